@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** A CLI command registers itself on the program; `setExitCode` reports a non-zero result without throwing. */
+export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
+
+// One line per command module; keep the list sorted.
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands/index.js';
+import { UsageError } from './usage-error.js';
+
+/** Exit codes: 0 success, 1 a checked input was invalid (e.g. a config), 2 usage or unreadable input. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('nncf-ts')
+    .description('Neural-network compression driven by NNCF configuration files')
+    .exitOverride()
+    .showHelpAfterError(false);
+  let exitCode = 0;
+  for (const register of commands) register(program, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version are "errors" with exit code 0 in commander's exitOverride mode
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`nncf-ts: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`nncf-ts: ${(err as Error).message}\n`);
+    return 1;
+  }
+  return exitCode;
+}
+
+const invokedDirectly = process.argv[1] && /(?:cli[\\/]main\.[jt]s|nncf-ts(?:\.js)?)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,2 @@
+// Public API of nncf-ts. Each layer exports its public pieces here.
+export * from './graph/index.js';
