@@ -49,8 +49,14 @@ async function exists(path: string): Promise<boolean> {
 
 async function loadIdxImages(path: string): Promise<[NdArray, NdArray?]> {
   const x = parseIdx(await readBytes(path), path);
-  const labelPath = join(dirname(path), basename(path).replace('images-idx3', 'labels-idx1'));
-  if (labelPath === path || !(await exists(labelPath))) return [x];
+  const name = basename(path).replace('images-idx3', 'labels-idx1');
+  if (name === basename(path)) return [x];
+  const stem = name.replace(/\.gz$/, '');
+  let labelPath: string | undefined;
+  for (const candidate of [stem, `${stem}.gz`]) {
+    if (await exists(join(dirname(path), candidate))) labelPath = join(dirname(path), candidate);
+  }
+  if (!labelPath) return [x];
   const y = parseIdx(await readBytes(labelPath), labelPath);
   if (y.shape[0] !== x.shape[0]) throw new DataError(`${labelPath}: ${y.shape[0]} labels for ${x.shape[0]} images in ${path}`);
   return [x, y];
