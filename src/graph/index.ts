@@ -1,2 +1,3 @@
 export * from './types.js';
 export * from './graph.js';
+export * from './semantics/index.js';
