@@ -2,7 +2,6 @@
 export * from './errors.js';
 export * from './ndarray.js';
 export * from './transpose.js';
-export * from './fs.js';
 export * from './npy.js';
 export * from './npz.js';
 export * from './idx.js';
