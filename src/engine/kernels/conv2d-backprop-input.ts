@@ -7,6 +7,7 @@
  */
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { type ConvAttrs, convGeometry } from './conv-geometry.js';
+import { dilateAndPad } from './dilate-and-pad.js';
 import { allocF32, heapF32, release, runWasmKernel, type TensorInfo, type WasmBackend } from './wasm-backend.js';
 
 export interface BackpropInputAttrs extends ConvAttrs {
@@ -60,33 +61,6 @@ function flipFilter(w: Float32Array, dst: Float32Array, kH: number, kW: number, 
       const d0 = (kh * kW + kw) * Co * Ci;
       for (let ci = 0; ci < Ci; ci++) {
         for (let co = 0; co < Co; co++) dst[d0 + co * Ci + ci] = w[s0 + ci * Co + co];
-      }
-    }
-  }
-}
-
-/** P[n, pTop + oh*s, pLeft + ow*s, :] = dy[n, oh, ow, :]; rows falling outside P are dropped. */
-function dilateAndPad(
-  dy: Float32Array,
-  P: Float32Array,
-  g: ReturnType<typeof convGeometry>,
-  Hp: number,
-  Wp: number,
-  pTop: number,
-  pLeft: number,
-): void {
-  const { batch: N, outH: Ho, outW: Wo, outC: C, strideH, strideW } = g;
-  P.fill(0);
-  for (let n = 0; n < N; n++) {
-    for (let oh = 0; oh < Ho; oh++) {
-      const i = pTop + oh * strideH;
-      if (i < 0 || i >= Hp) continue;
-      for (let ow = 0; ow < Wo; ow++) {
-        const j = pLeft + ow * strideW;
-        if (j < 0 || j >= Wp) continue;
-        const s = ((n * Ho + oh) * Wo + ow) * C;
-        const d = ((n * Hp + i) * Wp + j) * C;
-        for (let c = 0; c < C; c++) P[d + c] = dy[s + c];
       }
     }
   }
