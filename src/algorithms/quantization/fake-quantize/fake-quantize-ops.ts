@@ -1,10 +1,39 @@
 /**
  * The two differentiable fake-quantize ops (tf.customGrad), numerically NNCF's
- * QuantizeSymmetric / TuneRange+QuantizeAsymmetric autograd functions.
+ * symmetric_quantize / asymmetric_quantize (QuantizeSymmetric, TuneRange + QuantizeAsymmetric).
+ * The parametrization (|p| + eps, or exp(p) with logarithm_scale) is folded into the op with its
+ * chain rule, so the ops need no gradient registry and run as few kernels as possible.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRange } from './levels.js';
 import { quantizeForward, steGradients, tuneRange } from './quantize-math.js';
+
+/** NNCF eps added to |scale| / |input_range| (0 with logarithm_scale). */
+export const QUANTIZER_EPS = 1e-16;
+
+export interface FakeQuantizeOptions {
+  /** The range parameter is log(scale) / log(input_range); eps is then 0. */
+  logarithmScale?: boolean;
+  /** Overrides the eps added to |param| (default 1e-16; ignored with logarithmScale). */
+  eps?: number;
+  /** `compression_lr_multiplier`: scales the parameter gradients. */
+  lrMultiplier?: number;
+}
+
+/** scale_safe = |p| + eps, or exp(p). */
+function safeRange(p: tf.Tensor, o: FakeQuantizeOptions): tf.Tensor {
+  return o.logarithmScale ? tf.exp(p) : tf.add(tf.abs(p), o.eps ?? QUANTIZER_EPS);
+}
+
+/** d(safe)/dp: sign(p) for |p| + eps (torch's abs gradient), exp(p) for the log form. */
+function safeRangeGrad(g: tf.Tensor, p: tf.Tensor, o: FakeQuantizeOptions): tf.Tensor {
+  const d = tf.mul(g, o.logarithmScale ? tf.exp(p) : tf.sign(p));
+  return withMultiplier(d, o.lrMultiplier ?? 1);
+}
+
+function withMultiplier(g: tf.Tensor, m: number): tf.Tensor {
+  return m === 1 ? g : tf.mul(g, m);
+}
 
 /** input_low / input_range of the symmetric quantizer from a safe (positive) scale. */
 export function symmetricRange(scaleSafe: tf.Tensor, lv: LevelRange): [tf.Tensor, tf.Tensor] {
@@ -13,56 +42,52 @@ export function symmetricRange(scaleSafe: tf.Tensor, lv: LevelRange): [tf.Tensor
 }
 
 /**
- * y = FQ(x) with input_low = scaleSafe·ll/lh, input_range = scaleSafe − input_low.
- * Gradients: x gets g·mask_in; scaleSafe gets NNCF's grad_range (not the exact derivative through
- * input_low — NNCF's QuantizeSymmetric returns grad_range as grad_scale), times `lrMultiplier`.
- * `scaleSafe` = |scale| + eps (or exp(log_scale)) is formed by the caller with ordinary ops.
+ * y = FQ(x) with input_low = s·ll/lh, input_range = s − input_low, s = scale_safe(scale).
+ * Gradients: x gets g·mask_in; scale gets NNCF's grad_range (NNCF's QuantizeSymmetric returns
+ * grad_range as grad_scale, not the exact derivative through input_low) through the parametrization.
  */
-export function symmetricFakeQuantize(x: tf.Tensor, scaleSafe: tf.Tensor, lv: LevelRange, lrMultiplier = 1): tf.Tensor {
+export function symmetricFakeQuantize(x: tf.Tensor, scale: tf.Tensor, lv: LevelRange, o: FakeQuantizeOptions = {}): tf.Tensor {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xIn, sIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [low, range] = symmetricRange(sIn, lv);
-    save([xIn, sIn]);
+    const [xIn, pIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [low, range] = symmetricRange(safeRange(pIn, o), lv);
+    save([xIn, pIn]);
     return {
       value: tf.reshape(quantizeForward(xIn, low, range, lv.levels), xIn.shape),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ss] = saved;
-        const [l, r] = symmetricRange(ss, lv);
+        const [xs, ps] = saved;
+        const [l, r] = symmetricRange(safeRange(ps, o), lv);
         const g = steGradients(dy, xs, l, r, lv.levels, lv.levelLow, lv.levelHigh);
-        return [tf.reshape(g.dx, xs.shape), scaleGrad(g.dRange, lrMultiplier)];
+        return [tf.reshape(g.dx, xs.shape), safeRangeGrad(g.dRange, ps, o)];
       },
     };
   });
-  return op(x, scaleSafe);
+  return op(x, scale);
 }
 
 /**
- * y = FQ(x) over TuneRange(inputLow, rangeSafe). TuneRange's gradient is identity, so the
- * STE gradients computed with the tuned range flow straight to inputLow and rangeSafe.
+ * y = FQ(x) over TuneRange(inputLow, safe(inputRange)). TuneRange's gradient is identity, so the
+ * STE gradients computed with the tuned range flow straight to inputLow and inputRange.
  */
 export function asymmetricFakeQuantize(
   x: tf.Tensor,
   inputLow: tf.Tensor,
-  rangeSafe: tf.Tensor,
+  inputRange: tf.Tensor,
   lv: LevelRange,
-  lrMultiplier = 1,
+  o: FakeQuantizeOptions = {},
 ): tf.Tensor {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xIn, lowIn, rIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [low, range] = tuneRange(lowIn, rIn, lv.levels);
-    save([xIn, low, range]);
+    const [low, range] = tuneRange(lowIn, safeRange(rIn, o), lv.levels);
+    save([xIn, low, range, rIn]);
     return {
       value: tf.reshape(quantizeForward(xIn, low, range, lv.levels), xIn.shape),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, l, r] = saved;
+        const [xs, l, r, rp] = saved;
         const g = steGradients(dy, xs, l, r, lv.levels, lv.levelLow, lv.levelHigh);
-        return [tf.reshape(g.dx, xs.shape), scaleGrad(g.dLow, lrMultiplier), scaleGrad(g.dRange, lrMultiplier)];
+        const dLow = withMultiplier(g.dLow, o.lrMultiplier ?? 1);
+        return [tf.reshape(g.dx, xs.shape), dLow, safeRangeGrad(g.dRange, rp, o)];
       },
     };
   });
-  return op(x, inputLow, rangeSafe);
-}
-
-function scaleGrad(g: tf.Tensor, m: number): tf.Tensor {
-  return m === 1 ? g : tf.mul(g, m);
+  return op(x, inputLow, inputRange);
 }

@@ -4,14 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { QuantizerSpecError, quantizerLevels, type LevelRange } from './levels.js';
-import { asymmetricFakeQuantize, symmetricFakeQuantize } from './fake-quantize-ops.js';
+import { QUANTIZER_EPS, asymmetricFakeQuantize, symmetricFakeQuantize } from './fake-quantize-ops.js';
 import { asymmetricMinMaxInit, checkMinMax, symmetricMinMaxInit, type StatArray } from './minmax-init.js';
 import { fakeQuantizeParams, qdqParams, type FakeQuantizeParams, type QdqParams } from './export-params.js';
 import { resolveQuantizerSpec, scaleShapeOf, type QuantizerSpec, type ResolvedQuantizerSpec } from './quantizer-spec.js';
 import { isQuantizerState, type QuantizerState } from './quantizer-state.js';
-
-/** NNCF eps added to |scale| / |input_range| (0 with logarithm_scale). */
-export const QUANTIZER_EPS = 1e-16;
 
 export class Quantizer {
   readonly spec: ResolvedQuantizerSpec;
@@ -67,11 +64,9 @@ export class Quantizer {
   apply(x: tf.Tensor): tf.Tensor {
     if (!this.enabled) return x;
     const lv = this.levelRange;
-    return tf.tidy(() => {
-      const rangeSafe = this.spec.logarithmScale ? tf.exp(this.rangeVar) : tf.add(tf.abs(this.rangeVar), this.eps);
-      if (this.lowVar === null) return symmetricFakeQuantize(x, rangeSafe, lv, this.spec.lrMultiplier);
-      return asymmetricFakeQuantize(x, this.lowVar, rangeSafe, lv, this.spec.lrMultiplier);
-    });
+    const o = { logarithmScale: this.spec.logarithmScale, eps: this.eps, lrMultiplier: this.spec.lrMultiplier };
+    if (this.lowVar === null) return symmetricFakeQuantize(x, this.rangeVar, lv, o);
+    return asymmetricFakeQuantize(x, this.lowVar, this.rangeVar, lv, o);
   }
 
   /** The trainable range parameters (log-domain when logarithm_scale). */
