@@ -1,0 +1,249 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ConstTensor, Graph, GraphNode, TensorInfo } from '../graph/index.js';
+import { alignElementwise } from './align.js';
+import { constantNodeValue } from './constant-nodes.js';
+import { OpContext } from './context.js';
+import { tfDtype } from './dtype.js';
+import { EngineError, nearest } from './errors.js';
+import { HookTable, type HookHandle, type HookInfo, type HookSpec } from './hooks.js';
+import './ops/index.js';
+import { getOp, type OpDef } from './registry.js';
+import { WeightStore } from './weights.js';
+import { canonical, onnxShape, plain, storedAxis, type Value } from './value.js';
+import { checkFeed } from './feeds.js';
+
+export interface RunOptions {
+  /** Tensor names to return (any intermediate edge); default: the graph outputs. */
+  outputs?: string[];
+  /** Train mode: BatchNormalization uses batch statistics and updates running stats; Dropout drops. */
+  training?: boolean;
+}
+
+export interface EngineOptions {
+  /** Seed for Dropout masks in train mode. */
+  seed?: number;
+}
+
+/**
+ * Runs a Graph with tfjs-core ops. Weights are tf.Variables (see trainableVariables()), so a caller
+ * computes gradients with tf.variableGrads / optimizer.minimize around run(). Activations after convs stay
+ * channels-last internally (see value.ts); results are returned in ONNX layout.
+ */
+export class Engine {
+  readonly graph: Graph;
+  private readonly defs: OpDef[];
+  private readonly store: WeightStore;
+  private readonly hooks = new HookTable();
+  private readonly plans = new Map<string, number[]>();
+  private readonly folded = new Set<number>();
+  private readonly contexts = new Map<string, OpContext>();
+  private seedCounter: number;
+  private disposed = false;
+
+  constructor(graph: Graph, opts: EngineOptions = {}) {
+    this.graph = graph;
+    this.seedCounter = opts.seed ?? 1234;
+    const constants = new Map<string, ConstTensor>(graph.initializers);
+    graph.nodes.forEach((n, i) => {
+      if (n.opType === 'Constant' && n.domain === '') {
+        constants.set(n.outputs[0], constantNodeValue(n));
+        this.folded.add(i);
+      }
+    });
+    this.defs = graph.nodes.map((n) => getOp(n.opType, n.name));
+    this.store = new WeightStore(graph, constants, this.defs);
+  }
+
+  /** Trainable weights (running statistics excluded). */
+  trainableVariables(): tf.Variable[] {
+    return [...this.store.weights.values()].filter((w) => w.trainable).map((w) => w.variable);
+  }
+
+  /** Names of the weights (trainable and running statistics) with their ONNX shapes and storage perms. */
+  weights(): { name: string; onnxDims: number[]; perm: number[] | null; trainable: boolean; variable: tf.Variable }[] {
+    return [...this.store.weights.values()].map((w) => ({ ...w }));
+  }
+
+  /** A weight in ONNX layout (new tensor, caller disposes). */
+  getWeight(name: string): tf.Tensor {
+    return this.store.read(name);
+  }
+
+  /** Sets a weight from an ONNX-layout tensor. */
+  setWeight(name: string, value: tf.Tensor): void {
+    this.store.write(name, value);
+  }
+
+  /** Writes current weight values back into graph.initializers (ONNX layout), e.g. before export. */
+  syncToGraph(): void {
+    for (const w of this.store.weights.values()) {
+      const t = this.store.read(w.name);
+      const old = this.graph.initializers.get(w.name);
+      const values = t.dataSync() as Float32Array;
+      t.dispose();
+      this.graph.initializers.set(w.name, { name: w.name, dtype: old?.dtype ?? 'float32', dims: [...w.onnxDims], values: Float32Array.from(values) });
+    }
+  }
+
+  insertHook(spec: HookSpec): HookHandle {
+    if ((spec.tensor === undefined) === (spec.weight === undefined))
+      throw new EngineError('insertHook needs exactly one of `tensor` or `weight`');
+    if (spec.weight !== undefined) {
+      this.store.weight(spec.weight);
+      return this.hooks.add(`w:${spec.weight}`, spec);
+    }
+    const name = spec.tensor!;
+    if (!this.knowsTensor(name)) {
+      const hint = nearest(name, this.allTensorNames());
+      throw new EngineError(`no tensor "${name}" in the graph${hint ? `; did you mean "${hint}"?` : ''}`);
+    }
+    return this.hooks.add(`t:${name}`, spec);
+  }
+
+  run(feeds: Record<string, tf.Tensor>, opts: RunOptions = {}): Record<string, tf.Tensor> {
+    if (this.disposed) throw new EngineError('engine was disposed');
+    const outputs = opts.outputs ?? this.graph.outputs.map((o) => o.name);
+    const training = opts.training ?? false;
+    const plan = this.plan(outputs);
+    for (const inp of this.graph.inputs) if (!this.store.constants.has(inp.name) && !this.store.weights.has(inp.name)) checkFeed(inp, feeds[inp.name], this.neededInputs(plan, outputs));
+    for (const name of Object.keys(feeds))
+      if (!this.graph.inputs.some((i) => i.name === name)) {
+        const hint = nearest(name, this.graph.inputs.map((i) => i.name));
+        throw new EngineError(`"${name}" is not an input of the model${hint ? `; did you mean "${hint}"?` : ''}`);
+      }
+    return tf.tidy(() => {
+      const env = new Map<string, Value>();
+      const get = (name: string, node?: GraphNode): Value => {
+        const have = env.get(name);
+        if (have) return have;
+        const v = this.readConstant(name, training) ?? this.readFeed(name, feeds, training);
+        if (!v) throw new EngineError(`tensor "${name}"${node ? ` (input of node "${node.name}")` : ''} has no value`);
+        env.set(name, v);
+        return v;
+      };
+      for (const i of plan) {
+        const node = this.graph.nodes[i];
+        const ins = node.inputs.map((n) => (n === '' ? undefined : get(n, node)));
+        const outs = this.exec(i, ins, training);
+        node.outputs.forEach((name, k) => {
+          if (name === '' || !outs[k]) return;
+          env.set(name, this.applyTensorHooks(name, outs[k], training));
+        });
+      }
+      const result: Record<string, tf.Tensor> = {};
+      for (const name of outputs) result[name] = canonical(get(name));
+      return result;
+    });
+  }
+
+  dispose(): void {
+    this.store.dispose();
+    this.disposed = true;
+  }
+
+  private exec(i: number, ins: (Value | undefined)[], training: boolean): (Value | undefined)[] {
+    const def = this.defs[i];
+    const ctx = this.context(i, training);
+    const arr = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+    if (def.layout === 'custom') return arr(def.runValues!(ins, ctx));
+    if (def.layout === 'onnx') return arr(def.run!(ins.map((v) => v && canonical(v)), ctx)).map((t) => t && plain(t));
+    const { tensors, perm } = alignElementwise(ins);
+    return arr(def.run!(tensors, ctx)).map((t) => t && { t, perm: perm && t.rank === perm.length ? perm : null });
+  }
+
+  private context(i: number, training: boolean): OpContext {
+    const key = `${i}:${training}`;
+    let ctx = this.contexts.get(key);
+    if (!ctx) {
+      const node = this.graph.nodes[i];
+      const opset = this.graph.opsets.get(node.domain) ?? this.graph.opsets.get('') ?? 17;
+      const assign = (port: number, value: tf.Tensor) => {
+        const w = this.store.weights.get(node.inputs[port]);
+        if (w && !w.trainable) w.variable.assign(value);
+      };
+      ctx = new OpContext(node, opset, training, assign, () => this.seedCounter++);
+      this.contexts.set(key, ctx);
+    }
+    return ctx;
+  }
+
+  private readConstant(name: string, training: boolean): Value | undefined {
+    const w = this.store.weights.get(name);
+    if (w) {
+      let v: Value = { t: w.variable, perm: w.perm };
+      for (const h of this.hooks.get(`w:${name}`)) v = this.applyHook(h, v, name, 'weight', training);
+      return this.applyTensorHooks(name, v, training);
+    }
+    const c = this.store.constants.get(name);
+    return c ? this.applyTensorHooks(name, plain(c), training) : undefined;
+  }
+
+  private readFeed(name: string, feeds: Record<string, tf.Tensor>, training: boolean): Value | undefined {
+    const t = feeds[name];
+    return t ? this.applyTensorHooks(name, plain(t), training) : undefined;
+  }
+
+  private applyTensorHooks(name: string, v: Value, training: boolean): Value {
+    for (const h of this.hooks.get(`t:${name}`)) v = this.applyHook(h, v, name, 'tensor', training);
+    return v;
+  }
+
+  private applyHook(h: HookSpec, v: Value, name: string, kind: 'tensor' | 'weight', training: boolean): Value {
+    const shape = onnxShape(v);
+    if (h.layout === 'onnx') {
+      const info: HookInfo = { name, kind, onnxShape: shape, perm: null, axis: (a) => a, training };
+      return plain(h.fn(canonical(v), info));
+    }
+    const info: HookInfo = { name, kind, onnxShape: shape, perm: v.perm, axis: (a) => storedAxis(v, a < 0 ? a + shape.length : a), training };
+    const t = h.fn(v.t, info);
+    if (t.shape.join() !== v.t.shape.join())
+      throw new EngineError(`hook on ${kind} "${name}" changed the shape from [${v.t.shape}] to [${t.shape}]`);
+    return { t, perm: v.perm };
+  }
+
+  /** Node indices needed for `outputs`, in topological order (cached per output set). */
+  private plan(outputs: string[]): number[] {
+    const key = outputs.join('\u0000');
+    const cached = this.plans.get(key);
+    if (cached) return cached;
+    const index = new Map(this.graph.nodes.map((n, i) => [n, i]));
+    const need = new Set<number>();
+    const stack = [...outputs];
+    for (const o of outputs)
+      if (!this.knowsTensor(o)) {
+        const hint = nearest(o, this.allTensorNames());
+        throw new EngineError(`no tensor "${o}" in the graph${hint ? `; did you mean "${hint}"?` : ''}`);
+      }
+    while (stack.length) {
+      const name = stack.pop()!;
+      const p = this.graph.producer(name);
+      if (!p) continue;
+      const i = index.get(p)!;
+      if (need.has(i)) continue;
+      need.add(i);
+      for (const inp of p.inputs) if (inp !== '') stack.push(inp);
+    }
+    const plan = [...need].filter((i) => !this.folded.has(i)).sort((a, b) => a - b);
+    this.plans.set(key, plan);
+    return plan;
+  }
+
+  private neededInputs(plan: number[], outputs: string[]): Set<string> {
+    const names = new Set<string>(outputs);
+    for (const i of plan) for (const n of this.graph.nodes[i].inputs) names.add(n);
+    return names;
+  }
+
+  private knowsTensor(name: string): boolean {
+    return this.graph.tensors.has(name) || this.graph.producer(name) !== undefined || this.graph.initializers.has(name);
+  }
+
+  private allTensorNames(): string[] {
+    const names = new Set<string>(this.graph.tensors.keys());
+    for (const n of this.graph.nodes) for (const o of n.outputs) names.add(o);
+    return [...names];
+  }
+}
+
+export type { TensorInfo };
+export { tfDtype };

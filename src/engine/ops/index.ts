@@ -1,0 +1,21 @@
+// Every op file registers itself; adding an op = one file + one line here.
+import './unary.js';
+import './binary.js';
+import './clip.js';
+import './cast.js';
+import './dropout.js';
+import './conv.js';
+import './conv-transpose.js';
+import './gemm.js';
+import './batchnorm.js';
+import './layernorm.js';
+import './pool.js';
+import './reshape.js';
+import './concat-split.js';
+import './slice.js';
+import './gather.js';
+import './shape.js';
+import './pad.js';
+import './reduce.js';
+import './softmax.js';
+import './resize.js';
