@@ -73,10 +73,10 @@ function padOrCrop(x: tf.Tensor4D, p: number[][]): tf.Tensor {
 
 /** ONNX [Cin, Cout/g, kh, kw] → conv filter [kh, kw, Cin/g, Cout], spatially flipped. */
 function transposedFilter(w: tf.Tensor, group: number, n: number): tf.Tensor4D {
-  const cin = w.shape[0];
-  const cog = w.shape[1];
-  const kh = n === 2 ? w.shape[2] : 1;
-  const kw = n === 2 ? w.shape[3] : w.shape[2];
+  const ws = w.shape as number[];
+  const [cin, cog] = ws;
+  const kh = n === 2 ? ws[2] : 1;
+  const kw = n === 2 ? ws[3] : ws[2];
   const grouped = tf.reshape(w, [group, cin / group, cog, kh, kw]);
   const f = tf.reshape(tf.transpose(grouped, [3, 4, 1, 0, 2]), [kh, kw, cin / group, group * cog]);
   return tf.reverse(f, [0, 1]) as tf.Tensor4D;
