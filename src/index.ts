@@ -2,3 +2,4 @@
 export * from './graph/index.js';
 export * from './data/index.js';
 export * from './runtime/index.js';
+export * from './config/index.js';
