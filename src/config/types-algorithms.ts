@@ -1,7 +1,7 @@
 /** Compression algorithm sections as written in JSON. */
 import type {
   ScopingSection,
-  ScopeList,
+  ScopePatterns,
   QuantizationInitializerSection,
   GenericInitializerSection,
   RangeInitSection,
@@ -147,7 +147,7 @@ export interface SparseStructureSection {
   readonly mode: 'fine' | 'block' | 'per_dim';
   readonly sparse_factors?: readonly number[];
   readonly axis?: number;
-  readonly target_scopes: ScopeList;
+  readonly target_scopes: ScopePatterns;
 }
 
 export interface MovementSparsitySection extends ScopingSection {

@@ -1,10 +1,10 @@
 /** Config section shapes as written in JSON (optional keys stay optional). */
 
-export type ScopeList = string | readonly string[];
+export type ScopePatterns = string | readonly string[];
 
 export interface ScopingSection {
-  readonly ignored_scopes?: ScopeList;
-  readonly target_scopes?: ScopeList;
+  readonly ignored_scopes?: ScopePatterns;
+  readonly target_scopes?: ScopePatterns;
   readonly validate_scopes?: boolean;
 }
 

@@ -1,5 +1,5 @@
 /** Top-level config shape, accuracy-aware training and NAS sections as written in JSON. */
-import type { BatchnormAdaptationSection, InputInfoSection, ScopeList } from './types-common.js';
+import type { BatchnormAdaptationSection, InputInfoSection, ScopePatterns } from './types-common.js';
 import type { AlgorithmSection, KnowledgeDistillationSection } from './types-algorithms.js';
 import type { TargetDevice } from './names.js';
 
@@ -34,8 +34,8 @@ export interface NasStageDescriptor {
 
 export interface NasElasticitySection {
   readonly available_elasticity_dims?: readonly string[];
-  readonly ignored_scopes?: ScopeList;
-  readonly target_scopes?: ScopeList;
+  readonly ignored_scopes?: ScopePatterns;
+  readonly target_scopes?: ScopePatterns;
   readonly width?: {
     readonly min_width?: number;
     readonly max_num_widths?: number;
