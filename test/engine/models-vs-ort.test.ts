@@ -1,7 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, initBackend } from '../../src/engine/index.js';
 import { mobilenetV2Style, randomInputs, resnetStyle, transformerEncoder, concatNet, type TestModel } from '../helpers/models.js';
-import { compare, runEngine, runOrt, type Feed } from './ort-helpers.js';
+import { parseOnnx } from '../../src/frontends/onnx/index.js';
+import { compare, randomFeed, runEngine, runOrt, type Feed } from './ort-helpers.js';
 
 const results: string[] = [];
 
@@ -31,4 +33,23 @@ describe('whole models: engine (wasm) vs onnxruntime-node', () => {
   it('transformer encoder', async () => expect(await check(transformerEncoder())).toBeLessThan(1e-4));
   it('transformer encoder with decomposed LayerNorm', async () => expect(await check(transformerEncoder({ decomposedLayerNorm: true, opset: 13 }))).toBeLessThan(1e-4));
   it('Concat net', async () => expect(await check(concatNet())).toBeLessThan(1e-4));
+});
+
+describe('real model: PP-OCR direction classifier', () => {
+  const path = '.cache/data/ocr-models/ch_ppocr_mobile_v2.0_cls_infer.onnx';
+  it.skipIf(!existsSync(path))('engine vs onnxruntime-node < 1e-4', async () => {
+    await initBackend('wasm');
+    const bytes = new Uint8Array(readFileSync(path));
+    const graph = parseOnnx(bytes);
+    const engine = new Engine(graph);
+    const feeds: Record<string, Feed> = { [graph.inputs[0].name]: randomFeed([2, 3, 48, 192], 5) };
+    const ours = runEngine(engine, feeds);
+    const ref = await runOrt(bytes, feeds);
+    engine.dispose();
+    const out = graph.outputs[0].name;
+    const { maxAbs } = compare(ours[out].data, ref[out].data);
+    console.log(`ppocr cls: max abs diff vs ORT ${maxAbs.toExponential(2)}, ${graph.nodes.length} nodes`);
+    expect(ours[out].dims).toEqual(ref[out].dims);
+    expect(maxAbs).toBeLessThan(1e-4);
+  });
 });
