@@ -155,3 +155,21 @@ export function concatRows<D extends NdDType>(parts: NdArray<D>[]): NdArray<D> {
   }
   return { dtype: first.dtype, shape: [rows, ...first.shape.slice(1)], data: out };
 }
+
+/** Converts to another numeric dtype (values truncated/wrapped as typed arrays do; bigints via BigInt). */
+export function castNd<D extends NdDType>(arr: NdArray, dtype: D): NdArray<D> {
+  if (arr.dtype === dtype) return arr as NdArray<D>;
+  if (dtype === 'float16') throw new DataError(`cannot cast ${arr.dtype} to float16`);
+  const src = arr.dtype === 'float16' ? toFloat32(arr) : arr;
+  if (src.dtype === dtype) return src as NdArray<D>;
+  const out = allocTyped(dtype, src.data.length);
+  const big = dtype === 'int64' || dtype === 'uint64';
+  const dst = out as unknown as (number | bigint)[];
+  for (let i = 0; i < out.length; i++) {
+    const v = src.data[i];
+    if (big) dst[i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(v as number));
+    else if (dtype === 'bool') dst[i] = v ? 1 : 0;
+    else dst[i] = typeof v === 'bigint' ? Number(v) : (v as number);
+  }
+  return { dtype, shape: [...arr.shape], data: out };
+}

@@ -77,3 +77,17 @@ describe('fitToSampleShape', () => {
     expect(() => fitToSampleShape(arr([5, 784]), [1, 28, 28], 'x.npy')).toThrow(/does not fit/);
   });
 });
+
+describe('castNd', () => {
+  it('casts between numeric dtypes', async () => {
+    const { castNd } = await import('../../src/data/index.js');
+    const f64 = ndarray('float64', [3], Float64Array.from([1.5, -2.7, 0]));
+    expect(Array.from(castNd(f64, 'float32').data)).toEqual([1.5, Math.fround(-2.7), 0]);
+    expect(Array.from(castNd(f64, 'int64').data)).toEqual([1n, -2n, 0n]);
+    expect(Array.from(castNd(f64, 'bool').data)).toEqual([1, 1, 0]);
+    expect(Array.from(castNd(ndarray('int64', [2], BigInt64Array.from([5n, -1n])), 'float32').data)).toEqual([5, -1]);
+    expect(Array.from(castNd(ndarray('float16', [1], Uint16Array.from([0x3e00])), 'float64').data)).toEqual([1.5]);
+    expect(castNd(f64, 'float64')).toBe(f64);
+    expect(() => castNd(f64, 'float16')).toThrow(/cannot cast float64 to float16/);
+  });
+});

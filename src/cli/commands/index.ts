@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { registerRun } from './run.js';
 
 /** A CLI command registers itself on the program; `setExitCode` reports a non-zero result without throwing. */
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
 
 // One line per command module; keep the list sorted.
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [
+  registerRun,
+];
