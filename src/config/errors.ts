@@ -78,7 +78,9 @@ export function displayPath(path: string): string {
 export function formatIssue(issue: ConfigIssue, file?: string): string {
   const where = [file, issue.line, issue.column].filter((part) => part !== undefined).join(':');
   const parts = [where ? `${where}:` : '', issue.severity === 'warning' ? 'warning:' : ''];
-  parts.push(`${displayPath(issue.path)}: ${issue.message}`);
+  // File-level problems (missing file, bad syntax) have no JSON path worth printing.
+  const fileLevel = issue.path === '' && (issue.kind === 'file-not-found' || issue.kind === 'syntax');
+  parts.push(fileLevel ? issue.message : `${displayPath(issue.path)}: ${issue.message}`);
   if (issue.suggestion !== undefined) parts.push(`- did you mean "${issue.suggestion}"?`);
   if (issue.hint !== undefined) parts.push(`- ${issue.hint}`);
   return parts.filter((part) => part !== '').join(' ');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerRun } from './run.js';
+import { registerValidate } from './validate.js';
 
 /** A CLI command registers itself on the program; `setExitCode` reports a non-zero result without throwing. */
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
@@ -7,4 +8,5 @@ export type RegisterCommand = (program: Command, setExitCode: (code: number) => 
 // One line per command module; keep the list sorted.
 export const commands: RegisterCommand[] = [
   registerRun,
+  registerValidate,
 ];
