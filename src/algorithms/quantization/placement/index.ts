@@ -1,0 +1,5 @@
+export * from './options.js';
+export * from './spec.js';
+export { placeQuantizers } from './solver.js';
+export { traitOf } from './units.js';
+export { mergeBranchConfigs } from './merge-configs.js';
