@@ -11,6 +11,7 @@
 import { Graph } from '../../src/graph/graph.js';
 import type { AttributeValue, ConstTensor, Dim, DType, GraphNode, TensorInfo, TensorValues } from '../../src/graph/types.js';
 import { exportOnnx } from '../../src/exporters/onnx/index.js';
+import { inferShapes } from '../../src/graph/shape-inference/index.js';
 
 /** Attributes ONNX defines as floats even when the number is integral (e.g. Gemm alpha=1). */
 const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'gamma', 'momentum', 'ratio', 'bias', 'lambd', 'min', 'max', 'value_float', 'scale', 'spatial_scale']);
@@ -144,7 +145,14 @@ export class OnnxBuilder {
     return outputs;
   }
 
+  /** The model as a Graph, with shapes inferred for every edge. */
   toGraph(): Graph {
+    const graph = this.rawGraph();
+    inferShapes(graph);
+    return graph;
+  }
+
+  private rawGraph(): Graph {
     const opsets = new Map<string, number>([['', this.opset], ...Object.entries(this.opts.extraOpsets ?? {})]);
     return new Graph({
       name: this.opts.name ?? 'model',
@@ -157,6 +165,6 @@ export class OnnxBuilder {
   }
 
   toBytes(): Uint8Array {
-    return exportOnnx(this.toGraph());
+    return exportOnnx(this.rawGraph());
   }
 }

@@ -1,12 +1,12 @@
 import type { ConstTensor } from '../../graph/types.js';
-import { encodeTensor, isTensorUnchanged, type NodeProto } from '../../graph/onnx-proto/index.js';
+import { encodeTensor, isUnchangedSince, type NodeProto } from '../../graph/onnx-proto/index.js';
 
 /**
  * Re-creates a Constant node for an initializer that the frontend folded out of one. An untouched tensor
  * gets its original NodeProto back (same attribute form: value, value_float, value_ints …).
  */
 export function constantNodeFor(tensor: ConstTensor, original: NodeProto): NodeProto {
-  if (isTensorUnchanged(tensor)) return original;
+  if (isUnchangedSince(original, tensor)) return original;
   const value = encodeTensor(tensor);
   const node: NodeProto = {
     input: [],

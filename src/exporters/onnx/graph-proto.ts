@@ -1,7 +1,7 @@
 import type { Graph } from '../../graph/graph.js';
 import type { ConstTensor, TensorInfo } from '../../graph/types.js';
 import {
-  encodeNode, encodeTensor, encodeValueInfo, has,
+  encodeNode, encodeTensor, encodeValueInfo, has, isTensorUnchanged,
   type GraphProto, type NodeProto, type OnnxOriginal, type TensorProto, type ValueInfoProto,
 } from '../../graph/onnx-proto/index.js';
 import { constantNodeFor } from './constant-nodes.js';
@@ -39,16 +39,23 @@ export function buildGraphProto(graph: Graph, original: OnnxOriginal | undefined
 
   g.node = exportNodeOrder(graph, og?.node, constants).map((slot) =>
     slot.kind === 'node' ? encodeNode(slot.node) : constantNodeFor(graph.initializers.get(slot.tensor)!, slot.proto));
-  g.name = og && has(og, 'name') && og.name === graph.name ? og.name : graph.name;
+  // An unnamed original graph stays unnamed unless the name was changed.
+  if (og && !has(og, 'name') ? graph.name !== (og.name ?? '') : graph.name !== '') g.name = graph.name;
 
-  const inits = [...graph.initializers.values()].filter((t) => !constants.has(t.name));
+  // Sparse initializers stay sparse while unchanged; an edited one is written dense.
+  const keptSparse = (og?.sparse_initializer ?? []).filter((sp) => {
+    const t = graph.initializers.get(sp.values?.name ?? '');
+    return t !== undefined && t.raw === sp && isTensorUnchanged(t);
+  });
+  const sparseNames = new Set(keptSparse.map((sp) => sp.values?.name ?? ''));
+  const inits = [...graph.initializers.values()].filter((t) => !constants.has(t.name) && !sparseNames.has(t.name));
   g.initializer = mergeByName(inits, (t) => t.name, og?.initializer, (p) => p.name ?? '', (t) => place(encodeTensor(t), t));
   if (og && has(og, 'doc_string')) g.doc_string = og.doc_string;
 
   // Original inputs that are initializers (IR < 4 style) stay listed while the initializer exists.
   const inputInfos: TensorInfo[] = [...graph.inputs];
   for (const p of og?.input ?? [])
-    if (graph.initializers.has(p.name ?? '') && !constants.has(p.name ?? '') && !inputInfos.some((t) => t.name === p.name))
+    if (graph.initializers.has(p.name ?? '') && !constants.has(p.name ?? '') && !sparseNames.has(p.name ?? '') && !inputInfos.some((t) => t.name === p.name))
       inputInfos.push({ name: p.name!, dtype: graph.initializers.get(p.name!)!.dtype, shape: [...graph.initializers.get(p.name!)!.dims] });
   const infoName = (v: ValueInfoProto) => v.name ?? '';
   g.input = mergeByName(inputInfos, (t) => t.name, og?.input, infoName, (t, p) => encodeValueInfo(t, p));
@@ -61,7 +68,7 @@ export function buildGraphProto(graph: Graph, original: OnnxOriginal | undefined
   g.value_info = mergeByName(wanted, (t) => t.name, og?.value_info, infoName, (t, p) => encodeValueInfo(t, p));
 
   if (og?.quantization_annotation?.length) g.quantization_annotation = og.quantization_annotation;
-  if (og?.sparse_initializer?.length) g.sparse_initializer = og.sparse_initializer;
+  if (keptSparse.length) g.sparse_initializer = keptSparse;
   if (og?.metadata_props?.length) g.metadata_props = og.metadata_props;
   return g;
 }

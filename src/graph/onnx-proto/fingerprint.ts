@@ -36,8 +36,12 @@ export function rememberTensor(raw: object, t: ConstTensor): void {
 
 /** True when `t.raw` is a proto decoded for exactly this tensor and nothing changed since. */
 export function isTensorUnchanged(t: ConstTensor): boolean {
-  if (!t.raw || typeof t.raw !== 'object') return false;
-  const snap = snapshots.get(t.raw);
+  return t.raw !== null && typeof t.raw === 'object' && isUnchangedSince(t.raw as object, t);
+}
+
+/** True when `t` still matches what was remembered under `key` (any object, e.g. a Constant NodeProto). */
+export function isUnchangedSince(key: object, t: ConstTensor): boolean {
+  const snap = snapshots.get(key);
   if (!snap || snap.values !== t.values || snap.key !== keyOf(t)) return false;
   return snap.checksum === checksumValues(t.values);
 }

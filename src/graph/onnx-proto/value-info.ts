@@ -22,14 +22,22 @@ export function encodeType(info: TensorInfo): TypeProto {
 }
 
 /**
+ * True when `now` says nothing that contradicts `declared`: same rank and equal numeric dims (shape
+ * inference may name or fill symbolic dims; that is not a change worth rewriting the file for).
+ */
+function refines(declared: Dim[] | null, now: Dim[] | null): boolean {
+  if (!declared || !now) return true;
+  return declared.length === now.length && declared.every((d, i) => typeof d !== 'number' || d === now[i]);
+}
+
+/**
  * TensorInfo → ValueInfoProto. When `orig` describes the same dtype and shape it is returned as is, so
  * denotations, doc strings and metadata survive.
  */
 export function encodeValueInfo(info: TensorInfo, orig?: ValueInfoProto): ValueInfoProto {
   if (orig) {
     const before = decodeValueInfo(orig);
-    const sameShape = JSON.stringify(before.shape) === JSON.stringify(info.shape);
-    if (before.name === info.name && before.dtype === info.dtype && sameShape) return orig;
+    if (before.name === info.name && before.dtype === info.dtype && refines(before.shape, info.shape)) return orig;
     if (before.name === info.name && !orig.type?.tensor_type) return orig; // sequences/maps: not modelled
   }
   const v: ValueInfoProto = { name: info.name, type: encodeType(info) };
