@@ -5,6 +5,7 @@
  * (--output-dir), each file atomically. Unreadable or bad arguments → UsageError (exit 2); inputs that do
  * not fit the model → an error naming the input and both shapes (exit 1).
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -81,18 +82,20 @@ async function engineRunner(model: string, backend: 'wasm' | 'cpu'): Promise<Run
   return { inputs, run, close: async () => engine.dispose() };
 }
 
-/** Splits `--input` values into named paths; one unnamed path goes to the one model input left over. */
+/**
+ * Splits `--input` values (`FILE` or `NAME=FILE`) into paths by input name; one plain FILE goes to the one
+ * model input left over.
+ */
 export function assignInputs(specs: string[], modelInputs: string[]): Record<string, string> {
   const named: Record<string, string> = {};
   const unnamed: string[] = [];
   for (const spec of specs) {
-    const m = /^([^=]+)=(.+)$/.exec(spec);
-    if (m && modelInputs.includes(m[1])) {
-      if (named[m[1]]) throw new UsageError(`input '${m[1]}' is given twice`);
-      named[m[1]] = m[2];
-    } else if (m && !/\.npy$/i.test(spec)) {
-      throw new UsageError(`'${m[1]}' is not an input of the model (inputs: ${modelInputs.join(', ')})`);
-    } else unnamed.push(spec);
+    // NAME=FILE, unless the whole argument is an existing file (a path with '=' in it)
+    const m = existsSync(spec) ? null : /^([^=]+)=(.+)$/.exec(spec);
+    if (!m) unnamed.push(spec);
+    else if (!modelInputs.includes(m[1])) throw new UsageError(`'${m[1]}' is not an input of the model (inputs: ${modelInputs.join(', ')})`);
+    else if (named[m[1]]) throw new UsageError(`input '${m[1]}' is given twice`);
+    else named[m[1]] = m[2];
   }
   const left = modelInputs.filter((n) => !(n in named));
   if (unnamed.length > 1) throw new UsageError(`give NAME=FILE for each input when there are several (model inputs: ${modelInputs.join(', ')})`);
