@@ -3,3 +3,7 @@ export * from './graph/index.js';
 export * from './data/index.js';
 export * from './runtime/index.js';
 export * from './config/index.js';
+export * from './frontends/onnx/index.js';
+export * from './exporters/onnx/index.js';
+export { inferShapes, SHAPE_INFERENCE_OPS, ShapeInferenceError } from './graph/shape-inference/index.js';
+export { decodeModelProto, encodeModelProto, type OnnxModelInfo } from './graph/onnx-proto/index.js';
