@@ -8,13 +8,13 @@ export function normAxis(axis: number, rank: number, ctx?: ShapeContext): number
   return a;
 }
 
+/** Product of dims; a single symbolic dim times ones stays symbolic (Flatten of [N, C…] keeps N). */
 export function product(dims: Dim[]): Dim {
   let p = 1;
-  for (const d of dims) {
-    if (typeof d !== 'number') return null;
-    p *= d;
-  }
-  return p;
+  const symbolic = dims.filter((d) => typeof d !== 'number');
+  for (const d of dims) if (typeof d === 'number') p *= d;
+  if (symbolic.length === 0) return p;
+  return symbolic.length === 1 && p === 1 ? symbolic[0] : null;
 }
 
 /** Numpy-style broadcasting of two shapes; unknown where it cannot be decided. */
