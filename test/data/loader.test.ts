@@ -85,8 +85,10 @@ describe('loadData', () => {
     await expect(loadData(join(dir, 'nope.npy'))).rejects.toThrow(/cannot read .*nope\.npy: no such file or directory/);
     await mkdir(join(dir, 'empty'));
     await expect(loadData(join(dir, 'empty'))).rejects.toThrow(/no \.npy or IDX \(\*-ubyte\[\.gz\]\) files/);
+    await writeFile(join(dir, 'x.txt'), 'a,b');
+    await expect(loadData(join(dir, 'x.txt'))).rejects.toThrow(/x\.txt: unknown data format/);
     await writeFile(join(dir, 'x.csv'), 'a,b');
-    await expect(loadData(join(dir, 'x.csv'))).rejects.toThrow(/x\.csv: unknown data format/);
+    await expect(loadData(join(dir, 'x.csv'))).rejects.toThrow(/x\.csv:1: expected 65 values, found 2/);
     await writeFile(join(dir, 'bad-ubyte'), new Uint8Array([1, 2, 3, 4, 5]));
     await expect(loadData(join(dir, 'bad-ubyte'))).rejects.toThrow(/bad-ubyte: wrong magic 01 02 03 04/);
   });
