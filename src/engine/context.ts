@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { AttributeValue, GraphNode } from '../graph/index.js';
+import type { AttributeValue, DType, GraphNode } from '../graph/index.js';
 import { EngineError } from './errors.js';
 
 /** What an op sees besides its inputs: its node, attributes, opset, mode and state updates. */
@@ -11,7 +11,14 @@ export class OpContext {
     /** Writes a new value into the state variable feeding input `port` (BatchNorm running stats). */
     readonly assignState: (port: number, value: tf.Tensor) => void,
     readonly seed: () => number,
+    /** ONNX dtype of a tensor as the graph declares it (tfjs folds them into float32/int32/bool). */
+    private readonly dtypeOf: (name: string) => DType | undefined = () => undefined,
   ) {}
+
+  inputDtype(port: number): DType | undefined {
+    const name = this.node.inputs[port];
+    return name ? this.dtypeOf(name) : undefined;
+  }
 
   private get(name: string): AttributeValue | undefined {
     return this.node.attributes[name];

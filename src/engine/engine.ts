@@ -161,7 +161,7 @@ export class Engine {
         const w = this.store.weights.get(node.inputs[port]);
         if (w && !w.trainable) w.variable.assign(value);
       };
-      ctx = new OpContext(node, opset, training, assign, () => this.seedCounter++);
+      ctx = new OpContext(node, opset, training, assign, () => this.seedCounter++, (name) => this.graph.tensor(name)?.dtype ?? this.graph.initializers.get(name)?.dtype);
       this.contexts.set(key, ctx);
     }
     return ctx;

@@ -22,15 +22,20 @@ function runBatchNorm(ins: (Value | undefined)[], ctx: OpContext): Value[] {
   }
   const momentum = ctx.float('momentum', 0.9);
   const axes = x.shape.map((_, i) => i).slice(0, -1);
-  const { mean, variance } = tf.moments(x, axes);
-  const y = fastPaths.batchNormTrain
-    ? fastPaths.batchNormTrain(x, gamma, beta, eps)
-    : tf.add(tf.mul(tf.sub(x, mean), tf.mul(tf.rsqrt(tf.add(variance, eps)), gamma)), beta);
+  const { y, mean, variance } = fastPaths.batchNormTrain
+    ? fastPaths.batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, eps)
+    : momentsAndNormalize(x, axes, gamma, beta, eps);
   const newMean = tf.add(tf.mul(runMean, momentum), tf.mul(mean, 1 - momentum));
   const newVar = tf.add(tf.mul(runVar, momentum), tf.mul(variance, 1 - momentum));
   ctx.assignState(3, newMean);
   ctx.assignState(4, newVar);
   return [{ t: y, perm }, { t: newMean, perm: null }, { t: newVar, perm: null }];
+}
+
+function momentsAndNormalize(x: tf.Tensor, axes: number[], gamma: tf.Tensor, beta: tf.Tensor, eps: number) {
+  const { mean, variance } = tf.moments(x, axes);
+  const y = tf.add(tf.mul(tf.sub(x, mean), tf.mul(tf.rsqrt(tf.add(variance, eps)), gamma)), beta);
+  return { y, mean, variance };
 }
 
 registerOp({

@@ -27,7 +27,16 @@ binary('Sub', (a, b) => tf.sub(a, b));
 binary('Mul', (a, b) => tf.mul(a, b));
 // ONNX integer Div truncates toward zero (C semantics); tfjs would floor.
 binary('Div', (a, b) => (a.dtype === 'int32' ? truncDiv(a, b) : tf.div(a, b)));
-binary('Mod', (a, b) => tf.mod(a, b));
+defineOp('Mod', ([a, b], ctx) => {
+  const [x, y] = sameType(a!, b!);
+  if (ctx.int('fmod', 0) !== 1) return tf.mod(x, y);
+  // fmod: the remainder takes the sign of the dividend (C fmod).
+  const xf = tf.cast(x, 'float32');
+  const yf = tf.cast(y, 'float32');
+  const q = tf.div(xf, yf);
+  const r = tf.sub(xf, tf.mul(tf.where(tf.less(q, 0), tf.ceil(q), tf.floor(q)), yf));
+  return x.dtype === 'int32' ? tf.cast(tf.round(r), 'int32') : r;
+}, { layout: 'elementwise' });
 binary('Equal', (a, b) => tf.equal(a, b));
 binary('Less', (a, b) => tf.less(a, b));
 binary('LessOrEqual', (a, b) => tf.lessEqual(a, b));

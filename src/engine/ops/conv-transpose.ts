@@ -31,10 +31,11 @@ function runConvTranspose([xv, wv, bv]: (Value | undefined)[], ctx: OpContext): 
       pads.push(autoPad === 'VALID' ? [0, 0] : [raw[i], raw[i + n]]);
       continue;
     }
-    const total = Math.max(0, full - target);
-    const half = Math.floor(total / 2);
-    // As onnxruntime: SAME_UPPER puts the odd pixel at the head, otherwise at the tail.
-    pads.push(autoPad === 'SAME_UPPER' ? [total - half, half] : [half, total - half]);
+    // A negative total (output_shape larger than the natural size) extends the output at the end.
+    const total = full - target;
+    const half = Math.trunc(total / 2);
+    // ONNX: SAME_LOWER puts the odd pixel at the head, SAME_UPPER and explicit output_shape at the tail.
+    pads.push(autoPad === 'SAME_LOWER' ? [total - half, half] : [half, total - half]);
   }
   let x = withPerm(xv!, n === 2 ? [0, 2, 3, 1] : [0, 2, 1]);
   if (n === 1) x = tf.reshape(x, [xs[0], 1, xs[2], xs[1]]);

@@ -18,7 +18,7 @@ function runGemm([av, bv, cv]: (Value | undefined)[], ctx: OpContext): Value {
   const beta = ctx.float('beta', 1);
   const c = cv ? canonical(cv) : undefined;
   let y: tf.Tensor;
-  if (c && alpha === 1 && beta === 1 && c.rank <= 1 && c.dtype === 'float32') y = tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c });
+  if (c && alpha === 1 && beta === 1 && c.rank === 1 && c.shape[0] === b.shape[1] && c.dtype === 'float32') y = tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c });
   else {
     y = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
     if (alpha !== 1) y = tf.mul(y, alpha);

@@ -28,6 +28,8 @@ function runPool(kind: 'max' | 'avg') {
     });
     const perm = n === 2 ? [0, 2, 3, 1] : [0, 2, 1];
     let x = withPerm(xv!, perm) as tf.Tensor4D;
+    const intInput = x.dtype !== 'float32';
+    if (intInput) x = tf.cast(x, 'float32');
     if (n === 1) x = tf.reshape(x, [xs[0], 1, xs[2], xs[1]]);
     const two = <T>(v: T[], one: T): T[] => (n === 2 ? v : [one, v[0]]);
     const pads = two(g.pads.map((p, i) => [p[0], p[1] + extra[i]] as [number, number]), [0, 0] as [number, number]);
@@ -47,7 +49,7 @@ function runPool(kind: 'max' | 'avg') {
       if (hasPad) y = tf.div(y, countMask(xs, n, g.pads, extra, includePad, k, s, d));
     }
     if (n === 1) y = tf.reshape(y, [y.shape[0], y.shape[2], y.shape[3]]) as unknown as tf.Tensor4D;
-    return [{ t: y, perm }];
+    return [{ t: intInput ? tf.cast(y, xv!.t.dtype) : y, perm }];
   };
 }
 

@@ -13,7 +13,8 @@ defineOp('Reshape', ([x, shapeT], ctx) => {
 
 /** Flatten to 2-D at `axis`. */
 defineOp('Flatten', ([x], ctx) => {
-  const axis = normAxis(ctx.int('axis', 1), x!.rank + 1, ctx);
+  const raw = ctx.int('axis', 1);
+  const axis = raw < 0 ? raw + x!.rank : Math.min(raw, x!.rank);
   const outer = x!.shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = x!.shape.slice(axis).reduce((a, b) => a * b, 1);
   return tf.reshape(x!, [outer, inner]);

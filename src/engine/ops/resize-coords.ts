@@ -18,12 +18,14 @@ export interface AxisSpec {
 
 /** ONNX coordinate_transformation_mode: output coordinate → input coordinate. */
 export function sourceCoord(mode: string, x: number, a: AxisSpec): number {
-  const { inLen, outLen, scale } = a;
+  // As the ONNX reference: the "resized length" is in_len * scale, not rounded (matters for scales input).
+  const { inLen, scale } = a;
+  const outLen = inLen * scale;
   switch (mode) {
     case 'half_pixel':
       return (x + 0.5) / scale - 0.5;
     case 'half_pixel_symmetric': {
-      const adj = outLen / (scale * inLen);
+      const adj = a.outLen / outLen;
       const offset = (inLen / 2) * (1 - adj);
       return offset + (x + 0.5) / scale - 0.5;
     }
@@ -33,6 +35,8 @@ export function sourceCoord(mode: string, x: number, a: AxisSpec): number {
       return outLen === 1 ? 0 : (x * (inLen - 1)) / (outLen - 1);
     case 'asymmetric':
       return x / scale;
+    case 'tf_half_pixel_for_nn':
+      return (x + 0.5) / scale;
     case 'tf_crop_and_resize': {
       const [s, e] = a.roi;
       return outLen > 1 ? s * (inLen - 1) + (x * (e - s) * (inLen - 1)) / (outLen - 1) : 0.5 * (s + e) * (inLen - 1);
