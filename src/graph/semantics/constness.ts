@@ -13,8 +13,8 @@ const INTEGER_DTYPES: ReadonlySet<DType> = new Set([
 
 /** Ops whose outputs are integer (or metadata) whatever their inputs. */
 const INTEGER_PRODUCING_OPS: ReadonlySet<string> = new Set([
-  'Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero', 'Range', 'Equal', 'Less', 'LessOrEqual', 'Greater',
-  'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not', 'IsNaN', 'IsInf', 'TopK',
+  'Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero', 'Equal', 'Less', 'LessOrEqual', 'Greater',
+  'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not', 'IsNaN', 'IsInf',
 ]);
 
 const constCache = new WeakMap<Graph, Set<string>>();
@@ -61,8 +61,12 @@ export function integerTensors(graph: Graph): ReadonlySet<string> {
   for (const t of graph.tensors.keys()) if (isInt(t)) set.add(t);
   for (const node of graph.nodes) {
     const ins = node.inputs.filter((i) => i !== '');
+    // ONNX fixes these ops' output types (int64/bool), whatever a frontend recorded.
+    if (INTEGER_PRODUCING_OPS.has(node.opType)) {
+      for (const o of node.outputs) if (o !== '') set.add(o);
+      continue;
+    }
     const intOut =
-      INTEGER_PRODUCING_OPS.has(node.opType) ||
       (node.opType === 'Cast' && castsToInteger(node.attributes.to?.value)) ||
       (ins.length > 0 && node.opType !== 'Cast' && node.opType !== 'Gather' && ins.every(isInt));
     for (const o of node.outputs) {

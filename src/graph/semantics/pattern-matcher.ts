@@ -14,8 +14,8 @@ export interface FusedMatch {
 interface StepMatch {
   nodes: GraphNode[];
   exit: GraphNode;
-  /** Tensors a composite reads as its input 'x' (allowed as external inputs of non-first nodes). */
-  entry?: string;
+  /** The tensor a composite reads as its input 'x', with the composite's nodes that may read it. */
+  entry?: { tensor: string; readers: GraphNode[] };
 }
 
 /**
@@ -52,7 +52,7 @@ export function findFusedPatterns(
   return result.sort((a, b) => order.get(a.nodes[0].name)! - order.get(b.nodes[0].name)!);
 }
 
-type ChainMatch = { nodes: GraphNode[]; exit: GraphNode; entries: Set<string> };
+type ChainMatch = { nodes: GraphNode[]; exit: GraphNode; entries: Map<GraphNode, string> };
 
 function matchChain(
   graph: Graph,
@@ -77,8 +77,8 @@ function matchChain(
           if (m) matches.push(m);
         }
         for (const m of matches) {
-          const entries = new Set(head?.entries ?? []);
-          if (m.entry !== undefined) entries.add(m.entry);
+          const entries = new Map(head?.entries ?? []);
+          for (const r of m.entry?.readers ?? []) entries.set(r, m.entry!.tensor);
           next.push({ nodes: [...(head?.nodes ?? []), ...m.nodes], exit: m.exit, entries });
         }
       }
@@ -107,7 +107,8 @@ function matchComposite(
     bound.set(first.id, anchor);
     if (bindRest(graph, composite, 1, x, bound, mt, consts)) {
       const nodes = composite.map((c) => bound.get(c.id)!);
-      return { nodes, exit: nodes[nodes.length - 1], entry: x };
+      const readers = composite.filter((c) => c.inputs.includes('x')).map((c) => bound.get(c.id)!);
+      return { nodes, exit: nodes[nodes.length - 1], entry: { tensor: x, readers } };
     }
   }
   return undefined;
@@ -138,18 +139,19 @@ function bindRest(
   return false;
 }
 
-/** The node's non-empty inputs equal the referenced tensors as a multiset (order-insensitive). */
+/** The node's activation inputs equal the referenced tensors as a multiset (order-insensitive); 'const' refs need constant inputs. */
 function inputsFit(node: GraphNode, refs: readonly string[], x: string, bound: Map<string, GraphNode>, consts: ReadonlySet<string>): boolean {
   const ins = node.inputs.filter((t) => t !== '');
-  if (ins.length !== refs.length) return false;
-  const left = [...ins];
-  for (const r of refs.filter((r) => r !== 'const')) {
+  const left = ins.filter((t) => !consts.has(t));
+  const active = refs.filter((r) => r !== 'const');
+  if (left.length !== active.length || ins.length - left.length < refs.length - active.length) return false;
+  for (const r of active) {
     const t = r === 'x' ? x : bound.get(r)?.outputs[0];
     const i = t === undefined ? -1 : left.indexOf(t);
     if (i < 0) return false;
     left.splice(i, 1);
   }
-  return left.every((t) => consts.has(t));
+  return true;
 }
 
 function isStrict(graph: Graph, m: ChainMatch, consts: ReadonlySet<string>): boolean {
@@ -159,7 +161,7 @@ function isStrict(graph: Graph, m: ChainMatch, consts: ReadonlySet<string>): boo
   for (const n of m.nodes) {
     if (n !== m.nodes[0])
       for (const t of n.inputs)
-        if (t !== '' && !consts.has(t) && !produced.has(t) && !m.entries.has(t)) return false;
+        if (t !== '' && !consts.has(t) && !produced.has(t) && m.entries.get(n) !== t) return false;
     if (n === m.exit) continue;
     for (const t of n.outputs) {
       if (t === '') continue;
