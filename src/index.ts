@@ -7,3 +7,4 @@ export * from './frontends/onnx/index.js';
 export * from './exporters/onnx/index.js';
 export { inferShapes, SHAPE_INFERENCE_OPS, ShapeInferenceError } from './graph/shape-inference/index.js';
 export { decodeModelProto, encodeModelProto, type OnnxModelInfo } from './graph/onnx-proto/index.js';
+export * from './engine/index.js';
