@@ -5,8 +5,8 @@ import { exportOnnx } from '../../src/exporters/onnx/index.js';
 export type Feeds = Record<string, { dims: number[]; data: Float32Array }>;
 
 /** Runs a model in onnxruntime-node; returns every output as {dims, bytes} for bit-exact comparison. */
-export async function runOrt(model: Uint8Array | string, feeds: Feeds): Promise<Record<string, { dims: number[]; data: ArrayLike<number | bigint>; bytes: Buffer }>> {
-  const session = await ort.InferenceSession.create(model as Uint8Array);
+export async function runOrt(model: Uint8Array | string, feeds: Feeds, options: ort.InferenceSession.SessionOptions = {}): Promise<Record<string, { dims: number[]; data: ArrayLike<number | bigint>; bytes: Buffer }>> {
+  const session = await ort.InferenceSession.create(model as Uint8Array, options);
   const inputs: Record<string, ort.Tensor> = {};
   for (const [k, v] of Object.entries(feeds)) inputs[k] = new ort.Tensor('float32', v.data, v.dims);
   const result = await session.run(inputs);

@@ -4,7 +4,8 @@ import type { ShapeRule, ValueFacts } from './context.js';
 
 /** Values worth tracking: small integer tensors (shapes, axes, indices). */
 const MAX_TRACKED = 64;
-const TRACKED: DType[] = ['int64', 'int32', 'int8', 'uint8', 'int16', 'uint16', 'uint32', 'uint64', 'bool'];
+// Floats too: Resize scales and Range bounds are often float constants.
+const TRACKED: DType[] = ['int64', 'int32', 'int8', 'uint8', 'int16', 'uint16', 'uint32', 'uint64', 'bool', 'float32', 'float64', 'float16'];
 
 export function constantFacts(dtype: DType, dims: number[], values: ArrayLike<number | bigint | string>): ValueFacts {
   const facts: ValueFacts = { dtype, shape: dims.slice() };
