@@ -52,7 +52,8 @@ export function bfloat16BitsToFloat32Bits(b: number): number {
 }
 
 export function float32BitsToBfloat16Bits(x: number): number {
-  if ((x & 0x7fffffff) > 0x7f800000) return (x >>> 16) | 0x40; // keep NaN a NaN
+  // NaN: keep the payload bits that fit; set a mantissa bit only if truncation would make it infinity.
+  if ((x & 0x7fffffff) > 0x7f800000) return (x >>> 16) & 0x7f ? x >>> 16 : (x >>> 16) | 0x40;
   const rounding = 0x7fff + ((x >>> 16) & 1);
   return ((x + rounding) >>> 16) & 0xffff;
 }
