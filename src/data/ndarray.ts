@@ -103,8 +103,10 @@ export function toFloat32(arr: NdArray): NdArray<'float32'> {
   if (arr.dtype === 'float16') {
     const src = arr.data as Uint16Array;
     for (let i = 0; i < n; i++) out[i] = halfToFloat(src[i]);
+  } else if (arr.dtype === 'int64' || arr.dtype === 'uint64') {
+    for (let i = 0; i < n; i++) out[i] = Number(arr.data[i]);
   } else {
-    for (let i = 0; i < n; i++) out[i] = getNumber(arr, i);
+    out.set(arr.data as ArrayLike<number>);
   }
   return { dtype: 'float32', shape: [...arr.shape], data: out };
 }

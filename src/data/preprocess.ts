@@ -60,9 +60,10 @@ function normalize(data: Float32Array, shape: number[], axis: number, mean: numb
   }
   if (stds.some((s) => s === 0)) throw new DataError('std must not be 0');
   const inner = perChannel ? shape.slice(axis + 1).reduce((a, b) => a * b, 1) : data.length;
-  for (let i = 0; i < data.length; i++) {
-    const c = perChannel ? Math.floor(i / inner) % channels : 0;
-    data[i] = (data[i] - means[means.length === 1 ? 0 : c]) / stds[stds.length === 1 ? 0 : c];
+  for (let start = 0, c = 0; start < data.length; start += inner, c = (c + 1) % channels) {
+    const m = means[means.length === 1 ? 0 : c];
+    const sd = stds[stds.length === 1 ? 0 : c];
+    for (let i = start; i < start + inner; i++) data[i] = (data[i] - m) / sd;
   }
 }
 
