@@ -91,3 +91,32 @@ describe('castNd', () => {
     expect(() => castNd(f64, 'float16')).toThrow(/cannot cast float64 to float16/);
   });
 });
+
+describe('transposeNd against a naive reference', () => {
+  it('agrees on 300 random shapes and permutations (size-1 axes, merged runs, identity)', async () => {
+    const { Random } = await import('../../src/data/index.js');
+    const rng = new Random(2024);
+    for (let t = 0; t < 300; t++) {
+      const rank = 1 + rng.int(5);
+      const shape = Array.from({ length: rank }, () => 1 + rng.int(4));
+      const perm = Array.from(rng.permutation(rank));
+      const n = shape.reduce((a, b) => a * b, 1);
+      const a = ndarray('int32', shape, Int32Array.from({ length: n }, (_, i) => i));
+      const got = transposeNd(a, perm);
+      const outShape = perm.map((p) => shape[p]);
+      expect(got.shape).toEqual(outShape);
+      // naive: for each output multi-index, read the input element
+      const inStrides = shape.map((_, i) => shape.slice(i + 1).reduce((x, y) => x * y, 1));
+      for (let o = 0; o < n; o++) {
+        let rem = o;
+        let src = 0;
+        for (let ax = rank - 1; ax >= 0; ax--) {
+          const i = rem % outShape[ax];
+          rem = Math.floor(rem / outShape[ax]);
+          src += i * inStrides[perm[ax]];
+        }
+        if (got.data[o] !== src) throw new Error(`shape [${shape}] perm [${perm}] out ${o}: ${got.data[o]} != ${src}`);
+      }
+    }
+  });
+});
