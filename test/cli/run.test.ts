@@ -98,6 +98,7 @@ describe('nncf-ts run (in process)', () => {
     [['--model', 'M', '--input', 'x.npy', '--output', 'o.npy', '--runtime', 'tvm'], /argument 'tvm' is invalid/],
     [['--model', 'M', '--input', 'x.npy', '--output', 'o.npy', '--backend', 'cpu'], /--backend applies to --runtime engine only/],
     [['--model', 'M', '--input', 'x.npy', '--output', 'o.npy', '--threads', 'two'], /--threads must be a positive integer, got 'two'/],
+    [['--model', 'M', '--input', 'x.npy', '--output', 'o.npy', '--threads', '2', '--runtime', 'engine'], /--threads applies to --runtime ort only/],
   ])('bad arguments %j → one line, exit 2', async (args, message) => {
     const r = await cli(...args);
     expect(r.code).toBe(2);

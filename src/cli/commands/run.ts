@@ -131,6 +131,7 @@ export async function runCommand(opts: RunCommandOptions, log: (line: string) =>
   if (!opts.output && !opts.outputDir) throw new UsageError('give --output OUT.npy or --output-dir DIR');
   if (opts.input.length === 0) throw new UsageError('give at least one --input FILE.npy');
   if (opts.backend && opts.runtime !== 'engine') throw new UsageError('--backend applies to --runtime engine only');
+  if (opts.threads !== undefined && opts.runtime === 'engine') throw new UsageError('--threads applies to --runtime ort only');
   const threads = opts.threads === undefined ? undefined : Number(opts.threads);
   if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw new UsageError(`--threads must be a positive integer, got '${opts.threads}'`);
   const runner = opts.runtime === 'engine' ? await engineRunner(opts.model, opts.backend ?? 'wasm') : await ortRunner(opts.model, threads);
