@@ -14,10 +14,10 @@ describe('repeated gradient calls on wasm', () => {
     const b = tf.variable(tf.zeros([8]) as tf.Tensor1D);
     const idx = tf.tensor1d([0, 2, 2, 5], 'int32');
     const loss = () => {
-      let h = tf.conv2d(x, w1, 2, 'same');
+      let h: tf.Tensor = tf.conv2d(x, w1, 2, 'same');
       h = tf.relu(batchNormTrain(h, g, b).y);
       h = tf.depthwiseConv2d(h as tf.Tensor4D, dw, 1, 'same', 'NHWC', 2);
-      h = tf.conv2dTranspose(h as tf.Tensor4D, tf.ones([2, 2, 3, 8]), [4, 10, 10, 3], 2, 'same');
+      h = tf.conv2dTranspose(h as tf.Tensor4D, tf.ones([2, 2, 3, 8]) as tf.Tensor4D, [4, 10, 10, 3], 2, 'same');
       return tf.sum(tf.gather(tf.reshape(h, [40, 30]), idx)) as tf.Scalar;
     };
     const step = () => {

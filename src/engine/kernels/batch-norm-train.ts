@@ -1,12 +1,13 @@
 /**
  * BatchNorm in training mode with a closed-form backward (tf.customGrad). tf.batchNorm's autodiff
  * spends most of its time in Tile (engine-notes: step 1004 -> 492 ms). Per-channel sums over a
- * channels-last tensor are done as ones[1,M] x X[M,C] matMuls: wasm reductions over leading axes
- * would transpose first.
+ * channels-last tensor run as one JS pass (channel-sums.ts): mean and variance together in the
+ * forward, sum dy and sum dy*xhat together in the backward.
  *   y = gamma * xhat + beta,  xhat = (x - mean) / sqrt(var + eps)   (biased batch variance)
  *   dbeta = sum dy,  dgamma = sum dy*xhat,  dx = gamma/sqrt(var+eps) * (dy - (dbeta + xhat*dgamma)/M)
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { channelReduce as channelReduceLast, registerChannelSums } from './channel-sums.js';
 
 export interface BatchNormTrainResult {
   y: tf.Tensor;
@@ -16,15 +17,20 @@ export interface BatchNormTrainResult {
   variance: tf.Tensor1D;
 }
 
-/** Sum over every axis but the channel axis, as [C]. */
-function channelSum(t: tf.Tensor, axis: number): tf.Tensor1D {
-  const C = t.shape[axis];
-  if (axis === t.rank - 1) {
-    const rows = t.size / C;
-    return tf.reshape(tf.matMul(tf.ones([1, rows]), tf.reshape(t, [rows, C])), [C]);
+/** [2, C]: (mean, biased variance) or (sum a, sum a*b) over every axis but the channel axis. */
+function channelReduce(a: tf.Tensor, axis: number, mode: 'moments' | 'sums', b?: tf.Tensor): [tf.Tensor1D, tf.Tensor1D] {
+  if (axis === a.rank - 1) {
+    const r = channelReduceLast(a, mode, b);
+    const [r0, r1] = tf.unstack(r) as [tf.Tensor1D, tf.Tensor1D];
+    r.dispose();
+    return [r0, r1];
   }
-  const axes = t.shape.map((_, i) => i).filter((i) => i !== axis);
-  return tf.sum(t, axes) as tf.Tensor1D;
+  const axes = a.shape.map((_, i) => i).filter((i) => i !== axis);
+  if (mode === 'moments') {
+    const m = tf.moments(a, axes);
+    return [m.mean as tf.Tensor1D, m.variance as tf.Tensor1D];
+  }
+  return [tf.sum(a, axes) as tf.Tensor1D, tf.sum(tf.mul(a, b ?? a), axes) as tf.Tensor1D];
 }
 
 /**
@@ -38,6 +44,7 @@ export function batchNormTrain(
   epsilon = 1e-5,
   axis = -1,
 ): BatchNormTrainResult {
+  registerChannelSums();
   const ax = axis < 0 ? x.rank + axis : axis;
   const C = x.shape[ax];
   const M = x.size / C;
@@ -45,12 +52,7 @@ export function batchNormTrain(
   const asBroadcast = (v: tf.Tensor): tf.Tensor => (ax === x.rank - 1 ? v : tf.reshape(v, bshape));
   // Statistics outside the custom-gradient op: they feed running averages, not the loss, so the
   // tape prunes them.
-  const { mean, variance } = tf.tidy(() => {
-    const m = tf.div(channelSum(x, ax), M) as tf.Tensor1D;
-    const centered = tf.sub(x, asBroadcast(m));
-    const v = tf.div(channelSum(tf.square(centered), ax), M) as tf.Tensor1D;
-    return { mean: m, variance: v };
-  });
+  const [mean, variance] = channelReduce(x, ax, 'moments');
 
   const normalize = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xIn, g, b, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
@@ -62,8 +64,7 @@ export function batchNormTrain(
       value: y,
       gradFunc: (d: tf.Tensor, saved: tf.Tensor[]) => {
         const [sxhat, sinvStd, sg] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
-        const dbeta = channelSum(d, ax);
-        const dgamma = channelSum(tf.mul(d, sxhat), ax);
+        const [dbeta, dgamma] = channelReduce(d, ax, 'sums', sxhat);
         const scale = asBroadcast(tf.mul(sg, sinvStd));
         const inner = tf.sub(tf.sub(d, asBroadcast(tf.div(dbeta, M))), tf.mul(sxhat, asBroadcast(tf.div(dgamma, M))));
         return [tf.mul(inner, scale), dgamma, dbeta];
