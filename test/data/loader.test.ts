@@ -24,6 +24,13 @@ describe('npz', () => {
     await writeNpz(join(dir, 'a.npz'), arrays, true);
     expect((await readNpz(join(dir, 'a.npz'))).x.shape).toEqual([2, 2]);
   });
+  it('reads numpy.savez_compressed output (zip64 members)', () => {
+    // np.savez_compressed(f, x=np.arange(6, dtype=np.float32).reshape(2, 3), y=np.array([1, 0]))
+    const npz = parseNpz(new Uint8Array(Buffer.from('UEsDBC0AAAAIAAAAIQBP6QAq//////////8FABQAeC5ucHkBABAAmAAAAAAAAABVAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqKuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkY6CsaaOgq1CmQDLgYwaLAHEg5ABMQNQLzAAQBQSwMELQAAAAgAAAAhAHH7Oav//////////wUAFAB5Lm5weQEAEACQAAAAAAAAAEgAAAAAAAAAm+wX6hsQychQxlCtnpJanFykbqWgbpNpoa6joJ6WX1RSlJgXn1+UkgoSd0vMKU4FihdnJBakAvkaRjqaOgq1ChQALkYGVAAAUEsBAi0DLQAAAAgAAAAhAE/pACpVAAAAmAAAAAUAAAAAAAAAAAAAAIABAAAAAHgubnB5UEsBAi0DLQAAAAgAAAAhAHH7OatIAAAAkAAAAAUAAAAAAAAAAAAAAIABjAAAAHkubnB5UEsFBgAAAAACAAIAZgAAAAsBAAAAAA==', 'base64')));
+    expect(npz.x.shape).toEqual([2, 3]);
+    expect(Array.from(npz.x.data as Float32Array)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Array.from(npz.y.data as BigInt64Array)).toEqual([1n, 0n]);
+  });
   it('rejects non-zip and corrupt archives', () => {
     expect(() => parseNpz(new Uint8Array([1, 2, 3, 4]), 'a.npz')).toThrow(/a\.npz: not a \.npz file/);
     const bytes = encodeNpz({ x: ndarray('float32', [100], seq(100)) }, true);
