@@ -57,6 +57,7 @@ describe('bad model input gives ModelLoadError with a clear message', () => {
     const err = loadError(() => assertSupported(g, ['Conv', 'Relu', 'Add', 'GlobalAveragePool', 'Flatten'], 'the engine'));
     expect(err.message).toMatch(/unsupported op BatchNormalization at node "stem\/BatchNormalization" \(\d+ node\(s\) of unsupported type\(s\) BatchNormalization, Gemm for the engine\)/);
     expect(err.nodeName).toBe('stem/BatchNormalization');
+    expect(() => parseOnnx(model.bytes, { supportedOps: ['Conv'] })).toThrow(/unsupported op BatchNormalization at node "stem\/BatchNormalization"/);
     expect(() => assertSupported(g, ['Conv', 'Relu', 'Add', 'GlobalAveragePool', 'Flatten', 'BatchNormalization', 'Gemm'])).not.toThrow();
   });
 });

@@ -6,7 +6,7 @@ import {
   decodeModelProto, decodeNode, decodeTensor, decodeValueInfo, has, int64ToNumber, rememberTensor,
   type ExternalDataReader, type ModelProto, type NodeProto, type OnnxModelInfo,
 } from '../../graph/onnx-proto/index.js';
-import { inferShapes, ModelLoadError, ShapeInferenceError } from '../../graph/shape-inference/index.js';
+import { assertSupported, inferShapes, ModelLoadError, ShapeInferenceError } from '../../graph/shape-inference/index.js';
 import { constantNodeTensor } from './constants.js';
 import { externalDataReader } from './external-data.js';
 import { densifySparse } from './sparse.js';
@@ -18,6 +18,8 @@ export interface ParseOptions {
   source?: string;
   /** Run shape inference (default true). */
   inferShapes?: boolean;
+  /** When given, any node whose op type is not listed fails the load (see assertSupported). */
+  supportedOps?: Iterable<string>;
   /** Override input shapes (e.g. fix a dynamic batch/height) before shape inference. */
   inputShapes?: Record<string, Dim[]>;
 }
@@ -108,6 +110,7 @@ export function parseOnnx(bytes: Uint8Array, opts: ParseOptions = {}): Graph {
     name: g.name ?? 'graph', nodes, inputs, outputs, initializers, tensors, opsets,
     modelInfo: modelInfo as unknown as Record<string, unknown>,
   }));
+  if (opts.supportedOps) assertSupported(graph, opts.supportedOps, where);
   try {
     graph.validate();
     if (opts.inferShapes !== false) inferShapes(graph);
