@@ -42,3 +42,27 @@ export function argmaxRows(arr: NdArray): Int32Array {
   }
   return out;
 }
+
+/**
+ * Top-1 accuracy of a single-input classifier on `x` against integer `labels`, in batches; the argmax of
+ * the first output (or `output`) is the prediction. Returns the accuracy and the predictions.
+ */
+export async function top1Accuracy(
+  session: OrtSession,
+  x: NdArray,
+  labels: ArrayLike<number>,
+  options: { batchSize?: number; output?: string } = {},
+): Promise<{ accuracy: number; predictions: Int32Array }> {
+  if (labels.length !== x.shape[0]) throw new RuntimeError(`${x.shape[0]} samples but ${labels.length} labels`);
+  const name = options.output ?? session.outputNames[0];
+  const predictions = new Int32Array(x.shape[0]);
+  await runBatched(session, x, {
+    batchSize: options.batchSize,
+    outputs: [name],
+    discard: true,
+    onBatch: (out, start) => predictions.set(argmaxRows(out[name]), start),
+  });
+  let correct = 0;
+  for (let i = 0; i < predictions.length; i++) if (predictions[i] === labels[i]) correct++;
+  return { accuracy: predictions.length ? correct / predictions.length : 0, predictions };
+}

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ndarray } from '../../src/data/index.js';
-import { OrtSession, RuntimeError, argmaxRows, runBatched, withExtraOutputs } from '../../src/runtime/index.js';
+import { OrtSession, RuntimeError, argmaxRows, runBatched, top1Accuracy, withExtraOutputs } from '../../src/runtime/index.js';
 import { affineModel, convBnReluModel, twoInputModel } from './tiny-models.js';
 
 const x = ndarray('float32', [2, 3], Float32Array.from([1, -2, 3, -4, 5, -6]));
@@ -113,6 +113,10 @@ describe('OrtSession', () => {
     expect(Array.from(argmaxRows(ndarray('float32', [2, 3], Float32Array.from([0, 5, 1, 9, 2, 3]))))).toEqual([1, 0]);
     expect(await runBatched(s, big, { batchSize: 2, discard: true })).toEqual({});
     await expect(runBatched(s, big, { batchSize: 0 })).rejects.toThrow(/batch size must be a positive integer/);
-    expect((await readdir(tmpdir())).length).toBeGreaterThan(0);
+    // rows of y = relu(big)·[1,2,3] + 0.5 peak at [2, 0, 1, 2, 2]
+    const { accuracy, predictions } = await top1Accuracy(s, big, [2, 0, 1, 0, 1], { batchSize: 2 });
+    expect(Array.from(predictions)).toEqual([2, 0, 1, 2, 2]);
+    expect(accuracy).toBe(0.6);
+    await expect(top1Accuracy(s, big, [1, 2])).rejects.toThrow(/5 samples but 2 labels/);
   });
 });
