@@ -45,7 +45,8 @@ export function misplacedKeyHint(root: unknown, container: readonly PathSegment[
   const locations = keyLocations(key);
   if (locations.length === 0) return undefined;
   const inside = context.prefix !== '';
-  const sameSection = locations.filter((l) => l.algorithm === context.algorithm && (inside || l.algorithm === null));
+  const simplestFirst = (a: KeyLocation, b: KeyLocation) => complexity(a) - complexity(b);
+  const sameSection = locations.filter((l) => l.algorithm === context.algorithm && (inside || l.algorithm === null)).sort(simplestFirst);
   if (sameSection.length > 0) {
     const here = renderContainer(context.prefix, sameSection[0].container, key);
     return `"${key}" belongs at ${here}`;
@@ -58,6 +59,11 @@ export function misplacedKeyHint(root: unknown, container: readonly PathSegment[
     return `"${key}" is a key of ${names.join(', ')} (at ${where}), not of ${owner}`;
   }
   return `"${key}" is a top-level key: ${renderContainer('', locations[0].container, key)}`;
+}
+
+/** Prefer the plain-object form of a place over its list form (range object vs. range list). */
+function complexity(location: KeyLocation): number {
+  return location.container.filter((segment) => segment === '[]' || segment === '*').length * 100 + location.container.length;
 }
 
 /** Algorithm keys that people put at the (open) top level, where NNCF silently ignores them. */
