@@ -36,7 +36,13 @@ function runConv([xv, wv, bv]: (Value | undefined)[], ctx: OpContext): Value {
 /** NHWC conv with filter [kh,kw,cin/g,cout] and optional bias [cout]. */
 export function conv2dGrouped(x: tf.Tensor4D, w: tf.Tensor4D, g: Geometry, group: number, bias?: tf.Tensor): tf.Tensor4D {
   const strides = g.strides as [number, number];
-  const dil = g.dilations as [number, number];
+  let dil = g.dilations as [number, number];
+  // tfjs-core's own conv gradients reject dilation > 1; our wasm gradient kernels handle it. Elsewhere,
+  // dilate the filter with zeros instead (same result, differentiable everywhere).
+  if (dil.some((d) => d > 1) && tf.getBackend() !== 'wasm') {
+    w = dilateFilter(w, dil);
+    dil = [1, 1];
+  }
   const both = strides.some((s) => s > 1) && dil.some((d) => d > 1);
   // tfjs refuses stride>1 together with dilation>1: run stride 1, then subsample.
   const s: [number, number] = both ? [1, 1] : strides;
@@ -59,6 +65,14 @@ export function conv2dGrouped(x: tf.Tensor4D, w: tf.Tensor4D, g: Geometry, group
     y = tf.stridedSlice(y, [0, 0, 0, 0], [y.shape[0], h, wd, c], [1, strides[0], strides[1], 1]) as tf.Tensor4D;
   }
   return y;
+}
+
+/** [kh,kw,ci,co] → [(kh-1)dh+1, (kw-1)dw+1, ci, co] with zeros between the taps. */
+function dilateFilter(w: tf.Tensor4D, d: [number, number]): tf.Tensor4D {
+  const [kh, kw, ci, co] = w.shape;
+  const spread = tf.pad(tf.reshape(w, [kh, 1, kw, 1, ci, co]), [[0, 0], [0, d[0] - 1], [0, 0], [0, d[1] - 1], [0, 0], [0, 0]]);
+  const full = tf.reshape(spread, [kh * d[0], kw * d[1], ci, co]);
+  return tf.slice(full, [0, 0, 0, 0], [(kh - 1) * d[0] + 1, (kw - 1) * d[1] + 1, ci, co]) as tf.Tensor4D;
 }
 
 function addBias<T extends tf.Tensor>(y: T, bias?: tf.Tensor): T {
