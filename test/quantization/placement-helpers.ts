@@ -15,4 +15,4 @@ export const cfg = (q: QuantizerSpec) =>
 export const unifiedGroups = (r: PlacementResult) =>
   r.quantizers
     .filter((q) => q.points.length > 1 && q.kind === 'activation')
-    .map((q) => q.points.map((p) => (p.kind === 'input' ? `${p.consumer}|INPUT${p.port}` : `${p.producer ?? p.tensor}|OUTPUT`)).sort());
+    .map((q) => q.points.map((p) => (p.kind === 'input' ? `${p.consumer}|INPUT${p.port}` : p.kind === 'output' ? `${p.producer ?? p.tensor}|OUTPUT` : `${p.node}|WEIGHT`)).sort());
