@@ -5,6 +5,7 @@ import {
   initBatchCount,
   matchesAnyScope,
   parseRangeInitParams,
+  quantiles,
   rangeInitConfigFor,
 } from '../../src/initialization/range/index.js';
 
@@ -103,5 +104,28 @@ describe('initializer.range config (config-reference §4.1)', () => {
     expect(initBatchCount(0, 8)).toBe(0);
     expect(() => initBatchCount(-1, 8)).toThrow(/>= 0/);
     expect(() => initBatchCount(10, 0)).toThrow(/batch size/);
+  });
+});
+
+describe('quantiles (torch.quantile linear interpolation, quickselect)', () => {
+  it('hand-computed values, ends and duplicates', () => {
+    const v = [4, -7, 1, 0, 6, -3, 1, 2, -1, 0.5, 0, 1];
+    expect(quantiles(v, [0, 1, 0.5])).toEqual([-7, 6, 1]);
+    expect(quantiles(v, [0.1, 0.9]).map((x) => +x.toFixed(10))).toEqual([-2.8, 3.8]);
+    expect(quantiles([5], [0.3, 0.999])).toEqual([5, 5]);
+    expect(quantiles([2, 1], [0.25])).toEqual([1.25]);
+    expect(Number.isNaN(quantiles([], [0.5])[0])).toBe(true);
+  });
+
+  it('agrees with a full sort on random data', () => {
+    let s = 3;
+    const data = Float32Array.from({ length: 5001 }, () => ((s = (s * 48271) % 2147483647) % 1000) - 500);
+    const sorted = Float64Array.from(data).sort();
+    for (const q of [0, 0.001, 0.1, 0.5, 0.77, 0.999, 1]) {
+      const pos = q * (sorted.length - 1);
+      const lo = Math.floor(pos);
+      const hi = Math.min(lo + 1, sorted.length - 1);
+      expect(quantiles(data, [q])[0]).toBeCloseTo(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo), 9);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * MedianAbsoluteDeviationAggregator: the median ignores values with |x| < float32 eps (an all-masked
  * channel gives 0, like torch's nan_to_num); MAD = median(|x − median|) over all values.
  */
-import { median, quantileSorted } from './quantile.js';
+import { median } from './quantile.js';
 import { RawValueCollector } from './raw-value-collector.js';
 
 /** Normal-distribution consistency factor NNCF uses (1.4826230). */
@@ -13,9 +13,11 @@ export const FLOAT32_EPS = 2 ** -23;
 
 export function medianAndMad(values: Float32Array): { median: number; mad: number } {
   const unmasked = values.filter((v) => Math.abs(v) >= FLOAT32_EPS);
-  const med = unmasked.length ? quantileSorted(Float64Array.from(unmasked).sort(), 0.5) : 0;
+  const med = unmasked.length ? median(unmasked) : 0;
   // torch computes |x - median| in float32
-  const dev = Float32Array.from(values, (v) => Math.abs(v - Math.fround(med)));
+  const m32 = Math.fround(med);
+  const dev = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) dev[i] = Math.abs(values[i] - m32);
   return { median: med, mad: median(dev) };
 }
 

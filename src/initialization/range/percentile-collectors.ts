@@ -5,7 +5,7 @@
  */
 import { BatchLimit } from './batch-limit.js';
 import { ChannelGuard, batchLayout, forEachRun } from './layout.js';
-import { percentile, quantileSorted } from './quantile.js';
+import { quantiles } from './quantile.js';
 import { RawValueCollector, type RawValueOptions } from './raw-value-collector.js';
 import type { RangeCollector, RangeStatistic } from './types.js';
 
@@ -32,8 +32,8 @@ export class PercentileCollector extends RawValueCollector {
   }
 
   protected channelRange(values: Float32Array): [number, number] {
-    const sorted = Float64Array.from(values).sort();
-    return [quantileSorted(sorted, this.pcts[0] / 100), quantileSorted(sorted, this.pcts[1] / 100)];
+    const [lo, hi] = quantiles(values, [this.pcts[0] / 100, this.pcts[1] / 100]);
+    return [lo, hi];
   }
 }
 
@@ -73,8 +73,9 @@ export class MeanPercentileCollector implements RangeCollector {
     this.sumLow ??= new Float64Array(l.channels);
     this.sumHigh ??= new Float64Array(l.channels);
     for (let c = 0; c < l.channels; c++) {
-      this.sumLow[c] += percentile(perChannel[c], this.pcts[0]);
-      this.sumHigh[c] += percentile(perChannel[c], this.pcts[1]);
+      const [lo, hi] = quantiles(perChannel[c], [this.pcts[0] / 100, this.pcts[1] / 100]);
+      this.sumLow[c] += lo;
+      this.sumHigh[c] += hi;
     }
   }
 
