@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Graph } from '../graph/index.js';
+import { CompositeScheduler, type CompressionScheduler } from './scheduler.js';
+import { CompressionStage, combineStages } from './stage.js';
+import { Statistics } from './statistics.js';
+
+/** What a controller saves for resume: scheduler position, stage and algorithm extras (NNCF's ctrl_state). */
+export interface ControllerState {
+  scheduler_state: ReturnType<CompressionScheduler['getState']>;
+  compression_stage: CompressionStage;
+  [extra: string]: unknown;
+}
+
+/**
+ * Handle on one compression algorithm applied to a model (NNCF's CompressionAlgorithmController).
+ * Masks, quantizers, elastic ops and teacher models all sit behind this interface.
+ */
+export interface CompressionController {
+  /** Config algorithm name, e.g. "quantization". */
+  readonly name: string;
+  readonly scheduler: CompressionScheduler;
+  /** Compression loss to add to the task loss (a scalar; zero for algorithms without one). */
+  loss(): tf.Scalar;
+  statistics(): Statistics;
+  compressionStage(): CompressionStage;
+  /** Present on algorithms whose level can be set (sparsity, pruning): used by accuracy-aware training. */
+  compressionRate?: number;
+  readonly maximalCompressionRate?: number;
+  /** Freezes the schedule where it is (NNCF's disable_scheduler). */
+  disableScheduler(): void;
+  /** Removes training-only behaviour before export (e.g. applies masks permanently). */
+  prepareForExport(): void;
+  /** Writes the algorithm's compression into `graph`, a copy of the model made for export. */
+  editExportGraph(graph: Graph): void;
+  /** Compression parameters (ranges, mask logits…) — the optimizer scales their gradients by compression_lr_multiplier. */
+  compressionVariables(): tf.Variable[];
+  getState(): ControllerState;
+  loadState(state: ControllerState): void;
+  dispose(): void;
+}
+
+/** A controller for several algorithms, in the order the config lists them. */
+export class CompositeController implements CompressionController {
+  readonly name = 'composite';
+  readonly scheduler: CompositeScheduler;
+
+  constructor(readonly children: readonly CompressionController[]) {
+    this.scheduler = new CompositeScheduler(children.map((c) => c.scheduler));
+  }
+
+  child(name: string): CompressionController | undefined {
+    return this.children.find((c) => c.name === name);
+  }
+
+  loss(): tf.Scalar {
+    return tf.tidy(() => this.children.reduce<tf.Scalar>((acc, c) => tf.add(acc, c.loss()), tf.scalar(0)));
+  }
+
+  statistics(): Statistics {
+    return new Statistics('composite', {}, [], this.children.map((c) => c.statistics()));
+  }
+
+  compressionStage(): CompressionStage {
+    return combineStages(this.children.map((c) => c.compressionStage()));
+  }
+
+  disableScheduler(): void {
+    for (const c of this.children) c.disableScheduler();
+  }
+
+  prepareForExport(): void {
+    for (const c of this.children) c.prepareForExport();
+  }
+
+  editExportGraph(graph: Graph): void {
+    for (const c of this.children) c.editExportGraph(graph);
+  }
+
+  compressionVariables(): tf.Variable[] {
+    return this.children.flatMap((c) => c.compressionVariables());
+  }
+
+  getState(): ControllerState {
+    const state: ControllerState = { scheduler_state: this.scheduler.getState(), compression_stage: this.compressionStage() };
+    for (const c of this.children) state[c.name] = c.getState();
+    return state;
+  }
+
+  loadState(state: ControllerState): void {
+    for (const c of this.children) {
+      const s = state[c.name] as ControllerState | undefined;
+      if (s) c.loadState(s);
+    }
+  }
+
+  dispose(): void {
+    for (const c of this.children) c.dispose();
+  }
+}

@@ -1,0 +1,7 @@
+export * from './stage.js';
+export * from './scheduler.js';
+export * from './statistics.js';
+export * from './controller.js';
+export * from './compressed-model.js';
+export * from './builder.js';
+export * from './create.js';
