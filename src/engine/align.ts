@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { canonical, isIdentityPerm, withPerm, type Value } from './value.js';
+import { canonical, isIdentityPerm, permute, withPerm, type Value } from './value.js';
 
 /**
  * Brings the inputs of an elementwise (broadcasting) op into one common layout so that no
@@ -18,15 +18,7 @@ export function alignElementwise(vals: (Value | undefined)[]): { tensors: (tf.Te
     const t = canonical(v);
     if (t.rank === 0) return t;
     const padded = [...new Array<number>(maxRank - t.rank).fill(1), ...t.shape];
-    return permuteSmall(tf.reshape(t, padded), target);
+    return permute(tf.reshape(t, padded), target);
   });
   return { tensors, perm: target };
-}
-
-/** transpose(t, perm), as a free reshape when the non-unit dims keep their relative order. */
-export function permuteSmall(t: tf.Tensor, perm: readonly number[]): tf.Tensor {
-  const nonUnit = perm.filter((a) => t.shape[a] !== 1);
-  const sorted = nonUnit.every((a, i) => i === 0 || nonUnit[i - 1] < a);
-  if (sorted) return tf.reshape(t, perm.map((a) => t.shape[a]));
-  return tf.transpose(t, [...perm]);
 }

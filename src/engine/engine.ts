@@ -22,6 +22,12 @@ export interface RunOptions {
 export interface EngineOptions {
   /** Seed for Dropout masks in train mode. */
   seed?: number;
+  /**
+   * 'channels-last' (default): conv/pool outputs stay NHWC through layout-agnostic ops and convert only
+   * at layout-sensitive ops. 'onnx': every op output is converted back to ONNX layout at once (the naive
+   * scheme, kept for comparison and debugging).
+   */
+  layout?: 'channels-last' | 'onnx';
 }
 
 /**
@@ -38,11 +44,13 @@ export class Engine {
   private readonly folded = new Set<number>();
   private readonly contexts = new Map<string, OpContext>();
   private seedCounter: number;
+  private readonly eagerCanonical: boolean;
   private disposed = false;
 
   constructor(graph: Graph, opts: EngineOptions = {}) {
     this.graph = graph;
     this.seedCounter = opts.seed ?? 1234;
+    this.eagerCanonical = opts.layout === 'onnx';
     const constants = new Map<string, ConstTensor>(graph.initializers);
     graph.nodes.forEach((n, i) => {
       if (n.opType === 'Constant' && n.domain === '') {
@@ -124,7 +132,8 @@ export class Engine {
       for (const i of plan) {
         const node = this.graph.nodes[i];
         const ins = node.inputs.map((n) => (n === '' ? undefined : get(n, node)));
-        const outs = this.exec(i, ins, training);
+        let outs = this.exec(i, ins, training);
+        if (this.eagerCanonical) outs = outs.map((v) => v && plain(canonical(v)));
         node.outputs.forEach((name, k) => {
           if (name === '' || !outs[k]) return;
           env.set(name, this.applyTensorHooks(name, outs[k], training));

@@ -51,7 +51,7 @@ export function storedAxis(v: Value, axis: number): number {
 /** The value in ONNX layout (transposes once per value, cached). */
 export function canonical(v: Value): tf.Tensor {
   if (isIdentityPerm(v.perm)) return v.t;
-  if (!v.canon) v.canon = tf.transpose(v.t, invertPerm(v.perm!));
+  if (!v.canon) v.canon = permute(v.t, invertPerm(v.perm!));
   return v.canon;
 }
 
@@ -61,8 +61,15 @@ export function withPerm(v: Value, perm: readonly number[] | null): tf.Tensor {
   const have = isIdentityPerm(v.perm) ? null : v.perm;
   if (want === null) return canonical(v);
   if (have !== null && have.length === want.length && have.every((x, i) => x === want[i])) return v.t;
-  if (have === null) return tf.transpose(v.t, [...want]);
+  if (have === null) return permute(v.t, want);
   // stored_have = T(onnx, have); want T(onnx, want) = T(stored_have, q) with q[i] = have^-1[want[i]]
   const inv = invertPerm(have);
-  return tf.transpose(v.t, want.map((a) => inv[a]));
+  return permute(v.t, want.map((a) => inv[a]));
+}
+
+/** transpose(t, perm), as a free reshape when the non-unit dims keep their order (e.g. [N,1,1,C] → [N,C,1,1]). */
+export function permute(t: tf.Tensor, perm: readonly number[]): tf.Tensor {
+  const nonUnit = perm.filter((a) => t.shape[a] !== 1);
+  if (nonUnit.every((a, i) => i === 0 || nonUnit[i - 1] < a)) return tf.reshape(t, perm.map((a) => t.shape[a]));
+  return tf.transpose(t, [...perm]);
 }
