@@ -8,3 +8,4 @@ export * from './exporters/onnx/index.js';
 export { inferShapes, SHAPE_INFERENCE_OPS, ShapeInferenceError } from './graph/shape-inference/index.js';
 export { decodeModelProto, encodeModelProto, type OnnxModelInfo } from './graph/onnx-proto/index.js';
 export * from './engine/index.js';
+export * from './compression/index.js';
