@@ -11,7 +11,7 @@ export interface ExtraStruct {
 /** A class of extra struct: its static `structId` names the slot it fills. */
 export interface ExtraStructClass<T extends ExtraStruct> {
   readonly structId: string;
-  new (...args: never[]): T;
+  readonly prototype: T;
 }
 
 export class QuantizationRangeInitArgs<Loader = unknown> implements ExtraStruct {

@@ -12,9 +12,9 @@ import { TOP_LEVEL_DEFAULTS } from './defaults.js';
 import type { AlgorithmName, TargetDevice } from './names.js';
 import type { NNCFConfigDocument, BootstrapNasSection, AccuracyAwareTrainingSection } from './types-root.js';
 import type { InputInfoSection } from './types-common.js';
-import type { ResolvedAlgorithmSection } from './types-resolved.js';
+import type { ResolvedAlgorithmSection, ResolvedSectionByName } from './types-resolved.js';
 
-type SectionOf<N extends AlgorithmName> = Extract<ResolvedAlgorithmSection, { readonly algorithm: N }>;
+type SectionOf<N extends AlgorithmName> = ResolvedSectionByName[N];
 
 export class NNCFConfig {
   readonly #extraStructs = new ExtraStructRegistry();

@@ -84,3 +84,16 @@ export type ResolvedAlgorithmSection =
   | ResolvedKnowledgeDistillation;
 
 export type ResolvedAccuracyAwareTraining = R.AccuracyAwareTrainingSection;
+
+/** The resolved section type of each algorithm name. */
+export interface ResolvedSectionByName {
+  quantization: ResolvedQuantization;
+  experimental_quantization: ResolvedQuantization;
+  binarization: ResolvedBinarization;
+  filter_pruning: ResolvedFilterPruning;
+  magnitude_sparsity: ResolvedMagnitudeSparsity;
+  rb_sparsity: ResolvedRBSparsity;
+  const_sparsity: ResolvedConstSparsity;
+  movement_sparsity: ResolvedMovementSparsity;
+  knowledge_distillation: ResolvedKnowledgeDistillation;
+}

@@ -38,7 +38,9 @@ const step = fc.record({
   value: fc.oneof(fc.constantFrom(...VALUES), fc.jsonValue({ maxDepth: 2 })),
 });
 
-function mutate(document: unknown, steps: fc.RecordValue<typeof step>[]): unknown {
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+
+function mutate(document: unknown, steps: Step[]): unknown {
   const root = JSON.parse(JSON.stringify(document));
   for (const { op, where, which, key, value: shared } of steps) {
     const value = structuredClone(shared); // never the same object twice: a JSON document has no cycles
@@ -73,7 +75,7 @@ describe('mutated configs', () => {
         const report = validateConfigObject(document);
         if (report.valid) {
           valid++;
-          expect(() => JSON.stringify(fillDefaults(report.document as object))).not.toThrow();
+          expect(() => JSON.stringify(fillDefaults(report.document as Parameters<typeof fillDefaults>[0]))).not.toThrow();
         }
         try {
           NNCFConfig.fromObject(document);
