@@ -55,6 +55,8 @@ rmSync(workDir, { recursive: true, force: true });
 times.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
 console.log(`nncf-ts validate on ${FILE_COUNT} files (${okLines} OK, exit ${lastStatus}), ${RUNS} runs`);
-console.log(`  wall time: median ${median.toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms`);
+console.log(
+  `  wall time: median ${median.toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms`,
+);
 console.log(`  target < ${TARGET_MS} ms: ${median < TARGET_MS ? 'met' : 'MISSED'}`);
 if (median >= TARGET_MS) process.exitCode = 1;

@@ -104,7 +104,10 @@ export const SPARSITY_PARAMS_DEFAULTS = {
   power: 0.9,
   concave: true,
 } as const;
-export const SPARSITY_SCHEDULE_DEFAULTS = { magnitude_sparsity: 'polynomial', rb_sparsity: 'exponential' } as const;
+export const SPARSITY_SCHEDULE_DEFAULTS = {
+  magnitude_sparsity: 'polynomial',
+  rb_sparsity: 'exponential',
+} as const;
 export const MAGNITUDE_WEIGHT_IMPORTANCE_DEFAULT = 'normed_abs';
 /** Read by the adaptive sparsity scheduler; not settable through a valid config. */
 export const ADAPTIVE_SPARSITY_SCHEDULER_DEFAULTS = { step: 0.05, eps: 0.03 } as const;
@@ -152,7 +155,12 @@ export const NAS_STAGE_INIT_LR_DEFAULT = 3.5e-6;
 export const NAS_GLOBAL_BASE_LR_DEFAULT = 3.4e-4;
 export const NAS_ELASTICITY_DEFAULTS = { available_elasticity_dims: ['width', 'depth', 'kernel'] } as const;
 /** The code default importance is L1, although the schema text says L2. */
-export const NAS_WIDTH_DEFAULTS = { min_width: 32, max_num_widths: -1, width_step: 32, filter_importance: 'L1' } as const;
+export const NAS_WIDTH_DEFAULTS = {
+  min_width: 32,
+  max_num_widths: -1,
+  width_step: 32,
+  filter_importance: 'L1',
+} as const;
 export const NAS_DEPTH_DEFAULTS = { min_block_size: 5, max_block_size: 50, hw_fused_ops: true } as const;
 export const NAS_KERNEL_DEFAULTS = { max_num_kernels: -1 } as const;
 export const NAS_SEARCH_DEFAULTS = {

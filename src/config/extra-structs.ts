@@ -17,13 +17,19 @@ export interface ExtraStructClass<T extends ExtraStruct> {
 export class QuantizationRangeInitArgs<Loader = unknown> implements ExtraStruct {
   static readonly structId = 'quantization_range_init_args';
   readonly structId = QuantizationRangeInitArgs.structId;
-  constructor(readonly dataLoader: Loader, readonly device?: string) {}
+  constructor(
+    readonly dataLoader: Loader,
+    readonly device?: string,
+  ) {}
 }
 
 export class BNAdaptationInitArgs<Loader = unknown> implements ExtraStruct {
   static readonly structId = 'bn_adaptation_init_args';
   readonly structId = BNAdaptationInitArgs.structId;
-  constructor(readonly dataLoader: Loader, readonly device?: string) {}
+  constructor(
+    readonly dataLoader: Loader,
+    readonly device?: string,
+  ) {}
 }
 
 /** HAWQ needs a loss: `criterionFn(outputs, targets, criterion)` and the data to estimate traces. */
@@ -78,7 +84,9 @@ export class ExtraStructRegistry {
   register(structs: readonly ExtraStruct[]): void {
     for (const struct of structs) {
       if (this.#structs.has(struct.structId)) {
-        throw new DuplicateExtraStructError(`${struct.structId} is already registered as extra struct in NNCFConfig`);
+        throw new DuplicateExtraStructError(
+          `${struct.structId} is already registered as extra struct in NNCFConfig`,
+        );
       }
       this.#structs.set(struct.structId, struct);
     }

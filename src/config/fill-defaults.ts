@@ -8,7 +8,12 @@ import { compressionEntries } from './rules.js';
 import { isNpu } from './names.js';
 import type { NNCFConfigDocument, BootstrapNasSection, AccuracyAwareTrainingSection } from './types-root.js';
 import type { AlgorithmSection, QuantizationSection, FilterPruningSection } from './types-algorithms.js';
-import type { QuantizationInitializerSection, RangeInitSection, PerLayerRangeInitSection, PrecisionInitSection } from './types-common.js';
+import type {
+  QuantizationInitializerSection,
+  RangeInitSection,
+  PerLayerRangeInitSection,
+  PrecisionInitSection,
+} from './types-common.js';
 
 type Obj = Record<string, unknown>;
 
@@ -24,8 +29,10 @@ function fill<T extends object>(section: T | undefined, defaults: object): T {
 export function fillDefaults(doc: NNCFConfigDocument): NNCFConfigDocument {
   const entries = compressionEntries(doc).map(({ section }) => fillAlgorithm(section, doc));
   const result: Obj = fill(doc, D.TOP_LEVEL_DEFAULTS);
-  if (doc.compression !== undefined) result.compression = Array.isArray(doc.compression) ? entries : entries[0];
-  if (doc.accuracy_aware_training) result.accuracy_aware_training = fillAccuracyAware(doc.accuracy_aware_training);
+  if (doc.compression !== undefined)
+    result.compression = Array.isArray(doc.compression) ? entries : entries[0];
+  if (doc.accuracy_aware_training)
+    result.accuracy_aware_training = fillAccuracyAware(doc.accuracy_aware_training);
   if (doc.bootstrapNAS) result.bootstrapNAS = fillNas(doc.bootstrapNAS);
   return result as NNCFConfigDocument;
 }
@@ -52,19 +59,36 @@ export function fillAlgorithm(section: AlgorithmSection, doc: NNCFConfigDocument
       return scoped({
         ...fill(section, D.SPARSITY_DEFAULTS),
         initializer: fillBn(section.initializer),
-        params: fill(section.params, { ...D.SPARSITY_PARAMS_DEFAULTS, schedule: D.SPARSITY_SCHEDULE_DEFAULTS.magnitude_sparsity, weight_importance: D.MAGNITUDE_WEIGHT_IMPORTANCE_DEFAULT }),
+        params: fill(section.params, {
+          ...D.SPARSITY_PARAMS_DEFAULTS,
+          schedule: D.SPARSITY_SCHEDULE_DEFAULTS.magnitude_sparsity,
+          weight_importance: D.MAGNITUDE_WEIGHT_IMPORTANCE_DEFAULT,
+        }),
       });
     case 'rb_sparsity':
       return scoped({
         ...fill(section, D.SPARSITY_DEFAULTS),
-        params: fill(section.params, { ...D.SPARSITY_PARAMS_DEFAULTS, schedule: D.SPARSITY_SCHEDULE_DEFAULTS.rb_sparsity }),
+        params: fill(section.params, {
+          ...D.SPARSITY_PARAMS_DEFAULTS,
+          schedule: D.SPARSITY_SCHEDULE_DEFAULTS.rb_sparsity,
+        }),
       });
     case 'const_sparsity':
       return scoped(section);
     case 'movement_sparsity':
-      return scoped(section.params ? { ...section, params: fill(section.params, D.MOVEMENT_PARAMS_DEFAULTS) } : section);
+      return scoped(
+        section.params ? { ...section, params: fill(section.params, D.MOVEMENT_PARAMS_DEFAULTS) } : section,
+      );
     case 'knowledge_distillation':
-      return fill(section, section.type === 'softmax' ? { ...D.KNOWLEDGE_DISTILLATION_DEFAULTS, temperature: D.KNOWLEDGE_DISTILLATION_TEMPERATURE_DEFAULT } : D.KNOWLEDGE_DISTILLATION_DEFAULTS);
+      return fill(
+        section,
+        section.type === 'softmax'
+          ? {
+              ...D.KNOWLEDGE_DISTILLATION_DEFAULTS,
+              temperature: D.KNOWLEDGE_DISTILLATION_TEMPERATURE_DEFAULT,
+            }
+          : D.KNOWLEDGE_DISTILLATION_DEFAULTS,
+      );
   }
 }
 
@@ -85,15 +109,22 @@ function fillQuantization(section: QuantizationSection, doc: NNCFConfigDocument)
 
 function fillBn<T extends { batchnorm_adaptation?: object }>(initializer: T | undefined): T {
   const result = { ...(initializer ?? {}) } as T;
-  return { ...result, batchnorm_adaptation: fill(result.batchnorm_adaptation, D.BATCHNORM_ADAPTATION_DEFAULTS) };
+  return {
+    ...result,
+    batchnorm_adaptation: fill(result.batchnorm_adaptation, D.BATCHNORM_ADAPTATION_DEFAULTS),
+  };
 }
 
-function fillInitializer(initializer: QuantizationInitializerSection | undefined): QuantizationInitializerSection {
+function fillInitializer(
+  initializer: QuantizationInitializerSection | undefined,
+): QuantizationInitializerSection {
   const result: QuantizationInitializerSection = fillBn(initializer);
   const range = result.range;
   return {
     ...result,
-    ...(range !== undefined ? { range: Array.isArray(range) ? range.map(fillRange) : fillRange(range as RangeInitSection) } : {}),
+    ...(range !== undefined
+      ? { range: Array.isArray(range) ? range.map(fillRange) : fillRange(range as RangeInitSection) }
+      : {}),
     ...(result.precision !== undefined ? { precision: fillPrecision(result.precision) } : {}),
   };
 }
@@ -111,15 +142,24 @@ function fillPrecision(precision: PrecisionInitSection): PrecisionInitSection {
   return typed;
 }
 
-function fillPruningParams(params: NonNullable<FilterPruningSection['params']>): FilterPruningSection['params'] {
+function fillPruningParams(
+  params: NonNullable<FilterPruningSection['params']>,
+): FilterPruningSection['params'] {
   const learned = params.interlayer_ranking_type === 'learned_ranking';
-  const base: Obj = { ...D.FILTER_PRUNING_PARAMS_DEFAULTS, ...(learned ? D.LEARNED_RANKING_PARAMS_DEFAULTS : {}) };
+  const base: Obj = {
+    ...D.FILTER_PRUNING_PARAMS_DEFAULTS,
+    ...(learned ? D.LEARNED_RANKING_PARAMS_DEFAULTS : {}),
+  };
   // A FLOPs target replaces the filter target; filling both would be the error NNCF raises.
   if (params.pruning_flops_target) delete base.pruning_target;
   const filled = fill(params, base);
   if (!learned) return filled;
-  const targetLevel = params.pruning_flops_target || (filled.pruning_target ?? D.FILTER_PRUNING_PARAMS_DEFAULTS.pruning_target);
-  return { ...filled, legr_params: fill(params.legr_params, { ...D.LEGR_DEFAULTS, max_pruning: targetLevel }) };
+  const targetLevel =
+    params.pruning_flops_target || (filled.pruning_target ?? D.FILTER_PRUNING_PARAMS_DEFAULTS.pruning_target);
+  return {
+    ...filled,
+    legr_params: fill(params.legr_params, { ...D.LEGR_DEFAULTS, max_pruning: targetLevel }),
+  };
 }
 
 function fillAccuracyAware(section: AccuracyAwareTrainingSection): AccuracyAwareTrainingSection {
@@ -136,7 +176,14 @@ function fillNas(nas: BootstrapNasSection): BootstrapNasSection {
       ...fill(training, D.NAS_TRAINING_DEFAULTS),
       batchnorm_adaptation: fill(training.batchnorm_adaptation, D.BATCHNORM_ADAPTATION_DEFAULTS),
       ...(training.schedule?.list_stage_descriptions
-        ? { schedule: { ...training.schedule, list_stage_descriptions: training.schedule.list_stage_descriptions.map((stage) => fill(stage, D.NAS_STAGE_DEFAULTS)) } }
+        ? {
+            schedule: {
+              ...training.schedule,
+              list_stage_descriptions: training.schedule.list_stage_descriptions.map((stage) =>
+                fill(stage, D.NAS_STAGE_DEFAULTS),
+              ),
+            },
+          }
         : {}),
       elasticity: {
         ...fill(elasticity, D.NAS_ELASTICITY_DEFAULTS),
@@ -144,7 +191,14 @@ function fillNas(nas: BootstrapNasSection): BootstrapNasSection {
         depth: fill(elasticity.depth, D.NAS_DEPTH_DEFAULTS),
         kernel: fill(elasticity.kernel, D.NAS_KERNEL_DEFAULTS),
       },
-      ...(training.lr_schedule ? { lr_schedule: { ...training.lr_schedule, params: fill(training.lr_schedule.params, { base_lr: D.NAS_GLOBAL_BASE_LR_DEFAULT }) } } : {}),
+      ...(training.lr_schedule
+        ? {
+            lr_schedule: {
+              ...training.lr_schedule,
+              params: fill(training.lr_schedule.params, { base_lr: D.NAS_GLOBAL_BASE_LR_DEFAULT }),
+            },
+          }
+        : {}),
     };
   }
   if (nas.search) {

@@ -10,7 +10,12 @@ export {
   type ConfigIssue,
   type ConfigErrorKind,
 } from './errors.js';
-export { validateConfigFile, validateConfigText, validateConfigObject, type ValidationReport } from './validate-file.js';
+export {
+  validateConfigFile,
+  validateConfigText,
+  validateConfigObject,
+  type ValidationReport,
+} from './validate-file.js';
 export { fillDefaults } from './fill-defaults.js';
 export { NNCF_CONFIG_SCHEMA, ALGORITHM_SCHEMAS } from './schema/root.js';
 export * from './extra-structs.js';

@@ -4,7 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { ConfigFileNotFoundError, ConfigNotObjectError, ConfigSyntaxError, describeValue, type ConfigIssue } from './errors.js';
+import {
+  ConfigFileNotFoundError,
+  ConfigNotObjectError,
+  ConfigSyntaxError,
+  describeValue,
+  type ConfigIssue,
+} from './errors.js';
 import { type PathSegment } from './json-path.js';
 import { isPlainObject } from './validate.js';
 
@@ -21,8 +27,16 @@ export function readConfigFile(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read file (${code ?? (err as Error).message})`;
-    throw new ConfigFileNotFoundError([{ kind: 'file-not-found', severity: 'error', path: '', message: reason }], file);
+    const reason =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : `cannot read file (${code ?? (err as Error).message})`;
+    throw new ConfigFileNotFoundError(
+      [{ kind: 'file-not-found', severity: 'error', path: '', message: reason }],
+      file,
+    );
   }
 }
 
@@ -48,7 +62,17 @@ export function parseConfigText(rawText: string, file?: string): LoadedText {
     const found = describeValue(document);
     const start = text.length - text.trimStart().length;
     throw new ConfigNotObjectError(
-      [{ kind: 'not-object', severity: 'error', path: '', message: `the config must be a JSON object, found ${found}`, expected: 'object', found, ...position(start) }],
+      [
+        {
+          kind: 'not-object',
+          severity: 'error',
+          path: '',
+          message: `the config must be a JSON object, found ${found}`,
+          expected: 'object',
+          found,
+          ...position(start),
+        },
+      ],
       file,
     );
   }
@@ -78,7 +102,12 @@ function nodeValue(node: Node): unknown {
       for (const property of node.children ?? []) {
         const [key, value] = property.children ?? [];
         if (key && value) {
-          Object.defineProperty(result, String(key.value), { value: nodeValue(value), enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(result, String(key.value), {
+            value: nodeValue(value),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         }
       }
       return result;

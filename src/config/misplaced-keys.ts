@@ -38,7 +38,11 @@ function legacyHint(key: string, context: Context): string | undefined {
 }
 
 /** Where `key` belongs, given that it was found (and rejected) inside `container`. */
-export function misplacedKeyHint(root: unknown, container: readonly PathSegment[], key: string): string | undefined {
+export function misplacedKeyHint(
+  root: unknown,
+  container: readonly PathSegment[],
+  key: string,
+): string | undefined {
   const context = contextOf(root, container);
   const legacy = legacyHint(key, context);
   if (legacy) return legacy;
@@ -46,12 +50,16 @@ export function misplacedKeyHint(root: unknown, container: readonly PathSegment[
   if (locations.length === 0) return undefined;
   const inside = context.prefix !== '';
   const simplestFirst = (a: KeyLocation, b: KeyLocation) => complexity(a) - complexity(b);
-  const sameSection = locations.filter((l) => l.algorithm === context.algorithm && (inside || l.algorithm === null)).sort(simplestFirst);
+  const sameSection = locations
+    .filter((l) => l.algorithm === context.algorithm && (inside || l.algorithm === null))
+    .sort(simplestFirst);
   if (sameSection.length > 0) {
     const here = renderContainer(context.prefix, sameSection[0].container, key);
     return `"${key}" belongs at ${here}`;
   }
-  const byAlgorithm = locations.filter((l): l is KeyLocation & { algorithm: AlgorithmName } => l.algorithm !== null);
+  const byAlgorithm = locations.filter(
+    (l): l is KeyLocation & { algorithm: AlgorithmName } => l.algorithm !== null,
+  );
   if (byAlgorithm.length > 0) {
     const names = [...new Set(byAlgorithm.map((l) => l.algorithm))];
     const where = renderContainer('compression[]', byAlgorithm[0].container, key);
@@ -63,7 +71,10 @@ export function misplacedKeyHint(root: unknown, container: readonly PathSegment[
 
 /** Prefer the plain-object form of a place over its list form (range object vs. range list). */
 function complexity(location: KeyLocation): number {
-  return location.container.filter((segment) => segment === '[]' || segment === '*').length * 100 + location.container.length;
+  return (
+    location.container.filter((segment) => segment === '[]' || segment === '*').length * 100 +
+    location.container.length
+  );
 }
 
 /** Algorithm keys that people put at the (open) top level, where NNCF silently ignores them. */

@@ -44,13 +44,22 @@ export class NNCFConfig {
     return NNCFConfig.fromText(readConfigFile(file), file);
   }
 
-  static #build(value: unknown, file: string | undefined, locate?: (s: readonly PathSegment[]) => object | undefined): NNCFConfig {
+  static #build(
+    value: unknown,
+    file: string | undefined,
+    locate?: (s: readonly PathSegment[]) => object | undefined,
+  ): NNCFConfig {
     const located = locateIssues(validateDocument(value), locate);
     const errors = errorsOf(located);
     if (errors.length > 0) throw new ConfigValidationError(errors, file);
     const document = deepFreeze(structuredClone(value) as NNCFConfigDocument);
     const resolved = deepFreeze(fillDefaults(document));
-    return new NNCFConfig(document, resolved, located.filter((issue) => issue.severity === 'warning'), file);
+    return new NNCFConfig(
+      document,
+      resolved,
+      located.filter((issue) => issue.severity === 'warning'),
+      file,
+    );
   }
 
   /** A top-level key of the resolved config (including training-script keys NNCF ignores). */
@@ -102,7 +111,8 @@ export class NNCFConfig {
 
   /** The gradient multiplier for an algorithm: its own key wins over the top-level one. */
   compressionLrMultiplier(name: AlgorithmName): number | undefined {
-    const own = (this.algorithm(name) as { compression_lr_multiplier?: number } | undefined)?.compression_lr_multiplier;
+    const own = (this.algorithm(name) as { compression_lr_multiplier?: number } | undefined)
+      ?.compression_lr_multiplier;
     return own ?? this.resolved.compression_lr_multiplier;
   }
 
@@ -125,7 +135,10 @@ export class NNCFConfig {
 }
 
 /** Adds line/column to issues whose path exists in the source text. */
-export function locateIssues(issues: ConfigIssue[], locate?: (s: readonly PathSegment[]) => object | undefined): ConfigIssue[] {
+export function locateIssues(
+  issues: ConfigIssue[],
+  locate?: (s: readonly PathSegment[]) => object | undefined,
+): ConfigIssue[] {
   if (!locate) return issues;
   return issues.map((issue) => ({ ...issue, ...locate(dottedToSegments(issue.path)) }));
 }

@@ -53,9 +53,18 @@ function translate(error: ErrorObject, root: unknown): ConfigIssue {
       };
     }
     case 'type': {
-      const expected = ([] as string[]).concat(params.type as string | string[]).map((t) => TYPE_NAMES[t] ?? t);
+      const expected = ([] as string[])
+        .concat(params.type as string | string[])
+        .map((t) => TYPE_NAMES[t] ?? t);
       const wanted = expected.join(' or ');
-      return { ...base, path, message: `expected ${wanted}, found ${describeValue(found)}`, expected: wanted, found: describeValue(found), hint: pairOrderHint(segments, root) };
+      return {
+        ...base,
+        path,
+        message: `expected ${wanted}, found ${describeValue(found)}`,
+        expected: wanted,
+        found: describeValue(found),
+        hint: pairOrderHint(segments, root),
+      };
     }
     case 'enum':
     case 'const': {
@@ -67,13 +76,29 @@ function translate(error: ErrorObject, root: unknown): ConfigIssue {
     case 'minItems':
     case 'maxItems':
     case 'additionalItems':
-      return { ...base, path, message: `expected a [bits, scope] pair, found ${describeValue(found)}`, expected: '[bits, scope]', found: describeValue(found) };
+      return {
+        ...base,
+        path,
+        message: `expected a [bits, scope] pair, found ${describeValue(found)}`,
+        expected: '[bits, scope]',
+        found: describeValue(found),
+      };
     default:
-      return { ...base, path, message: error.message ?? `invalid (${error.keyword})`, found: describeValue(found) };
+      return {
+        ...base,
+        path,
+        message: error.message ?? `invalid (${error.keyword})`,
+        found: describeValue(found),
+      };
   }
 }
 
-function unknownKey(root: unknown, container: PathSegment[], key: string, parentSchema: unknown): ConfigIssue {
+function unknownKey(
+  root: unknown,
+  container: PathSegment[],
+  key: string,
+  parentSchema: unknown,
+): ConfigIssue {
   const properties = Object.keys(((parentSchema as { properties?: object })?.properties ?? {}) as object);
   const known = properties.filter((name) => name !== 'required');
   const suggestion = closestName(key, known);
@@ -93,7 +118,13 @@ function unknownKey(root: unknown, container: PathSegment[], key: string, parent
 
 function badValue(path: string, segments: PathSegment[], found: unknown, allowed: unknown[]): ConfigIssue {
   const names = allowed.map((value) => JSON.stringify(value));
-  const suggestion = typeof found === 'string' ? closestName(found, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
+  const suggestion =
+    typeof found === 'string'
+      ? closestName(
+          found,
+          allowed.filter((v): v is string => typeof v === 'string'),
+        )
+      : undefined;
   const isAlgorithm = segments[segments.length - 1] === 'algorithm' && segments[0] === 'compression';
   if (isAlgorithm) {
     return {
@@ -104,7 +135,10 @@ function badValue(path: string, segments: PathSegment[], found: unknown, allowed
       expected: `one of ${ALGORITHM_NAMES.join(', ')}`,
       found: describeValue(found),
       suggestion,
-      hint: found === NAS_SECTION_NAME ? 'NAS is configured with the top-level "bootstrapNAS" key ({"training": ..., "search": ...}), not as a compression entry' : undefined,
+      hint:
+        found === NAS_SECTION_NAME
+          ? 'NAS is configured with the top-level "bootstrapNAS" key ({"training": ..., "search": ...}), not as a compression entry'
+          : undefined,
     };
   }
   return {
@@ -119,7 +153,9 @@ function badValue(path: string, segments: PathSegment[], found: unknown, allowed
 }
 
 function degradationChoice(path: string, found: unknown): ConfigIssue {
-  const present = DEGRADATION_KEYS.filter((key) => found !== null && typeof found === 'object' && Object.prototype.hasOwnProperty.call(found, key));
+  const present = DEGRADATION_KEYS.filter(
+    (key) => found !== null && typeof found === 'object' && Object.prototype.hasOwnProperty.call(found, key),
+  );
   return {
     kind: 'schema',
     severity: 'error',

@@ -18,7 +18,8 @@ export interface RangeInitParams {
   readonly [extra: string]: unknown;
 }
 
-export type RangeInitType = 'mixed_min_max' | 'min_max' | 'mean_min_max' | 'threesigma' | 'percentile' | 'mean_percentile';
+export type RangeInitType =
+  'mixed_min_max' | 'min_max' | 'mean_min_max' | 'threesigma' | 'percentile' | 'mean_percentile';
 
 export interface RangeInitSection {
   readonly num_init_samples?: number;

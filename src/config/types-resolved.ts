@@ -23,7 +23,12 @@ export interface ResolvedGenericInitializer {
 
 export type ResolvedQuantization = Filled<
   Omit<A.QuantizationSection, 'initializer' | 'weights' | 'activations' | 'params'>,
-  'quantize_inputs' | 'quantize_outputs' | 'export_to_onnx_standard_ops' | 'overflow_fix' | 'scope_overrides' | Scoped
+  | 'quantize_inputs'
+  | 'quantize_outputs'
+  | 'export_to_onnx_standard_ops'
+  | 'overflow_fix'
+  | 'scope_overrides'
+  | Scoped
 > & {
   readonly initializer: ResolvedQuantizationInitializer;
   readonly weights: Filled<A.QuantizerGroupSection, 'logarithm_scale'>;
@@ -33,10 +38,17 @@ export type ResolvedQuantization = Filled<
 
 export type ResolvedStagedParams = Filled<
   A.StagedQuantizationParams,
-  'activations_quant_start_epoch' | 'weights_quant_start_epoch' | 'lr_poly_drop_duration_epochs' | 'base_lr' | 'base_wd'
+  | 'activations_quant_start_epoch'
+  | 'weights_quant_start_epoch'
+  | 'lr_poly_drop_duration_epochs'
+  | 'base_lr'
+  | 'base_wd'
 >;
 
-export type ResolvedBinarization = Filled<Omit<A.BinarizationSection, 'initializer' | 'params'>, 'mode' | Scoped> & {
+export type ResolvedBinarization = Filled<
+  Omit<A.BinarizationSection, 'initializer' | 'params'>,
+  'mode' | Scoped
+> & {
   readonly initializer: ResolvedQuantizationInitializer;
   readonly params: ResolvedStagedParams;
 };
@@ -54,22 +66,34 @@ export type ResolvedPruningParams = Filled<
   | 'prune_batch_norms'
 > & { readonly legr_params?: Required<A.LegrParams> };
 
-export type ResolvedFilterPruning = Filled<Omit<A.FilterPruningSection, 'initializer' | 'params'>, 'pruning_init' | Scoped> & {
+export type ResolvedFilterPruning = Filled<
+  Omit<A.FilterPruningSection, 'initializer' | 'params'>,
+  'pruning_init' | Scoped
+> & {
   readonly initializer: ResolvedGenericInitializer;
   readonly params: ResolvedPruningParams;
 };
 
 type SparsityParamKeys = Exclude<keyof A.SparsityParams, 'steps_per_epoch'>;
-export type ResolvedMagnitudeSparsity = Filled<Omit<A.MagnitudeSparsitySection, 'initializer' | 'params'>, 'sparsity_init' | Scoped> & {
+export type ResolvedMagnitudeSparsity = Filled<
+  Omit<A.MagnitudeSparsitySection, 'initializer' | 'params'>,
+  'sparsity_init' | Scoped
+> & {
   readonly initializer: ResolvedGenericInitializer;
-  readonly params: Filled<NonNullable<A.MagnitudeSparsitySection['params']>, SparsityParamKeys | 'weight_importance'>;
+  readonly params: Filled<
+    NonNullable<A.MagnitudeSparsitySection['params']>,
+    SparsityParamKeys | 'weight_importance'
+  >;
 };
 export type ResolvedRBSparsity = Filled<Omit<A.RBSparsitySection, 'params'>, 'sparsity_init' | Scoped> & {
   readonly params: Filled<A.SparsityParams, SparsityParamKeys>;
 };
 export type ResolvedConstSparsity = Filled<A.ConstSparsitySection, Scoped>;
 export type ResolvedMovementSparsity = Filled<Omit<A.MovementSparsitySection, 'params'>, Scoped> & {
-  readonly params?: Filled<A.MovementParams, 'enable_structured_masking' | 'power' | 'final_importance_threshold'>;
+  readonly params?: Filled<
+    A.MovementParams,
+    'enable_structured_masking' | 'power' | 'final_importance_threshold'
+  >;
 };
 export type ResolvedKnowledgeDistillation = Filled<A.KnowledgeDistillationSection, 'scale'>;
 

@@ -41,5 +41,10 @@ export function validateConfigFile(file: string): ValidationReport {
 
 function report(document: unknown, issues: ConfigIssue[]): ValidationReport {
   const valid = errorsOf(issues).length === 0;
-  return { valid, issues, document, withDefaults: valid ? fillDefaults(document as NNCFConfigDocument) : undefined };
+  return {
+    valid,
+    issues,
+    document,
+    withDefaults: valid ? fillDefaults(document as NNCFConfigDocument) : undefined,
+  };
 }

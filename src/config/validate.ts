@@ -23,7 +23,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function validateDocument(document: unknown): ConfigIssue[] {
   if (!isPlainObject(document)) {
     const found = describeValue(document);
-    return [{ kind: 'not-object', severity: 'error', path: '', message: `the config must be a JSON object, found ${found}`, expected: 'object', found }];
+    return [
+      {
+        kind: 'not-object',
+        severity: 'error',
+        path: '',
+        message: `the config must be a JSON object, found ${found}`,
+        expected: 'object',
+        found,
+      },
+    ];
   }
   const validate = schemaValidator();
   const errors = validate(document) ? [] : translateSchemaErrors(validate.errors ?? [], document);
@@ -37,11 +46,14 @@ export function errorsOf(issues: readonly ConfigIssue[]): ConfigIssue[] {
 
 /** The top level is open, so NNCF silently ignores algorithm keys written there: say so. */
 function topLevelWarnings(document: Record<string, unknown>): ConfigIssue[] {
-  return ALGORITHM_KEYS_MISTAKEN_FOR_TOP_LEVEL.filter((key) => Object.prototype.hasOwnProperty.call(document, key)).map((key) => ({
+  return ALGORITHM_KEYS_MISTAKEN_FOR_TOP_LEVEL.filter((key) =>
+    Object.prototype.hasOwnProperty.call(document, key),
+  ).map((key) => ({
     kind: 'schema',
     severity: 'warning',
     path: key,
     message: `"${key}" at the top level is ignored by NNCF`,
-    hint: key === 'algorithm' ? 'algorithm sections go under "compression"' : misplacedKeyHint(document, [], key),
+    hint:
+      key === 'algorithm' ? 'algorithm sections go under "compression"' : misplacedKeyHint(document, [], key),
   }));
 }

@@ -12,8 +12,15 @@ describe('§1.1 good configs validate, bad fixtures raise a schema validation er
     for (const file of validFixtures()) expect(validateConfigFile(file).valid, file).toBe(true);
   });
   it('bad_algo: unknown algorithm name', () => {
-    expect(firstError('bad_algo.json')).toMatchObject({ kind: 'schema', path: 'compression.algorithm', line: 3, column: 21 });
-    expect(firstError('bad_algo.json').message).toMatch(/^Incorrect algorithm name - must be one of \[quantization, /);
+    expect(firstError('bad_algo.json')).toMatchObject({
+      kind: 'schema',
+      path: 'compression.algorithm',
+      line: 3,
+      column: 21,
+    });
+    expect(firstError('bad_algo.json').message).toMatch(
+      /^Incorrect algorithm name - must be one of \[quantization, /,
+    );
   });
   it('bitwidth_per_scope given as [scope, bits]', () => {
     expect(firstError('hawq_bitwidth_per_scope_format_mismatch.json')).toMatchObject({
@@ -31,7 +38,12 @@ describe('§1.1 good configs validate, bad fixtures raise a schema validation er
     ]);
   });
   it('num_init_steps directly inside initializer', () => {
-    expect(firstError('num_init_steps_in_initializer.json')).toMatchObject({ kind: 'schema', path: 'compression.initializer.num_init_steps', line: 5, column: 25 });
+    expect(firstError('num_init_steps_in_initializer.json')).toMatchObject({
+      kind: 'schema',
+      path: 'compression.initializer.num_init_steps',
+      line: 5,
+      column: 25,
+    });
   });
 });
 
@@ -39,7 +51,12 @@ describe('§1.2 full movement sparsity and full NAS configs are good', () => {
   it('movement sparsity with fine/block/per_dim', () => {
     const config = NNCFConfig.fromFile(join(FIXTURES, 'nlp', 'bert_mrpc_movement_sparsity.json'));
     const section = config.algorithm('movement_sparsity')!;
-    expect(section.sparse_structure_by_scopes?.map((s) => s.mode)).toEqual(['block', 'per_dim', 'per_dim', 'fine']);
+    expect(section.sparse_structure_by_scopes?.map((s) => s.mode)).toEqual([
+      'block',
+      'per_dim',
+      'per_dim',
+      'fine',
+    ]);
     expect(section.params?.importance_regularization_factor).toBe(0.2);
   });
   it('bootstrapNAS at the top level with training and search', () => {
@@ -52,16 +69,28 @@ describe('§1.2 full movement sparsity and full NAS configs are good', () => {
 
 describe('§1.3 accuracy-aware (adaptive) combinations', () => {
   it('filter_pruning + quantization accepted', () => {
-    expect(validateConfigFile(join(FIXTURES, 'misc', 'resnet18_pruning_quantization_adaptive.json')).valid).toBe(true);
+    expect(
+      validateConfigFile(join(FIXTURES, 'misc', 'resnet18_pruning_quantization_adaptive.json')).valid,
+    ).toBe(true);
   });
   it('quantization alone rejected', () => {
-    expect(firstError('adaptive_quantization_only.json')).toMatchObject({ kind: 'rule', path: 'accuracy_aware_training.mode', line: 4, column: 9 });
+    expect(firstError('adaptive_quantization_only.json')).toMatchObject({
+      kind: 'rule',
+      path: 'accuracy_aware_training.mode',
+      line: 4,
+      column: 9,
+    });
   });
   it('filter_pruning + rb_sparsity rejected', () => {
-    expect(firstError('adaptive_pruning_rb_sparsity.json')).toMatchObject({ kind: 'rule', path: 'accuracy_aware_training.mode' });
+    expect(firstError('adaptive_pruning_rb_sparsity.json')).toMatchObject({
+      kind: 'rule',
+      path: 'accuracy_aware_training.mode',
+    });
   });
   it('the same pruning + sparsity combination with early_exit accepted', () => {
-    expect(validateConfigFile(join(FIXTURES, 'misc', 'resnet50_pruning_rb_sparsity_early_exit.json')).valid).toBe(true);
+    expect(
+      validateConfigFile(join(FIXTURES, 'misc', 'resnet50_pruning_rb_sparsity_early_exit.json')).valid,
+    ).toBe(true);
   });
 });
 
@@ -69,10 +98,16 @@ describe('§1.6 extra structs (config side)', () => {
   it('registering the same struct type twice raises', () => {
     const config = NNCFConfig.fromObject({ compression: { algorithm: 'quantization' } });
     config.registerExtraStructs([new QuantizationRangeInitArgs([])]);
-    expect(() => config.registerExtraStructs([new QuantizationRangeInitArgs([])])).toThrow(/already registered/);
+    expect(() => config.registerExtraStructs([new QuantizationRangeInitArgs([])])).toThrow(
+      /already registered/,
+    );
   });
   it('num_init_samples: 0 is a valid range config (quantization can run without a loader)', () => {
-    const config = NNCFConfig.fromObject({ compression: { algorithm: 'quantization', initializer: { range: { num_init_samples: 0 } } } });
-    expect((config.algorithm('quantization')!.initializer.range as { num_init_samples: number }).num_init_samples).toBe(0);
+    const config = NNCFConfig.fromObject({
+      compression: { algorithm: 'quantization', initializer: { range: { num_init_samples: 0 } } },
+    });
+    expect(
+      (config.algorithm('quantization')!.initializer.range as { num_init_samples: number }).num_init_samples,
+    ).toBe(0);
   });
 });

@@ -25,7 +25,9 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
   let code = 0;
-  const program = new Command('nncf-ts').exitOverride().configureOutput({ writeErr: (s) => (stderr += s), writeOut: (s) => (stdout += s) });
+  const program = new Command('nncf-ts')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => (stderr += s), writeOut: (s) => (stdout += s) });
   registerValidate(program, (c) => (code = c));
   try {
     await program.parseAsync(args, { from: 'user' });
@@ -43,7 +45,11 @@ afterEach(() => vi.restoreAllMocks());
 describe('nncf-ts validate', () => {
   it('prints OK FILE and exits 0 when all files are valid', async () => {
     const other = join(FIXTURES, 'nlp', 'bert_squad_int8.json');
-    expect(await run('validate', good, other)).toEqual({ code: 0, stdout: `OK ${good}\nOK ${other}\n`, stderr: '' });
+    expect(await run('validate', good, other)).toEqual({
+      code: 0,
+      stdout: `OK ${good}\nOK ${other}\n`,
+      stderr: '',
+    });
   });
   it('prints the errors and exits 1 when any file is invalid', async () => {
     const result = await run('validate', good, bad);
@@ -56,13 +62,17 @@ describe('nncf-ts validate', () => {
   });
   it('shows the suggestion and the hint', async () => {
     const file = write('typo.json', '{"compression": {"algorithm": "quantisation"}}');
-    expect((await run('validate', file)).stdout).toContain('found string "quantisation" - did you mean "quantization"?');
+    expect((await run('validate', file)).stdout).toContain(
+      'found string "quantisation" - did you mean "quantization"?',
+    );
   });
   it('prints warnings under OK and still exits 0', async () => {
     const file = write('warn.json', '{"preset": "mixed", "compression": {"algorithm": "quantization"}}');
     const result = await run('validate', file);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`OK ${file}\n  ${file}:1:2: warning: preset: "preset" at the top level is ignored by NNCF - "preset" is a key of quantization, experimental_quantization (at compression[].preset), not of the top level\n`);
+    expect(result.stdout).toBe(
+      `OK ${file}\n  ${file}:1:2: warning: preset: "preset" at the top level is ignored by NNCF - "preset" is a key of quantization, experimental_quantization (at compression[].preset), not of the top level\n`,
+    );
   });
   it('reports syntax errors with line and column', async () => {
     const file = write('syntax.json', '{\n  "a": 1,\n  "b" 2\n}');
@@ -83,7 +93,10 @@ describe('nncf-ts validate', () => {
     expect(result.stderr).toContain("missing required argument 'files'");
   });
   it('--print-defaults prints the filled config on stdout, status on stderr', async () => {
-    const file = write('small.json', '// small\n{"compression": {"algorithm": "knowledge_distillation", "type": "softmax",},}');
+    const file = write(
+      'small.json',
+      '// small\n{"compression": {"algorithm": "knowledge_distillation", "type": "softmax",},}',
+    );
     const result = await run('validate', '--print-defaults', file);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe(`OK ${file}\n`);
@@ -105,7 +118,11 @@ describe('nncf-ts validate', () => {
 
 describe('the real CLI process', () => {
   it('exit codes 0 / 1 / 2 through src/cli/main.ts', () => {
-    const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
     const ok = cli('validate', good);
     expect([ok.status, ok.stdout]).toEqual([0, `OK ${good}\n`]);
     expect(cli('validate', bad).status).toBe(1);

@@ -3,7 +3,8 @@ import { NNCFConfig, type ResolvedQuantization, type ResolvedFilterPruning } fro
 
 /** Each default is read back through the typed accessors and compared with NNCF's value. */
 const config = (document: object) => NNCFConfig.fromObject(document);
-const algo = (section: object, extra: object = {}) => config({ compression: section, ...extra }).algorithms[0] as any;
+const algo = (section: object, extra: object = {}) =>
+  config({ compression: section, ...extra }).algorithms[0] as any;
 
 describe('top-level defaults', () => {
   const empty = config({});
@@ -18,7 +19,9 @@ describe('top-level defaults', () => {
 });
 
 describe('quantization defaults', () => {
-  const q = config({ compression: { algorithm: 'quantization' } }).algorithm('quantization') as ResolvedQuantization;
+  const q = config({ compression: { algorithm: 'quantization' } }).algorithm(
+    'quantization',
+  ) as ResolvedQuantization;
   it('preset performance', () => expect(q.preset).toBe('performance'));
   it('quantize_inputs true', () => expect(q.quantize_inputs).toBe(true));
   it('quantize_outputs false', () => expect(q.quantize_outputs).toBe(false));
@@ -34,7 +37,8 @@ describe('quantization defaults', () => {
     expect(q.activations).toEqual({ logarithm_scale: false });
   });
   it('scope_overrides is empty', () => expect(q.scope_overrides).toEqual({}));
-  it('BN adaptation runs with 2000 samples', () => expect(q.initializer.batchnorm_adaptation.num_bn_adaptation_samples).toBe(2000));
+  it('BN adaptation runs with 2000 samples', () =>
+    expect(q.initializer.batchnorm_adaptation.num_bn_adaptation_samples).toBe(2000));
   it('range and precision stay absent (their presence changes behaviour)', () => {
     expect(q.initializer.range).toBeUndefined();
     expect(q.initializer.precision).toBeUndefined();
@@ -60,14 +64,22 @@ describe('initializer defaults', () => {
     expect(init({ range: {} }).range).toEqual({ num_init_samples: 256, type: 'mixed_min_max' });
   });
   it('range percentiles 0.1 / 99.9 for percentile types only', () => {
-    expect(init({ range: { type: 'percentile' } }).range.params).toEqual({ min_percentile: 0.1, max_percentile: 99.9 });
-    expect(init({ range: { type: 'mean_percentile', params: { max_percentile: 95 } } }).range.params).toEqual({ max_percentile: 95, min_percentile: 0.1 });
+    expect(init({ range: { type: 'percentile' } }).range.params).toEqual({
+      min_percentile: 0.1,
+      max_percentile: 99.9,
+    });
+    expect(init({ range: { type: 'mean_percentile', params: { max_percentile: 95 } } }).range.params).toEqual(
+      { max_percentile: 95, min_percentile: 0.1 },
+    );
     expect(init({ range: { type: 'min_max' } }).range.params).toBeUndefined();
   });
   it('per-layer range entries get the same defaults', () => {
-    expect(init({ range: [{ target_scopes: 'a' }] }).range).toEqual([{ target_scopes: 'a', num_init_samples: 256, type: 'mixed_min_max' }]);
+    expect(init({ range: [{ target_scopes: 'a' }] }).range).toEqual([
+      { target_scopes: 'a', num_init_samples: 256, type: 'mixed_min_max' },
+    ]);
   });
-  it('precision without type is manual', () => expect(init({ precision: {} }).precision).toEqual({ type: 'manual' }));
+  it('precision without type is manual', () =>
+    expect(init({ precision: {} }).precision).toEqual({ type: 'manual' }));
   it('hawq defaults', () => {
     expect(init({ precision: { type: 'hawq' } }).precision).toEqual({
       type: 'hawq',
@@ -81,7 +93,10 @@ describe('initializer defaults', () => {
     });
   });
   it('autoq defaults', () => {
-    const precision = algo({ algorithm: 'quantization', initializer: { precision: { type: 'autoq' } } }, { target_device: 'NPU' }).initializer.precision;
+    const precision = algo(
+      { algorithm: 'quantization', initializer: { precision: { type: 'autoq' } } },
+      { target_device: 'NPU' },
+    ).initializer.precision;
     expect(precision).toEqual({
       type: 'autoq',
       bits: [2, 4, 8],
@@ -92,7 +107,11 @@ describe('initializer defaults', () => {
       dump_init_precision_data: false,
     });
   });
-  it('an explicit 0 BN samples is kept', () => expect(init({ batchnorm_adaptation: { num_bn_adaptation_samples: 0 } }).batchnorm_adaptation.num_bn_adaptation_samples).toBe(0));
+  it('an explicit 0 BN samples is kept', () =>
+    expect(
+      init({ batchnorm_adaptation: { num_bn_adaptation_samples: 0 } }).batchnorm_adaptation
+        .num_bn_adaptation_samples,
+    ).toBe(0));
 });
 
 describe('staged scheduler and binarization defaults', () => {
@@ -116,7 +135,9 @@ describe('staged scheduler and binarization defaults', () => {
 });
 
 describe('filter_pruning defaults', () => {
-  const p = config({ compression: { algorithm: 'filter_pruning' } }).algorithm('filter_pruning') as ResolvedFilterPruning;
+  const p = config({ compression: { algorithm: 'filter_pruning' } }).algorithm(
+    'filter_pruning',
+  ) as ResolvedFilterPruning;
   it('pruning_init 0', () => expect(p.pruning_init).toBe(0));
   it('params', () => {
     expect(p.params).toEqual({
@@ -132,15 +153,23 @@ describe('filter_pruning defaults', () => {
       prune_batch_norms: true,
     });
   });
-  it('BN adaptation 2000', () => expect(p.initializer.batchnorm_adaptation.num_bn_adaptation_samples).toBe(2000));
+  it('BN adaptation 2000', () =>
+    expect(p.initializer.batchnorm_adaptation.num_bn_adaptation_samples).toBe(2000));
   it('no pruning_target is filled next to a FLOPs target', () => {
     const params = algo({ algorithm: 'filter_pruning', params: { pruning_flops_target: 0.3 } }).params;
     expect(params.pruning_target).toBeUndefined();
     expect(params.pruning_flops_target).toBe(0.3);
   });
   it('learned_ranking: prune_first_conv, prune_downsample_convs, all_weights true and LeGR defaults', () => {
-    const params = algo({ algorithm: 'filter_pruning', params: { interlayer_ranking_type: 'learned_ranking', pruning_target: 0.6 } }).params;
-    expect([params.all_weights, params.prune_first_conv, params.prune_downsample_convs]).toEqual([true, true, true]);
+    const params = algo({
+      algorithm: 'filter_pruning',
+      params: { interlayer_ranking_type: 'learned_ranking', pruning_target: 0.6 },
+    }).params;
+    expect([params.all_weights, params.prune_first_conv, params.prune_downsample_convs]).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(params.legr_params).toEqual({
       generations: 400,
       train_steps: 200,
@@ -153,7 +182,10 @@ describe('filter_pruning defaults', () => {
     });
   });
   it('LeGR max_pruning follows a FLOPs target when pruning is FLOPs-driven', () => {
-    const params = algo({ algorithm: 'filter_pruning', params: { interlayer_ranking_type: 'learned_ranking', pruning_flops_target: 0.4 } }).params;
+    const params = algo({
+      algorithm: 'filter_pruning',
+      params: { interlayer_ranking_type: 'learned_ranking', pruning_flops_target: 0.4 },
+    }).params;
     expect(params.legr_params.max_pruning).toBe(0.4);
   });
 });
@@ -183,9 +215,16 @@ describe('sparsity defaults', () => {
     expect(r.params).toEqual({ ...common, schedule: 'exponential' });
     expect(r.initializer).toBeUndefined();
   });
-  it('const: only validate_scopes', () => expect(algo({ algorithm: 'const_sparsity' })).toEqual({ algorithm: 'const_sparsity', validate_scopes: true }));
+  it('const: only validate_scopes', () =>
+    expect(algo({ algorithm: 'const_sparsity' })).toEqual({
+      algorithm: 'const_sparsity',
+      validate_scopes: true,
+    }));
   it('movement: structured masking on, power 3, final threshold 0', () => {
-    const m = algo({ algorithm: 'movement_sparsity', params: { warmup_start_epoch: 1, warmup_end_epoch: 3, importance_regularization_factor: 0.1 } });
+    const m = algo({
+      algorithm: 'movement_sparsity',
+      params: { warmup_start_epoch: 1, warmup_end_epoch: 3, importance_regularization_factor: 0.1 },
+    });
     expect(m.params.enable_structured_masking).toBe(true);
     expect(m.params.power).toBe(3.0);
     expect(m.params.final_importance_threshold).toBe(0.0);
@@ -195,10 +234,19 @@ describe('sparsity defaults', () => {
 
 describe('knowledge distillation defaults', () => {
   it('scale 1 and, for softmax, temperature 1', () => {
-    expect(algo({ algorithm: 'knowledge_distillation', type: 'softmax' })).toEqual({ algorithm: 'knowledge_distillation', type: 'softmax', scale: 1.0, temperature: 1.0 });
+    expect(algo({ algorithm: 'knowledge_distillation', type: 'softmax' })).toEqual({
+      algorithm: 'knowledge_distillation',
+      type: 'softmax',
+      scale: 1.0,
+      temperature: 1.0,
+    });
   });
   it('no temperature is filled for mse', () => {
-    expect(algo({ algorithm: 'knowledge_distillation', type: 'mse' })).toEqual({ algorithm: 'knowledge_distillation', type: 'mse', scale: 1.0 });
+    expect(algo({ algorithm: 'knowledge_distillation', type: 'mse' })).toEqual({
+      algorithm: 'knowledge_distillation',
+      type: 'mse',
+      scale: 1.0,
+    });
   });
 });
 
@@ -206,7 +254,14 @@ describe('accuracy-aware defaults', () => {
   it('adaptive_compression_level params', () => {
     const aat = config({
       compression: { algorithm: 'filter_pruning' },
-      accuracy_aware_training: { mode: 'adaptive_compression_level', params: { maximal_relative_accuracy_degradation: 1, initial_training_phase_epochs: 5, patience_epochs: 3 } },
+      accuracy_aware_training: {
+        mode: 'adaptive_compression_level',
+        params: {
+          maximal_relative_accuracy_degradation: 1,
+          initial_training_phase_epochs: 5,
+          patience_epochs: 3,
+        },
+      },
     }).accuracyAwareTraining;
     expect(aat?.params).toEqual({
       maximal_relative_accuracy_degradation: 1,
@@ -221,12 +276,19 @@ describe('accuracy-aware defaults', () => {
   });
   it('early_exit keeps its (schema-required) params as given', () => {
     const params = { maximal_absolute_accuracy_degradation: 2, maximal_total_epochs: 7 };
-    expect(config({ accuracy_aware_training: { mode: 'early_exit', params } }).accuracyAwareTraining?.params).toEqual(params);
+    expect(
+      config({ accuracy_aware_training: { mode: 'early_exit', params } }).accuracyAwareTraining?.params,
+    ).toEqual(params);
   });
 });
 
 describe('bootstrapNAS defaults', () => {
-  const nas = config({ bootstrapNAS: { training: { schedule: { list_stage_descriptions: [{}] }, lr_schedule: { params: {} } }, search: {} } }).bootstrapNAS!;
+  const nas = config({
+    bootstrapNAS: {
+      training: { schedule: { list_stage_descriptions: [{}] }, lr_schedule: { params: {} } },
+      search: {},
+    },
+  }).bootstrapNAS!;
   it('training', () => {
     expect(nas.training?.algorithm).toBe('progressive_shrinking');
     expect(nas.training?.progressivity_of_elasticity).toEqual(['kernel', 'depth', 'width']);

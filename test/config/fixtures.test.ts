@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { basename } from 'node:path';
-import { NNCFConfig, validateConfigFile, validateConfigObject, ConfigValidationError } from '../../src/config/index.js';
+import {
+  NNCFConfig,
+  validateConfigFile,
+  validateConfigObject,
+  ConfigValidationError,
+} from '../../src/config/index.js';
 import { validFixtures, invalidFixtures } from './helpers.js';
 
 describe('realistic config fixtures', () => {
@@ -20,12 +25,15 @@ describe('realistic config fixtures', () => {
     expect(() => NNCFConfig.fromFile(file)).not.toThrow();
   });
 
-  it.each(good.map((file) => [basename(file), file]))('%s stays valid with every default filled in', (_name, file) => {
-    const filled = validateConfigFile(file).withDefaults;
-    expect(validateConfigObject(filled).valid).toBe(true);
-    // Filling is idempotent: a filled config has nothing left to fill.
-    expect(validateConfigObject(filled).withDefaults).toEqual(filled);
-  });
+  it.each(good.map((file) => [basename(file), file]))(
+    '%s stays valid with every default filled in',
+    (_name, file) => {
+      const filled = validateConfigFile(file).withDefaults;
+      expect(validateConfigObject(filled).valid).toBe(true);
+      // Filling is idempotent: a filled config has nothing left to fill.
+      expect(validateConfigObject(filled).withDefaults).toEqual(filled);
+    },
+  );
 
   it('every algorithm appears alone and in combination across the fixtures', () => {
     const seen = new Map<string, { alone: boolean; combined: boolean }>();
@@ -38,7 +46,14 @@ describe('realistic config fixtures', () => {
         seen.set(name, entry);
       }
     }
-    for (const name of ['quantization', 'binarization', 'filter_pruning', 'magnitude_sparsity', 'rb_sparsity', 'movement_sparsity']) {
+    for (const name of [
+      'quantization',
+      'binarization',
+      'filter_pruning',
+      'magnitude_sparsity',
+      'rb_sparsity',
+      'movement_sparsity',
+    ]) {
       expect(seen.get(name)).toEqual({ alone: true, combined: true });
     }
     for (const name of ['experimental_quantization', 'const_sparsity', 'knowledge_distillation']) {
@@ -46,8 +61,11 @@ describe('realistic config fixtures', () => {
     }
   });
 
-  it.each(invalidFixtures().map((file) => [basename(file), file]))('invalid/%s is rejected', (_name, file) => {
-    expect(validateConfigFile(file).valid).toBe(false);
-    expect(() => NNCFConfig.fromFile(file)).toThrow(ConfigValidationError);
-  });
+  it.each(invalidFixtures().map((file) => [basename(file), file]))(
+    'invalid/%s is rejected',
+    (_name, file) => {
+      expect(validateConfigFile(file).valid).toBe(false);
+      expect(() => NNCFConfig.fromFile(file)).toThrow(ConfigValidationError);
+    },
+  );
 });

@@ -18,7 +18,10 @@ const fullInitializer = {
     compression_ratio: 1.2,
     eval_subset_ratio: 0.5,
     warmup_iter_number: 10,
-    bitwidth_per_scope: [[4, 'Net/NNCFConv2d[conv1]/conv2d_0|WEIGHT'], [8, 'Net/ReLU[relu]/relu_0|OUTPUT']],
+    bitwidth_per_scope: [
+      [4, 'Net/NNCFConv2d[conv1]/conv2d_0|WEIGHT'],
+      [8, 'Net/ReLU[relu]/relu_0|OUTPUT'],
+    ],
     traces_per_layer_path: 'traces.pth',
     dump_init_precision_data: true,
     bitwidth_assignment_mode: 'strict',
@@ -36,7 +39,14 @@ const stagedParams = {
   base_wd: 1e-6,
 };
 
-const group = { mode: 'asymmetric', bits: 4, signed: true, per_channel: true, logarithm_scale: true, ...scopes };
+const group = {
+  mode: 'asymmetric',
+  bits: 4,
+  signed: true,
+  per_channel: true,
+  logarithm_scale: true,
+  ...scopes,
+};
 
 function fullQuantization(algorithm: string) {
   return {
@@ -48,11 +58,19 @@ function fullQuantization(algorithm: string) {
     weights: group,
     activations: { ...group, unified_scale_ops: [['Net/add_0', 'Net/add_1']] },
     scope_overrides: {
-      weights: { 'Net/NNCFConv2d[conv1]/conv2d_0': { mode: 'symmetric', bits: 8, signed: false, per_channel: false } },
+      weights: {
+        'Net/NNCFConv2d[conv1]/conv2d_0': { mode: 'symmetric', bits: 8, signed: false, per_channel: false },
+      },
       activations: {
         '{re}.*conv_first.*': {
           mode: 'asymmetric',
-          initializer: { range: { num_init_samples: 16, type: 'min_max', params: { min_percentile: 1, max_percentile: 99 } } },
+          initializer: {
+            range: {
+              num_init_samples: 16,
+              type: 'min_max',
+              params: { min_percentile: 1, max_percentile: 99 },
+            },
+          },
         },
       },
     },
@@ -196,15 +214,37 @@ export const FULL_BOOTSTRAP_NAS = {
     batchnorm_adaptation: { num_bn_adaptation_samples: 100 },
     schedule: {
       list_stage_descriptions: [
-        { train_dims: ['kernel', 'width'], epochs: 2, depth_indicator: 2, width_indicator: 3, reorg_weights: true, bn_adapt: true, init_lr: 1e-4, epochs_lr: 2, sample_rate: 2 },
+        {
+          train_dims: ['kernel', 'width'],
+          epochs: 2,
+          depth_indicator: 2,
+          width_indicator: 3,
+          reorg_weights: true,
+          bn_adapt: true,
+          init_lr: 1e-4,
+          epochs_lr: 2,
+          sample_rate: 2,
+        },
       ],
     },
     elasticity: {
       available_elasticity_dims: ['width', 'kernel'],
       ignored_scopes: ['Net/fc'],
       target_scopes: '{re}.*',
-      width: { min_width: 8, max_num_widths: 4, width_step: 8, width_multipliers: [1, 0.5], filter_importance: 'external', external_importance_path: 'imp.pth' },
-      depth: { skipped_blocks: [['Net/a', 'Net/b']], min_block_size: 2, max_block_size: 20, hw_fused_ops: false },
+      width: {
+        min_width: 8,
+        max_num_widths: 4,
+        width_step: 8,
+        width_multipliers: [1, 0.5],
+        filter_importance: 'external',
+        external_importance_path: 'imp.pth',
+      },
+      depth: {
+        skipped_blocks: [['Net/a', 'Net/b']],
+        min_block_size: 2,
+        max_block_size: 20,
+        hw_fused_ops: false,
+      },
       kernel: { max_num_kernels: 2 },
     },
     lr_schedule: { params: { base_lr: 1e-3 } },

@@ -46,7 +46,9 @@ describe('lenient JSON', () => {
     expect(NNCFConfig.fromText('\uFEFF{"target_device": "GPU"}').targetDevice).toBe('GPU');
   });
   it('keeps a "__proto__" key as an ordinary key (like JSON.parse)', () => {
-    const report = validateConfigText('{"compression": {"algorithm": "quantization", "__proto__": {"x": 1}}}');
+    const report = validateConfigText(
+      '{"compression": {"algorithm": "quantization", "__proto__": {"x": 1}}}',
+    );
     expect(report.valid).toBe(false);
     expect(report.issues[0].path).toBe('compression.__proto__');
     expect(Object.getPrototypeOf({})).toEqual({}); // nothing leaked into Object.prototype
@@ -76,7 +78,12 @@ describe('distinct load errors', () => {
     expect(err.message).toBe(`${path}:3:3: not valid JSON: comma expected near "\\"b\\""`);
   });
   it('not JSON: empty file and unterminated object', () => {
-    expect(error(() => NNCFConfig.fromText('')).issues[0]).toMatchObject({ kind: 'syntax', line: 1, column: 1, message: 'not valid JSON: value expected' });
+    expect(error(() => NNCFConfig.fromText('')).issues[0]).toMatchObject({
+      kind: 'syntax',
+      line: 1,
+      column: 1,
+      message: 'not valid JSON: value expected',
+    });
     expect(error(() => NNCFConfig.fromText('{"a": [1, 2')).kind).toBe('syntax');
     expect(error(() => NNCFConfig.fromText("{'a': 1}")).kind).toBe('syntax');
   });
@@ -84,13 +91,18 @@ describe('distinct load errors', () => {
     const err = error(() => NNCFConfig.fromText('\n\n  [1, 2]', 'arr.json'));
     expect(err).toBeInstanceOf(ConfigNotObjectError);
     expect([err.kind, err.line, err.column, err.found]).toEqual(['not-object', 3, 3, 'array [1,2]']);
-    expect(err.message).toBe('arr.json:3:3: (top level): the config must be a JSON object, found array [1,2]');
+    expect(err.message).toBe(
+      'arr.json:3:3: (top level): the config must be a JSON object, found array [1,2]',
+    );
     expect(error(() => NNCFConfig.fromText('"quantization"')).kind).toBe('not-object');
     expect(error(() => NNCFConfig.fromText('null')).kind).toBe('not-object');
     expect(error(() => NNCFConfig.fromObject(42)).kind).toBe('not-object');
   });
   it('schema errors carry the line and column of the offending key', () => {
-    const path = file('schema.json', '{\n  "compression": {\n    "algorithm": "quantization",\n    "presett": "mixed",\n    "initializer": {"range": {"type": "minmax"}}\n  }\n}\n');
+    const path = file(
+      'schema.json',
+      '{\n  "compression": {\n    "algorithm": "quantization",\n    "presett": "mixed",\n    "initializer": {"range": {"type": "minmax"}}\n  }\n}\n',
+    );
     const err = error(() => NNCFConfig.fromFile(path));
     expect(err).toBeInstanceOf(ConfigValidationError);
     expect(err.issues.map((i) => [i.path, i.line, i.column])).toEqual([
@@ -103,7 +115,14 @@ describe('distinct load errors', () => {
     expect(report.issues.map((i) => [i.path, i.line, i.column])).toEqual([['compression.type', 1, 2]]);
   });
   it('validateConfigFile reports instead of throwing', () => {
-    expect(validateConfigFile(join(dir, 'nope.json'))).toMatchObject({ valid: false, issues: [{ kind: 'file-not-found' }] });
-    expect(validateConfigFile(file('ok.json', '{}'))).toMatchObject({ valid: true, issues: [], withDefaults: { target_device: 'ANY', disable_shape_matching: false } });
+    expect(validateConfigFile(join(dir, 'nope.json'))).toMatchObject({
+      valid: false,
+      issues: [{ kind: 'file-not-found' }],
+    });
+    expect(validateConfigFile(file('ok.json', '{}'))).toMatchObject({
+      valid: true,
+      issues: [],
+      withDefaults: { target_device: 'ANY', disable_shape_matching: false },
+    });
   });
 });

@@ -29,7 +29,9 @@ describe('NNCFConfig typed access', () => {
 
   it('normalises input_info to a list', () => {
     expect(config.inputInfo).toEqual([{ sample_size: [1, 3, 32, 32] }]);
-    expect(NNCFConfig.fromObject({ input_info: [{ sample_size: [1] }, { sample_size: [2] }] }).inputInfo).toHaveLength(2);
+    expect(
+      NNCFConfig.fromObject({ input_info: [{ sample_size: [1] }, { sample_size: [2] }] }).inputInfo,
+    ).toHaveLength(2);
   });
   it('lists algorithms in order and finds them by name', () => {
     expect(config.algorithms.map((a) => a.algorithm)).toEqual(['quantization', 'filter_pruning']);
@@ -85,8 +87,12 @@ describe('extra structs', () => {
   it('registering the same struct type twice raises', () => {
     const config = NNCFConfig.fromObject({});
     config.registerExtraStructs([new ModelEvaluationArgs(() => 1)]);
-    expect(() => config.registerExtraStructs([new ModelEvaluationArgs(() => 2)])).toThrow(DuplicateExtraStructError);
-    expect(() => config.registerExtraStructs([new ModelEvaluationArgs(() => 2)])).toThrow('model_evaluation_args is already registered as extra struct in NNCFConfig');
+    expect(() => config.registerExtraStructs([new ModelEvaluationArgs(() => 2)])).toThrow(
+      DuplicateExtraStructError,
+    );
+    expect(() => config.registerExtraStructs([new ModelEvaluationArgs(() => 2)])).toThrow(
+      'model_evaluation_args is already registered as extra struct in NNCFConfig',
+    );
   });
   it('every struct kind has its own id', () => {
     const structs = [
@@ -95,7 +101,12 @@ describe('extra structs', () => {
       new QuantizationPrecisionInitArgs((o, t) => [o, t], 'ce', loader),
       new AutoQPrecisionInitArgs(loader, () => 0.5),
       new ModelEvaluationArgs(() => 0.7),
-      new LeGRInitArgs(loader, () => undefined, loader, () => 0.1),
+      new LeGRInitArgs(
+        loader,
+        () => undefined,
+        loader,
+        () => 0.1,
+      ),
     ];
     const config = NNCFConfig.fromObject({}).registerExtraStructs(structs);
     expect(structs.map((s) => s.structId)).toEqual([

@@ -12,13 +12,61 @@ import { FULL_SECTIONS, FULL_TOP_LEVEL, FULL_ADAPTIVE, FULL_BOOTSTRAP_NAS } from
 
 const bases: unknown[] = [
   ...validFixtures().map((file) => parseConfigText(readFileSync(file, 'utf8')).document),
-  { ...FULL_TOP_LEVEL, compression: Object.values(FULL_SECTIONS).filter((s) => s.algorithm !== 'experimental_quantization') },
-  { accuracy_aware_training: FULL_ADAPTIVE, compression: { algorithm: 'filter_pruning' }, bootstrapNAS: FULL_BOOTSTRAP_NAS },
+  {
+    ...FULL_TOP_LEVEL,
+    compression: Object.values(FULL_SECTIONS).filter((s) => s.algorithm !== 'experimental_quantization'),
+  },
+  {
+    accuracy_aware_training: FULL_ADAPTIVE,
+    compression: { algorithm: 'filter_pruning' },
+    bootstrapNAS: FULL_BOOTSTRAP_NAS,
+  },
 ].map((doc) => JSON.parse(JSON.stringify(doc)));
 
 /** Keys worth inserting: real config keys, prototype traps and noise. */
-const KEYS = ['algorithm', 'params', 'initializer', 'range', 'precision', 'type', 'mode', 'preset', 'sparsity_init', 'num_init_steps', 'target_device', 'compression', 'bitwidth_per_scope', 'accuracy_aware_training', 'bootstrapNAS', '__proto__', 'constructor', 'toString', 'hasOwnProperty', ''];
-const VALUES: unknown[] = ['quantization', 'knowledge_distillation', 'mse', 'NPU', 'VPU', 'adaptive_compression_level', 'learned_ranking', 'multistep', 'autoq', 'external', -1, 0, 1e308, NaN, null, [], {}, [[4, 'x']], [['x', 4]]];
+const KEYS = [
+  'algorithm',
+  'params',
+  'initializer',
+  'range',
+  'precision',
+  'type',
+  'mode',
+  'preset',
+  'sparsity_init',
+  'num_init_steps',
+  'target_device',
+  'compression',
+  'bitwidth_per_scope',
+  'accuracy_aware_training',
+  'bootstrapNAS',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  '',
+];
+const VALUES: unknown[] = [
+  'quantization',
+  'knowledge_distillation',
+  'mse',
+  'NPU',
+  'VPU',
+  'adaptive_compression_level',
+  'learned_ranking',
+  'multistep',
+  'autoq',
+  'external',
+  -1,
+  0,
+  1e308,
+  NaN,
+  null,
+  [],
+  {},
+  [[4, 'x']],
+  [['x', 4]],
+];
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -48,11 +96,17 @@ function mutate(document: unknown, steps: Step[]): unknown {
     const target = all[where % all.length];
     const keys = Object.keys(target);
     const existing = keys.length ? keys[which % keys.length] : undefined;
-    const set = (k: string, v: unknown) => Object.defineProperty(target, k, { value: v, enumerable: true, writable: true, configurable: true });
+    const set = (k: string, v: unknown) =>
+      Object.defineProperty(target, k, { value: v, enumerable: true, writable: true, configurable: true });
     if (Array.isArray(target)) {
       const i = keys.length ? which % keys.length : 0;
       if (op === 'delete') target.splice(i, 1);
-      else if (op === 'insert' || op === 'duplicate') target.splice(i, 0, op === 'duplicate' && keys.length ? JSON.parse(JSON.stringify(target[i])) : value);
+      else if (op === 'insert' || op === 'duplicate')
+        target.splice(
+          i,
+          0,
+          op === 'duplicate' && keys.length ? JSON.parse(JSON.stringify(target[i])) : value,
+        );
       else target[i] = value;
     } else if (op === 'delete' && existing !== undefined) delete target[existing];
     else if (op === 'rename' && existing !== undefined) {
@@ -70,23 +124,29 @@ describe('mutated configs', () => {
     let valid = 0;
     const started = performance.now();
     fc.assert(
-      fc.property(fc.nat(bases.length - 1), fc.array(step, { minLength: 1, maxLength: 3 }), (baseIndex, steps) => {
-        const document = mutate(bases[baseIndex], steps);
-        const report = validateConfigObject(document);
-        if (report.valid) {
-          valid++;
-          expect(() => JSON.stringify(fillDefaults(report.document as Parameters<typeof fillDefaults>[0]))).not.toThrow();
-        }
-        try {
-          NNCFConfig.fromObject(document);
-          expect(report.valid).toBe(true);
-        } catch (err) {
-          if (!(err instanceof ConfigError)) throw err;
-          expect(report.valid).toBe(false);
-          expect(err.issues.length).toBeGreaterThan(0);
-          expect(typeof err.path).toBe('string');
-        }
-      }),
+      fc.property(
+        fc.nat(bases.length - 1),
+        fc.array(step, { minLength: 1, maxLength: 3 }),
+        (baseIndex, steps) => {
+          const document = mutate(bases[baseIndex], steps);
+          const report = validateConfigObject(document);
+          if (report.valid) {
+            valid++;
+            expect(() =>
+              JSON.stringify(fillDefaults(report.document as Parameters<typeof fillDefaults>[0])),
+            ).not.toThrow();
+          }
+          try {
+            NNCFConfig.fromObject(document);
+            expect(report.valid).toBe(true);
+          } catch (err) {
+            if (!(err instanceof ConfigError)) throw err;
+            expect(report.valid).toBe(false);
+            expect(err.issues.length).toBeGreaterThan(0);
+            expect(typeof err.path).toBe('string');
+          }
+        },
+      ),
       { seed: 20240611, numRuns: 10_000 },
     );
     // Both outcomes occur: the mutations are neither all harmless nor all fatal.
@@ -98,17 +158,23 @@ describe('mutated configs', () => {
   it('text mutations only ever throw ConfigError', () => {
     const texts = validFixtures().map((file) => readFileSync(file, 'utf8'));
     fc.assert(
-      fc.property(fc.nat(texts.length - 1), fc.nat(), fc.nat(8), fc.string({ maxLength: 3 }), (index, at, cut, insert) => {
-        const text = texts[index];
-        const position = at % (text.length + 1);
-        const mutated = text.slice(0, position) + insert + text.slice(position + cut);
-        try {
-          NNCFConfig.fromText(mutated, 'mutated.json');
-        } catch (err) {
-          if (!(err instanceof ConfigError)) throw err;
-          expect(err.issues[0].line).toBeGreaterThanOrEqual(1);
-        }
-      }),
+      fc.property(
+        fc.nat(texts.length - 1),
+        fc.nat(),
+        fc.nat(8),
+        fc.string({ maxLength: 3 }),
+        (index, at, cut, insert) => {
+          const text = texts[index];
+          const position = at % (text.length + 1);
+          const mutated = text.slice(0, position) + insert + text.slice(position + cut);
+          try {
+            NNCFConfig.fromText(mutated, 'mutated.json');
+          } catch (err) {
+            if (!(err instanceof ConfigError)) throw err;
+            expect(err.issues[0].line).toBeGreaterThanOrEqual(1);
+          }
+        },
+      ),
       { seed: 7, numRuns: 2_000 },
     );
   }, 60_000);

@@ -1,7 +1,12 @@
 import { NUMBER, BOOLEAN, ARRAY_OF_STRINGS, closed, oneOfStrings, type JsonSchema } from './primitives.js';
 import { SCOPING_PROPERTIES } from './scopes.js';
 import { QUANTIZATION_INITIALIZER_SCHEMA, RANGE_ONLY_INITIALIZER_SCHEMA } from './initializer.js';
-import { QUANTIZATION_MODES, QUANTIZATION_PRESETS, OVERFLOW_FIX_MODES, BINARIZATION_MODES } from '../names.js';
+import {
+  QUANTIZATION_MODES,
+  QUANTIZATION_PRESETS,
+  OVERFLOW_FIX_MODES,
+  BINARIZATION_MODES,
+} from '../names.js';
 
 const QUANTIZER_CONFIG_PROPERTIES: Record<string, JsonSchema> = {
   mode: oneOfStrings(QUANTIZATION_MODES),
@@ -26,7 +31,10 @@ export const ACTIVATIONS_GROUP_SCHEMA = closed({
 /** Per-scope overrides: keys are scope patterns, values closed quantizer configs. */
 const SCOPE_OVERRIDE_GROUP_SCHEMA: JsonSchema = {
   type: 'object',
-  additionalProperties: closed({ ...QUANTIZER_CONFIG_PROPERTIES, initializer: RANGE_ONLY_INITIALIZER_SCHEMA }),
+  additionalProperties: closed({
+    ...QUANTIZER_CONFIG_PROPERTIES,
+    initializer: RANGE_ONLY_INITIALIZER_SCHEMA,
+  }),
 };
 
 export const SCOPE_OVERRIDES_SCHEMA = closed({

@@ -1,5 +1,18 @@
-import { NUMBER, STRING, BOOLEAN, ARRAY_OF_NUMBERS, closed, oneOfStrings, objectOrListOf, type JsonSchema } from './primitives.js';
-import { QUANTIZATION_SCHEMA, EXPERIMENTAL_QUANTIZATION_SCHEMA, BINARIZATION_SCHEMA } from './quantization.js';
+import {
+  NUMBER,
+  STRING,
+  BOOLEAN,
+  ARRAY_OF_NUMBERS,
+  closed,
+  oneOfStrings,
+  objectOrListOf,
+  type JsonSchema,
+} from './primitives.js';
+import {
+  QUANTIZATION_SCHEMA,
+  EXPERIMENTAL_QUANTIZATION_SCHEMA,
+  BINARIZATION_SCHEMA,
+} from './quantization.js';
 import { FILTER_PRUNING_SCHEMA } from './pruning.js';
 import {
   MAGNITUDE_SPARSITY_SCHEMA,
