@@ -15,11 +15,7 @@ const KNOWN_FAILURES = new Map<string, string>([
   ['test_castlike_BFLOAT16_to_FLOAT_expanded', 'test data feeds `like` with shape [1] where the model declares [3,4]'],
   ['test_castlike_FLOAT_to_BFLOAT16', 'test data feeds `like` with shape [1] where the model declares [3,4]'],
   ['test_castlike_FLOAT_to_BFLOAT16_expanded', 'test data feeds `like` with shape [1] where the model declares [3,4]'],
-  ['test_averagepool_3d_default', '3-D pooling is not implemented (1-D and 2-D are)'],
-  ['test_maxpool_3d_default', '3-D pooling is not implemented (1-D and 2-D are)'],
   ['test_convtranspose_3d', '3-D transposed convolution is not implemented'],
-  ['test_maxpool_with_argmax_2d_precomputed_pads', 'MaxPool Indices output is not implemented'],
-  ['test_maxpool_with_argmax_2d_precomputed_strides', 'MaxPool Indices output is not implemented'],
 ]);
 
 for (const backend of ['wasm', 'cpu'] as const) {
