@@ -1,0 +1,14 @@
+import type { CompressionController } from '../compression/index.js';
+
+/** The algorithm controllers (children of a composite, or the controller itself) with their config names. */
+export function leafControllers(c: CompressionController): [CompressionController, string][] {
+  const children = (c as { children?: readonly CompressionController[] }).children;
+  return children ? children.flatMap(leafControllers) : [[c, c.name]];
+}
+
+/** Awaits pending scheduler work (e.g. a staged range init) of a scheduler and its children. */
+export async function settle(s: unknown): Promise<void> {
+  const obj = s as { settled?: () => Promise<void>; children?: readonly unknown[] };
+  if (typeof obj.settled === 'function') await obj.settled();
+  for (const c of obj.children ?? []) await settle(c);
+}

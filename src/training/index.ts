@@ -1,0 +1,13 @@
+// Training: NNCF's sample training loop (optimizers, LR schedules, checkpoints) over a CompressedModel.
+export * from './errors.js';
+export * from './optimizers/index.js';
+export * from './lr-schedules.js';
+export * from './staged-lr-policy.js';
+export * from './settings.js';
+export * from './losses.js';
+export { GradAccumulator, type TaskLoss, type BatchMetric, type StepResult } from './grad-step.js';
+export * from './trainer-state.js';
+export { Trainer, type TrainerOptions, type BatchEvent } from './trainer.js';
+export { leafControllers, settle } from './controllers.js';
+export { readTrainingCheckpoint, saveTrainerCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
+export { encodeCheckpoint, decodeCheckpoint, writeCheckpointFile, readCheckpointFile, type StoredTensor } from './checkpoint-file.js';

@@ -1,0 +1,3 @@
+export * from './types.js';
+export { Sgd, type SgdOptions } from './sgd.js';
+export { Adam, type AdamOptions } from './adam.js';

@@ -1,0 +1,222 @@
+/**
+ * The trainer: NNCF's sample training loop over a CompressedModel and its controller.
+ * Per epoch: `controller.scheduler.epochStep()` (then any staged range init settles), LR for the epoch;
+ * per batch: `controller.scheduler.step()`, forward in train mode, task loss + `controller.loss()`,
+ * backward, gradient accumulation over `batchMultiplier` batches, optimizer step. After the epoch:
+ * evaluation callback, LR schedule step, checkpoint (last + best by NNCF's accuracy/compression-stage rule).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { CompressedModel, CompressionController, CompressionState } from '../compression/index.js';
+import type { NNCFConfig, AlgorithmName } from '../config/index.js';
+import type { Batch, Dataset, NdArray } from '../data/index.js';
+import { GradAccumulator, type BatchMetric, type StepResult, type TaskLoss } from './grad-step.js';
+import { lrForEpoch, PlateauSchedule } from './lr-schedules.js';
+import { Adam, Sgd, type Optimizer } from './optimizers/index.js';
+import type { TrainingSettings } from './settings.js';
+import { StagedLrPolicy } from './staged-lr-policy.js';
+import type { EpochRecord, TrainerPosition } from './trainer-state.js';
+import { TrainingConfigError } from './errors.js';
+import { leafControllers, settle } from './controllers.js';
+import { restoreTrainer, saveTrainerCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
+
+export interface BatchEvent extends StepResult {
+  epoch: number;
+  batch: number;
+  batches: number;
+  samples: number;
+  lr: number;
+}
+
+export interface TrainerOptions {
+  model: CompressedModel;
+  controller: CompressionController;
+  train: Dataset;
+  settings: TrainingSettings;
+  loss: TaskLoss;
+  /** For compression_lr_multiplier (global and per algorithm). */
+  config?: NNCFConfig;
+  /** Model input fed with the batch's x (default: the first graph input). */
+  inputName?: string;
+  /** Per-batch metric from the outputs (e.g. correct predictions), summed per epoch. */
+  batchMetric?: BatchMetric;
+  /** Per-epoch evaluation (higher is better) used for best-checkpoint keeping and the plateau schedule. */
+  evaluate?: (epoch: number) => number | Promise<number>;
+  checkpointDir?: string;
+  /** Also save every N optimizer steps (mid-epoch); 0/undefined: only at epoch ends. */
+  checkpointEverySteps?: number;
+  getCompressionState?: () => CompressionState;
+  onBatchEnd?: (e: BatchEvent) => void;
+  onEpochStart?: (epoch: number, batches: number) => void;
+  onEpochEnd?: (r: EpochRecord) => void;
+  onCheckpoint?: (path: string, position: TrainerPosition) => void;
+}
+
+export class Trainer {
+  readonly optimizer: Optimizer;
+  readonly variables: tf.Variable[];
+  readonly multipliers = new Map<number, number>();
+  readonly stagedLr?: StagedLrPolicy;
+  readonly plateau?: PlateauSchedule;
+  position: TrainerPosition = { epoch: 0, batch: 0, globalStep: 0 };
+  best = { metric: -Infinity, stage: 0 };
+  history: EpochRecord[] = [];
+  private readonly acc: GradAccumulator;
+  readonly inputName: string;
+
+  constructor(readonly o: TrainerOptions) {
+    const s = o.settings;
+    const weights = o.model.trainableVariables();
+    const seen = new Set(weights);
+    this.variables = [...weights];
+    for (const [ctrl, name] of leafControllers(o.controller)) {
+      const m = o.config?.compressionLrMultiplier(name as AlgorithmName);
+      if (m !== undefined && !(m >= 0)) throw new TrainingConfigError(`compression.${name}.compression_lr_multiplier`, `must be >= 0, got ${m}`);
+      for (const v of ctrl.compressionVariables()) {
+        if (seen.has(v)) continue;
+        seen.add(v);
+        if (m !== undefined) this.multipliers.set(this.variables.length, m);
+        this.variables.push(v);
+      }
+    }
+    const opt = s.optimizer;
+    this.optimizer =
+      opt.type === 'sgd'
+        ? new Sgd(this.variables, { lr: opt.baseLr, momentum: opt.momentum, dampening: opt.dampening, nesterov: opt.nesterov, weightDecay: opt.weightDecay })
+        : new Adam(this.variables, { lr: opt.baseLr, betas: opt.betas, eps: opt.eps, weightDecay: opt.weightDecay });
+    if (s.schedule.kind === 'staged') this.stagedLr = new StagedLrPolicy(s.schedule.params);
+    else if (s.schedule.spec.type === 'plateau') this.plateau = new PlateauSchedule(s.schedule.spec);
+    this.acc = new GradAccumulator(this.variables, this.multipliers);
+    const inputs = o.model.graph.inputs.filter((i) => !o.model.graph.initializers.has(i.name));
+    this.inputName = o.inputName ?? inputs[0]?.name;
+    if (!inputs.some((i) => i.name === this.inputName))
+      throw new TrainingConfigError('inputName', `"${this.inputName}" is not an input of the model (inputs: ${inputs.map((i) => i.name).join(', ')})`);
+  }
+
+  /** Restores weights, optimizer, schedules and position from a checkpoint read with readTrainingCheckpoint. */
+  restore(ckpt: LoadedCheckpoint): void {
+    restoreTrainer(this, ckpt);
+  }
+
+  /** Shuffle seed of an epoch: a pure function of (seed, epoch), so a resumed run sees the same order. */
+  epochSeed(epoch: number): number {
+    return this.o.settings.seed * 1_000_003 + epoch;
+  }
+
+  private lrFor(epoch: number): number {
+    const s = this.o.settings.schedule;
+    if (this.stagedLr) return this.stagedLr.lr;
+    if (this.plateau) return this.plateau.lr;
+    return lrForEpoch((s as { spec: Parameters<typeof lrForEpoch>[0] }).spec, epoch);
+  }
+
+  async fit(): Promise<EpochRecord[]> {
+    const { settings } = this.o;
+    while (this.position.epoch < settings.epochs) await this.runEpoch(this.position.epoch);
+    return this.history;
+  }
+
+  private async runEpoch(epoch: number): Promise<void> {
+    const { o } = this;
+    const { settings, controller } = o;
+    const batches = o.train.numBatches(settings.batchSize);
+    const startBatch = this.position.batch;
+    if (startBatch === 0) {
+      controller.scheduler.epochStep();
+      await settle(controller.scheduler);
+    }
+    if (!this.stagedLr) this.optimizer.lr = this.lrFor(epoch);
+    o.onEpochStart?.(epoch, batches);
+    const sums = { loss: 0, taskLoss: 0, compressionLoss: 0, metric: 0, samples: 0 };
+    let i = 0;
+    for (const batch of o.train.batches(settings.batchSize, { shuffleSeed: this.epochSeed(epoch) })) {
+      if (i++ < startBatch) continue;
+      const b = i - 1;
+      controller.scheduler.step();
+      const r = this.trainBatch(batch);
+      const n = batch.indices.length;
+      sums.loss += r.loss * n;
+      sums.taskLoss += r.taskLoss * n;
+      sums.compressionLoss += r.compressionLoss * n;
+      sums.metric += r.metric ?? 0;
+      sums.samples += n;
+      const boundary = (b + 1) % settings.batchMultiplier === 0 || b + 1 === batches;
+      if (boundary) {
+        if (this.stagedLr) {
+          this.optimizer.lr = this.stagedLr.lr;
+          this.optimizer.weightDecay = this.stagedLr.weightDecay;
+        }
+        this.optimizer.apply(this.acc.take());
+        this.acc.reset();
+        this.position.globalStep++;
+      }
+      this.stagedLr?.step(b / batches);
+      this.position.batch = b + 1;
+      o.onBatchEnd?.({ ...r, epoch, batch: b, batches, samples: n, lr: this.optimizer.lr });
+      const every = o.checkpointEverySteps ?? 0;
+      if (boundary && every > 0 && this.position.globalStep % every === 0 && b + 1 < batches) this.checkpoint('last');
+    }
+    const record: EpochRecord = {
+      epoch,
+      loss: sums.loss / Math.max(sums.samples, 1),
+      taskLoss: sums.taskLoss / Math.max(sums.samples, 1),
+      compressionLoss: sums.compressionLoss / Math.max(sums.samples, 1),
+      metric: o.batchMetric ? sums.metric / Math.max(sums.samples, 1) : undefined,
+      lr: this.optimizer.lr,
+      stage: controller.compressionStage(),
+    };
+    if (o.evaluate) record.evalMetric = await o.evaluate(epoch);
+    if (this.plateau) this.plateau.step(Math.max(record.evalMetric ?? -Infinity, this.best.metric));
+    // NNCF: best if accuracy improved at the same compression stage, or the stage advanced
+    const metric = record.evalMetric ?? -Infinity;
+    const isBest = (metric > this.best.metric && record.stage === this.best.stage) || record.stage > this.best.stage;
+    this.best = { metric: Math.max(metric, this.best.metric), stage: Math.max(record.stage, this.best.stage) };
+    this.stagedLr?.epochStep();
+    this.history.push(record);
+    this.position = { epoch: epoch + 1, batch: 0, globalStep: this.position.globalStep };
+    o.onEpochEnd?.(record);
+    if (o.checkpointDir) {
+      const path = this.checkpoint('last');
+      if (isBest && o.evaluate) this.checkpoint('best');
+      void path;
+    }
+  }
+
+  private trainBatch(batch: Batch): StepResult {
+    const { o } = this;
+    const x = toTensor(batch.x, 'float32');
+    const y = batch.y && toTensor(batch.y, batch.y.dtype.startsWith('float') ? 'float32' : 'int32');
+    try {
+      return this.acc.run(() => {
+        const outputs = o.model.run({ [this.inputName]: x }, { training: true });
+        const task = o.loss(outputs, y);
+        const compression = o.controller.loss();
+        return { task, compression, metric: o.batchMetric?.(outputs, y) };
+      });
+    } finally {
+      x.dispose();
+      y?.dispose();
+    }
+  }
+
+  /** Writes `<checkpointDir>/<name>.ckpt` atomically; returns the path. */
+  checkpoint(name: string): string {
+    if (!this.o.checkpointDir) throw new TrainingConfigError('checkpointDir', 'no checkpoint directory was given');
+    const path = `${this.o.checkpointDir}/${name}.ckpt`;
+    saveTrainerCheckpoint(this, path);
+    this.o.onCheckpoint?.(path, { ...this.position });
+    return path;
+  }
+
+  dispose(): void {
+    this.acc.reset();
+    this.optimizer.dispose();
+  }
+}
+
+function toTensor(a: NdArray, dtype: 'float32' | 'int32'): tf.Tensor {
+  const src = a.data as ArrayLike<number | bigint>;
+  const data = dtype === 'float32' ? new Float32Array(src.length) : new Int32Array(src.length);
+  if (a.dtype === 'float32' && dtype === 'float32') data.set(a.data as Float32Array);
+  else for (let i = 0; i < src.length; i++) data[i] = Number(src[i]);
+  return tf.tensor(data, a.shape, dtype);
+}
