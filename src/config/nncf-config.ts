@@ -71,6 +71,12 @@ export class NNCFConfig {
     return this.resolved.target_device ?? TOP_LEVEL_DEFAULTS.target_device;
   }
 
+  /** The device with the pre-2.9 alias resolved: `VPU` reads as `NPU`. */
+  get normalizedTargetDevice(): Exclude<TargetDevice, 'VPU'> {
+    const device = this.targetDevice;
+    return device === 'VPU' ? 'NPU' : device;
+  }
+
   /** Model inputs as a list (a single object is a one-element list); empty when absent. */
   get inputInfo(): readonly InputInfoSection[] {
     const info = this.resolved.input_info;

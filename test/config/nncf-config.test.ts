@@ -66,6 +66,12 @@ describe('NNCFConfig typed access', () => {
     expect(config.resolved.target_device).toBe('ANY');
     expect(JSON.parse(JSON.stringify(config))).toEqual(document);
   });
+  it('reads VPU as the pre-2.9 alias of NPU', () => {
+    const vpu = NNCFConfig.fromObject({ target_device: 'VPU' });
+    expect([vpu.targetDevice, vpu.normalizedTargetDevice]).toEqual(['VPU', 'NPU']);
+    expect(NNCFConfig.fromObject({}).normalizedTargetDevice).toBe('ANY');
+    expect(NNCFConfig.fromObject({ target_device: 'CPU_SPR' }).normalizedTargetDevice).toBe('CPU_SPR');
+  });
   it('remembers the file it came from', () => {
     expect(NNCFConfig.fromText('{}', 'x.json').file).toBe('x.json');
   });
