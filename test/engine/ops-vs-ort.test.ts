@@ -133,6 +133,25 @@ const cases: Case[] = [
     const s = b.node('Slice', [y, b.ints('st', [1, -1]), b.initializer('en', 'int64', [2], [9223372036854775807n as unknown as number, -100]), b.ints('ax', [2, 3]), b.ints('sp', [2, -2])]);
     return s;
   }),
+  {
+    name: 'QDQ: uint8 activation, int8 per-channel weight → Conv',
+    build: (b) => {
+      const x = b.node('DequantizeLinear', [b.node('QuantizeLinear', [b.input('x', [1, 3, 7, 7]), b.scalar('xs', 0.02), b.initializer('xz', 'uint8', [], [128])]), 'xs', 'xz']);
+      const ws = b.uniform('ws', [4], 0.002, 0.01);
+      const wz = b.initializer('wz', 'int8', [4], [0, 0, 0, 0]);
+      const w = b.node('DequantizeLinear', [b.node('QuantizeLinear', [b.randomWeight('w', [4, 3, 3, 3]), ws, wz], { axis: 0 }), ws, wz], { axis: 0 });
+      b.output(b.node('Conv', [x, w], { pads: [1, 1, 1, 1] }));
+    },
+  },
+  {
+    name: 'QDQ blocked int8 (opset 21)',
+    opset: 21,
+    build: (b) => {
+      const s = b.uniform('s', [2, 3], 0.01, 0.02);
+      const z = b.initializer('z', 'int8', [2, 3], [0, 1, -1, 2, 0, 0]);
+      b.output(b.node('DequantizeLinear', [b.node('QuantizeLinear', [b.input('x', [2, 6]), s, z], { axis: 1, block_size: 2 }), s, z], { axis: 1, block_size: 2 }));
+    },
+  },
 ];
 
 describe('ops: engine vs onnxruntime-node on random inputs', () => {

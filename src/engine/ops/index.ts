@@ -19,3 +19,4 @@ import './pad.js';
 import './reduce.js';
 import './softmax.js';
 import './resize.js';
+import './quantize-linear.js';
