@@ -1,0 +1,78 @@
+/**
+ * Raising the default-domain opset of a graph (per-channel DequantizeLinear needs `axis`, opset 13).
+ * Ops whose schema changed incompatibly inside the raised span are upgraded when the change is a pure
+ * attribute → input move (Squeeze/Unsqueeze/ReduceSum axes, Clip min/max, Dropout ratio), accepted when
+ * the change does not affect the node (Softmax family on the last axis, Split without `split`), and
+ * rejected otherwise, naming the node.
+ */
+import type { Graph } from '../../../graph/graph.js';
+import type { GraphNode } from '../../../graph/types.js';
+import { irVersionForOpset } from '../model-proto.js';
+import type { GraphEditor } from './graph-edit.js';
+import { QuantizedExportError } from './spec.js';
+
+/** Default-domain ops and the opset versions at which their signature changed incompatibly. */
+const BREAKING: Record<string, number[]> = {
+  Softmax: [13], LogSoftmax: [13], Hardmax: [13], Split: [13], Squeeze: [13], Unsqueeze: [13], ReduceSum: [13],
+  Clip: [11], Pad: [11], Resize: [11], Scatter: [11], Upsample: [10], Slice: [10], TopK: [10], Dropout: [12],
+  BatchNormalization: [9], Unique: [11],
+};
+
+const axesToInput = (g: Graph, ed: GraphEditor, n: GraphNode): boolean => {
+  const axes = n.attributes.axes;
+  if (axes && axes.type === 'ints') {
+    n.inputs = [n.inputs[0], ed.constant(`${n.name}/axes`, 'int64', [axes.value.length], BigInt64Array.from(axes.value.map((v) => BigInt(v))))];
+    delete n.attributes.axes;
+  }
+  return true;
+};
+
+/** Upgrades `n` in place for the change at `version`; false when it cannot. */
+function upgrade(g: Graph, ed: GraphEditor, n: GraphNode, version: number): boolean {
+  switch (n.opType) {
+    case 'Squeeze': case 'Unsqueeze': case 'ReduceSum': return axesToInput(g, ed, n);
+    case 'Softmax': case 'LogSoftmax': case 'Hardmax': {
+      const rank = g.tensor(n.inputs[0])?.shape?.length;
+      const axis = n.attributes.axis ? Number(n.attributes.axis.value) : 1;
+      return rank !== undefined && (axis === rank - 1 || axis === -1);
+    }
+    case 'Split': return !n.attributes.split;
+    case 'Dropout': delete n.attributes.ratio; return true;
+    case 'Clip': {
+      const lo = n.attributes.min, hi = n.attributes.max;
+      const scalar = (v: number, what: string) => ed.constant(`${n.name}/${what}`, 'float32', [], Float32Array.of(v));
+      n.inputs = [n.inputs[0], lo ? scalar(Number(lo.value), 'min') : '', hi ? scalar(Number(hi.value), 'max') : ''];
+      while (n.inputs.at(-1) === '') n.inputs.pop();
+      delete n.attributes.min;
+      delete n.attributes.max;
+      return true;
+    }
+    case 'BatchNormalization': return !n.attributes.spatial && version === 9;
+    default: return false;
+  }
+}
+
+/** Raises the ai.onnx opset to `to` (no-op when already there); throws if a node would change meaning. */
+export function raiseOpset(g: Graph, ed: GraphEditor, to: number, why: string): { from: number; to: number } {
+  const key = g.opsets.has('ai.onnx') && !g.opsets.has('') ? 'ai.onnx' : '';
+  const from = g.opsets.get(key) ?? 1;
+  if (from >= to) return { from, to: from };
+  if (from < 7) throw new QuantizedExportError(`${why} needs opset ${to}; the model uses opset ${from} (< 7), which cannot be raised safely`);
+  for (const n of g.nodes) {
+    if (n.domain !== '' && n.domain !== 'ai.onnx') continue;
+    if (Object.values(n.attributes).some((a) => a.type === 'graph' || a.type === 'graphs'))
+      throw new QuantizedExportError(`${why} needs opset ${to} (model: ${from}); node "${n.name}" (${n.opType}) has subgraphs, which are not upgraded`);
+    for (const v of BREAKING[n.opType] ?? []) {
+      if (v <= from || v > to) continue;
+      if (!upgrade(g, ed, n, v))
+        throw new QuantizedExportError(`${why} needs opset ${to} (model: ${from}); node "${n.name}" (${n.opType}) changed at opset ${v} and cannot be upgraded`);
+    }
+  }
+  g.opsets.set(key, to);
+  const info = g.modelInfo as { irVersion?: number };
+  const ir = irVersionForOpset(to);
+  if (info.irVersion !== undefined && info.irVersion < ir) info.irVersion = ir;
+  const onnx = (g.modelInfo as { onnx?: { model?: { ir_version?: unknown } } }).onnx?.model;
+  if (info.irVersion === undefined && onnx && Number(onnx.ir_version ?? 0) < ir) info.irVersion = ir;
+  return { from, to };
+}

@@ -1,0 +1,145 @@
+/**
+ * `export_to_onnx_standard_ops: true`: quantizers as ONNX QuantizeLinear/DequantizeLinear.
+ * Weights are stored as int8/uint8 initializers (the float initializer is removed) read by a
+ * DequantizeLinear whose output keeps the weight's name; activations get a Q→DQ pair (uint8 when the
+ * grid is unsigned, so ORT can drop a preceding Relu and fuse into integer kernels; int8 when signed).
+ * Conv+BatchNormalization pairs with a quantized weight are folded (exactly, see fold-bn.ts) and
+ * Conv/Gemm biases can be stored as int32 with scale = input scale · weight scale, the form ORT's
+ * QDQ fusions expect.
+ */
+import type { Graph } from '../../../graph/graph.js';
+import type { AttributeValue } from '../../../graph/types.js';
+import { GraphEditor, intAttr } from './graph-edit.js';
+import { applyBnFold, findFoldableBn, type BnFold } from './fold-bn.js';
+import { raiseOpset } from './opset.js';
+import { expand, qdqParams, quantizeValues, type QdqParams } from './params.js';
+import { checkSpec, levelGrid, QuantizedExportError, type LevelGrid, type QuantizerExportSpec } from './spec.js';
+import { quantizeBiases, type DqInfo } from './bias.js';
+import { insertClip } from './clip.js';
+
+export interface QdqExportOptions {
+  /** Fold BatchNormalization into Convs with quantized weights (default true). */
+  foldBatchNorm?: boolean;
+  /**
+   * Store Conv/Gemm biases as int32 + DequantizeLinear when input and weight are quantized (default true).
+   * Measured with onnxruntime-node 1.30: Convs fuse either way (ORT quantizes a float Conv bias itself),
+   * but a Gemm with a float bias stays a float Gemm; with the int32 bias it becomes QGemm.
+   */
+  quantizeBias?: boolean;
+  /**
+   * Integer type of activations with a signed grid (default 'uint8'). 'uint8' writes the same values with
+   * the zero point shifted by 128 (what ORT's own QDQS8ToU8 pass does, but that pass skips a Q whose output
+   * feeds several ops, and QLinearConv needs input and output of one type: on the MobileNetV2-style test
+   * model int8 leaves 2 of 11 Convs in float). 'int8' writes NNCF's form (zero point 0).
+   * Unsigned grids are always uint8: ORT then drops a Relu/Clip before Q and fuses the Conv.
+   */
+  signedActivationType?: 'int8' | 'uint8';
+}
+
+export interface QdqExportSummary {
+  weights: number;
+  activations: number;
+  foldedBatchNorms: string[];
+  quantizedBiases: string[];
+  opset: { from: number; to: number };
+}
+
+interface Prepared {
+  spec: QuantizerExportSpec;
+  grid: LevelGrid;
+  params: QdqParams;
+}
+
+/** Writes QDQ quantizers into `graph` (edited in place). All specs are checked before anything changes. */
+export function writeQdqQuantizers(graph: Graph, specs: QuantizerExportSpec[], opts: QdqExportOptions = {}): QdqExportSummary {
+  const prepared: Prepared[] = specs.map((spec) => {
+    checkSpec(graph, spec);
+    const grid = levelGrid(spec);
+    const params = qdqParams(spec, grid);
+    if (spec.target.kind === 'activation' && (grid.levelLow !== params.typeLow || grid.levelHigh !== params.typeHigh))
+      throw new QuantizedExportError(
+        `quantizer "${spec.id}": an activation with levels ${grid.levelLow}..${grid.levelHigh} cannot be written as QuantizeLinear ` +
+          `(it saturates at the full ${params.dtype} range); export_to_onnx_standard_ops needs 256-level activations`);
+    if (spec.target.kind === 'activation' && params.dtype === 'int8' && opts.signedActivationType !== 'int8')
+      return { spec, grid, params: { ...params, dtype: 'uint8' as const, typeLow: 0, typeHigh: 255, zeroPoint: params.zeroPoint.map((z) => z + 128) } };
+    return { spec, grid, params };
+  });
+  const ed = new GraphEditor(graph);
+  const quantizedActs = new Set(specs.filter((s) => s.target.kind === 'activation').map((s) => s.target.tensor));
+  const folds = new Map<Prepared, BnFold>();
+  if (opts.foldBatchNorm !== false)
+    for (const p of prepared) {
+      if (p.spec.target.kind !== 'weight') continue;
+      const f = findFoldableBn(graph, p.spec, quantizedActs, p.grid.levelLow === -p.grid.levelHigh);
+      if (f) folds.set(p, f);
+    }
+  // per-channel DequantizeLinear (axis) needs opset 13; a folded per-tensor weight becomes per-channel
+  const needsAxis = folds.size > 0 || prepared.some((p) => p.spec.perChannelAxis !== undefined && p.spec.inputLow.length > 1);
+  const opset = raiseOpset(graph, ed, needsAxis ? 13 : 10, 'QuantizeLinear/DequantizeLinear export');
+  graph.reindex();
+
+  const dq = new Map<string, DqInfo>();
+  for (const p of prepared.filter((q) => q.spec.target.kind === 'weight')) writeWeight(graph, ed, p, folds.get(p), dq);
+  for (const f of folds.values()) applyBnFold(graph, ed, f);
+  graph.reindex();
+  for (const p of prepared.filter((q) => q.spec.target.kind === 'activation')) {
+    writeActivation(graph, ed, p, dq);
+    graph.reindex();
+  }
+  const biases = opts.quantizeBias === false ? [] : quantizeBiases(graph, ed, dq);
+  graph.reindex();
+  graph.validate();
+  return {
+    weights: prepared.filter((p) => p.spec.target.kind === 'weight').length,
+    activations: prepared.filter((p) => p.spec.target.kind === 'activation').length,
+    foldedBatchNorms: [...folds.values()].map((f) => f.bn.name),
+    quantizedBiases: biases,
+    opset,
+  };
+}
+
+function writeWeight(g: Graph, ed: GraphEditor, p: Prepared, fold: BnFold | undefined, dq: Map<string, DqInfo>): void {
+  const { spec, grid, params } = p;
+  const w = g.initializers.get(spec.target.tensor)!;
+  const ints = quantizeValues(w.values as Float32Array, w.dims, spec, grid, params);
+  let scale = params.scale;
+  let zp = params.zeroPoint;
+  let axis = spec.inputLow.length > 1 ? spec.perChannelAxis : undefined;
+  if (fold) {
+    const c = fold.factors.length;
+    const inner = ints.length / c;
+    scale = expand(scale, c).map((s, i) => s * Math.abs(fold.factors[i]));
+    zp = zp.length === c ? zp : new Int32Array(c).fill(zp[0]);
+    for (let ch = 0; ch < c; ch++)
+      if (fold.factors[ch] < 0) for (let i = ch * inner; i < (ch + 1) * inner; i++) ints[i] = -ints[i];
+    axis = 0;
+  }
+  const perChannel = axis !== undefined;
+  const dims = perChannel ? [scale.length] : [];
+  const typed = params.dtype === 'int8' ? Int8Array : Uint8Array;
+  const q = ed.constant(`${w.name}/quantized`, params.dtype, [...w.dims], typed.from(ints));
+  const s = ed.constant(`${spec.id}/scale`, 'float32', dims, Float32Array.from(scale));
+  const z = ed.constant(`${spec.id}/zero_point`, params.dtype, dims, typed.from(zp));
+  g.initializers.delete(w.name);
+  ed.node('DequantizeLinear', `${spec.id}/DequantizeLinear`, [q, s, z], [w.name], perChannel ? { axis: intAttr(axis!) } : {});
+  g.tensors.set(w.name, { name: w.name, dtype: 'float32', shape: [...w.dims] });
+  dq.set(w.name, { scale: Float32Array.from(scale), axis });
+}
+
+function writeActivation(g: Graph, ed: GraphEditor, p: Prepared, dq: Map<string, DqInfo>): void {
+  const { spec, params } = p;
+  const perChannel = spec.inputLow.length > 1;
+  const dims = perChannel ? [spec.inputLow.length] : [];
+  const typed = params.dtype === 'int8' ? Int8Array : Uint8Array;
+  const attrs: Record<string, AttributeValue> = perChannel ? { axis: intAttr(spec.perChannelAxis!) } : {};
+  ed.hook(spec.target as Extract<QuantizerExportSpec['target'], { kind: 'activation' }>, spec.id, (input, output) => {
+    const s = ed.constant(`${spec.id}/scale`, 'float32', dims, Float32Array.from(params.scale));
+    const z = ed.constant(`${spec.id}/zero_point`, params.dtype, dims, typed.from(params.zeroPoint));
+    const x = spec.clip ? insertClip(g, ed, spec, input) : input;
+    const q = ed.fresh(`${spec.id}/quantized`);
+    ed.describe(q, params.dtype, input);
+    ed.node('QuantizeLinear', `${spec.id}/QuantizeLinear`, [x, s, z], [q], attrs);
+    ed.node('DequantizeLinear', `${spec.id}/DequantizeLinear`, [q, s, z], [output], attrs);
+    dq.set(output, { scale: Float32Array.from(params.scale), axis: perChannel ? spec.perChannelAxis : undefined });
+  });
+}
