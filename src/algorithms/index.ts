@@ -1,0 +1,2 @@
+// One import line per algorithm module; each registers itself with registerAlgorithm.
+import './distillation/index.js';
