@@ -5,6 +5,7 @@
  *
  *   npm run train:reference -- [--epochs 4] [--batch 128] [--lr 0.1] [--seed 1] [--out-dir examples/fashion-mnist]
  *   npm run train:reference -- --measure 20      # img/s over 20 training steps, then exit
+ *   npm run train:reference -- --epochs 1 --train-limit 1280 --out-dir /tmp/fm   # smoke test
  *
  * Outputs in --out-dir: model.onnx, images.npy, labels.npy, training.json (settings, per-epoch log, accuracy).
  */
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
     measure: { type: 'string' },
     'out-dir': { type: 'string', default: 'examples/fashion-mnist' },
     'sample-size': { type: 'string', default: '1000' },
+    'train-limit': { type: 'string' },
   },
 });
 
@@ -60,7 +62,9 @@ const options: TrainOptions = {
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 const backend = await initBackend('wasm');
-const trainSet = await loadFashion('train');
+const fullTrain = await loadFashion('train');
+// --train-limit N: a stratified N-image subset, for smoke tests of the whole pipeline
+const trainSet = args['train-limit'] !== undefined ? fullTrain.stratifiedSample(num('train-limit'), seed) : fullTrain;
 const testSet = await loadFashion('t10k');
 const graph = buildFashionCnn({ seed, widths });
 const params = countParameters(graph);
@@ -109,7 +113,7 @@ const record = {
   command: `npm run train:reference -- ${process.argv.slice(2).join(' ')}`.trim(),
   model: { widths, parameters: params, fp32Bytes: params * 4 },
   preprocess: FASHION_PREPROCESS_SPEC,
-  training: { ...options, maxSteps: undefined, steps: run.steps, seconds: Math.round(run.seconds), imagesPerSecond: Math.round(imagesPerSecond), epochs },
+  training: { ...options, maxSteps: undefined, steps: run.steps, seconds: Math.round(run.seconds), imagesPerSecond: Math.round(imagesPerSecond), epochLog: epochs },
   test: { samples: testSet.length, engineTop1: onEngine.top1, ortTop1: onOrt.top1, engineOrtAgreement: agree },
   sample: { size: sample.length, seed, perClass: Object.fromEntries(sample.classCounts()) },
   machine: { node: process.version, platform: `${process.platform}-${process.arch}`, backend },
