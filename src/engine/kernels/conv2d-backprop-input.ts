@@ -3,11 +3,13 @@
  * forward conv); instead: dilate dy by the stride and pad it, flip the filter (and swap its
  * channel axes), and run one stride-1 forward conv (XNNPACK) with the forward dilation:
  *   dx[i] = sum_k P[i + k*d] * flip(w)[k],  P = dy dilated by s, padded by (K-1)*d - pad.
+ * Strided convs go by output phases instead where possible (conv2d-backprop-input-phases.ts).
  * Also the forward of conv2dTranspose.
  */
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { type ConvAttrs, convGeometry } from './conv-geometry.js';
 import { dilateAndPad } from './dilate-and-pad.js';
+import { backpropInputByPhases } from './conv2d-backprop-input-phases.js';
 import { allocF32, heapF32, release, runWasmKernel, type TensorInfo, type WasmBackend } from './wasm-backend.js';
 
 export interface BackpropInputAttrs extends ConvAttrs {
@@ -32,10 +34,16 @@ export function conv2dBackpropInputWasm(args: {
   const pBottom = Hp - pTop - ((Ho - 1) * g.strideH + 1);
   const pRight = Wp - pLeft - ((Wo - 1) * g.strideW + 1);
 
+  const unitStride = g.strideH === 1 && g.strideW === 1;
+  if (!unitStride) {
+    // Strided: one small conv per output phase (no zero-stuffed dy) when the geometry allows.
+    const byPhase = backpropInputByPhases(backend, dy, filter, g, attrs.inputShape);
+    if (byPhase != null) return byPhase;
+  }
+
   const wFlip = allocF32(backend, [kH, kW, Co, Ci]);
   flipFilter(heapF32(backend, filter), heapF32(backend, wFlip), kH, kW, Ci, Co);
 
-  const unitStride = g.strideH === 1 && g.strideW === 1;
   const padsFit = pTop >= 0 && pLeft >= 0 && pBottom >= 0 && pRight >= 0;
   const convAttrs = { strides: 1, dilations: [g.dilH, g.dilW], dataFormat: 'NHWC' };
   let out: TensorInfo;

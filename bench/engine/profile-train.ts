@@ -1,3 +1,4 @@
+/** Dev tool: per-kernel profile of ResNet-8 training steps (tfjs ops model). `npx tsx bench/engine/profile-train.ts profile` */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels } from '../../src/engine/kernels/index.js';
