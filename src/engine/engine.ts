@@ -9,6 +9,7 @@ import { HookTable, type HookHandle, type HookInfo, type HookSpec } from './hook
 import './ops/index.js';
 import { getOp, type OpDef } from './registry.js';
 import { WeightStore } from './weights.js';
+import { deathSteps, TensorRefs } from './liveness.js';
 import { canonical, onnxShape, plain, storedAxis, type Value } from './value.js';
 import { checkFeed } from './feeds.js';
 
@@ -41,6 +42,7 @@ export class Engine {
   private readonly store: WeightStore;
   private readonly hooks = new HookTable();
   private readonly plans = new Map<string, number[]>();
+  private readonly deaths = new Map<string, string[][]>();
   private readonly folded = new Set<number>();
   private readonly contexts = new Map<string, OpContext>();
   private seedCounter: number;
@@ -119,8 +121,11 @@ export class Engine {
         const hint = nearest(name, this.graph.inputs.map((i) => i.name));
         throw new EngineError(`"${name}" is not an input of the model${hint ? `; did you mean "${hint}"?` : ''}`);
       }
+    const deaths = this.deaths.get(outputs.join('\u0000'))!;
     return tf.tidy(() => {
       const env = new Map<string, Value>();
+      const pinned = new Set<tf.Tensor>([...Object.values(feeds), ...this.store.constants.values(), ...[...this.store.weights.values()].map((w) => w.variable)]);
+      const refs = new TensorRefs(pinned);
       const get = (name: string, node?: GraphNode): Value => {
         const have = env.get(name);
         if (have) return have;
@@ -129,16 +134,24 @@ export class Engine {
         env.set(name, v);
         return v;
       };
-      for (const i of plan) {
+      plan.forEach((i, step) => {
         const node = this.graph.nodes[i];
         const ins = node.inputs.map((n) => (n === '' ? undefined : get(n, node)));
         let outs = this.exec(i, ins, training);
         if (this.eagerCanonical) outs = outs.map((v) => v && plain(canonical(v)));
         node.outputs.forEach((name, k) => {
           if (name === '' || !outs[k]) return;
-          env.set(name, this.applyTensorHooks(name, outs[k], training));
+          const v = this.applyTensorHooks(name, outs[k]!, training);
+          env.set(name, v);
+          refs.hold(v);
         });
-      }
+        for (const name of deaths[step]) {
+          const v = env.get(name);
+          if (!v) continue;
+          env.delete(name);
+          refs.release(v);
+        }
+      });
       const result: Record<string, tf.Tensor> = {};
       for (const name of outputs) result[name] = canonical(get(name));
       return result;
@@ -234,6 +247,7 @@ export class Engine {
     }
     const plan = [...need].filter((i) => !this.folded.has(i)).sort((a, b) => a - b);
     this.plans.set(key, plan);
+    this.deaths.set(key, deathSteps(this.graph, plan, outputs));
     return plan;
   }
 
