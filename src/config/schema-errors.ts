@@ -5,6 +5,7 @@ import { pointerToSegments, segmentsToPath, valueAt, type PathSegment } from './
 import { closestName } from './suggest.js';
 import { misplacedKeyHint } from './misplaced-keys.js';
 import { ALGORITHM_NAMES, DEGRADATION_KEYS, NAS_SECTION_NAME } from './names.js';
+import { NNCF_CONFIG_SCHEMA } from './schema/root.js';
 
 const TYPE_NAMES: Record<string, string> = {
   object: 'object',
@@ -41,7 +42,7 @@ function translate(error: ErrorObject, root: unknown): ConfigIssue {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties':
-      return unknownKey(root, segments, String(params.additionalProperty), error.parentSchema);
+      return unknownKey(root, segments, String(params.additionalProperty), schemaAt(error.schemaPath, 1));
     case 'required': {
       const missing = String(params.missingProperty);
       return {
@@ -175,4 +176,17 @@ function pairOrderHint(segments: PathSegment[], root: unknown): string | undefin
     return 'bitwidth_per_scope items are [bits, scope] pairs; this one is written [scope, bits]';
   }
   return undefined;
+}
+
+/**
+ * The schema object at ajv's `schemaPath` minus its last `drop` segments. Looking it up here
+ * instead of compiling with ajv's `verbose` option keeps the one-off compile several times faster.
+ */
+function schemaAt(schemaPath: string, drop: number): unknown {
+  const segments = pointerToSegments(schemaPath.replace(/^#/, ''));
+  let node: unknown = NNCF_CONFIG_SCHEMA;
+  for (const segment of segments.slice(0, segments.length - drop)) {
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined;
+  }
+  return node;
 }
