@@ -16,6 +16,7 @@ const cases: Case[] = [
   { x: [3, 5, 5, 4], f: [1, 1, 4, 6], s: 2, p: 'valid' },
   { x: [1, 10, 9, 2], f: [5, 4, 2, 3], s: 3, p: 'same' },
   { x: [2, 6, 6, 8], f: [3, 3, 8, 8], s: 1, p: 1 },
+  { x: [2, 7, 9, 16], f: [3, 2, 16, 5], s: 1, p: explicit },
   // padding wider than the filter: the phase split would need dy cropped, the dilate path runs
   { x: [2, 6, 7, 3], f: [1, 1, 3, 4], s: 2, p: [[0, 0], [1, 1], [2, 1], [0, 0]] },
   { x: [2, 9, 9, 3], f: [4, 4, 3, 2], s: [3, 2], p: 'same' },
@@ -39,6 +40,7 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput', () => {
     { x: [2, 10, 11, 3], f: [3, 2, 3, 4], s: 1, p: 'same', d: [2, 3] },
     { x: [2, 9, 9, 2], f: [2, 2, 2, 3], s: 1, p: explicit, d: 3 },
     { x: [2, 11, 10, 2], f: [3, 3, 2, 3], s: 2, p: 'same', d: 2 },
+    { x: [2, 12, 11, 8], f: [3, 3, 8, 4], s: 1, p: 'same', d: 2 },
     { x: [1, 12, 12, 2], f: [3, 2, 2, 2], s: [3, 2], p: explicit, d: [2, 3] },
   ])('handle dilations, also with strides (vs direct loops): x $x f $f strides $s dilation $d pad $p', (c) => {
     const dyShape = outputShape(c.x, c.f, c.s, c.p, c.d, false);

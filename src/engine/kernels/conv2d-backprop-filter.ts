@@ -3,10 +3,12 @@
  *   dW[kh,kw,ci,co] = sum_{n,oh,ow} x[n, oh*s + kh*d - pad, ., ci] * dy[n,oh,ow,co]
  * is a conv whose "batch" is ci (x viewed as [Ci,H,W,N]), whose "filter" is dy viewed as
  * [Ho,Wo,N,Co], with conv stride = forward dilation and conv dilation = forward stride, VALID
- * over the padded input. 10x faster than per-offset slice + matMul (engine-notes.md).
+ * over the padded input. 10x faster than per-offset slice + matMul (engine-notes.md). Strided,
+ * 1x1 and few-channel layers go by im2col + one matMul instead (conv2d-backprop-filter-im2col.ts).
  */
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { type ConvAttrs, type ConvGeometry, convGeometry, receptiveExtent } from './conv-geometry.js';
+import { filterGradByIm2col } from './conv2d-backprop-filter-im2col.js';
 import { allocF32, heapF32, release, runWasmKernel, type TensorInfo, type WasmBackend } from './wasm-backend.js';
 
 export interface BackpropFilterAttrs extends ConvAttrs {
@@ -23,6 +25,7 @@ export function conv2dBackpropFilterWasm(args: {
   const attrs = args.attrs as unknown as BackpropFilterAttrs;
   const g = convGeometry(x.shape, attrs.filterShape, attrs, false);
   const { batch: N, inC: Ci, outH: Ho, outW: Wo, outC: Co } = g;
+  if (preferIm2col(g)) return filterGradByIm2col(backend, x, dy, g, attrs.filterShape);
   const ext = receptiveExtent(g);
 
   const xT = allocF32(backend, [Ci, ext.h, ext.w, N]);
@@ -51,6 +54,17 @@ export function conv2dBackpropFilterWasm(args: {
   }
   release(backend, r);
   return out;
+}
+
+/**
+ * im2col + matMul wins where its matrix is small or the conv's "batch" (Ci) is tiny: strided, 1x1
+ * and stem layers (measured on ResNet-8 shapes; NNCF_FILTER_GRAD=conv|im2col forces one, for
+ * benchmarking).
+ */
+function preferIm2col(g: ConvGeometry): boolean {
+  const forced = process.env.NNCF_FILTER_GRAD;
+  if (forced === 'conv' || forced === 'im2col') return forced === 'im2col';
+  return g.strideH > 1 || g.strideW > 1 || g.kH * g.kW === 1 || g.inC < 8;
 }
 
 /** dst[c, i, j, n] = x[n, i - padTop, j - padLeft, c], zero outside x. */
