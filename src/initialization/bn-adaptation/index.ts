@@ -1,1 +1,2 @@
 export * from './bn-adaptation.js';
+export * from './engine-adaptation.js';

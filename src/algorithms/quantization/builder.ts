@@ -1,0 +1,64 @@
+/**
+ * The `quantization` algorithm builder: placement (or the saved setup on resume) → one Quantizer per
+ * placed quantizer → insertion commands; then, unless resuming (NNCF: should_init = no compression
+ * state), range initialization and BatchNorm adaptation.
+ */
+import type { NNCFConfig, ResolvedQuantization } from '../../config/index.js';
+import type { BuildContext, BuilderState, CompressedModel, CompressionAlgorithmBuilder } from '../../compression/index.js';
+import { placementOptions } from './config-adapter.js';
+import { QuantizationController } from './controller.js';
+import { quantizationInitServices } from './init-services.js';
+import { buildModule, QuantizationSetupError, type QuantizerModule } from './modules.js';
+import { placeQuantizers, type QuantizerSpec as PlacedQuantizer } from './placement/index.js';
+import { runRangeInit } from './range-init.js';
+
+export interface QuantizationBuilderState extends BuilderState {
+  quantizer_setup: PlacedQuantizer[];
+}
+
+function checkSetup(v: unknown): PlacedQuantizer[] {
+  const setup = (v as QuantizationBuilderState | undefined)?.quantizer_setup;
+  if (!Array.isArray(setup) || !setup.every((q) => typeof q?.id === 'string' && Array.isArray(q.points) && typeof q.bits === 'number'))
+    throw new QuantizationSetupError('quantization builder state: quantizer_setup must be the list of placed quantizers saved by getBuilderState()');
+  return structuredClone(setup) as PlacedQuantizer[];
+}
+
+export class QuantizationBuilder implements CompressionAlgorithmBuilder {
+  readonly name = 'quantization';
+  private setup: PlacedQuantizer[] = [];
+  private modules: QuantizerModule[] = [];
+
+  constructor(
+    readonly section: ResolvedQuantization,
+    readonly config: NNCFConfig,
+  ) {}
+
+  apply(model: CompressedModel, ctx: BuildContext): void {
+    this.setup = ctx.builderState
+      ? checkSetup(ctx.builderState)
+      : placeQuantizers(model.graph, placementOptions(this.section, this.config.normalizedTargetDevice)).quantizers;
+    const lr = this.config.compressionLrMultiplier('quantization');
+    const built = [];
+    try {
+      for (const p of this.setup) built.push(buildModule(p, model, lr));
+    } catch (e) {
+      for (const b of built) b.module.quantizer.dispose();
+      throw e;
+    }
+    this.modules = built.map((b) => b.module);
+    for (const b of built) for (const c of b.commands) model.apply(c);
+  }
+
+  async buildController(model: CompressedModel, ctx: BuildContext): Promise<QuantizationController> {
+    const ctrl = new QuantizationController(this.name, this.modules, model.graph, this.section.export_to_onnx_standard_ops);
+    if (ctx.builderState) return ctrl; // resume: parameters come from the controller state
+    const services = quantizationInitServices();
+    ctrl.rangeInit = await runRangeInit(this.modules, model, this.config, this.section.initializer.range, services);
+    ctrl.bnAdaptationSteps = await services.adaptBatchNorm(model, this.config, this.section.initializer.batchnorm_adaptation.num_bn_adaptation_samples);
+    return ctrl;
+  }
+
+  getBuilderState(): QuantizationBuilderState {
+    return { quantizer_setup: structuredClone(this.setup) };
+  }
+}

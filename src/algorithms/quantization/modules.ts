@@ -1,0 +1,92 @@
+/**
+ * One Quantizer per placed quantizer (a unified-scale group or a shared weight is one quantizer at
+ * several points) and the insertion commands that run it: weights as weight hooks in the engine's
+ * native layout, activations as hooks on edges.
+ */
+import type { CompressedModel, InsertionCommand } from '../../compression/index.js';
+import { Quantizer, type QuantizerSpec as FqSpec } from './fake-quantize/index.js';
+import type { QuantizerSpec as PlacedQuantizer } from './placement/index.js';
+
+export const OWNER = 'quantization';
+
+export class QuantizationSetupError extends Error {
+  override name = 'QuantizationSetupError';
+}
+
+export interface QuantizerModule {
+  placed: PlacedQuantizer;
+  quantizer: Quantizer;
+  /** Tensor names (activations) or the weight name the quantizer reads. */
+  tensors: string[];
+}
+
+function signedToForce(p: PlacedQuantizer): boolean | null {
+  return p.signed === undefined ? null : p.signed;
+}
+
+/** The fake-quantize spec in the layout the hook will hand over. */
+function fqSpec(p: PlacedQuantizer, model: CompressedModel, lrMultiplier: number | undefined): { spec: FqSpec; layout: 'native' | 'onnx' } {
+  const base: FqSpec = {
+    bits: p.bits,
+    mode: p.mode,
+    signedToForce: signedToForce(p),
+    narrowRange: p.narrowRange,
+    halfRange: p.halfRange,
+    logarithmScale: p.logarithmScale,
+    perChannel: false,
+    lrMultiplier,
+  };
+  if (!p.perChannel) return { spec: base, layout: 'native' };
+  const axis = p.channelAxis ?? (p.kind === 'weight' ? 0 : 1);
+  const first = p.points[0];
+  if (first.kind === 'weight') {
+    const w = model.engine.weights().find((x) => x.name === first.tensor);
+    if (!w) throw new QuantizationSetupError(`quantizer ${p.id}: weight "${first.tensor}" is not a weight of the engine`);
+    const native = w.perm ? w.perm.indexOf(axis) : axis;
+    return { spec: { ...base, perChannel: true, rank: w.onnxDims.length, channelAxis: native, channels: w.onnxDims[axis] }, layout: 'native' };
+  }
+  // Activation layouts vary per producer inside the engine: per-channel activation hooks take ONNX layout.
+  const shape = model.graph.tensor(first.tensor)?.shape;
+  const channels = shape?.[axis];
+  if (!shape || typeof channels !== 'number')
+    throw new QuantizationSetupError(`quantizer ${p.id}: per-channel activation "${first.tensor}" has no known channel count`);
+  return { spec: { ...base, perChannel: true, rank: shape.length, channelAxis: axis, channels }, layout: 'onnx' };
+}
+
+/** Tensor hooks: `input` points are consumer-specific; they become a tensor hook only when they cover every consumer. */
+function hookTensors(p: PlacedQuantizer, model: CompressedModel): string[] {
+  const out = new Set<string>();
+  const graph = model.graph;
+  for (const pt of p.points) {
+    if (pt.kind === 'weight') out.add(pt.tensor);
+    else if (pt.kind === 'output') out.add(pt.tensor);
+    else {
+      const covered = new Set(p.points.filter((q) => q.kind === 'input' && q.tensor === pt.tensor).map((q) => (q.kind === 'input' ? q.consumer : '')));
+      const consumers = graph.consumers(pt.tensor).map((n) => n.name);
+      if (graph.outputs.some((o) => o.name === pt.tensor)) consumers.push(pt.tensor);
+      const missed = consumers.filter((c) => !covered.has(c));
+      if (missed.length)
+        throw new QuantizationSetupError(
+          `quantizer ${p.id}: a quantizer on one consumer's input of branching tensor "${pt.tensor}" (other consumers: ${missed.join(', ')}) is not supported yet`,
+        );
+      out.add(pt.tensor);
+    }
+  }
+  return [...out];
+}
+
+export function buildModule(p: PlacedQuantizer, model: CompressedModel, lrMultiplier?: number, state?: unknown): { module: QuantizerModule; commands: InsertionCommand[] } {
+  const { spec, layout } = fqSpec(p, model, lrMultiplier);
+  const tensors = hookTensors(p, model);
+  const quantizer = state !== undefined ? Quantizer.fromState(state) : new Quantizer(spec);
+  const module: QuantizerModule = { placed: p, quantizer, tensors };
+  // The hook reads module.quantizer at call time, so loadState can swap in a restored quantizer.
+  const fn = (x: Parameters<Quantizer['apply']>[0]) => module.quantizer.apply(x);
+  const commands: InsertionCommand[] = tensors.map((name) => ({
+    point: p.kind === 'weight' ? { kind: 'weight', name } : { kind: 'tensor', name },
+    fn,
+    owner: OWNER,
+    layout,
+  }));
+  return { module, commands };
+}

@@ -1,0 +1,72 @@
+/**
+ * Public entry for compression: registers the algorithms, connects initialization (range statistics
+ * on onnxruntime-node or the engine, BatchNorm adaptation) to them, and exports compressed models.
+ */
+import './algorithms/index.js';
+import { setQuantizationInitServices } from './algorithms/quantization/index.js';
+import type { CompressionController, CreateResult } from './compression/index.js';
+import { BNAdaptationInitArgs, QuantizationRangeInitArgs } from './config/index.js';
+import { exportOnnx, saveOnnx } from './exporters/onnx/index.js';
+import { Graph } from './graph/index.js';
+import { adaptBatchNormOnEngine, asInitLoader, checkDataFits, collectRangeStatistics } from './initialization/index.js';
+
+export { createCompressedModel, type CreateOptions, type CreateResult, type CompressionState } from './compression/index.js';
+export { QuantizationController } from './algorithms/quantization/index.js';
+
+setQuantizationInitServices({
+  hasRangeInitData: (config) => config.getExtraStruct(QuantizationRangeInitArgs) !== undefined,
+  async collectRanges(model, config, rangeSection, targets) {
+    const args = config.getExtraStruct(QuantizationRangeInitArgs);
+    const loader = asInitLoader(args?.dataLoader, 'QuantizationRangeInitArgs');
+    if (loader) checkDataFits(model.graph, loader);
+    const r = await collectRangeStatistics(model, targets, { rangeSection, loader, backend: loader?.statisticsBackend ?? 'auto' });
+    return { stats: r.stats, backend: r.backend };
+  },
+  async adaptBatchNorm(model, config, numSamples) {
+    const args = config.getExtraStruct(BNAdaptationInitArgs);
+    const loader = asInitLoader(args?.dataLoader, 'BNAdaptationInitArgs');
+    if (loader) checkDataFits(model.graph, loader);
+    return (await adaptBatchNormOnEngine(model, loader, numSamples)).steps;
+  },
+});
+
+/** A copy of the model's graph with the engine's current weights (BN statistics included), ready for export edits. */
+export function exportGraph(result: Pick<CreateResult, 'model' | 'controller'>): Graph {
+  const { model, controller } = result;
+  const g = model.graph;
+  const initializers = new Map(g.initializers);
+  for (const w of model.engine.weights()) {
+    const old = initializers.get(w.name);
+    if (old && old.dtype !== 'float32') continue;
+    const t = model.engine.getWeight(w.name);
+    initializers.set(w.name, { name: w.name, dtype: 'float32', dims: [...w.onnxDims], values: Float32Array.from(t.dataSync() as Float32Array) });
+    t.dispose();
+  }
+  const copy = new Graph({
+    name: g.name,
+    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: { ...n.attributes } })),
+    inputs: g.inputs.map((t) => ({ ...t })),
+    outputs: g.outputs.map((t) => ({ ...t })),
+    initializers: initializers.values(),
+    tensors: [...g.tensors.values()].map((t) => ({ ...t })),
+    opsets: new Map(g.opsets),
+    modelInfo: { ...g.modelInfo },
+  });
+  prepare(controller, copy);
+  return copy;
+}
+
+function prepare(controller: CompressionController, graph: Graph): void {
+  controller.prepareForExport();
+  controller.editExportGraph(graph);
+}
+
+/** The compressed model as .onnx bytes. */
+export function exportCompressedModelBytes(result: Pick<CreateResult, 'model' | 'controller'>): Uint8Array {
+  return exportOnnx(exportGraph(result));
+}
+
+/** Writes the compressed model to `path` atomically. */
+export function exportCompressedModel(result: Pick<CreateResult, 'model' | 'controller'>, path: string): void {
+  saveOnnx(exportGraph(result), path);
+}

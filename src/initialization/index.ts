@@ -1,0 +1,5 @@
+// Initialization: range statistics, range init runs, BatchNorm adaptation, init data.
+export * from './init-data.js';
+export * from './range/index.js';
+export * from './range-init/index.js';
+export * from './bn-adaptation/index.js';

@@ -1,0 +1,119 @@
+/**
+ * Range statistics for a set of quantizers (spec/algorithms.md §2): per-quantizer range config
+ * (global / per-layer entries / scope override), collectors fed batch by batch, weights read directly.
+ */
+import type { CompressedModel } from '../../compression/index.js';
+import {
+  createRangeCollector,
+  initBatchCount,
+  parseRangeInitParams,
+  rangeInitConfigFor,
+  weightRangeStatistic,
+  type RangeCollector,
+  type RangeInitConfig,
+  type RangeStatistic,
+} from '../range/index.js';
+import { type InitDataLoader } from '../init-data.js';
+import { engineTensorBatches, ortTensorBatches, type StatisticsBackend, type TensorBatch } from './sources.js';
+
+export interface RangeTarget {
+  /** Quantizer id, e.g. `conv1|WEIGHT`. */
+  id: string;
+  group: 'weights' | 'activations';
+  /** Node scope matched against per-layer `target_scopes` / `ignored_scopes` (NNCF: the target node). */
+  scope: string;
+  mode: 'symmetric' | 'asymmetric';
+  /** ONNX-layout channel axis of the per-channel statistic; null = per-tensor. */
+  channelAxis: number | null;
+  /** Activations: the tensors the quantizer sees (several for unified scales; all feed one collector). */
+  tensors?: string[];
+  /** Weights: the weight in ONNX layout. */
+  weight?: { values: Float32Array; dims: number[] };
+  /** `scope_overrides.<group>.<scope>.initializer` when one matched: its `range` replaces the global one. */
+  initializerOverride?: unknown;
+}
+
+export interface CollectOptions {
+  /** `initializer.range` as written (object, array or absent). */
+  rangeSection: unknown;
+  loader: InitDataLoader | null;
+  /** 'auto' (default): onnxruntime-node, falling back to the engine if ORT cannot run the graph. */
+  backend?: 'auto' | StatisticsBackend;
+  maxStoredValues?: number;
+  seed?: number;
+}
+
+export interface CollectResult {
+  stats: Map<string, RangeStatistic>;
+  backend: StatisticsBackend | null;
+  batches: number;
+}
+
+export function targetRangeConfig(params: ReturnType<typeof parseRangeInitParams>, t: RangeTarget): RangeInitConfig {
+  const ov = t.initializerOverride as { range?: unknown } | undefined;
+  if (ov && ov.range !== undefined) {
+    const p = parseRangeInitParams(ov.range, `scope_overrides.${t.group}.${t.scope}.initializer.range`);
+    return rangeInitConfigFor(p, t.scope, t.group);
+  }
+  return rangeInitConfigFor(params, t.scope, t.group);
+}
+
+/** Collects the statistic of every target. Activations need `loader` unless every config asks for 0 samples. */
+export async function collectRangeStatistics(model: CompressedModel, targets: RangeTarget[], o: CollectOptions): Promise<CollectResult> {
+  const params = parseRangeInitParams(o.rangeSection);
+  const stats = new Map<string, RangeStatistic>();
+  const configs = new Map(targets.map((t) => [t.id, targetRangeConfig(params, t)]));
+  const common = { maxStoredValues: o.maxStoredValues, seed: o.seed };
+  for (const t of targets) {
+    if (!t.weight) continue;
+    const c = configs.get(t.id)!;
+    if (c.numInitSamples === 0) continue;
+    stats.set(t.id, weightRangeStatistic({ type: c.type, mode: t.mode, channelAxis: t.channelAxis, params: c.params, ...common }, t.weight.values, t.weight.dims));
+  }
+  const acts = targets.filter((t) => !t.weight && configs.get(t.id)!.numInitSamples > 0);
+  if (acts.length === 0) return { stats, backend: null, batches: 0 };
+  if (!o.loader) throw new Error('range initialization needs data (QuantizationRangeInitArgs / initDataset) for activation quantizers');
+  const loader = o.loader;
+  const batches = Math.max(...acts.map((t) => initBatchCount(configs.get(t.id)!.numInitSamples, loader.batchSize)));
+  const build = () => {
+    const collectors = new Map<string, RangeCollector>();
+    const byTensor = new Map<string, RangeCollector[]>();
+    for (const t of acts) {
+      const c = configs.get(t.id)!;
+      // NNCF counts registrations (one per call of the quantizer): unified groups see one per point.
+      const maxBatches = initBatchCount(c.numInitSamples, loader.batchSize) * (t.tensors?.length ?? 1);
+      const col = createRangeCollector({ type: c.type, isWeights: false, mode: t.mode, channelAxis: t.channelAxis, params: c.params, maxBatches, ...common });
+      collectors.set(t.id, col);
+      for (const name of t.tensors ?? []) byTensor.set(name, [...(byTensor.get(name) ?? []), col]);
+    }
+    return { collectors, byTensor };
+  };
+  let { collectors, byTensor } = build();
+  const names = [...byTensor.keys()];
+  const feed = async (source: AsyncGenerator<TensorBatch>) => {
+    for await (const batch of source) {
+      for (const [name, cols] of byTensor) {
+        const td = batch.get(name);
+        if (!td) throw new Error(`range initialization: tensor "${name}" was not produced`);
+        for (const col of cols) if (!col.isFull) col.register(td.data, td.shape);
+      }
+    }
+  };
+  let backend: StatisticsBackend = o.backend === 'engine' ? 'engine' : 'ort';
+  if (backend === 'ort') {
+    try {
+      await feed(ortTensorBatches(model.graph, loader, names, batches));
+    } catch (e) {
+      if (o.backend === 'ort' || !isRuntimeFailure(e)) throw e;
+      backend = 'engine';
+      ({ collectors, byTensor } = build());
+    }
+  }
+  if (backend === 'engine') await feed(engineTensorBatches(model, loader, names, batches));
+  for (const [id, col] of collectors) stats.set(id, col.statistic());
+  return { stats, backend, batches };
+}
+
+function isRuntimeFailure(e: unknown): boolean {
+  return e instanceof Error && e.name === 'RuntimeError';
+}
