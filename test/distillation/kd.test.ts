@@ -91,7 +91,7 @@ describe('knowledge_distillation algorithm', () => {
     const before = kd.teacher.run({ input: x }).logits.dataSync().slice();
     const opt = tf.train.sgd(0.5);
     for (let i = 0; i < 3; i++)
-      tf.dispose(opt.minimize(() => tf.add(tf.mean(model.run({ input: x }, { training: true }).logits), controller.loss()) as tf.Scalar, true, model.trainableVariables()));
+      tf.dispose(opt.minimize(() => tf.add(tf.mean(model.run({ input: x }, { training: true }).logits), controller.loss()) as tf.Scalar, true, model.trainableVariables()) ?? []);
     const after = kd.teacher.run({ input: x }).logits.dataSync();
     expect(Array.from(after)).toEqual(Array.from(before));
     const out = model.run({ input: x });

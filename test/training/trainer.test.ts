@@ -89,7 +89,7 @@ describe('trainer', () => {
     // by hand: both gradients at the initial weights, one update with their sum
     const ref = new Engine(digitsCnn({ bn: false }).graph);
     const vars = ref.trainableVariables();
-    const sum = vars.map((v) => tf.zerosLike(v));
+    const sum: tf.Tensor[] = vars.map((v) => tf.zerosLike(v));
     for (const b of train.batches(16, { shuffleSeed: t.epochSeed(0) })) {
       const x = tf.tensor(b.x.data as Float32Array, b.x.shape);
       const y = tf.tensor(b.y!.data as Int32Array, b.y!.shape, 'int32');
