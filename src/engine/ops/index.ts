@@ -20,3 +20,6 @@ import './reduce.js';
 import './softmax.js';
 import './resize.js';
 import './quantize-linear.js';
+import './more-unary.js';
+import './rearrange.js';
+import './losses.js';
