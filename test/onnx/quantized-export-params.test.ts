@@ -179,7 +179,9 @@ describe('QDQ export: hooks, folding, opset', () => {
       return b.toGraph();
     };
     const w: QuantizerExportSpec = { ...spec, id: 'conv|WEIGHT', target: { kind: 'weight', tensor: 'w' }, inputLow: new Float32Array(4).fill(-1), inputHigh: new Float32Array(4).fill(1) };
-    expect(() => writeQdqQuantizers(build(1), [w])).toThrow(/node "softmax" \(Softmax\) changed at opset 13/);
+    const bad = build(1);
+    expect(() => writeQdqQuantizers(bad, [w])).toThrow(/node "softmax" \(Softmax\) changed at opset 13/);
+    expect([bad.node('unsqueeze')!.inputs.length, bad.opsets.get(''), bad.initializers.get('w')!.dtype]).toEqual([1, 11, 'float32']);
     const ok = build(3);
     writeQdqQuantizers(ok, [w]);
     expect(ok.node('unsqueeze')!.inputs.length).toBe(2);

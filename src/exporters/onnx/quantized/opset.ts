@@ -18,27 +18,28 @@ const BREAKING: Record<string, number[]> = {
   BatchNormalization: [9], Unique: [11],
 };
 
-const axesToInput = (g: Graph, ed: GraphEditor, n: GraphNode): boolean => {
+const axesToInput = (g: Graph, ed: GraphEditor, n: GraphNode, apply: boolean): boolean => {
   const axes = n.attributes.axes;
-  if (axes && axes.type === 'ints') {
+  if (apply && axes && axes.type === 'ints') {
     n.inputs = [n.inputs[0], ed.constant(`${n.name}/axes`, 'int64', [axes.value.length], BigInt64Array.from(axes.value.map((v) => BigInt(v))))];
     delete n.attributes.axes;
   }
   return true;
 };
 
-/** Upgrades `n` in place for the change at `version`; false when it cannot. */
-function upgrade(g: Graph, ed: GraphEditor, n: GraphNode, version: number): boolean {
+/** Whether `n` can follow the change at `version`; with `apply`, upgrades it in place. */
+function upgrade(g: Graph, ed: GraphEditor, n: GraphNode, version: number, apply: boolean): boolean {
   switch (n.opType) {
-    case 'Squeeze': case 'Unsqueeze': case 'ReduceSum': return axesToInput(g, ed, n);
+    case 'Squeeze': case 'Unsqueeze': case 'ReduceSum': return axesToInput(g, ed, n, apply);
     case 'Softmax': case 'LogSoftmax': case 'Hardmax': {
       const rank = g.tensor(n.inputs[0])?.shape?.length;
       const axis = n.attributes.axis ? Number(n.attributes.axis.value) : 1;
       return rank !== undefined && (axis === rank - 1 || axis === -1);
     }
     case 'Split': return !n.attributes.split;
-    case 'Dropout': delete n.attributes.ratio; return true;
+    case 'Dropout': if (apply) delete n.attributes.ratio; return true;
     case 'Clip': {
+      if (!apply) return true;
       const lo = n.attributes.min, hi = n.attributes.max;
       const scalar = (v: number, what: string) => ed.constant(`${n.name}/${what}`, 'float32', [], Float32Array.of(v));
       n.inputs = [n.inputs[0], lo ? scalar(Number(lo.value), 'min') : '', hi ? scalar(Number(hi.value), 'max') : ''];
@@ -58,16 +59,20 @@ export function raiseOpset(g: Graph, ed: GraphEditor, to: number, why: string): 
   const from = g.opsets.get(key) ?? 1;
   if (from >= to) return { from, to: from };
   if (from < 7) throw new QuantizedExportError(`${why} needs opset ${to}; the model uses opset ${from} (< 7), which cannot be raised safely`);
+  const changes: [GraphNode, number][] = [];
   for (const n of g.nodes) {
     if (n.domain !== '' && n.domain !== 'ai.onnx') continue;
     if (Object.values(n.attributes).some((a) => a.type === 'graph' || a.type === 'graphs'))
       throw new QuantizedExportError(`${why} needs opset ${to} (model: ${from}); node "${n.name}" (${n.opType}) has subgraphs, which are not upgraded`);
     for (const v of BREAKING[n.opType] ?? []) {
       if (v <= from || v > to) continue;
-      if (!upgrade(g, ed, n, v))
+      if (!upgrade(g, ed, n, v, false))
         throw new QuantizedExportError(`${why} needs opset ${to} (model: ${from}); node "${n.name}" (${n.opType}) changed at opset ${v} and cannot be upgraded`);
+      changes.push([n, v]);
     }
   }
+  // checked everything first: an error above leaves the graph as it was
+  for (const [n, v] of changes) upgrade(g, ed, n, v, true);
   g.opsets.set(key, to);
   const info = g.modelInfo as { irVersion?: number };
   const ir = irVersionForOpset(to);
