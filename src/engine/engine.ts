@@ -98,16 +98,22 @@ export class Engine {
   insertHook(spec: HookSpec): HookHandle {
     if ((spec.tensor === undefined) === (spec.weight === undefined))
       throw new EngineError('insertHook needs exactly one of `tensor` or `weight`');
-    if (spec.weight !== undefined) {
-      this.store.weight(spec.weight);
-      return this.hooks.add(`w:${spec.weight}`, spec);
-    }
-    const name = spec.tensor!;
-    if (!this.knowsTensor(name)) {
+    if (spec.weight !== undefined) this.store.weight(spec.weight);
+    const name = spec.tensor ?? spec.weight!;
+    if (spec.tensor !== undefined && !this.knowsTensor(name)) {
       const hint = nearest(name, this.allTensorNames());
       throw new EngineError(`no tensor "${name}" in the graph${hint ? `; did you mean "${hint}"?` : ''}`);
     }
-    return this.hooks.add(`t:${name}`, spec);
+    if (spec.consumer !== undefined) {
+      const node = this.graph.node(spec.consumer);
+      if (!node) {
+        const hint = nearest(spec.consumer, this.graph.nodes.map((n) => n.name));
+        throw new EngineError(`no node "${spec.consumer}" in the graph${hint ? `; did you mean "${hint}"?` : ''}`);
+      }
+      if (!node.inputs.includes(name)) throw new EngineError(`node "${spec.consumer}" does not read "${name}"`);
+      return this.hooks.add(`c:${spec.consumer}\u0000${name}`, spec);
+    }
+    return this.hooks.add(spec.weight !== undefined ? `w:${name}` : `t:${name}`, spec);
   }
 
   run(feeds: Record<string, tf.Tensor>, opts: RunOptions = {}): Record<string, tf.Tensor> {
@@ -136,7 +142,7 @@ export class Engine {
       };
       plan.forEach((i, step) => {
         const node = this.graph.nodes[i];
-        const ins = node.inputs.map((n) => (n === '' ? undefined : get(n, node)));
+        const ins = node.inputs.map((n) => (n === '' ? undefined : this.applyConsumerHooks(node, n, get(n, node), training)));
         let outs = this.exec(i, ins, training);
         if (this.eagerCanonical) outs = outs.map((v) => v && plain(canonical(v)));
         node.outputs.forEach((name, k) => {
@@ -203,6 +209,13 @@ export class Engine {
   private readFeed(name: string, feeds: Record<string, tf.Tensor>, training: boolean): Value | undefined {
     const t = feeds[name];
     return t ? this.applyTensorHooks(name, plain(t), training) : undefined;
+  }
+
+  private applyConsumerHooks(node: GraphNode, name: string, v: Value, training: boolean): Value {
+    if (this.hooks.size === 0) return v;
+    const kind = this.store.weights.has(name) ? 'weight' : 'tensor';
+    for (const h of this.hooks.get(`c:${node.name}\u0000${name}`)) v = this.applyHook(h, v, name, kind, training);
+    return v;
   }
 
   private applyTensorHooks(name: string, v: Value, training: boolean): Value {

@@ -27,6 +27,11 @@ export interface HookSpec {
   weight?: string;
   fn: HookFn;
   /**
+   * Node name: the hook applies only to what this node reads from `tensor`/`weight` (an input pre-hook,
+   * as NNCF places per-consumer quantizers); other consumers see the unhooked value.
+   */
+  consumer?: string;
+  /**
    * 'native' (default): the hook gets the tensor in the engine's layout and uses `info.axis()` for
    * per-channel work — no transposes. 'onnx': the engine converts to ONNX layout first (costs transposes).
    */

@@ -111,3 +111,21 @@ describe('hooks and intermediate outputs', () => {
     engine.dispose();
   });
 });
+
+describe('per-consumer hooks', () => {
+  it('a consumer hook changes only what that node reads', async () => {
+    await initBackend('wasm');
+    const b = new OnnxBuilder({ seed: 1 });
+    const x = b.input('x', [1, 4]);
+    b.output(b.node('Relu', [x], {}, { name: 'r1', outputs: ['a'] }));
+    b.output(b.node('Neg', [x], {}, { name: 'n1', outputs: ['n'] }));
+    const engine = new Engine(b.toGraph());
+    engine.insertHook({ tensor: 'x', consumer: 'n1', fn: (t) => tf.mul(t, 10) });
+    const out = engine.run({ x: tf.tensor([[1, -2, 3, -4]]) });
+    expect(Array.from(out.a.dataSync())).toEqual([1, 0, 3, 0]);
+    expect(Array.from(out.n.dataSync())).toEqual([-10, 20, -30, 40]);
+    expect(() => engine.insertHook({ tensor: 'x', consumer: 'r2', fn: (t) => t })).toThrow(/no node "r2".*"r1"/);
+    expect(() => engine.insertHook({ tensor: 'a', consumer: 'n1', fn: (t) => t })).toThrow(/does not read "a"/);
+    engine.dispose();
+  });
+});
