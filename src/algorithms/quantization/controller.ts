@@ -8,6 +8,7 @@ import { writeQuantizers } from '../../exporters/onnx/quantized/index.js';
 import type { Graph } from '../../graph/index.js';
 import { Quantizer } from './fake-quantize/index.js';
 import { exportSpecs } from './export-specs.js';
+import { mirrorSpecs } from './export-mirror.js';
 import type { QuantizerModule } from './modules.js';
 import type { RangeInitReport } from './range-init.js';
 import { quantizationStatistics } from './statistics.js';
@@ -46,7 +47,9 @@ export class QuantizationController implements CompressionController {
   prepareForExport(): void {}
 
   editExportGraph(graph: Graph): void {
-    writeQuantizers(graph, exportSpecs([...this.modules]), { standardOps: this.standardOps });
+    const specs = exportSpecs([...this.modules]);
+    if (this.standardOps) specs.push(...mirrorSpecs(graph, specs));
+    writeQuantizers(graph, specs, { standardOps: this.standardOps });
   }
 
   compressionVariables(): tf.Variable[] {
