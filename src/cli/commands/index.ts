@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { registerCompress } from './compress.js';
 import { registerRun } from './run.js';
+import { registerTrain } from './train.js';
 import { registerValidate } from './validate.js';
 
 /** A CLI command registers itself on the program; `setExitCode` reports a non-zero result without throwing. */
@@ -7,6 +9,8 @@ export type RegisterCommand = (program: Command, setExitCode: (code: number) => 
 
 // One line per command module; keep the list sorted.
 export const commands: RegisterCommand[] = [
+  registerCompress,
   registerRun,
+  registerTrain,
   registerValidate,
 ];

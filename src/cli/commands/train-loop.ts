@@ -1,0 +1,93 @@
+/** The `train` command's loop: progress bars (cli-progress), validation accuracy, final tables. */
+import * as tf from '@tensorflow/tfjs-core';
+import cliProgress from 'cli-progress';
+import { renderTable, stageName, type CreateResult } from '../../compression/index.js';
+import type { NNCFConfig } from '../../config/index.js';
+import type { Dataset } from '../../data/index.js';
+import { Trainer, correctCount, softmaxCrossEntropy, type LoadedCheckpoint, type TrainingSettings } from '../../training/index.js';
+
+export interface TrainLoopOptions {
+  created: CreateResult;
+  config: NNCFConfig;
+  settings: TrainingSettings;
+  train: Dataset;
+  val: Dataset;
+  ckpt?: LoadedCheckpoint;
+  checkpointDir: string;
+  every?: number;
+  progress: boolean;
+  log: (line: string) => void;
+}
+
+/** Top-1 accuracy in eval mode. */
+export function accuracy(created: CreateResult, ds: Dataset, batchSize: number, input: string, output: string): number {
+  let correct = 0;
+  for (const b of ds.batches(batchSize)) {
+    const x = tf.tensor(b.x.data as Float32Array, b.x.shape);
+    const y = tf.tensor(Int32Array.from(b.y!.data as ArrayLike<number>), b.y!.shape, 'int32');
+    const out = created.model.run({ [input]: x });
+    correct += correctCount(out[output], y);
+    tf.dispose([x, y, ...Object.values(out)]);
+  }
+  return correct / Math.max(ds.length, 1);
+}
+
+export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
+  const { created, settings } = o;
+  const output = created.model.graph.outputs[0].name;
+  const bar = o.progress
+    ? new cliProgress.SingleBar(
+        { format: 'epoch {epoch} |{bar}| {value}/{total} loss {loss} acc {acc} comp {comp} {sps} samples/s', hideCursor: true, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  let t0 = 0;
+  let seen = 0;
+  let correct = 0;
+  let lossSum = 0;
+  let compSum = 0;
+  const trainer: Trainer = new Trainer({
+    model: created.model,
+    controller: created.controller,
+    train: o.train,
+    settings,
+    config: o.config,
+    loss: (out, y) => softmaxCrossEntropy(out[output], y!),
+    batchMetric: (out, y) => correctCount(out[output], y!),
+    evaluate: () => accuracy(created, o.val, settings.batchSize, trainer.inputName, output),
+    checkpointDir: o.checkpointDir,
+    checkpointEverySteps: o.every,
+    getCompressionState: created.getCompressionState,
+    onEpochStart: (epoch, batches) => {
+      t0 = performance.now();
+      seen = correct = lossSum = compSum = 0;
+      bar?.start(batches, trainer.position.batch, { epoch, loss: '-', acc: '-', comp: '-', sps: '-' });
+    },
+    onBatchEnd: (e) => {
+      seen += e.samples;
+      correct += e.metric ?? 0;
+      lossSum += e.loss * e.samples;
+      compSum += e.compressionLoss * e.samples;
+      const sps = (seen / ((performance.now() - t0) / 1000)).toFixed(0);
+      bar?.update(e.batch + 1, { loss: (lossSum / seen).toFixed(4), acc: (correct / seen).toFixed(4), comp: (compSum / seen).toFixed(4), sps });
+    },
+    onEpochEnd: (r) => {
+      bar?.stop();
+      o.log(`epoch ${r.epoch}: loss ${r.loss.toFixed(4)} (task ${r.taskLoss.toFixed(4)}, compression ${r.compressionLoss.toFixed(4)}), train acc ${(r.metric ?? 0).toFixed(4)}, val acc ${(r.evalMetric ?? 0).toFixed(4)}, lr ${r.lr.toPrecision(3)}, ${stageName(r.stage)}`);
+    },
+  });
+  if (o.ckpt) {
+    trainer.restore(o.ckpt);
+    o.log(`resumed from ${o.ckpt.path} at epoch ${trainer.position.epoch}, batch ${trainer.position.batch}`);
+  }
+  try {
+    await trainer.fit();
+  } finally {
+    bar?.stop();
+  }
+  const rows = trainer.history.map((h) => [h.epoch, h.loss, h.compressionLoss, h.metric ?? 0, h.evalMetric ?? 0, h.lr, stageName(h.stage)]);
+  o.log(renderTable({ title: 'Training', header: ['epoch', 'loss', 'compression loss', 'train acc', 'val acc', 'lr', 'stage'], rows }));
+  o.log(created.controller.statistics().toString());
+  trainer.dispose();
+  return trainer;
+}

@@ -1,0 +1,105 @@
+/**
+ * `nncf-ts train --model M.onnx --config C.json --train D --val V --out O.onnx [--epochs N] [--resume CKPT]
+ *  [--checkpoint-dir DIR] [--checkpoint-every N] [--batch-size N] [--preprocess SPEC] [--backend wasm|cpu]`
+ * Compression-aware training of a classifier (softmax cross-entropy on the first model output): builds the
+ * config's algorithms, trains with the config's training keys (see training/settings.ts), shows a progress
+ * bar per epoch, keeps last/best checkpoints, exports the trained compressed model and prints statistics.
+ */
+import { basename, dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../usage-error.js';
+import type { RegisterCommand } from './index.js';
+
+export interface TrainCommandOptions {
+  model: string;
+  config: string;
+  train: string;
+  val: string;
+  out: string;
+  epochs?: string;
+  batchSize?: string;
+  resume?: string;
+  checkpointDir?: string;
+  checkpointEvery?: string;
+  preprocess?: string;
+  backend?: 'wasm' | 'cpu';
+  progress?: boolean;
+}
+
+function positiveInt(v: string | undefined, flag: string, allowZero = false): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new UsageError(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got '${v}'`);
+  return n;
+}
+
+const usage = async <T>(p: Promise<T> | (() => T)): Promise<T> => {
+  try {
+    return await (typeof p === 'function' ? p() : p);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+};
+
+export async function trainCommand(opts: TrainCommandOptions, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
+  const epochs = positiveInt(opts.epochs, '--epochs', true);
+  const batchSize = positiveInt(opts.batchSize, '--batch-size');
+  const every = positiveInt(opts.checkpointEvery, '--checkpoint-every');
+  if (opts.backend && opts.backend !== 'wasm' && opts.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got '${opts.backend}'`);
+  const [{ NNCFConfig }, data, { loadOnnxModel }, { initBackend }, compression, training, { saveOnnx }, { runTraining }] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../data/index.js'),
+    import('../../frontends/onnx/index.js'),
+    import('../../engine/index.js'),
+    import('../../compression/index.js'),
+    import('../../training/index.js'),
+    import('../../exporters/onnx/index.js'),
+    import('./train-loop.js'),
+    import('../../algorithms/index.js'),
+  ]);
+  const config = NNCFConfig.fromFile(opts.config);
+  const settings = training.trainingSettings(config, { epochs, batchSize });
+  const graph = await usage(loadOnnxModel(opts.model));
+  const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
+  if (inputs.length !== 1) throw new UsageError(`train needs a model with one input, ${opts.model} has ${inputs.length}`);
+  const sampleShape = (inputs[0].shape ?? []).slice(1);
+  const preprocess = opts.preprocess ? await usage(() => data.parsePreprocessSpec(opts.preprocess!)) : undefined;
+  const load = async (path: string, flag: string) => {
+    const ds = await usage(data.loadData(path, { sampleShape, preprocess }));
+    if (!ds.y || ds.y.shape.length !== 1) throw new UsageError(`${flag} ${path}: classification training needs one integer label per sample`);
+    return ds;
+  };
+  const train = await load(opts.train, '--train');
+  const val = await load(opts.val, '--val');
+  const ckpt = opts.resume ? await usage(() => training.readTrainingCheckpoint(opts.resume!)) : undefined;
+  await initBackend(opts.backend ?? 'wasm');
+  const created = await compression.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
+  const checkpointDir = opts.checkpointDir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
+  await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log });
+  created.model.engine.syncToGraph();
+  created.controller.prepareForExport();
+  created.controller.editExportGraph(graph);
+  saveOnnx(graph, opts.out);
+  log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
+  created.controller.dispose();
+}
+
+export const registerTrain: RegisterCommand = (program: Command) => {
+  program
+    .command('train')
+    .description('compression-aware training of a classifier (softmax cross-entropy) driven by an NNCF config')
+    .requiredOption('--model <file>', 'ONNX model')
+    .requiredOption('--config <file>', 'NNCF config (with optional training keys: batch_size, epochs, optimizer)')
+    .requiredOption('--train <data>', 'training data with labels (.npz, IDX, digits, .npy directory)')
+    .requiredOption('--val <data>', 'validation data with labels')
+    .requiredOption('--out <file>', 'trained compressed model (.onnx)')
+    .option('--epochs <n>', 'override the config\'s epochs')
+    .option('--batch-size <n>', 'override the config\'s batch_size')
+    .option('--resume <ckpt>', 'continue from a checkpoint written by train')
+    .option('--checkpoint-dir <dir>', 'where last.ckpt / best.ckpt go (default: next to --out)')
+    .option('--checkpoint-every <n>', 'also save every N optimizer steps')
+    .option('--preprocess <spec>', 'input preprocessing (as for compress)')
+    .option('--backend <name>', 'engine backend: wasm (default) or cpu')
+    .option('--no-progress', 'no progress bars')
+    .action((o: TrainCommandOptions) => trainCommand(o));
+};
