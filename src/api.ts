@@ -11,7 +11,7 @@ import { Graph } from './graph/index.js';
 import { adaptBatchNormOnEngine, asInitLoader, checkDataFits, collectRangeStatistics } from './initialization/index.js';
 
 export { createCompressedModel, type CreateOptions, type CreateResult, type CompressionState } from './compression/index.js';
-export { QuantizationController } from './algorithms/quantization/index.js';
+export { QuantizationController, findQuantizationController, quantizationReport, type QuantizationReport } from './algorithms/quantization/index.js';
 
 setQuantizationInitServices({
   hasRangeInitData: (config) => config.getExtraStruct(QuantizationRangeInitArgs) !== undefined,

@@ -7,3 +7,4 @@ export * from './init-services.js';
 export * from './range-init.js';
 export * from './controller.js';
 export * from './builder.js';
+export * from './report.js';

@@ -1,0 +1,101 @@
+/**
+ * `nncf-ts compress --model M.onnx --config C.json --data D --out O.onnx [--report R.json]
+ *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N]`
+ * Post-training compression: loads the model, the NNCF config and the init data (checked against the
+ * model input), runs createCompressedModel (range init, BN adaptation), writes the compressed ONNX
+ * model atomically, prints the statistics table (controller.statistics().toString()) and optionally a
+ * JSON report of every quantizer. Unreadable files / bad arguments → exit 2; invalid config, data
+ * that does not fit, or options the target device forbids → exit 1 with the reason.
+ */
+import type { Command } from 'commander';
+import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
+import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
+import { writeFileAtomic } from '../../exporters/onnx/index.js';
+import { UsageError } from '../usage-error.js';
+import type { RegisterCommand } from './index.js';
+
+interface CompressOptions {
+  model: string;
+  config: string;
+  data: string;
+  out: string;
+  report?: string;
+  preprocess?: string;
+  batchSize: string;
+  split?: string;
+  limit?: string;
+}
+
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+export async function compress(o: CompressOptions): Promise<string> {
+  let config: NNCFConfig;
+  try {
+    config = NNCFConfig.fromFile(o.config);
+  } catch (e) {
+    if (e instanceof ConfigError && e.kind === 'file-not-found') throw new UsageError(e.message);
+    throw e;
+  }
+  const batchSize = positiveInt(o.batchSize, '--batch-size');
+  const [{ loadOnnxModel }, { initBackend }, api] = await Promise.all([
+    import('../../frontends/onnx/index.js'),
+    import('../../engine/index.js'),
+    import('../../api.js'),
+  ]);
+  let graph: Awaited<ReturnType<typeof loadOnnxModel>>;
+  try {
+    graph = await loadOnnxModel(o.model);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const input = graph.inputs.filter((i) => !graph.initializers.has(i.name));
+  if (input.length !== 1) throw new Error(`compress feeds --data to one model input; ${o.model} has ${input.length}`);
+  const opts: LoadDataOptions = { sampleShape: (input[0].shape ?? []).slice(1) };
+  if (o.preprocess) opts.preprocess = parsePreprocessSpec(o.preprocess);
+  if (o.split) opts.split = o.split;
+  if (o.limit) opts.limit = positiveInt(o.limit, '--limit');
+  const dataset = await loadData(o.data, opts);
+  await initBackend('wasm');
+  const loader = { dataset, batchSize };
+  config.registerExtraStructs([new QuantizationRangeInitArgs(loader), new BNAdaptationInitArgs(loader)]);
+  const result = await api.createCompressedModel(graph, config);
+  api.exportCompressedModel(result, o.out);
+  const text = result.controller.statistics().toString();
+  if (o.report) {
+    const q = api.findQuantizationController(result.controller);
+    const report = {
+      model: o.model,
+      config: o.config,
+      out: o.out,
+      samples: dataset.length,
+      statistics: result.controller.statistics().toDict(),
+      ...(q ? api.quantizationReport(q) : {}),
+    };
+    writeFileAtomic(o.report, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
+  }
+  result.controller.dispose();
+  result.model.engine.dispose();
+  return text;
+}
+
+export const registerCompress: RegisterCommand = (program: Command) => {
+  program
+    .command('compress')
+    .description('compress a model post-training with an NNCF config (quantization: range init, BN adaptation, export)')
+    .requiredOption('--model <path>', 'input .onnx model')
+    .requiredOption('--config <path>', 'NNCF config (JSON with comments)')
+    .requiredOption('--data <path>', 'init data: .npy, .npz, a directory of .npy, IDX (*-ubyte[.gz]) or digits files')
+    .requiredOption('--out <path>', 'output .onnx model (written atomically)')
+    .option('--report <path>', 'write a JSON report of every quantizer and the totals')
+    .option('--preprocess <spec>', 'preprocessing, e.g. "scale=1/255,mean=0.286,std=0.353"')
+    .option('--batch-size <n>', 'batch size of the init data loader', '32')
+    .option('--split <name>', 'IDX directory with several image files: the split to use (train, t10k)')
+    .option('--limit <n>', 'use only the first N samples')
+    .action(async (o: CompressOptions) => {
+      process.stdout.write(`${await compress(o)}\n`);
+    });
+};
