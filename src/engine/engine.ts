@@ -60,7 +60,7 @@ export class Engine {
         this.folded.add(i);
       }
     });
-    this.defs = graph.nodes.map((n) => getOp(n.opType, n.name));
+    this.defs = graph.nodes.map((n) => getOp(n.opType, n));
     this.store = new WeightStore(graph, constants, this.defs);
   }
 
