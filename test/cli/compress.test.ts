@@ -1,0 +1,104 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { encodeNpy, ndarray } from '../../src/data/index.js';
+import { OrtSession, top1Accuracy } from '../../src/runtime/index.js';
+import { digitsCnn, digitsData, labelsOf } from '../quantization/digits-cnn.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-compress-'));
+const p = (n: string) => join(dir, n);
+let model: string;
+
+const writeConfig = (name: string, compression: object) =>
+  writeFileSync(p(name), JSON.stringify({ input_info: { sample_size: [1, 1, 8, 8] }, compression }));
+
+beforeAll(async () => {
+  model = await digitsCnn();
+  const { train } = await digitsData();
+  // Raw digits (0..16) as N×8×8 float32: the CLI's --preprocess and shape fitting make them N×1×8×8 /16.
+  const raw = Float32Array.from(train.x.data as Float32Array, (v) => v * 16);
+  writeFileSync(p('calib.npy'), encodeNpy(ndarray('float32', [train.length, 8, 8], raw)));
+  writeFileSync(p('wrong.npy'), encodeNpy(ndarray('float32', [4, 3, 5], new Float32Array(60))));
+  const bn = { batchnorm_adaptation: { num_bn_adaptation_samples: 256 } };
+  writeConfig('int8.json', { algorithm: 'quantization', export_to_onnx_standard_ops: true, initializer: bn });
+  writeConfig('int4.json', { algorithm: 'quantization', weights: { bits: 4 }, initializer: bn });
+  writeConfig('scopes.json', { algorithm: 'quantization', ignored_scopes: ['conv9/Conv'], initializer: bn });
+  writeFileSync(p('cpu-int8.json'), JSON.stringify({ target_device: 'CPU', compression: { algorithm: 'quantization', activations: { per_channel: true } } }));
+}, 120_000);
+
+async function cli(...args: string[]): Promise<{ code: number; err: string; out: string }> {
+  let err = '';
+  let out = '';
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  try {
+    return { code: await main(['compress', ...args]), err, out };
+  } finally {
+    e.mockRestore();
+    o.mockRestore();
+  }
+}
+afterEach(() => vi.restoreAllMocks());
+
+describe('nncf-ts compress', () => {
+  it('quantizes, exports QDQ atomically, prints the statistics table and writes the report', async () => {
+    const r = await cli('--model', model, '--config', p('int8.json'), '--data', p('calib.npy'), '--preprocess', 'scale=1/16', '--out', p('q.onnx'), '--report', p('q.json'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Statistics of quantization:');
+    expect(r.out).toMatch(/│ Weight quantizers\s+│ 5\s+│/);
+    expect(r.out).toMatch(/│\s+8 │ 5 \/ 5 \(100\.00 %\)/);
+    const report = JSON.parse(readFileSync(p('q.json'), 'utf8'));
+    expect(report.totals).toMatchObject({ weight: 5, quantizers: report.quantizers.length, by_bits: { 8: { weight: 5 } } });
+    expect(report.samples).toBe(1400);
+    expect(report.range_init).toEqual({ initialized: report.quantizers.length, backend: 'ort' });
+    expect(report.bn_adaptation_steps).toBe(8);
+    const conv1 = report.quantizers.find((q: { id: string }) => q.id === 'conv1/Conv|WEIGHT');
+    expect(conv1).toMatchObject({ kind: 'weight', bits: 8, mode: 'symmetric', signed: true, per_channel: true, channel_axis: 0, half_range: true, levels: 128 });
+    expect(conv1.scale).toHaveLength(16);
+    const relu = report.quantizers.find((q: { id: string }) => q.id === 'relu1/Relu|OUTPUT');
+    expect(relu).toMatchObject({ kind: 'activation', signed: false, per_channel: false, levels: 256 });
+    expect(relu.range.low[0]).toBe(0);
+    expect(relu.range.high[0]).toBeCloseTo(relu.scale[0], 5);
+    expect(report.statistics['quantization/Weight quantizers']).toBe(5);
+    // the exported model runs and keeps accuracy
+    const { test } = await digitsData();
+    const s = await OrtSession.create(p('q.onnx'));
+    expect((await top1Accuracy(s, test.x, labelsOf(test))).accuracy).toBeGreaterThan(0.94);
+    await s.release();
+  }, 60_000);
+
+  it('data that does not fit the model input: exit 1 naming both shapes, nothing written', async () => {
+    const r = await cli('--model', model, '--config', p('int8.json'), '--data', p('wrong.npy'), '--out', p('w.onnx'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/data of shape \[4, 3, 5\] does not fit the model input \[1, 8, 8\]/);
+    expect(existsSync(p('w.onnx'))).toBe(false);
+  });
+
+  it('bits or modes the target device forbids: exit 1 with the option and the op', async () => {
+    const r = await cli('--model', model, '--config', p('int4.json'), '--data', p('calib.npy'), '--preprocess', 'scale=1/16', '--out', p('w4.onnx'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/quantization\.weights: "bits": 4 is incompatible with HW capabilities of target_device ANY/);
+    const c = await cli('--model', model, '--config', p('cpu-int8.json'), '--data', p('calib.npy'), '--out', p('w5.onnx'));
+    expect(c.code).toBe(1);
+    expect(c.err).toMatch(/"per_channel": true is incompatible with HW capabilities of target_device CPU/);
+    expect(existsSync(p('w4.onnx')) || existsSync(p('w5.onnx'))).toBe(false);
+  });
+
+  it('scopes that match nothing (validate_scopes default true): exit 1 listing them', async () => {
+    const r = await cli('--model', model, '--config', p('scopes.json'), '--data', p('calib.npy'), '--preprocess', 'scale=1/16', '--out', p('ws.onnx'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/ignored_scopes patterns that match no node: \["conv9\/Conv"\]/);
+  });
+
+  it('unreadable model, config or data, bad --batch-size: exit 2', async () => {
+    const args = (m: string, c: string, d: string, ...rest: string[]) => ['--model', m, '--config', c, '--data', d, '--out', p('x.onnx'), ...rest];
+    expect((await cli(...args(p('none.onnx'), p('int8.json'), p('calib.npy')))).code).toBe(2);
+    expect((await cli(...args(model, p('none.json'), p('calib.npy')))).code).toBe(2);
+    const d = await cli(...args(model, p('int8.json'), p('none.npy')));
+    expect(d.err).toMatch(/cannot read .*none\.npy/);
+    expect((await cli(...args(model, p('int8.json'), p('calib.npy'), '--batch-size', '0'))).code).toBe(2);
+  });
+});
