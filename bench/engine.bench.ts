@@ -21,7 +21,7 @@ const opt = (name: string, dflt: number) => {
 };
 const BATCH = opt('batch', 64);
 const REPEATS = opt('repeats', 5);
-const CPU_TRAIN_BATCH = 4;
+const CPU_TRAIN_BATCH = 2; // the cpu backend trains at <1 img/s: keep it short
 
 // The wasm package's own Conv2DBackpropInput, before initBackend replaces it with ours.
 const builtinInput = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc ?? null;

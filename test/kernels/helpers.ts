@@ -46,14 +46,17 @@ export function runOn(
   const previous = tf.getBackend();
   tf.setBackend(backend);
   try {
-    return tf.tidy(() => {
+    const out = tf.tidy(() => {
       const ins: tf.NamedTensorMap = {};
       for (const [k, v] of Object.entries(inputs)) {
         ins[k] = tf.tensor(v.values, v.shape, v.values instanceof Int32Array ? 'int32' : 'float32');
       }
-      const out = tf.engine().runKernel(kernelName, ins, attrs as tf.NamedAttrMap) as tf.Tensor;
-      return out.dataSync() as Float32Array;
+      return tf.engine().runKernel(kernelName, ins, attrs as tf.NamedAttrMap) as tf.Tensor;
     });
+    // Read outside tf.tidy: tidy walks a returned typed array element by element.
+    const values = out.dataSync() as Float32Array;
+    out.dispose();
+    return values;
   } finally {
     tf.setBackend(previous);
   }
