@@ -45,6 +45,7 @@ function compare(backend: string, shape: number[], axis: number) {
 describe('batchNormTrain (closed-form backward)', () => {
   it.each([
     { backend: 'wasm', shape: [4, 5, 3, 6], axis: 3 },
+    { backend: 'wasm', shape: [3, 9, 7, 8], axis: 3 },
     { backend: 'wasm', shape: [4, 6, 5, 3], axis: 1 },
     { backend: 'cpu', shape: [3, 7, 4], axis: 2 },
   ])('matches plain-ops autodiff: $backend $shape axis $axis', ({ backend, shape, axis }) => {
