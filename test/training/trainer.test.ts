@@ -68,7 +68,7 @@ describe('trainer', () => {
     });
     run.trainer.o.settings.batchMultiplier = 2;
     const counts: number[] = [];
-    run.trainer.o.onBatchEnd = (e) => counts.push(tf.memory().numTensors);
+    run.trainer.o.onBatchEnd = () => counts.push(tf.memory().numTensors);
     await run.trainer.fit();
     expect(counts.length).toBe(200);
     console.log(`live tensors after step 2: ${counts[1]}, after step 200: ${counts[199]}`);
