@@ -135,7 +135,8 @@ export class Engine {
       const get = (name: string, node?: GraphNode): Value => {
         const have = env.get(name);
         if (have) return have;
-        const v = this.readConstant(name, training) ?? this.readFeed(name, feeds, training);
+        // A fed graph input wins over an initializer of the same name (ONNX: initializers are defaults).
+        const v = this.readFeed(name, feeds, training) ?? this.readConstant(name, training);
         if (!v) throw new EngineError(`tensor "${name}"${node ? ` (input of node "${node.name}")` : ''} has no value`);
         env.set(name, v);
         return v;

@@ -15,7 +15,6 @@ const KNOWN_FAILURES = new Map<string, string>([
   ['test_castlike_BFLOAT16_to_FLOAT_expanded', 'test data feeds `like` with shape [1] where the model declares [3,4]'],
   ['test_castlike_FLOAT_to_BFLOAT16', 'test data feeds `like` with shape [1] where the model declares [3,4]'],
   ['test_castlike_FLOAT_to_BFLOAT16_expanded', 'test data feeds `like` with shape [1] where the model declares [3,4]'],
-  ['test_convtranspose_3d', '3-D transposed convolution is not implemented'],
 ]);
 
 for (const backend of ['wasm', 'cpu'] as const) {

@@ -3,6 +3,7 @@ import type { OpContext } from '../context.js';
 import { registerOp } from '../registry.js';
 import { canonical, onnxShape, withPerm, type Value } from '../value.js';
 import { conv2dGrouped } from './conv.js';
+import { convTranspose3dOp } from './conv3d.js';
 
 /**
  * ConvTranspose as a stride-1 conv: insert (stride-1) zeros between input pixels, pad by
@@ -13,7 +14,7 @@ function runConvTranspose([xv, wv, bv]: (Value | undefined)[], ctx: OpContext): 
   const xs = onnxShape(xv!);
   const ws = onnxShape(wv!);
   const n = xs.length - 2;
-  if (n !== 1 && n !== 2) throw ctx.error(`only 1-D and 2-D transposed convolutions are supported`);
+  if (n < 1 || n > 3) throw ctx.error(`only 1-D, 2-D and 3-D transposed convolutions are supported`);
   const group = ctx.int('group', 1);
   const k = ws.slice(2);
   const s = ctx.ints('strides') ?? new Array<number>(n).fill(1);
@@ -37,6 +38,7 @@ function runConvTranspose([xv, wv, bv]: (Value | undefined)[], ctx: OpContext): 
     // ONNX: SAME_LOWER puts the odd pixel at the head, SAME_UPPER and explicit output_shape at the tail.
     pads.push(autoPad === 'SAME_LOWER' ? [total - half, half] : [half, total - half]);
   }
+  if (n === 3) return convTranspose3dOp([xv, wv, bv], ctx, pads, op);
   let x = withPerm(xv!, n === 2 ? [0, 2, 3, 1] : [0, 2, 1]);
   if (n === 1) x = tf.reshape(x, [xs[0], 1, xs[2], xs[1]]);
   const s2 = n === 2 ? s : [1, s[0]];

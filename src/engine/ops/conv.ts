@@ -3,6 +3,7 @@ import type { OpContext } from '../context.js';
 import { registerOp } from '../registry.js';
 import { canonical, onnxShape, withPerm, type Value } from '../value.js';
 import { as2d, explicitPad, geometry, type Geometry } from './conv-util.js';
+import { conv3dOp } from './conv3d.js';
 
 /**
  * Conv (1-D and 2-D, groups, dilations, pads, auto_pad) on channels-last activations. The weight is
@@ -12,14 +13,15 @@ const NHWC = [0, 2, 3, 1];
 const NWC = [0, 2, 1];
 
 export function convWeightPerm(rank: number): number[] | null {
-  return rank === 4 ? [2, 3, 1, 0] : rank === 3 ? [2, 1, 0] : null;
+  return rank === 4 ? [2, 3, 1, 0] : rank === 3 ? [2, 1, 0] : rank === 5 ? [2, 3, 4, 1, 0] : null;
 }
 
 function runConv([xv, wv, bv]: (Value | undefined)[], ctx: OpContext): Value {
   const xs = onnxShape(xv!);
   const ws = onnxShape(wv!);
   const spatial = xs.length - 2;
-  if (spatial !== 1 && spatial !== 2) throw ctx.error(`only 1-D and 2-D convolutions are supported (input rank ${xs.length})`);
+  if (spatial === 3) return conv3dOp([xv, wv, bv], ctx);
+  if (spatial !== 1 && spatial !== 2) throw ctx.error(`only 1-D, 2-D and 3-D convolutions are supported (input rank ${xs.length})`);
   const g = geometry(ctx, xs.slice(2), ws.slice(2));
   let x = withPerm(xv!, spatial === 2 ? NHWC : NWC);
   let w = withPerm(wv!, convWeightPerm(ws.length));
