@@ -53,3 +53,27 @@ describe('real model: PP-OCR direction classifier', () => {
     expect(maxAbs).toBeLessThan(1e-4);
   });
 });
+
+describe('real models: PP-OCRv4 detector and recognizer (paddle2onnx exports)', () => {
+  for (const [file, shape] of [
+    ['ch_PP-OCRv4_det_infer.onnx', [1, 3, 96, 128]],
+    ['ch_PP-OCRv4_rec_infer.onnx', [1, 3, 48, 160]],
+  ] as const) {
+    const path = `.cache/data/ocr-models/${file}`;
+    it.skipIf(!existsSync(path))(`${file}: engine vs onnxruntime-node < 1e-4`, async () => {
+      await initBackend('wasm');
+      const bytes = new Uint8Array(readFileSync(path));
+      const graph = parseOnnx(bytes);
+      const engine = new Engine(graph);
+      const feeds: Record<string, Feed> = { [graph.inputs[0].name]: randomFeed([...shape], 3) };
+      const ours = runEngine(engine, feeds);
+      const ref = await runOrt(bytes, feeds);
+      engine.dispose();
+      const out = graph.outputs[0].name;
+      const { maxAbs } = compare(ours[out].data, ref[out].data);
+      console.log(`${file}: max abs diff vs ORT ${maxAbs.toExponential(2)}, ${graph.nodes.length} nodes`);
+      expect(ours[out].dims).toEqual(ref[out].dims);
+      expect(maxAbs).toBeLessThan(1e-4);
+    });
+  }
+});
