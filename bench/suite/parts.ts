@@ -1,0 +1,95 @@
+/**
+ * The parts of `npm run bench`, in run order. Each is its own npm script, run as a child with `--json`;
+ * its last stdout line is a PartReport (types.ts) or, for eval:fashion, that script's own JSON (adapted
+ * here). A part whose script or inputs do not exist yet is skipped with "not available yet: …".
+ */
+import { existsSync } from 'node:fs';
+import type { PartReport } from './types.js';
+
+export interface PartDef {
+  name: string;
+  title: string;
+  /** npm script that runs the part alone. */
+  script: string;
+  args: string[];
+  /** Files that must exist for the part to run, with what provides them. */
+  needs: { path: string; from: string }[];
+  /** Converts a script's own JSON line into a PartReport (default: it already is one). */
+  adapt?: (json: unknown) => PartReport | null;
+  timeoutMinutes: number;
+}
+
+interface EvalFashionJson {
+  samples: number;
+  top1: number;
+  seconds: number;
+}
+
+function adaptEvalFashion(json: unknown): PartReport | null {
+  const j = json as EvalFashionJson;
+  if (typeof j?.top1 !== 'number') return null;
+  return {
+    part: 'fp32',
+    rows: [
+      { metric: `FP32 top-1 (ORT, ${j.samples} test images)`, value: 100 * j.top1, unit: '%' },
+      { metric: 'evaluation wall time', value: j.seconds, unit: 's' },
+    ],
+  };
+}
+
+export const PARTS: PartDef[] = [
+  {
+    name: 'fp32',
+    title: 'FP32 accuracy — reference CNN on Fashion-MNIST',
+    script: 'eval:fashion',
+    args: ['--json'],
+    needs: [
+      { path: 'bench/eval-fashion.ts', from: 'issue 4 item 2' },
+      { path: 'examples/fashion-mnist/model.onnx', from: 'npm run train:reference (issue 4 item 2)' },
+      { path: '.cache/data/fashion-mnist/t10k-images-idx3-ubyte.gz', from: 'npm run get-data' },
+    ],
+    adapt: adaptEvalFashion,
+    timeoutMinutes: 5,
+  },
+  {
+    name: 'quantize',
+    title: 'INT8 PTQ — accuracy, model size ratio, ORT latency FP32 vs INT8, PTQ wall time',
+    script: 'bench:quantize',
+    args: ['--json'],
+    needs: [{ path: 'bench/quantize.bench.ts', from: 'the quantization issue (bench:quantize)' }],
+    timeoutMinutes: 10,
+  },
+  {
+    name: 'train',
+    title: 'Training throughput, QAT',
+    script: 'bench:train',
+    args: ['--json'],
+    needs: [{ path: 'bench/train.bench.ts', from: 'the training issue (bench:train)' }],
+    timeoutMinutes: 8,
+  },
+  {
+    name: 'engine',
+    title: 'Engine vs ORT forward — ResNet-8',
+    script: 'bench:engine',
+    args: ['--json', '--no-cpu'],
+    needs: [{ path: 'bench/engine.bench.ts', from: 'bench:engine' }],
+    timeoutMinutes: 8,
+  },
+  {
+    name: 'ocr',
+    title: 'PP-OCR direction classifier — rendered set, FP32/INT8, latency, engine vs ORT',
+    script: 'bench:ocr',
+    args: ['--json'],
+    needs: [
+      { path: '.cache/data/ocr-models/ch_ppocr_mobile_v2.0_cls_infer.onnx', from: 'npm run get-data' },
+      { path: '.cache/data/fonts', from: 'npm run get-data' },
+    ],
+    timeoutMinutes: 8,
+  },
+];
+
+/** Why a part cannot run yet, or null. */
+export function missing(part: PartDef): string | null {
+  const gone = part.needs.filter((n) => !existsSync(n.path));
+  return gone.length ? gone.map((n) => `${n.path} (${n.from})`).join(', ') : null;
+}
