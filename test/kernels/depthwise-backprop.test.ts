@@ -27,6 +27,8 @@ describe('wasm depthwise conv backprop kernels', () => {
     { x: [2, 8, 6, 3], f: [3, 2, 3, 3], s: [2, 1], p: 'valid' },
     { x: [2, 9, 8, 3], f: [3, 3, 3, 1], s: 2, p: explicit },
     { x: [1, 11, 11, 5], f: [5, 5, 5, 1], s: 2, p: 'same' },
+    { x: [2, 12, 13, 8], f: [3, 3, 8, 1], s: 2, p: 'same' },
+    { x: [2, 10, 9, 4], f: [3, 2, 4, 1], s: [3, 2], p: explicit },
   ])('match the cpu backend: x $x f $f strides $s pad $p', (c) => {
     const w = run(c, 'wasm', 1);
     const r = run(c, 'cpu', 1);
@@ -37,6 +39,7 @@ describe('wasm depthwise conv backprop kernels', () => {
   it.each<Case>([
     { x: [1, 9, 9, 2], f: [3, 3, 2, 1], s: 1, p: 'valid', d: 2 },
     { x: [2, 10, 9, 3], f: [3, 3, 3, 2], s: 1, p: 'same', d: [3, 2] },
+    { x: [2, 11, 12, 4], f: [3, 3, 4, 1], s: 2, p: 'same', d: 2 },
   ])('handle dilations and multipliers (vs direct loops): x $x f $f dilation $d', (c) => {
     const w = run(c, 'wasm', c.d);
     const { x, f, dy } = w.inputs;

@@ -2,6 +2,8 @@
  * DepthwiseConv2dNativeBackpropInput for wasm (tfjs-backend-wasm has none): dilate and pad dy,
  * flip the filter, run one stride-1 depthwise forward conv (XNNPACK) with the forward dilation;
  * with a channel multiplier m > 1 the m partial results per input channel are summed in JS.
+ * (Splitting strided cases by output phase, as conv2d-backprop-input does, measured slower here:
+ * XNNPACK's depthwise convs with 1- and 2-tap sub-filters are slow.)
  */
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { type ConvAttrs, convGeometry } from './conv-geometry.js';
