@@ -5,10 +5,11 @@ import { isPartReport, lastJsonLine, type PartResult } from './types.js';
 
 export const commandOf = (p: PartDef) => `npm run ${p.script} -- ${p.args.join(' ')}`.trim();
 
-export async function runPart(p: PartDef, echo: (s: string) => void): Promise<PartResult & { log: string }> {
+/** `argv` replaces the npm script (tests run a plain node command through the same path). */
+export async function runPart(p: PartDef, echo: (s: string) => void, argv = ['npm', 'run', '-s', p.script, '--', ...p.args]): Promise<PartResult & { log: string }> {
   const base = { part: p.name, title: p.title, command: commandOf(p) };
   const t0 = performance.now();
-  const child = spawn('npm', ['run', '-s', p.script, '--', ...p.args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
@@ -21,6 +22,7 @@ export async function runPart(p: PartDef, echo: (s: string) => void): Promise<Pa
     timedOut = true;
     if (child.pid) process.kill(-child.pid, 'SIGTERM'); // the part's own process group
   }, p.timeoutMinutes * 60_000);
+  timer.unref();
   const code: number | null = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
   clearTimeout(timer);
   const seconds = (performance.now() - t0) / 1000;
