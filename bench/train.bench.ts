@@ -5,8 +5,7 @@
  * Options: --steps N (default 20), --warmup N (default 3), --batch N (default 32), --backend wasm|cpu.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '../src/algorithms/index.js';
-import { createCompressedModel } from '../src/compression/index.js';
+import { createCompressedModel } from '../src/api.js';
 import { NNCFConfig } from '../src/config/index.js';
 import { Dataset, Random } from '../src/data/index.js';
 import { initBackend } from '../src/engine/index.js';

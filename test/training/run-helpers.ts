@@ -1,7 +1,6 @@
 /** Builds a compressed digits CNN + trainer the same way in every test and child process. */
 import * as tf from '@tensorflow/tfjs-core';
-import '../../src/algorithms/index.js';
-import { createCompressedModel, type CompressionState } from '../../src/compression/index.js';
+import { createCompressedModel, type CompressionState } from '../../src/api.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { Trainer, correctCount, readTrainingCheckpoint, softmaxCrossEntropy, trainingSettings, type TrainerOptions } from '../../src/training/index.js';
 import { digits, digitsCnn } from './helpers.js';

@@ -46,16 +46,15 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
   const batchSize = positiveInt(opts.batchSize, '--batch-size');
   const every = positiveInt(opts.checkpointEvery, '--checkpoint-every');
   if (opts.backend && opts.backend !== 'wasm' && opts.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got '${opts.backend}'`);
-  const [{ NNCFConfig }, data, { loadOnnxModel }, { initBackend }, compression, training, { saveOnnx }, { runTraining }] = await Promise.all([
+  const [{ NNCFConfig }, data, { loadOnnxModel }, { initBackend }, api, training, { saveOnnx }, { runTraining }] = await Promise.all([
     import('../../config/index.js'),
     import('../../data/index.js'),
     import('../../frontends/onnx/index.js'),
     import('../../engine/index.js'),
-    import('../../compression/index.js'),
+    import('../../api.js'),
     import('../../training/index.js'),
     import('../../exporters/onnx/index.js'),
     import('./train-loop.js'),
-    import('../../algorithms/index.js'),
   ]);
   const config = NNCFConfig.fromFile(opts.config);
   const settings = training.trainingSettings(config, { epochs, batchSize });
@@ -73,13 +72,10 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
   const val = await load(opts.val, '--val');
   const ckpt = opts.resume ? await usage(() => training.readTrainingCheckpoint(opts.resume!)) : undefined;
   await initBackend(opts.backend ?? 'wasm');
-  const created = await compression.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
+  const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
   const checkpointDir = opts.checkpointDir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
   await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log });
-  created.model.engine.syncToGraph();
-  created.controller.prepareForExport();
-  created.controller.editExportGraph(graph);
-  saveOnnx(graph, opts.out);
+  saveOnnx(api.exportGraph(created), opts.out);
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   created.controller.dispose();
 }
