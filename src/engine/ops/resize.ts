@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFloats, readInts, type OpContext } from '../context.js';
 import { registerOp } from '../registry.js';
 import { canonical, onnxShape, storedAxis, type Value } from '../value.js';
-import { axisTaps, type AxisSpec } from './resize-coords.js';
+import { axisTaps, type AxisSpec, type AxisTaps } from './resize-coords.js';
 
 /**
  * Resize (opset 10-19) and Upsample, separably: for each resized axis, gather the source taps and
@@ -47,9 +47,11 @@ function runResize(ins: (Value | undefined)[], ctx: OpContext): Value {
   });
   let y = xv.t;
   const extrapolation = ctx.float('extrapolation_value', 0);
-  for (const [a, spec] of specs) {
-    const taps = axisTaps(ctx, spec, mode, coordMode, nearestMode);
-    const ax = storedAxis(xv, a);
+  const plans = [...specs].map(([a, spec]) => ({ ax: storedAxis(xv, a), spec, taps: axisTaps(ctx, spec, mode, coordMode, nearestMode) }));
+  // Fast path: integer nearest upsampling (the usual FPN/U-Net "x2") is a broadcast, not a gather.
+  const factors = plans.map((p) => integerRepeat(p.taps, p.spec));
+  if (plans.length > 0 && factors.every((f) => f > 0)) return { t: repeatAxes(y, plans.map((p) => p.ax), factors), perm: xv.perm };
+  for (const { ax, spec, taps } of plans) {
     const bshape = y.shape.map((d, k) => (k === ax ? spec.outLen : 1));
     let acc: tf.Tensor | undefined;
     taps.index.forEach((idx, t) => {
@@ -61,6 +63,35 @@ function runResize(ins: (Value | undefined)[], ctx: OpContext): Value {
     y = acc!;
   }
   return { t: y, perm: xv.perm };
+}
+
+/** s when output o reads input floor(o / s) with weight 1 (out = in * s); 0 otherwise. */
+function integerRepeat(taps: AxisTaps, spec: AxisSpec): number {
+  const s = spec.outLen / spec.inLen;
+  if (taps.index.length !== 1 || taps.valid || !Number.isInteger(s) || s < 1) return 0;
+  return taps.index[0].every((i, o) => i === Math.floor(o / s)) ? s : 0;
+}
+
+/** Repeats each entry of the given axes s times: reshape [.., L, 1, ..] → broadcast → merge. */
+function repeatAxes(x: tf.Tensor, axes: number[], factors: number[]): tf.Tensor {
+  // NHWC H/W: tfjs's own nearest kernel (floor(o * in / out) = floor(o / s) here) is the fastest.
+  const hw = axes.length <= 2 && x.rank === 4 && axes.every((a) => a === 1 || a === 2);
+  if (hw) {
+    const sh = x.shape as number[];
+    const size: [number, number] = [sh[1] * (factors[axes.indexOf(1)] ?? 1), sh[2] * (factors[axes.indexOf(2)] ?? 1)];
+    return tf.image.resizeNearestNeighbor(x as tf.Tensor4D, size, false, false);
+  }
+  let y = x;
+  axes.forEach((ax, i) => {
+    const s = factors[i];
+    if (s === 1) return;
+    const shape = [...y.shape.slice(0, ax + 1), 1, ...y.shape.slice(ax + 1)];
+    // concat of s views: wasm runs broadcastTo as a slow Tile.
+    const one = tf.reshape(y, shape);
+    const wide = tf.concat(new Array<tf.Tensor>(s).fill(one), ax + 1);
+    y = tf.reshape(wide, y.shape.map((d, k) => (k === ax ? d * s : d)));
+  });
+  return y;
 }
 
 registerOp({ opType: 'Resize', layout: 'custom', runValues: runResize });
