@@ -61,9 +61,9 @@ describe('trainer', () => {
     expect(deltas[1] / deltas[0]).toBeCloseTo(10, 3); // float32 rounding of two SGD updates
   });
 
-  it('live tensor count stays flat across 200 training steps (KD + gradient accumulation)', async () => {
+  it('live tensor count stays flat across 200 training steps (INT8 quantization + KD, gradient accumulation)', async () => {
     const run = await makeRun({
-      config: { batch_size: 4, epochs: 1, optimizer: { type: 'adam', base_lr: 1e-3 }, compression: [{ algorithm: 'knowledge_distillation', type: 'softmax', temperature: 2 }] },
+      config: { batch_size: 4, epochs: 1, optimizer: { type: 'adam', base_lr: 1e-3 }, compression: [{ algorithm: 'quantization', initializer: { range: { num_init_samples: 32 } } }, { algorithm: 'knowledge_distillation', type: 'softmax', temperature: 2 }] },
       samples: 800,
     });
     run.trainer.o.settings.batchMultiplier = 2;
@@ -74,6 +74,7 @@ describe('trainer', () => {
     console.log(`live tensors after step 2: ${counts[1]}, after step 200: ${counts[199]}`);
     expect(counts[199]).toBe(counts[1]);
     expect(run.trainer.history[0].compressionLoss).toBeGreaterThan(0);
+    expect(run.controller.compressionVariables().length).toBeGreaterThan(0);
     run.trainer.dispose();
   });
 

@@ -1,9 +1,9 @@
 /**
  * The knowledge_distillation controller. The teacher is a frozen Engine on the original (uncompressed)
- * weights, run in eval mode on the same inputs as the student. The student's inputs and outputs of the
- * latest train-mode forward are recorded by hooks (inserted after every other algorithm's commands, so the
- * outputs are the fully compressed ones); `loss()` runs the teacher on those inputs and returns the summed
- * loss over the output pairs (zero when no train-mode forward is pending). `recordForward` does the same
+ * weights, run in eval mode on the same inputs as the student. The caller's feeds and the returned
+ * outputs of the latest train-mode `model.run` are recorded (the compressed model's run is wrapped);
+ * `loss()` runs the teacher on those inputs and returns the summed loss over the output pairs (zero when
+ * no train-mode forward is pending). `recordForward` does the same
  * for callers that run the model another way.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -28,33 +28,24 @@ export class KnowledgeDistillationController implements CompressionController {
     readonly teacher: Engine,
     readonly params: KdParams,
   ) {
-    const owner = this.name;
-    for (const inp of model.graph.inputs) {
-      if (model.graph.initializers.has(inp.name)) continue;
-      model.apply({
-        owner,
-        point: { kind: 'tensor', name: inp.name },
-        layout: 'onnx',
-        fn: (x, info) => {
-          if (info.training) {
-            if (this.outputs.size) this.outputs.clear();
-            this.inputs.set(info.name, x);
-          }
-          return x;
-        },
-      });
-    }
-    for (const out of model.graph.outputs)
-      model.apply({
-        owner,
-        point: { kind: 'tensor', name: out.name },
-        layout: 'onnx',
-        fn: (x, info) => {
-          if (info.training) this.outputs.set(info.name, x);
-          return x;
-        },
-      });
+    // Record the caller's raw feeds and the returned (fully compressed) outputs of train-mode forwards.
+    // Wrapping run (rather than hooking the input edge) keeps the teacher's inputs unquantized.
+    const original = model.run;
+    const outputs = new Set(model.graph.outputs.map((o) => o.name));
+    model.run = (feeds, opts = {}) => {
+      const out = original.call(model, feeds, opts);
+      if (opts.training) {
+        this.inputs = new Map(Object.entries(feeds));
+        this.outputs = new Map(Object.entries(out).filter(([k]) => outputs.has(k)));
+      }
+      return out;
+    };
+    this.restoreRun = () => {
+      model.run = original;
+    };
   }
+
+  private readonly restoreRun: () => void;
 
   /** Sets the student forward to distil explicitly (inputs by model input name, outputs by output name). */
   recordForward(inputs: Record<string, tf.Tensor>, outputs: Record<string, tf.Tensor>): void {
@@ -103,7 +94,7 @@ export class KnowledgeDistillationController implements CompressionController {
   }
 
   dispose(): void {
-    this.model.removeCommands(this.name);
+    this.restoreRun();
     this.teacher.dispose();
   }
 }
