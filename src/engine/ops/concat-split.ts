@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { normAxis, readInts, type OpContext } from '../context.js';
 import { registerOp } from '../registry.js';
+import { splitCollapsed } from '../slice-util.js';
 import { canonical, isIdentityPerm, onnxShape, storedAxis, type Value } from '../value.js';
 
 /** When every input shares one non-ONNX layout, work in it (Concat of channels-last branches stays channels-last). */
@@ -39,7 +40,7 @@ function runSplit([xv, splitT]: (Value | undefined)[], ctx: OpContext): Value[] 
     sizes = Array.from({ length: parts }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
   }
   const a = storedAxis(xv!, axis);
-  const outs = tf.split(xv!.t, sizes, a);
+  const outs = splitCollapsed(xv!.t, sizes, a);
   return outs.map((t) => ({ t, perm: xv!.perm }));
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { normAxis, readInts, type OpContext } from '../context.js';
 import { registerOp } from '../registry.js';
+import { sliceCollapsed } from '../slice-util.js';
 import { canonical, onnxShape, storedAxis, type Value } from '../value.js';
 
 /**
@@ -42,7 +43,7 @@ function runSlice([xv, startsT, endsT, axesT, stepsT]: (Value | undefined)[], ct
   });
   if (!reversed && stride.every((s) => s === 1)) {
     const size = end.map((e, i) => Math.max(0, e - begin[i]));
-    return { t: tf.slice(xv!.t, begin, size), perm: xv!.perm };
+    return { t: sliceCollapsed(xv!.t, begin, size), perm: xv!.perm };
   }
   return { t: stridedGather(xv!.t, begin, end, stride), perm: xv!.perm };
 }
