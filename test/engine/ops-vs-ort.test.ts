@@ -183,3 +183,19 @@ describe('ops: engine vs onnxruntime-node on random inputs', () => {
       }
     });
 });
+
+describe('layout-aware Softmax on a channels-last conv output', () => {
+  it('Conv → Softmax(axis=1) → LogSoftmax(axis=-1)', async () => {
+    await initBackend('wasm');
+    const b = new OnnxBuilder({ opset: 17, seed: 2 });
+    const y = b.node('Conv', [b.input('x', [2, 3, 5, 6]), b.randomWeight('w', [4, 3, 3, 3])], { pads: [1, 1, 1, 1] });
+    b.output(b.node('LogSoftmax', [b.node('Softmax', [y], { axis: 1 })], { axis: -1 }));
+    const feeds = { x: randomFeed([2, 3, 5, 6], 1, -2, 2) };
+    const engine = new Engine(b.toGraph());
+    const ours = runEngine(engine, feeds);
+    engine.dispose();
+    const ref = await runOrt(b.toBytes(), feeds);
+    const o = b.outputs[0].name;
+    expect(compare(ours[o].data, ref[o].data).ok).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { normAxis, type OpContext } from '../context.js';
-import { defineOp } from '../registry.js';
+import { defineOp, registerOp } from '../registry.js';
+import { canonical, plain, storedAxis, type Value } from '../value.js';
 
 /**
  * Softmax / LogSoftmax / Hardmax. Before opset 13 the input is coerced to 2-D at `axis` (default 1);
@@ -27,8 +28,17 @@ function logSoftmax(x: tf.Tensor, axis: number): tf.Tensor {
   return tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), axis, true)));
 }
 
-defineOp('Softmax', ([x], ctx) => along(x!, ctx, softmax));
-defineOp('LogSoftmax', ([x], ctx) => along(x!, ctx, logSoftmax));
+/** From opset 13 the op is per-axis, so it runs in the input's stored layout (e.g. a channels-last seg head). */
+function layoutAware(f: (x: tf.Tensor, axis: number) => tf.Tensor) {
+  return ([xv]: (Value | undefined)[], ctx: OpContext): Value => {
+    if (ctx.opset < 13) return plain(along(canonical(xv!), ctx, f));
+    const axis = normAxis(ctx.int('axis', -1), xv!.t.rank, ctx);
+    return { t: f(xv!.t, storedAxis(xv!, axis)), perm: xv!.perm };
+  };
+}
+
+registerOp({ opType: 'Softmax', layout: 'custom', runValues: layoutAware(softmax) });
+registerOp({ opType: 'LogSoftmax', layout: 'custom', runValues: layoutAware(logSoftmax) });
 defineOp('Hardmax', ([x], ctx) =>
   along(x!, ctx, (x2, axis) => tf.transpose(tf.cast(tf.oneHot(tf.argMax(x2, axis), x2.shape[axis]), 'float32'), moveLast(x2.rank, axis))),
 );
