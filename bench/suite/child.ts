@@ -30,7 +30,7 @@ export async function runPart(p: PartDef, echo: (s: string) => void, argv = ['np
   if (timedOut) return { ...base, status: 'failed', reason: `timed out after ${p.timeoutMinutes} min`, rows: [], seconds, log };
   if (code !== 0) return { ...base, status: 'failed', reason: `exit code ${code}`, rows: [], seconds, log };
   const json = lastJsonLine(stdout);
-  const report = p.adapt ? p.adapt(json) : isPartReport(json) ? json : null;
+  const report = p.adapt ? p.adapt(json, stdout) : isPartReport(json) ? json : null;
   if (!report) {
     const reason = `not available yet: \`${commandOf(p)}\` ran but printed no JSON result line (see log in latest.json)`;
     return { ...base, status: 'skipped', reason, rows: [], seconds, log };

@@ -4,7 +4,8 @@
  * here). A part whose script or inputs do not exist yet is skipped with "not available yet: …".
  */
 import { existsSync } from 'node:fs';
-import type { PartReport } from './types.js';
+import { engineFromText, trainFromText } from './text-adapters.js';
+import { isPartReport, type PartReport } from './types.js';
 
 export interface PartDef {
   name: string;
@@ -14,8 +15,8 @@ export interface PartDef {
   args: string[];
   /** Files that must exist for the part to run, with what provides them. */
   needs: { path: string; from: string }[];
-  /** Converts a script's own JSON line into a PartReport (default: it already is one). */
-  adapt?: (json: unknown) => PartReport | null;
+  /** Converts a script's own JSON line (or, failing that, its printed text) into a PartReport (default: the JSON line already is one). */
+  adapt?: (json: unknown, stdout: string) => PartReport | null;
   timeoutMinutes: number;
 }
 
@@ -65,6 +66,7 @@ export const PARTS: PartDef[] = [
     script: 'bench:train',
     args: ['--json'],
     needs: [{ path: 'bench/train.bench.ts', from: 'the training issue (bench:train)' }],
+    adapt: (json, stdout) => (isPartReport(json) ? json : trainFromText(stdout)),
     timeoutMinutes: 8,
   },
   {
@@ -73,6 +75,7 @@ export const PARTS: PartDef[] = [
     script: 'bench:engine',
     args: ['--json', '--no-cpu'],
     needs: [{ path: 'bench/engine.bench.ts', from: 'bench:engine' }],
+    adapt: (json, stdout) => (isPartReport(json) ? json : engineFromText(stdout)),
     timeoutMinutes: 8,
   },
   {
