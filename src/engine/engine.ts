@@ -160,7 +160,11 @@ export class Engine {
         }
       });
       const result: Record<string, tf.Tensor> = {};
-      for (const name of outputs) result[name] = canonical(get(name));
+      for (const name of outputs) {
+        const t = canonical(get(name));
+        // Never hand out a feed, constant or weight itself: the caller disposes results.
+        result[name] = pinned.has(t) ? tf.clone(t) : t;
+      }
       return result;
     });
   }

@@ -40,3 +40,21 @@ describe('memory', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 });
+
+describe('outputs that are inputs, constants or weights', () => {
+  it('are copies, so disposing results never frees engine state or feeds', async () => {
+    await initBackend('wasm');
+    const b = new OnnxBuilder({ seed: 1 });
+    const x = b.input('x', [2]);
+    const w = b.randomWeight('w', [2, 2]);
+    b.output(b.node('MatMul', [x, w]));
+    const engine = new Engine(b.toGraph());
+    const feed = tf.tensor([1, 2]);
+    const out = engine.run({ x: feed }, { outputs: ['x', 'w'] });
+    tf.dispose(Object.values(out));
+    expect(feed.isDisposed).toBe(false);
+    expect(engine.getWeight('w').shape).toEqual([2, 2]);
+    expect(engine.run({ x: feed }, { outputs: ['x'] }).x.dataSync()).toEqual(Float32Array.from([1, 2]));
+    engine.dispose();
+  });
+});
