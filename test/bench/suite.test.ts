@@ -24,10 +24,10 @@ describe('the --json contract', () => {
 
   it("adapts eval:fashion's JSON to rows", () => {
     const fp32 = PARTS.find((p) => p.name === 'fp32')!;
-    const r = fp32.adapt!({ model: 'm.onnx', samples: 10000, top1: 0.9123, seconds: 4.5, perClass: [] });
+    const r = fp32.adapt!({ model: 'm.onnx', samples: 10000, top1: 0.9123, seconds: 4.5, perClass: [] }, '');
     expect(r!.rows[0]).toMatchObject({ value: 91.23, unit: '%' });
     expect(r!.rows[0].metric).toContain('10000');
-    expect(fp32.adapt!({ nope: 1 })).toBeNull();
+    expect(fp32.adapt!({ nope: 1 }, '')).toBeNull();
   });
 });
 
