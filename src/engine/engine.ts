@@ -29,6 +29,11 @@ export interface EngineOptions {
    * scheme, kept for comparison and debugging).
    */
   layout?: 'channels-last' | 'onnx';
+  /**
+   * Overrides which float constants are trainable weights: true makes a constant a tf.Variable,
+   * false keeps it a plain tensor, undefined keeps the default (weight ports of parameterised ops).
+   */
+  trainable?: (name: string) => boolean | undefined;
 }
 
 /**
@@ -61,7 +66,7 @@ export class Engine {
       }
     });
     this.defs = graph.nodes.map((n) => getOp(n.opType, n));
-    this.store = new WeightStore(graph, constants, this.defs);
+    this.store = new WeightStore(graph, constants, this.defs, opts.trainable);
   }
 
   /** Trainable weights (running statistics excluded). */

@@ -23,7 +23,7 @@ export class WeightStore {
   readonly weights = new Map<string, Weight>();
   readonly constants = new Map<string, tf.Tensor>();
 
-  constructor(graph: Graph, constants: Map<string, ConstTensor>, defs: OpDef[]) {
+  constructor(graph: Graph, constants: Map<string, ConstTensor>, defs: OpDef[], trainableOverride?: (name: string) => boolean | undefined) {
     const uses = new Map<string, { state: boolean; perm: number[] | null }[]>();
     graph.nodes.forEach((node, i) => {
       const def = defs[i];
@@ -38,6 +38,9 @@ export class WeightStore {
       for (const p of def.statePorts ?? []) add(p, true);
     });
     for (const [name, c] of constants) {
+      const forced = trainableOverride?.(name);
+      if (forced === true && !uses.has(name) && tfDtype(c.dtype) === 'float32') uses.set(name, [{ state: false, perm: null }]);
+      if (forced === false) uses.delete(name);
       const u = uses.get(name);
       if (!u) {
         this.constants.set(name, tf.keep(constToTensor(c)));

@@ -129,3 +129,27 @@ describe('per-consumer hooks', () => {
     engine.dispose();
   });
 });
+
+describe('which constants are trainable', () => {
+  it('decomposed LayerNorm gamma/beta and MatMul bias are weights; input normalisation constants are not; override works', async () => {
+    await initBackend('wasm');
+    const { transformerEncoder } = await import('../helpers/models.js');
+    const g = transformerEncoder({ decomposedLayerNorm: true, opset: 13 }).graph;
+    const engine = new Engine(g);
+    const names = engine.weights().map((w) => w.name);
+    const lnConsts = g.nodes.filter((n) => n.opType === 'Mul' && n.inputs.some((i) => g.producer(i)?.opType === 'Div')).flatMap((n) => n.inputs.filter((i) => g.isConstant(i)));
+    expect(lnConsts.length).toBeGreaterThan(0);
+    for (const c of lnConsts) expect(names).toContain(c);
+    engine.dispose();
+
+    const b = new OnnxBuilder({ seed: 1 });
+    const x = b.node('Sub', [b.input('x', [1, 3, 2, 2]), b.uniform('mean', [1, 3, 1, 1], 0, 1)]);
+    b.output(b.node('Conv', [x, b.randomWeight('w', [2, 3, 1, 1])]));
+    const e2 = new Engine(b.toGraph());
+    expect(e2.weights().map((w) => w.name)).toEqual(['w']);
+    e2.dispose();
+    const e3 = new Engine(b.toGraph(), { trainable: (n) => (n === 'mean' ? true : n === 'w' ? false : undefined) });
+    expect(e3.weights().map((w) => w.name)).toEqual(['mean']);
+    e3.dispose();
+  });
+});

@@ -8,23 +8,34 @@ type Binary = (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 const sameType = (a: tf.Tensor, b: tf.Tensor): [tf.Tensor, tf.Tensor] =>
   a.dtype === b.dtype ? [a, b] : [a, tf.cast(b, a.dtype)];
 
-/** A constant operand of Add right after MatMul/Gemm/Conv is a bias: make it a trainable weight. */
-function biasPorts(node: GraphNode, graph: Graph): number[] {
-  const ports: number[] = [];
-  node.inputs.forEach((name, port) => {
-    const other = node.inputs[1 - port];
-    const p = other ? graph.producer(other) : undefined;
-    if (graph.isConstant(name) && p && ['MatMul', 'Gemm', 'Conv', 'ConvTranspose'].includes(p.opType)) ports.push(port);
-  });
-  return ports;
+/**
+ * Constant operands that are learned parameters in exported models, made trainable weights:
+ * the bias Add after MatMul/Gemm/Conv, and LayerNorm decomposed by opset < 17 exporters
+ * (Div → Mul(gamma) → Add(beta)). Other constants (input normalisation, eps) stay fixed.
+ */
+function paramPorts(producers: (node: GraphNode, graph: Graph) => string[]) {
+  return (node: GraphNode, graph: Graph): number[] => {
+    const ports: number[] = [];
+    node.inputs.forEach((name, port) => {
+      const other = node.inputs[1 - port];
+      const p = other ? graph.producer(other) : undefined;
+      if (graph.isConstant(name) && p && producers(p, graph).includes(p.opType)) ports.push(port);
+    });
+    return ports;
+  };
 }
+
+const isLayerNormScale = (mul: GraphNode, graph: Graph) =>
+  mul.inputs.some((i) => graph.isConstant(i)) && mul.inputs.some((i) => graph.producer(i)?.opType === 'Div');
+const biasPorts = paramPorts((p, g) => ['MatMul', 'Gemm', 'Conv', 'ConvTranspose', ...(p.opType === 'Mul' && isLayerNormScale(p, g) ? ['Mul'] : [])]);
+const scalePorts = paramPorts(() => ['Div']);
 
 const binary = (name: string, f: Binary, extra = {}) =>
   defineOp(name, ([a, b]) => f(...sameType(a!, b!)), { layout: 'elementwise', ...extra });
 
 binary('Add', (a, b) => tf.add(a, b), { weightPorts: biasPorts });
 binary('Sub', (a, b) => tf.sub(a, b));
-binary('Mul', (a, b) => tf.mul(a, b));
+binary('Mul', (a, b) => tf.mul(a, b), { weightPorts: scalePorts });
 // ONNX integer Div truncates toward zero (C semantics); tfjs would floor.
 binary('Div', (a, b) => (a.dtype === 'int32' ? truncDiv(a, b) : tf.div(a, b)));
 defineOp('Mod', ([a, b], ctx) => {
