@@ -9,7 +9,7 @@ import type { RgbaImage } from './render.js';
 export const CLS_SHAPE = [3, 48, 192] as const;
 
 export function resizedWidth(width: number, height: number, imgH = CLS_SHAPE[1], imgW = CLS_SHAPE[2]): number {
-  const w = Math.ceil((imgH * width) / height);
+  const w = Math.ceil(imgH * (width / height)); // as PaddleOCR: ceil(imgH * ratio)
   return w > imgW ? imgW : w;
 }
 
