@@ -14,6 +14,8 @@ import { chineseAlphabet, textLine, type Script } from './text.js';
 
 export const DEFAULT_SET_DIR = '.cache/data/ocr-direction';
 export const DEFAULT_KEYS = '.cache/data/ocr-models/ppocr_keys_v1.txt';
+/** Bumped whenever rendering or preprocessing changes, so that a cached set made by older code is remade. */
+export const PIPELINE_VERSION = 2;
 
 export interface DirectionSetOptions {
   /** Number of text lines; the set has twice as many samples (each line upright and rotated). */
@@ -35,7 +37,7 @@ export interface SampleMeta {
 export interface DirectionSet {
   x: NdArray<'float32'>;
   labels: NdArray<'int64'>;
-  meta: { seed: number; lines: number; samples: SampleMeta[] };
+  meta: { version: number; seed: number; lines: number; samples: SampleMeta[] };
 }
 
 export function makeDirectionSet(o: DirectionSetOptions): DirectionSet {
@@ -63,7 +65,7 @@ export function makeDirectionSet(o: DirectionSetOptions): DirectionSet {
     const f = font.family.replace(/^ocr-/, '');
     samples.push({ text, font: f, script, label: 0 }, { text, font: f, script, label: 1 });
   }
-  return { x, labels, meta: { seed: o.seed, lines: o.lines, samples } };
+  return { x, labels, meta: { version: PIPELINE_VERSION, seed: o.seed, lines: o.lines, samples } };
 }
 
 export async function saveDirectionSet(set: DirectionSet, dir = DEFAULT_SET_DIR): Promise<void> {
@@ -71,6 +73,16 @@ export async function saveDirectionSet(set: DirectionSet, dir = DEFAULT_SET_DIR)
   await writeNpy(join(dir, 'x.npy'), set.x);
   await writeNpy(join(dir, 'labels.npy'), set.labels);
   await writeFileAtomic(join(dir, 'meta.json'), JSON.stringify(set.meta));
+}
+
+/** True when `dir` holds a set made by this code with these lines and seed. */
+export async function isCurrentSet(dir: string, lines: number, seed: number): Promise<boolean> {
+  try {
+    const m = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as Partial<DirectionSet['meta']>;
+    return m.version === PIPELINE_VERSION && m.lines === lines && m.seed === seed;
+  } catch {
+    return false;
+  }
 }
 
 export async function loadDirectionSet(dir = DEFAULT_SET_DIR): Promise<DirectionSet> {
