@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRange } from './levels.js';
-import { quantizeForward, steGradients, tuneRange } from './quantize-math.js';
+import { quantizeForward, steGradients, tuneRange, type SteGradients } from './quantize-math.js';
+import { fusedChannelAxis, fusedFakeQuantize, fusedSteGradients } from './kernels/index.js';
 
 /** NNCF eps added to |scale| / |input_range| (0 with logarithm_scale). */
 export const QUANTIZER_EPS = 1e-16;
@@ -18,6 +19,27 @@ export interface FakeQuantizeOptions {
   eps?: number;
   /** `compression_lr_multiplier`: scales the parameter gradients. */
   lrMultiplier?: number;
+  /** Use the one-pass kernels where the backend has them (default true; false: the composed ops). */
+  fused?: boolean;
+}
+
+/** Fused kernel channel axis for this call, or null for the composed ops. */
+function fusedAxis(x: tf.Tensor, low: tf.Tensor, range: tf.Tensor, o: FakeQuantizeOptions): number | null {
+  return o.fused === false ? null : fusedChannelAxis(x, low, range);
+}
+
+/** FQ(x) with x's shape: quantizeForward, or its fused kernel. */
+function forwardValue(x: tf.Tensor, low: tf.Tensor, range: tf.Tensor, lv: LevelRange, o: FakeQuantizeOptions): tf.Tensor {
+  const axis = fusedAxis(x, low, range, o);
+  if (axis !== null) return fusedFakeQuantize(x, low, range, lv.levels, axis);
+  return tf.reshape(quantizeForward(x, low, range, lv.levels), x.shape);
+}
+
+/** steGradients, or its fused kernel. */
+function gradients(dy: tf.Tensor, x: tf.Tensor, low: tf.Tensor, range: tf.Tensor, lv: LevelRange, o: FakeQuantizeOptions): SteGradients {
+  const axis = fusedAxis(x, low, range, o);
+  if (axis !== null) return fusedSteGradients(dy, x, low, range, lv, axis);
+  return steGradients(dy, x, low, range, lv.levels, lv.levelLow, lv.levelHigh);
 }
 
 /** scale_safe = |p| + eps, or exp(p). */
@@ -52,11 +74,11 @@ export function symmetricFakeQuantize(x: tf.Tensor, scale: tf.Tensor, lv: LevelR
     const [low, range] = symmetricRange(safeRange(pIn, o), lv);
     save([xIn, pIn]);
     return {
-      value: tf.reshape(quantizeForward(xIn, low, range, lv.levels), xIn.shape),
+      value: forwardValue(xIn, low, range, lv, o),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ps] = saved;
         const [l, r] = symmetricRange(safeRange(ps, o), lv);
-        const g = steGradients(dy, xs, l, r, lv.levels, lv.levelLow, lv.levelHigh);
+        const g = gradients(dy, xs, l, r, lv, o);
         return [tf.reshape(g.dx, xs.shape), safeRangeGrad(g.dRange, ps, o)];
       },
     };
@@ -80,10 +102,10 @@ export function asymmetricFakeQuantize(
     const [low, range] = tuneRange(lowIn, safeRange(rIn, o), lv.levels);
     save([xIn, low, range, rIn]);
     return {
-      value: tf.reshape(quantizeForward(xIn, low, range, lv.levels), xIn.shape),
+      value: forwardValue(xIn, low, range, lv, o),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, l, r, rp] = saved;
-        const g = steGradients(dy, xs, l, r, lv.levels, lv.levelLow, lv.levelHigh);
+        const g = gradients(dy, xs, l, r, lv, o);
         const dLow = withMultiplier(g.dLow, o.lrMultiplier ?? 1);
         return [tf.reshape(g.dx, xs.shape), dLow, safeRangeGrad(g.dRange, rp, o)];
       },
