@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConstTensor, Graph, GraphNode, TensorInfo } from '../graph/index.js';
+import type { ConstTensor, Graph, GraphNode } from '../graph/index.js';
 import { alignElementwise } from './align.js';
 import { constantNodeValue } from './constant-nodes.js';
 import { OpContext } from './context.js';
-import { tfDtype } from './dtype.js';
 import { EngineError, nearest } from './errors.js';
-import { HookTable, type HookHandle, type HookInfo, type HookSpec } from './hooks.js';
+import { applyHook, HookTable, type HookHandle, type HookSpec } from './hooks.js';
 import './ops/index.js';
 import { getOp, type OpDef } from './registry.js';
 import { WeightStore } from './weights.js';
-import { deathSteps, TensorRefs } from './liveness.js';
-import { canonical, onnxShape, plain, storedAxis, type Value } from './value.js';
+import { TensorRefs } from './liveness.js';
+import { knowsTensor, RunPlans, unknownTensor } from './plan.js';
+import { canonical, plain, type Value } from './value.js';
 import { checkFeed } from './feeds.js';
 
 export interface RunOptions {
@@ -46,8 +46,7 @@ export class Engine {
   private readonly defs: OpDef[];
   private readonly store: WeightStore;
   private readonly hooks = new HookTable();
-  private readonly plans = new Map<string, number[]>();
-  private readonly deaths = new Map<string, string[][]>();
+  private readonly plans: RunPlans;
   private readonly folded = new Set<number>();
   private readonly contexts = new Map<string, OpContext>();
   private seedCounter: number;
@@ -67,6 +66,7 @@ export class Engine {
     });
     this.defs = graph.nodes.map((n) => getOp(n.opType, n));
     this.store = new WeightStore(graph, constants, this.defs, opts.trainable);
+    this.plans = new RunPlans(graph, this.folded);
   }
 
   /** Trainable weights (running statistics excluded). */
@@ -105,10 +105,7 @@ export class Engine {
       throw new EngineError('insertHook needs exactly one of `tensor` or `weight`');
     if (spec.weight !== undefined) this.store.weight(spec.weight);
     const name = spec.tensor ?? spec.weight!;
-    if (spec.tensor !== undefined && !this.knowsTensor(name)) {
-      const hint = nearest(name, this.allTensorNames());
-      throw new EngineError(`no tensor "${name}" in the graph${hint ? `; did you mean "${hint}"?` : ''}`);
-    }
+    if (spec.tensor !== undefined && !knowsTensor(this.graph, name)) throw unknownTensor(this.graph, name);
     if (spec.consumer !== undefined) {
       const node = this.graph.node(spec.consumer);
       if (!node) {
@@ -125,14 +122,13 @@ export class Engine {
     if (this.disposed) throw new EngineError('engine was disposed');
     const outputs = opts.outputs ?? this.graph.outputs.map((o) => o.name);
     const training = opts.training ?? false;
-    const plan = this.plan(outputs);
-    for (const inp of this.graph.inputs) if (!this.store.constants.has(inp.name) && !this.store.weights.has(inp.name)) checkFeed(inp, feeds[inp.name], this.neededInputs(plan, outputs));
+    const { steps, deaths, reads } = this.plans.get(outputs);
+    for (const inp of this.graph.inputs) if (!this.store.constants.has(inp.name) && !this.store.weights.has(inp.name)) checkFeed(inp, feeds[inp.name], reads);
     for (const name of Object.keys(feeds))
       if (!this.graph.inputs.some((i) => i.name === name)) {
         const hint = nearest(name, this.graph.inputs.map((i) => i.name));
         throw new EngineError(`"${name}" is not an input of the model${hint ? `; did you mean "${hint}"?` : ''}`);
       }
-    const deaths = this.deaths.get(outputs.join('\u0000'))!;
     return tf.tidy(() => {
       const env = new Map<string, Value>();
       const pinned = new Set<tf.Tensor>([...Object.values(feeds), ...this.store.constants.values(), ...[...this.store.weights.values()].map((w) => w.variable)]);
@@ -146,7 +142,7 @@ export class Engine {
         env.set(name, v);
         return v;
       };
-      plan.forEach((i, step) => {
+      steps.forEach((i, step) => {
         const node = this.graph.nodes[i];
         const ins = node.inputs.map((n) => (n === '' ? undefined : this.applyConsumerHooks(node, n, get(n, node), training)));
         let outs = this.exec(i, ins, training);
@@ -209,7 +205,7 @@ export class Engine {
     const w = this.store.weights.get(name);
     if (w) {
       let v: Value = { t: w.variable, perm: w.perm };
-      for (const h of this.hooks.get(`w:${name}`)) v = this.applyHook(h, v, name, 'weight', training);
+      for (const h of this.hooks.get(`w:${name}`)) v = applyHook(h, v, name, 'weight', training);
       return this.applyTensorHooks(name, v, training);
     }
     const c = this.store.constants.get(name);
@@ -224,72 +220,14 @@ export class Engine {
   private applyConsumerHooks(node: GraphNode, name: string, v: Value, training: boolean): Value {
     if (this.hooks.size === 0) return v;
     const kind = this.store.weights.has(name) ? 'weight' : 'tensor';
-    for (const h of this.hooks.get(`c:${node.name}\u0000${name}`)) v = this.applyHook(h, v, name, kind, training);
+    for (const h of this.hooks.get(`c:${node.name}\u0000${name}`)) v = applyHook(h, v, name, kind, training);
     return v;
   }
 
   private applyTensorHooks(name: string, v: Value, training: boolean): Value {
-    for (const h of this.hooks.get(`t:${name}`)) v = this.applyHook(h, v, name, 'tensor', training);
+    for (const h of this.hooks.get(`t:${name}`)) v = applyHook(h, v, name, 'tensor', training);
     return v;
   }
 
-  private applyHook(h: HookSpec, v: Value, name: string, kind: 'tensor' | 'weight', training: boolean): Value {
-    const shape = onnxShape(v);
-    if (h.layout === 'onnx') {
-      const info: HookInfo = { name, kind, onnxShape: shape, perm: null, axis: (a) => a, training };
-      return plain(h.fn(canonical(v), info));
-    }
-    const info: HookInfo = { name, kind, onnxShape: shape, perm: v.perm, axis: (a) => storedAxis(v, a < 0 ? a + shape.length : a), training };
-    const t = h.fn(v.t, info);
-    if (t.shape.join() !== v.t.shape.join())
-      throw new EngineError(`hook on ${kind} "${name}" changed the shape from [${v.t.shape}] to [${t.shape}]`);
-    return { t, perm: v.perm };
-  }
 
-  /** Node indices needed for `outputs`, in topological order (cached per output set). */
-  private plan(outputs: string[]): number[] {
-    const key = outputs.join('\u0000');
-    const cached = this.plans.get(key);
-    if (cached) return cached;
-    const index = new Map(this.graph.nodes.map((n, i) => [n, i]));
-    const need = new Set<number>();
-    const stack = [...outputs];
-    for (const o of outputs)
-      if (!this.knowsTensor(o)) {
-        const hint = nearest(o, this.allTensorNames());
-        throw new EngineError(`no tensor "${o}" in the graph${hint ? `; did you mean "${hint}"?` : ''}`);
-      }
-    while (stack.length) {
-      const name = stack.pop()!;
-      const p = this.graph.producer(name);
-      if (!p) continue;
-      const i = index.get(p)!;
-      if (need.has(i)) continue;
-      need.add(i);
-      for (const inp of p.inputs) if (inp !== '') stack.push(inp);
-    }
-    const plan = [...need].filter((i) => !this.folded.has(i)).sort((a, b) => a - b);
-    this.plans.set(key, plan);
-    this.deaths.set(key, deathSteps(this.graph, plan, outputs));
-    return plan;
-  }
-
-  private neededInputs(plan: number[], outputs: string[]): Set<string> {
-    const names = new Set<string>(outputs);
-    for (const i of plan) for (const n of this.graph.nodes[i].inputs) names.add(n);
-    return names;
-  }
-
-  private knowsTensor(name: string): boolean {
-    return this.graph.tensors.has(name) || this.graph.producer(name) !== undefined || this.graph.initializers.has(name);
-  }
-
-  private allTensorNames(): string[] {
-    const names = new Set<string>(this.graph.tensors.keys());
-    for (const n of this.graph.nodes) for (const o of n.outputs) names.add(o);
-    return [...names];
-  }
 }
-
-export type { TensorInfo };
-export { tfDtype };

@@ -1,4 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { EngineError } from './errors.js';
+import { canonical, onnxShape, plain, storedAxis, type Value } from './value.js';
 
 /** What a hook learns about the tensor it transforms. */
 export interface HookInfo {
@@ -75,4 +77,18 @@ export class HookTable {
   get size(): number {
     return this.byKey.size;
   }
+}
+
+/** Runs one hook on a value: in the engine's layout ('native') or in ONNX layout ('onnx'). */
+export function applyHook(h: HookSpec, v: Value, name: string, kind: 'tensor' | 'weight', training: boolean): Value {
+  const shape = onnxShape(v);
+  if (h.layout === 'onnx') {
+    const info: HookInfo = { name, kind, onnxShape: shape, perm: null, axis: (a) => a, training };
+    return plain(h.fn(canonical(v), info));
+  }
+  const info: HookInfo = { name, kind, onnxShape: shape, perm: v.perm, axis: (a) => storedAxis(v, a < 0 ? a + shape.length : a), training };
+  const t = h.fn(v.t, info);
+  if (t.shape.join() !== v.t.shape.join())
+    throw new EngineError(`hook on ${kind} "${name}" changed the shape from [${v.t.shape}] to [${t.shape}]`);
+  return { t, perm: v.perm };
 }
