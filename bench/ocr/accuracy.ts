@@ -27,7 +27,11 @@ function rate(pred: Int32Array, labels: number[], keep: (i: number) => boolean):
   return n ? hit / n : NaN;
 }
 
-export async function directionAccuracy(set: DirectionSet, model = DEFAULT_CLS_MODEL, batchSize = 64): Promise<DirectionAccuracy> {
+export async function directionAccuracy(
+  set: DirectionSet,
+  model = DEFAULT_CLS_MODEL,
+  batchSize = 64,
+): Promise<DirectionAccuracy> {
   const session = await OrtSession.create(model);
   const labels = Array.from(set.labels.data, Number);
   const t0 = performance.now();

@@ -89,7 +89,14 @@ export async function loadDirectionSet(dir = DEFAULT_SET_DIR): Promise<Direction
   const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as DirectionSet['meta'];
   const x = (await readNpy(join(dir, 'x.npy'))) as NdArray<'float32'>;
   const labels = (await readNpy(join(dir, 'labels.npy'))) as NdArray<'int64'>;
-  if (x.dtype !== 'float32' || labels.dtype !== 'int64' || x.shape[0] !== labels.shape[0] || x.shape[0] !== meta.samples.length)
-    throw new Error(`${dir}: inconsistent direction set (x ${x.dtype}[${x.shape}], labels ${labels.dtype}[${labels.shape}], ${meta.samples.length} meta rows)`);
+  if (
+    x.dtype !== 'float32' ||
+    labels.dtype !== 'int64' ||
+    x.shape[0] !== labels.shape[0] ||
+    x.shape[0] !== meta.samples.length
+  )
+    throw new Error(
+      `${dir}: inconsistent direction set (x ${x.dtype}[${x.shape}], labels ${labels.dtype}[${labels.shape}], ${meta.samples.length} meta rows)`,
+    );
   return { x, labels, meta };
 }

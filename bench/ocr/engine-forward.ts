@@ -12,7 +12,12 @@ export interface EngineForward {
   maxAbsDiff: number;
 }
 
-export async function engineForward(model: string, x: NdArray<'float32'>, batch: number, repeats: number): Promise<EngineForward> {
+export async function engineForward(
+  model: string,
+  x: NdArray<'float32'>,
+  batch: number,
+  repeats: number,
+): Promise<EngineForward> {
   await initBackend('wasm');
   const engine = new Engine(await loadOnnxModel(model));
   const feed = firstRows(x, batch);

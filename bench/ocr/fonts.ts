@@ -34,13 +34,16 @@ export function loadFonts(dir = DEFAULT_FONTS_DIR): OcrFont[] {
   try {
     files = walk(dir);
   } catch {
-    throw new Error(`no fonts at ${dir}: run 'npm run get-data -- fonts' (or 'bash scripts/get-data.sh fonts') first`);
+    throw new Error(
+      `no fonts at ${dir}: run 'npm run get-data -- fonts' (or 'bash scripts/get-data.sh fonts') first`,
+    );
   }
   files = files.filter((f) => /\.(ttf|ttc|otf)$/i.test(f) && !SKIP_FILE.test(basename(f))).sort();
   const fonts: OcrFont[] = [];
   for (const file of files) {
     const family = `ocr-${basename(file).replace(/\.[^.]+$/, '')}`;
-    if (!GlobalFonts.registerFromPath(file, family)) throw new Error(`@napi-rs/canvas could not load font ${file}`);
+    if (!GlobalFonts.registerFromPath(file, family))
+      throw new Error(`@napi-rs/canvas could not load font ${file}`);
     fonts.push({ family, file, cjk: CJK_FILE.test(file) });
   }
   if (!fonts.some((f) => !f.cjk)) throw new Error(`no Latin font found under ${dir}`);

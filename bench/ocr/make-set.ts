@@ -25,8 +25,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   });
   const lines = values.lines ? Number(values.lines) : DEFAULT_LINES;
   const seed = values.seed ? Number(values.seed) : DEFAULT_SEED;
-  if (!Number.isInteger(lines) || lines < 1) throw new Error(`--lines must be a positive integer, got ${values.lines}`);
+  if (!Number.isInteger(lines) || lines < 1)
+    throw new Error(`--lines must be a positive integer, got ${values.lines}`);
   const out = values.out ?? DEFAULT_SET_DIR;
   const { set, seconds, cjkLines } = await makeAndSave(lines, seed, out);
-  console.log(`${out}: ${set.x.shape[0]} samples [${set.x.shape}] (${cjkLines} Chinese + ${lines - cjkLines} Latin lines, seed ${seed}) in ${seconds.toFixed(1)} s`);
+  console.log(
+    `${out}: ${set.x.shape[0]} samples [${set.x.shape}] (${cjkLines} Chinese + ${lines - cjkLines} Latin lines, seed ${seed}) in ${seconds.toFixed(1)} s`,
+  );
 }

@@ -8,7 +8,12 @@ import type { RgbaImage } from './render.js';
 
 export const CLS_SHAPE = [3, 48, 192] as const;
 
-export function resizedWidth(width: number, height: number, imgH = CLS_SHAPE[1], imgW = CLS_SHAPE[2]): number {
+export function resizedWidth(
+  width: number,
+  height: number,
+  imgH = CLS_SHAPE[1],
+  imgW = CLS_SHAPE[2],
+): number {
   const w = Math.ceil(imgH * (width / height)); // as PaddleOCR: ceil(imgH * ratio)
   return w > imgW ? imgW : w;
 }
@@ -33,7 +38,8 @@ export function preprocessCls(img: RgbaImage, out: Float32Array, offset = 0): vo
       for (let c = 0; c < C; c++) {
         const ch = 2 - c; // BGR from RGBA
         const p = (yy: number, xx: number) => img.data[4 * (yy * img.width + xx) + ch];
-        const v = (1 - wy) * ((1 - wx) * p(y0, x0) + wx * p(y0, x1)) + wy * ((1 - wx) * p(y1, x0) + wx * p(y1, x1));
+        const v =
+          (1 - wy) * ((1 - wx) * p(y0, x0) + wx * p(y0, x1)) + wy * ((1 - wx) * p(y1, x0) + wx * p(y1, x1));
         out[offset + c * H * W + y * W + x] = (Math.round(v) / 255 - 0.5) / 0.5; // cv2.resize yields uint8
       }
     }

@@ -50,11 +50,14 @@ function latinLine(rng: Random): string {
       return `${CAPS(WORDS[rng.int(WORDS.length)])}: $${1 + rng.int(999)}.${digits(rng, 2)}`;
     case 2: // a code / phone number
       return `${String.fromCharCode(65 + rng.int(26), 65 + rng.int(26))}${digits(rng, 2 + rng.int(8))}`;
-    default: { // a phrase
+    default: {
+      // a phrase
       const n = 1 + rng.int(5);
       const ws = Array.from({ length: n }, () => WORDS[rng.int(WORDS.length)]);
       const style = rng.int(3);
-      return ws.map((w, i) => (style === 0 ? w.toUpperCase() : style === 1 || i === 0 ? CAPS(w) : w)).join(' ');
+      return ws
+        .map((w, i) => (style === 0 ? w.toUpperCase() : style === 1 || i === 0 ? CAPS(w) : w))
+        .join(' ');
     }
   }
 }

@@ -14,7 +14,11 @@ export function firstRows(x: NdArray<'float32'>, n: number): NdArray<'float32'> 
   return ndarray('float32', [n, ...x.shape.slice(1)], x.data.subarray(0, n * per));
 }
 
-export async function ortLatency(model: string, x: NdArray<'float32'>, batch: number): Promise<BenchmarkResult> {
+export async function ortLatency(
+  model: string,
+  x: NdArray<'float32'>,
+  batch: number,
+): Promise<BenchmarkResult> {
   const session = await OrtSession.create(model, { intraOpThreads: 1, interOpThreads: 1 });
   const feed = firstRows(x, batch);
   return benchmark(() => session.run(feed), REPEATS[batch] ?? { warmup: 2, repeats: 10 });
@@ -26,5 +30,12 @@ export function timingRow(metric: string, r: BenchmarkResult, note?: string): Be
 
 /** `a / b` for both min and median (how many times slower a is than b). */
 export function ratioRow(metric: string, a: BenchmarkResult, b: BenchmarkResult, note?: string): BenchRow {
-  return { metric, value: a.median / b.median, unit: '×', min: a.min / b.min, median: a.median / b.median, ...(note ? { note } : {}) };
+  return {
+    metric,
+    value: a.median / b.median,
+    unit: '×',
+    min: a.min / b.min,
+    median: a.median / b.median,
+    ...(note ? { note } : {}),
+  };
 }

@@ -6,7 +6,11 @@ import { isPartReport, lastJsonLine, type PartResult } from './types.js';
 export const commandOf = (p: PartDef) => `npm run ${p.script} -- ${p.args.join(' ')}`.trim();
 
 /** `argv` replaces the npm script (tests run a plain node command through the same path). */
-export async function runPart(p: PartDef, echo: (s: string) => void, argv = ['npm', 'run', '-s', p.script, '--', ...p.args]): Promise<PartResult & { log: string }> {
+export async function runPart(
+  p: PartDef,
+  echo: (s: string) => void,
+  argv = ['npm', 'run', '-s', p.script, '--', ...p.args],
+): Promise<PartResult & { log: string }> {
   const base = { part: p.name, title: p.title, command: commandOf(p) };
   const t0 = performance.now();
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -15,7 +19,8 @@ export async function runPart(p: PartDef, echo: (s: string) => void, argv = ['np
     stdout += d.toString();
   });
   child.stderr.on('data', (d: Buffer) => {
-    for (const line of d.toString().split('\n')) if (line.trim() && !/^npm warn/i.test(line)) echo(`  [${p.name}] ${line}`);
+    for (const line of d.toString().split('\n'))
+      if (line.trim() && !/^npm warn/i.test(line)) echo(`  [${p.name}] ${line}`);
   });
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -27,7 +32,15 @@ export async function runPart(p: PartDef, echo: (s: string) => void, argv = ['np
   clearTimeout(timer);
   const seconds = (performance.now() - t0) / 1000;
   const log = stdout.split('\n').slice(-40).join('\n');
-  if (timedOut) return { ...base, status: 'failed', reason: `timed out after ${p.timeoutMinutes} min`, rows: [], seconds, log };
+  if (timedOut)
+    return {
+      ...base,
+      status: 'failed',
+      reason: `timed out after ${p.timeoutMinutes} min`,
+      rows: [],
+      seconds,
+      log,
+    };
   if (code !== 0) return { ...base, status: 'failed', reason: `exit code ${code}`, rows: [], seconds, log };
   const json = lastJsonLine(stdout);
   const report = p.adapt ? p.adapt(json, stdout) : isPartReport(json) ? json : null;

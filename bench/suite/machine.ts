@@ -13,7 +13,8 @@ function tryRun(cmd: string): string {
 
 function pkgVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'not installed';
   }

@@ -17,7 +17,8 @@ function rowCells(p: PartResult, r: BenchRow): Cells {
 function cells(result: SuiteResult): Cells[] {
   const out: Cells[] = [];
   for (const p of result.parts) {
-    if (p.status !== 'ok') out.push([p.part, p.title.split(' — ')[0], '—', '', '', `${p.status}: ${p.reason ?? ''}`]);
+    if (p.status !== 'ok')
+      out.push([p.part, p.title.split(' — ')[0], '—', '', '', `${p.status}: ${p.reason ?? ''}`]);
     for (const r of p.rows) out.push(rowCells(p, r));
   }
   return out;
@@ -26,7 +27,11 @@ function cells(result: SuiteResult): Cells[] {
 export function textTable(result: SuiteResult): string {
   const rows = [HEAD, ...cells(result)];
   const widths = HEAD.map((_, i) => Math.min(i === 5 ? 200 : 48, Math.max(...rows.map((r) => r[i].length))));
-  const line = (r: Cells) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: Cells) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -53,7 +58,9 @@ export function markdown(result: SuiteResult, commands: string[]): string {
     '',
     '| part | what | status | wall time | run alone |',
     '|---|---|---|---:|---|',
-    ...result.parts.map((p) => `| ${p.part} | ${md(p.title)} | ${p.status} | ${p.seconds.toFixed(1)} s | \`${p.command}\` |`),
+    ...result.parts.map(
+      (p) => `| ${p.part} | ${md(p.title)} | ${p.status} | ${p.seconds.toFixed(1)} s | \`${p.command}\` |`,
+    ),
     '',
     '## Machine',
     '',

@@ -51,10 +51,12 @@ export function findOp(opType: string): OpDef | undefined {
 
 /** Op types found inside an ONNX GraphProto (as decoded by the frontend), nested subgraphs included. */
 function subgraphOps(g: unknown, into: Set<string>): void {
-  const nodes = (g as { node?: { op_type?: string; attribute?: { g?: unknown; graphs?: unknown[] }[] }[] })?.node ?? [];
+  const nodes =
+    (g as { node?: { op_type?: string; attribute?: { g?: unknown; graphs?: unknown[] }[] }[] })?.node ?? [];
   for (const n of nodes) {
     if (n.op_type) into.add(n.op_type);
-    for (const a of n.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) subgraphOps(sub, into);
+    for (const a of n.attribute ?? [])
+      for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) subgraphOps(sub, into);
   }
 }
 
@@ -63,11 +65,14 @@ function controlFlowReason(node: GraphNode): string | null {
   const graphs = Object.entries(node.attributes).filter(([, a]) => a.type === 'graph' || a.type === 'graphs');
   if (graphs.length === 0) return null;
   const inner = new Set<string>();
-  for (const [, a] of graphs) for (const g of a.type === 'graphs' ? a.value : [a.value]) subgraphOps(g, inner);
+  for (const [, a] of graphs)
+    for (const g of a.type === 'graphs' ? a.value : [a.value]) subgraphOps(g, inner);
   const missing = [...inner].filter((t) => !registry.has(t)).sort();
   return (
     `control flow with subgraphs (${graphs.map(([k]) => k).join(', ')}) is not supported by the engine yet` +
-    (inner.size ? `; the subgraphs hold ${inner.size} op type(s)${missing.length ? `, without an engine implementation: ${missing.join(', ')}` : ''}` : '')
+    (inner.size
+      ? `; the subgraphs hold ${inner.size} op type(s)${missing.length ? `, without an engine implementation: ${missing.join(', ')}` : ''}`
+      : '')
   );
 }
 
@@ -79,7 +84,9 @@ export function getOp(opType: string, node?: string | GraphNode): OpDef {
   const flow = typeof node === 'object' ? controlFlowReason(node) : null;
   if (flow) throw new EngineError(`no engine implementation for op "${opType}"${where}: ${flow}`);
   const hint = nearest(opType, registry.keys());
-  throw new EngineError(`no engine implementation for op "${opType}"${where}${hint ? `; did you mean "${hint}"?` : ''}`);
+  throw new EngineError(
+    `no engine implementation for op "${opType}"${where}${hint ? `; did you mean "${hint}"?` : ''}`,
+  );
 }
 
 export function registeredOps(): string[] {

@@ -9,13 +9,24 @@ import { missing, PARTS, type PartDef } from '../../bench/suite/parts.js';
 import { fmt, markdown, textTable } from '../../bench/suite/report.js';
 import { isPartReport, lastJsonLine, type SuiteResult } from '../../bench/suite/types.js';
 
-const part = (over: Partial<PartDef> = {}): PartDef => ({ name: 't', title: 'test part', script: 'none', args: [], needs: [], timeoutMinutes: 1, ...over });
+const part = (over: Partial<PartDef> = {}): PartDef => ({
+  name: 't',
+  title: 'test part',
+  script: 'none',
+  args: [],
+  needs: [],
+  timeoutMinutes: 1,
+  ...over,
+});
 const node = (code: string) => [process.execPath, '-e', code];
 const quiet = () => {};
 
 describe('the --json contract', () => {
   it('takes the last JSON line of stdout', () => {
-    expect(lastJsonLine('hello\n{"a":1}\nprogress\n{"part":"x","rows":[]}\n\n')).toEqual({ part: 'x', rows: [] });
+    expect(lastJsonLine('hello\n{"a":1}\nprogress\n{"part":"x","rows":[]}\n\n')).toEqual({
+      part: 'x',
+      rows: [],
+    });
     expect(lastJsonLine('no json here')).toBeNull();
     expect(lastJsonLine('{broken')).toBeNull();
     expect(isPartReport({ part: 'x', rows: [] })).toBe(true);
@@ -38,14 +49,22 @@ describe('parts', () => {
   });
 
   it('names what is missing', () => {
-    expect(missing(part({ needs: [{ path: 'no/such/file.onnx', from: 'somebody' }] }))).toBe('no/such/file.onnx (somebody)');
+    expect(missing(part({ needs: [{ path: 'no/such/file.onnx', from: 'somebody' }] }))).toBe(
+      'no/such/file.onnx (somebody)',
+    );
     expect(missing(part({ needs: [{ path: 'package.json', from: 'x' }] }))).toBeNull();
   });
 });
 
 describe('runPart', () => {
   it('reads a PartReport from a child', async () => {
-    const r = await runPart(part(), quiet, node('console.log("working"); console.log(JSON.stringify({part:"t",rows:[{metric:"m",value:2,unit:"ms",min:1,median:2}]}))'));
+    const r = await runPart(
+      part(),
+      quiet,
+      node(
+        'console.log("working"); console.log(JSON.stringify({part:"t",rows:[{metric:"m",value:2,unit:"ms",min:1,median:2}]}))',
+      ),
+    );
     expect(r.status).toBe('ok');
     expect(r.rows).toEqual([{ metric: 'm', value: 2, unit: 'ms', min: 1, median: 2 }]);
     expect(r.seconds).toBeGreaterThan(0);
@@ -73,12 +92,27 @@ describe('report', () => {
     seconds: 90,
     machine: { nproc: 2, cpu: 'cpu', memoryGiB: 8, node: 'v20', commit: 'abc' },
     parts: [
-      { part: 'ocr', title: 'OCR — x', status: 'ok', command: 'npm run bench:ocr -- --json', seconds: 3, rows: [
-        { metric: 'top-1', value: 99.5, unit: '%' },
-        { metric: 'latency', value: 2.5, unit: 'ms', min: 2, median: 2.5 },
-        { metric: 'ratio', value: 4, unit: '×', min: 4.5, median: 4 },
-      ] },
-      { part: 'quantize', title: 'INT8 — y', status: 'skipped', reason: 'not available yet: bench/quantize.bench.ts', command: 'npm run bench:quantize -- --json', seconds: 0, rows: [] },
+      {
+        part: 'ocr',
+        title: 'OCR — x',
+        status: 'ok',
+        command: 'npm run bench:ocr -- --json',
+        seconds: 3,
+        rows: [
+          { metric: 'top-1', value: 99.5, unit: '%' },
+          { metric: 'latency', value: 2.5, unit: 'ms', min: 2, median: 2.5 },
+          { metric: 'ratio', value: 4, unit: '×', min: 4.5, median: 4 },
+        ],
+      },
+      {
+        part: 'quantize',
+        title: 'INT8 — y',
+        status: 'skipped',
+        reason: 'not available yet: bench/quantize.bench.ts',
+        command: 'npm run bench:quantize -- --json',
+        seconds: 0,
+        rows: [],
+      },
     ],
   };
 
@@ -92,7 +126,14 @@ describe('report', () => {
   it('the printed table and the docs carry the same cells, the machine and the commands', () => {
     const text = textTable(result);
     const doc = markdown(result, ['npm install', 'npm run bench -- --write-docs']);
-    for (const cell of ['99.50%', '2.00 ms', '2.50 ms', '4.50×', '4.00×', 'not available yet: bench/quantize.bench.ts']) {
+    for (const cell of [
+      '99.50%',
+      '2.00 ms',
+      '2.50 ms',
+      '4.50×',
+      '4.00×',
+      'not available yet: bench/quantize.bench.ts',
+    ]) {
       expect(text).toContain(cell);
       expect(doc).toContain(cell);
     }

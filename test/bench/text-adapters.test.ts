@@ -42,7 +42,10 @@ describe('trainFromText', () => {
     const r = trainFromText(TRAIN)!;
     expect(r.rows[0]).toMatchObject({ metric: 'train step FP32, batch 32', value: 107.2, median: 107.2 });
     expect(r.rows[0].note).toContain(`${((32 * 1000) / 107.2).toFixed(1)} img/s`);
-    expect(r.rows.find((x) => x.metric === 'train step INT8 QAT / FP32 time')).toMatchObject({ value: 11.09, unit: '×' });
+    expect(r.rows.find((x) => x.metric === 'train step INT8 QAT / FP32 time')).toMatchObject({
+      value: 11.09,
+      unit: '×',
+    });
     expect(r.rows).toHaveLength(5);
   });
 

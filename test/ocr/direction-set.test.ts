@@ -71,11 +71,21 @@ describe.skipIf(!haveFonts)('rendered direction set (tiny)', () => {
       const up = set.x.data.subarray(2 * i * PER, (2 * i + 1) * PER);
       const rot = set.x.data.subarray((2 * i + 1) * PER, (2 * i + 2) * PER);
       let rw = W;
-      while (rw > 0 && [0, 1, 2].every((c) => Array.from({ length: H }, (_, y) => up[c * H * W + y * W + rw - 1]).every((v) => v === 0))) rw--;
+      while (
+        rw > 0 &&
+        [0, 1, 2].every((c) =>
+          Array.from({ length: H }, (_, y) => up[c * H * W + y * W + rw - 1]).every((v) => v === 0),
+        )
+      )
+        rw--;
       let maxDiff = 0;
       for (let c = 0; c < C; c++)
         for (let y = 0; y < H; y++)
-          for (let x = 0; x < rw; x++) maxDiff = Math.max(maxDiff, Math.abs(up[c * H * W + y * W + x] - rot[c * H * W + (H - 1 - y) * W + (rw - 1 - x)]));
+          for (let x = 0; x < rw; x++)
+            maxDiff = Math.max(
+              maxDiff,
+              Math.abs(up[c * H * W + y * W + x] - rot[c * H * W + (H - 1 - y) * W + (rw - 1 - x)]),
+            );
       expect(maxDiff).toBeLessThanOrEqual(2 / 255 + 1e-6); // one uint8 rounding step
     }
   });

@@ -20,28 +20,34 @@ describe.each(MODELS)('%s', (file) => {
     expect(ifNode!.attributes.then_branch.type).toBe('graph');
   });
 
-  it.skipIf(!existsSync(path))('the Engine constructor names If, its subgraphs and the LSTM inside', async () => {
-    const graph = await loadOnnxModel(path);
-    const ifNode = graph.nodes.find((n) => n.opType === 'If')!;
-    let message = '';
-    try {
-      new Engine(graph).dispose();
-    } catch (err) {
-      message = (err as Error).message;
-    }
-    expect(message).toContain(`op "If" (node "${ifNode.name}")`);
-    expect(message).toMatch(/control flow with subgraphs \(else_branch, then_branch\)/);
-    expect(message).toMatch(/without an engine implementation: .*LSTM/);
-    expect(message).not.toMatch(/did you mean/);
-  });
+  it.skipIf(!existsSync(path))(
+    'the Engine constructor names If, its subgraphs and the LSTM inside',
+    async () => {
+      const graph = await loadOnnxModel(path);
+      const ifNode = graph.nodes.find((n) => n.opType === 'If')!;
+      let message = '';
+      try {
+        new Engine(graph).dispose();
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toContain(`op "If" (node "${ifNode.name}")`);
+      expect(message).toMatch(/control flow with subgraphs \(else_branch, then_branch\)/);
+      expect(message).toMatch(/without an engine implementation: .*LSTM/);
+      expect(message).not.toMatch(/did you mean/);
+    },
+  );
 
   it.skipIf(!existsSync(path))('assertSupported against the engine ops names If as unsupported', async () => {
     const graph = await loadOnnxModel(path);
     expect(() => assertSupported(graph, registeredOps(), 'the engine')).toThrow(ModelLoadError);
-    expect(() => assertSupported(graph, registeredOps(), 'the engine')).toThrow(/unsupported op If at node "If_\d+".*for the engine/);
+    expect(() => assertSupported(graph, registeredOps(), 'the engine')).toThrow(
+      /unsupported op If at node "If_\d+".*for the engine/,
+    );
   });
 });
 
 it('the VAD models are in the cache (npm run get-data -- vad)', () => {
-  for (const f of MODELS) expect(existsSync(`${DIR}/${f}`), `${DIR}/${f} missing: run 'bash scripts/get-data.sh vad'`).toBe(true);
+  for (const f of MODELS)
+    expect(existsSync(`${DIR}/${f}`), `${DIR}/${f} missing: run 'bash scripts/get-data.sh vad'`).toBe(true);
 });
