@@ -91,7 +91,7 @@ if (!q.ok) {
     for (const b of [1, 64] as const) {
       const t = await ortLatency(q.path, set.x, b);
       rows.push(
-        timingRow(`ORT INT8 latency, batch ${b}`, t),
+        timingRow(`ORT INT8 latency (1 thread), batch ${b}`, t),
         ratioRow(`ORT FP32 / INT8 time, batch ${b}`, fp32Lat[b], t),
       );
     }

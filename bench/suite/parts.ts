@@ -50,7 +50,7 @@ export const PARTS: PartDef[] = [
       { path: '.cache/data/fashion-mnist/t10k-images-idx3-ubyte.gz', from: 'npm run get-data' },
     ],
     adapt: adaptEvalFashion,
-    timeoutMinutes: 5,
+    timeoutMinutes: 3,
   },
   {
     name: 'quantize',
@@ -67,7 +67,7 @@ export const PARTS: PartDef[] = [
     args: ['--json'],
     needs: [{ path: 'bench/train.bench.ts', from: 'the training issue (bench:train)' }],
     adapt: (json, stdout) => (isPartReport(json) ? json : trainFromText(stdout)),
-    timeoutMinutes: 8,
+    timeoutMinutes: 6,
   },
   {
     name: 'engine',
@@ -76,7 +76,7 @@ export const PARTS: PartDef[] = [
     args: ['--json', '--no-cpu'],
     needs: [{ path: 'bench/engine.bench.ts', from: 'bench:engine' }],
     adapt: (json, stdout) => (isPartReport(json) ? json : engineFromText(stdout)),
-    timeoutMinutes: 8,
+    timeoutMinutes: 5,
   },
   {
     name: 'ocr',
@@ -87,7 +87,7 @@ export const PARTS: PartDef[] = [
       { path: '.cache/data/ocr-models/ch_ppocr_mobile_v2.0_cls_infer.onnx', from: 'npm run get-data' },
       { path: '.cache/data/fonts', from: 'npm run get-data' },
     ],
-    timeoutMinutes: 8,
+    timeoutMinutes: 6,
   },
 ];
 

@@ -47,6 +47,7 @@ export function markdown(result: SuiteResult, commands: string[]): string {
     `Run started ${result.startedAt}, took ${(result.seconds / 60).toFixed(1)} min end to end (commit ${m.commit}).`,
     'Timings: min and median of repeated runs in ms; a ratio (×) divides two timings measured in the same run',
     '(for min: min/min, for median: median/median). A part that cannot run yet says why; no number is carried over from an earlier run.',
+    `Load average at the start: ${m.loadAverage1m} on ${m.nproc} cores${Number(m.loadAverage1m) > Number(m.nproc) ? ' — other processes were running, so timings are noisier than on an idle machine' : ''}.`,
     '',
     '## Results',
     '',
