@@ -54,8 +54,8 @@ const fp32Lat = {
   64: await ortLatency(DEFAULT_CLS_MODEL, set.x, 64),
 };
 rows.push(
-  timingRow('ORT FP32 latency, batch 1', fp32Lat[1]),
-  timingRow('ORT FP32 latency, batch 64', fp32Lat[64]),
+  timingRow('ORT FP32 latency (1 thread), batch 1', fp32Lat[1]),
+  timingRow('ORT FP32 latency (1 thread), batch 64', fp32Lat[64]),
 );
 
 const eng = await engineForward(DEFAULT_CLS_MODEL, set.x, 64, Number(args['engine-repeats']));
