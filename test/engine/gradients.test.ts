@@ -32,6 +32,8 @@ const cases: Case[] = [
   { name: 'BatchNormalization (eval)', build: single('BatchNormalization', [2, 3, 3, 3], [['posg', [3]], ['b', [3]], ['m', [3]], ['posv', [3]]]) },
   { name: 'LayerNormalization', build: single('LayerNormalization', [2, 3, 6], [['posg', [6]], ['b', [6]]], { axis: -1 }) },
   { name: 'PRelu', build: single('PRelu', [2, 3, 4, 4], [['s', [3, 1, 1]]]) },
+  { name: 'LSTM', build: single('LSTM', [3, 2, 3], [['W', [1, 8, 3]], ['R', [1, 8, 2]], ['B', [1, 16]]], { hidden_size: 2 }) },
+  { name: 'GRU', build: single('GRU', [3, 2, 3], [['W', [1, 6, 3]], ['R', [1, 6, 2]]], { hidden_size: 2 }) },
   {
     name: 'Gather embedding + MatMul bias Add',
     build: (b) => {

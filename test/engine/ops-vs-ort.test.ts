@@ -61,6 +61,22 @@ const cases: Case[] = [
   },
   { name: 'MaxPool 3-D pads', build: (b) => b.output(b.node('MaxPool', [b.input('x', [1, 2, 5, 6, 5])], { kernel_shape: [3, 2, 3], strides: [2, 2, 1], pads: [1, 0, 1, 1, 1, 0] })) },
   { name: 'AveragePool 3-D ceil', build: (b) => b.output(b.node('AveragePool', [b.input('x', [1, 2, 5, 6, 5])], { kernel_shape: [2, 2, 2], strides: [2, 2, 2], ceil_mode: 1 })) },
+  {
+    name: 'LSTM bidirectional, peepholes, initial state (layout 1: ORT lacks it; see conformance)',
+    opset: 14,
+    build: (b) => {
+      const outs = b.nodeOutputs('LSTM', [b.input('x', [5, 2, 3]), b.randomWeight('W', [2, 16, 3]), b.randomWeight('R', [2, 16, 4]), b.randomWeight('B', [2, 32]), '', b.uniform('h0', [2, 2, 4], -1, 1), b.uniform('c0', [2, 2, 4], -1, 1), b.randomWeight('P', [2, 12])], { hidden_size: 4, direction: 'bidirectional' }, { outputs: 3 });
+      outs.forEach((o) => b.output(o));
+    },
+  },
+  {
+    name: 'GRU reverse, linear_before_reset, clip',
+    build: (b) => {
+      const outs = b.nodeOutputs('GRU', [b.input('x', [6, 2, 3]), b.randomWeight('W', [1, 15, 3]), b.randomWeight('R', [1, 15, 5]), b.randomWeight('B', [1, 30])], { hidden_size: 5, direction: 'reverse', linear_before_reset: 1, clip: 2.5 }, { outputs: 2 });
+      outs.forEach((o) => b.output(o));
+    },
+  },
+  { name: 'RNN default Tanh', build: (b) => b.output(b.node('RNN', [b.input('x', [4, 2, 3]), b.randomWeight('W', [1, 5, 3]), b.randomWeight('R', [1, 5, 5])], { hidden_size: 5 })) },
   { name: 'MaxPool 3x3 s2 ceil odd', build: (b) => b.output(b.node('MaxPool', [b.input('x', [2, 3, 10, 9])], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 })) },
   { name: 'MaxPool pads dilation', build: (b) => b.output(b.node('MaxPool', [b.input('x', [1, 2, 9, 9])], { kernel_shape: [2, 3], pads: [1, 0, 0, 1], dilations: [2, 2] })) },
   { name: 'AveragePool pads exclude', build: (b) => b.output(b.node('AveragePool', [b.input('x', [2, 3, 7, 8])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] })) },

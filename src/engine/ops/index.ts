@@ -23,3 +23,4 @@ import './quantize-linear.js';
 import './more-unary.js';
 import './rearrange.js';
 import './losses.js';
+import './recurrent.js';
