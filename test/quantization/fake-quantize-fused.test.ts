@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { FAKE_QUANTIZE, FAKE_QUANTIZE_GRAD } from '../../src/algorithms/quantization/fake-quantize/kernels/index.js';
+import { FAKE_QUANTIZE, FAKE_QUANTIZE_GRAD, roundHalfEven } from '../../src/algorithms/quantization/fake-quantize/kernels/index.js';
 import {
   asymmetricFakeQuantize,
   quantizerLevels,
@@ -92,6 +92,17 @@ function maxRel(a: Float32Array, b: Float32Array, floor: number): number {
   }
   return m;
 }
+
+describe('roundHalfEven (the kernels\' rounding)', () => {
+  it('equals tf.round (half to even) on ties, large values and non-finite values', async () => {
+    await tf.setBackend('cpu');
+    const v = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 126.5, 127.5, -127.5, 0.49999997, 4194304.5, 8388607.5, -8388607.5, 3e9 + 0.5, 1e20, -1e20, Infinity, -Infinity, NaN];
+    const expected = tf.tidy(() => Array.from(tf.round(tf.tensor(v)).dataSync()));
+    const f32 = Float32Array.from(v);
+    expect(Array.from(f32, roundHalfEven)).toEqual(expected);
+    expect(roundHalfEven(2 ** 52 + 1)).toBe(2 ** 52 + 1);
+  });
+});
 
 describe.each(['cpu', 'wasm'])('fused fake quantization on %s equals the composed ops', (backend) => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_, c) => {

@@ -28,17 +28,21 @@ function fusedAxis(x: tf.Tensor, low: tf.Tensor, range: tf.Tensor, o: FakeQuanti
   return o.fused === false ? null : fusedChannelAxis(x, low, range);
 }
 
-/** FQ(x) with x's shape: quantizeForward, or its fused kernel. */
-function forwardValue(x: tf.Tensor, low: tf.Tensor, range: tf.Tensor, lv: LevelRange, o: FakeQuantizeOptions): tf.Tensor {
+/**
+ * FQ(x) with x's shape: the fused kernel where it runs, else quantizeForward. Returns the tensors
+ * the gradient needs besides x and the range: the output y for the fused kernel, none otherwise.
+ */
+function forwardValue(x: tf.Tensor, low: tf.Tensor, range: tf.Tensor, lv: LevelRange, o: FakeQuantizeOptions): [tf.Tensor, tf.Tensor[]] {
   const axis = fusedAxis(x, low, range, o);
-  if (axis !== null) return fusedFakeQuantize(x, low, range, lv.levels, axis);
-  return tf.reshape(quantizeForward(x, low, range, lv.levels), x.shape);
+  if (axis === null) return [tf.reshape(quantizeForward(x, low, range, lv.levels), x.shape), []];
+  const y = fusedFakeQuantize(x, low, range, lv.levels, axis);
+  return [y, [y]];
 }
 
-/** steGradients, or its fused kernel. */
-function gradients(dy: tf.Tensor, x: tf.Tensor, low: tf.Tensor, range: tf.Tensor, lv: LevelRange, o: FakeQuantizeOptions): SteGradients {
-  const axis = fusedAxis(x, low, range, o);
-  if (axis !== null) return fusedSteGradients(dy, x, low, range, lv, axis);
+/** steGradients, or its fused kernel when the forward saved its output y. */
+function gradients(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor | undefined, low: tf.Tensor, range: tf.Tensor, lv: LevelRange, o: FakeQuantizeOptions): SteGradients {
+  const axis = y === undefined ? null : fusedAxis(x, low, range, o);
+  if (y !== undefined && axis !== null) return fusedSteGradients(dy, x, y, low, range, lv, axis);
   return steGradients(dy, x, low, range, lv.levels, lv.levelLow, lv.levelHigh);
 }
 
@@ -72,13 +76,14 @@ export function symmetricFakeQuantize(x: tf.Tensor, scale: tf.Tensor, lv: LevelR
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xIn, pIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const [low, range] = symmetricRange(safeRange(pIn, o), lv);
-    save([xIn, pIn]);
+    const [value, forGrad] = forwardValue(xIn, low, range, lv, o);
+    save([xIn, pIn, ...forGrad]);
     return {
-      value: forwardValue(xIn, low, range, lv, o),
+      value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ps] = saved;
+        const [xs, ps, ys] = saved;
         const [l, r] = symmetricRange(safeRange(ps, o), lv);
-        const g = gradients(dy, xs, l, r, lv, o);
+        const g = gradients(dy, xs, ys, l, r, lv, o);
         return [tf.reshape(g.dx, xs.shape), safeRangeGrad(g.dRange, ps, o)];
       },
     };
@@ -100,12 +105,13 @@ export function asymmetricFakeQuantize(
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xIn, lowIn, rIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const [low, range] = tuneRange(lowIn, safeRange(rIn, o), lv.levels);
-    save([xIn, low, range, rIn]);
+    const [value, forGrad] = forwardValue(xIn, low, range, lv, o);
+    save([xIn, low, range, rIn, ...forGrad]);
     return {
-      value: forwardValue(xIn, low, range, lv, o),
+      value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, l, r, rp] = saved;
-        const g = gradients(dy, xs, l, r, lv, o);
+        const [xs, l, r, rp, ys] = saved;
+        const g = gradients(dy, xs, ys, l, r, lv, o);
         const dLow = withMultiplier(g.dLow, o.lrMultiplier ?? 1);
         return [tf.reshape(g.dx, xs.shape), dLow, safeRangeGrad(g.dRange, rp, o)];
       },

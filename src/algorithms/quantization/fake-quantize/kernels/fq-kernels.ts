@@ -1,7 +1,7 @@
 /**
  * The fused fake-quantize kernels, registered for the 'wasm' and 'cpu' backends:
  *   NncfFakeQuantize      {x, low, range} {levels, axis}                       → y (x's shape)
- *   NncfFakeQuantizeGrad  {dy, x, low, range} {levels, levelLow, levelHigh, axis}
+ *   NncfFakeQuantizeGrad  {dy, x, y, low, range} {levelLow, levelHigh, axis}   (y: the forward output)
  *                         → [dx (x's shape), dLow (low's shape), dRange (range's shape)]
  * `axis` is x's channel axis (low/range hold one value per channel), or -1 for one value.
  * Each reads the backend's own memory and writes its outputs in one pass (fq-loops.ts).
@@ -63,14 +63,14 @@ function forward(mem: Memory, { inputs, attrs }: Args): Info {
 
 function backward(mem: Memory, { inputs, attrs }: Args): Info[] {
   checkFloat(inputs);
-  const { dy, x, low, range } = inputs;
+  const { dy, x, y, low, range } = inputs;
   const dx = mem.alloc(x.shape);
   const dLow = mem.alloc(low.shape);
   const dRange = mem.alloc(range.shape);
   const l = layoutOf(x.shape, attrs.axis);
   steGradLoop(
-    mem.view(dy), mem.view(x), mem.view(low), mem.view(range),
-    attrs.levels, attrs.levelLow, attrs.levelHigh, l,
+    mem.view(dy), mem.view(x), mem.view(y), mem.view(low), mem.view(range),
+    attrs.levelLow, attrs.levelHigh, l,
     mem.view(dx), mem.view(dLow), mem.view(dRange),
   );
   return [dx, dLow, dRange];

@@ -21,10 +21,13 @@ export function layoutOf(shape: readonly number[], axis: number): Layout {
   return { outer: size(shape.slice(0, axis)), channels: shape[axis], inner: size(shape.slice(axis + 1)) };
 }
 
-/** tf.round: half to even (-0.5 → -0, as the wasm backend). */
+/** 1.5·2^52: adding and subtracting it rounds a double with |t| < 2^51 to an integer, ties to even. */
+const MAGIC = 6755399441055744;
+const EXACT = 2 ** 51;
+
+/** tf.round: half to even. Beyond 2^51 every double is an integer already. */
 export function roundHalfEven(t: number): number {
-  const r = Math.round(t);
-  return r - t === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  return t < EXACT && t > -EXACT ? t + MAGIC - MAGIC : t;
 }
 
 /** tf.sign: 0 for ±0 and NaN. */
@@ -43,20 +46,22 @@ export function fakeQuantizeLoop(
       const zp = roundHalfEven(f(-lo * s));
       for (const end = i + l.inner; i < end; i++) {
         const v = Math.min(Math.max(x[i], lo), hi);
-        out[i] = roundHalfEven(f(f(f(v - lo) * s) - zp)) / s;
+        const t = f(f(f(v - lo) * s) - zp);
+        out[i] = (t < EXACT && t > -EXACT ? t + MAGIC - MAGIC : t) / s;
       }
     }
   }
 }
 
 /**
- * Straight-through gradients (spec §1.4) in one pass: dx = dy·mask_in;
- * sumLow[c] = Σ dy·(mask_hi + mask_lo); sumRange[c] = Σ dy·(err·mask_in + sign·(ll/lh)·mask_lo + mask_hi)
- * with err = (out - x)/(range·sign). sumLow/sumRange (length channels) are written, not added to.
+ * Straight-through gradients (spec §1.4) in one pass, given the forward output y:
+ * dx = dy·mask_in; sumLow[c] = Σ dy·(mask_hi + mask_lo);
+ * sumRange[c] = Σ dy·(err·mask_in + sign·(ll/lh)·mask_lo + mask_hi) with err = (y - x)/(range·sign).
+ * Every term as the composed ops compute it (so also NaN/Inf and negative ranges agree).
  */
 export function steGradLoop(
-  dy: Float32Array, x: Float32Array, low: Float32Array, range: Float32Array,
-  levels: number, levelLow: number, levelHigh: number, l: Layout,
+  dy: Float32Array, x: Float32Array, y: Float32Array, low: Float32Array, range: Float32Array,
+  levelLow: number, levelHigh: number, l: Layout,
   dx: Float32Array, sumLow: Float32Array, sumRange: Float32Array,
 ): void {
   const accLow = new Float64Array(l.channels);
@@ -66,9 +71,7 @@ export function steGradLoop(
     for (let c = 0; c < l.channels; c++) {
       const lo = low[c];
       const r = range[c];
-      const s = f((levels - 1) / r);
       const hi = f(lo + r);
-      const zp = roundHalfEven(f(-lo * s));
       const sg = signOf(r);
       const denom = f(r * sg);
       const loTerm = f(sg * ratio);
@@ -80,12 +83,10 @@ export function steGradLoop(
         const mHi = v > hi ? 1 : 0;
         const mLo = v < lo ? 1 : 0;
         const mIn = 1 - mHi - mLo;
-        const q = f(roundHalfEven(f(f(f(Math.min(Math.max(v, lo), hi) - lo) * s) - zp)) / s);
-        const err = f(f(q - v) / denom);
-        const per = f(f(err * mIn + loTerm * mLo) + mHi);
+        const err = f(f(y[i] - v) / denom);
         dx[i] = g * mIn;
         aLow += g * (mHi + mLo);
-        aRange += f(g * per);
+        aRange += f(g * f(f(err * mIn + loTerm * mLo) + mHi));
       }
       accLow[c] = aLow;
       accRange[c] = aRange;

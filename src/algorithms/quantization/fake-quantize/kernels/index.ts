@@ -32,12 +32,15 @@ export function fusedFakeQuantize(x: tf.Tensor, low: tf.Tensor, range: tf.Tensor
   return tf.engine().runKernel(FAKE_QUANTIZE, inputs, { levels, axis } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
-/** steGradients(dy, x, low, range, …) in one kernel; dx has x's shape, dLow/dRange the params' shapes. */
+/**
+ * steGradients(dy, x, low, range, …) in one kernel, given y = fusedFakeQuantize(x, low, range, …)
+ * (so nothing is recomputed); dx has x's shape, dLow/dRange the params' shapes.
+ */
 export function fusedSteGradients(
-  dy: tf.Tensor, x: tf.Tensor, low: tf.Tensor, range: tf.Tensor, lv: LevelRange, axis: number,
+  dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, low: tf.Tensor, range: tf.Tensor, lv: LevelRange, axis: number,
 ): SteGradients {
-  const inputs = { dy, x, low, range } as unknown as tf.NamedTensorMap;
-  const attrs = { levels: lv.levels, levelLow: lv.levelLow, levelHigh: lv.levelHigh, axis } as unknown as tf.NamedAttrMap;
+  const inputs = { dy, x, y, low, range } as unknown as tf.NamedTensorMap;
+  const attrs = { levelLow: lv.levelLow, levelHigh: lv.levelHigh, axis } as unknown as tf.NamedAttrMap;
   const [dx, dLow, dRange] = tf.engine().runKernel(FAKE_QUANTIZE_GRAD, inputs, attrs) as tf.Tensor[];
   return { dx, dLow, dRange };
 }
