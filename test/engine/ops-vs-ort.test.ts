@@ -77,6 +77,28 @@ const cases: Case[] = [
     },
   },
   { name: 'RNN default Tanh', build: (b) => b.output(b.node('RNN', [b.input('x', [4, 2, 3]), b.randomWeight('W', [1, 5, 3]), b.randomWeight('R', [1, 5, 5])], { hidden_size: 5 })) },
+  {
+    name: 'QLinearConv per-channel int8 weights, strided, bias → DequantizeLinear',
+    build: (b) => {
+      const xq = b.node('QuantizeLinear', [b.input('x', [1, 3, 7, 8]), b.scalar('xs', 0.02), b.initializer('xz', 'uint8', [], [120])]);
+      const w = b.initializer('w', 'int8', [4, 3, 3, 3], Array.from({ length: 108 }, (_, i) => ((i * 37) % 255) - 127));
+      const ws = b.uniform('ws', [4], 0.001, 0.004);
+      const wz = b.initializer('wz', 'int8', [4], [0, 0, 0, 0]);
+      const bias = b.initializer('bias', 'int32', [4], [100, -200, 0, 3000]);
+      const y = b.node('QLinearConv', [xq, 'xs', 'xz', w, ws, wz, b.scalar('ys', 0.05), b.initializer('yz', 'uint8', [], [128]), bias], { pads: [1, 1, 1, 1], strides: [2, 2] });
+      b.output(b.node('DequantizeLinear', [y, 'ys', 'yz']));
+    },
+  },
+  {
+    name: 'QLinearMatMul and MatMulInteger',
+    build: (b) => {
+      const aq = b.node('QuantizeLinear', [b.input('a', [2, 3, 5]), b.scalar('as', 0.02), b.initializer('az', 'uint8', [], [128])]);
+      const bw = b.initializer('bw', 'uint8', [5, 4], Array.from({ length: 20 }, (_, i) => (i * 53) % 256));
+      const y = b.node('QLinearMatMul', [aq, 'as', 'az', bw, b.scalar('bs', 0.01), b.initializer('bz', 'uint8', [], [100]), b.scalar('ys', 0.1), b.initializer('yz', 'uint8', [], [10])]);
+      b.output(b.node('DequantizeLinear', [y, 'ys', 'yz']));
+      b.output(b.node('Cast', [b.node('MatMulInteger', [aq, bw, 'az', 'bz'])], { to: 1 }));
+    },
+  },
   { name: 'MaxPool 3x3 s2 ceil odd', build: (b) => b.output(b.node('MaxPool', [b.input('x', [2, 3, 10, 9])], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 })) },
   { name: 'MaxPool pads dilation', build: (b) => b.output(b.node('MaxPool', [b.input('x', [1, 2, 9, 9])], { kernel_shape: [2, 3], pads: [1, 0, 0, 1], dilations: [2, 2] })) },
   { name: 'AveragePool pads exclude', build: (b) => b.output(b.node('AveragePool', [b.input('x', [2, 3, 7, 8])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] })) },

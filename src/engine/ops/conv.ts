@@ -16,7 +16,7 @@ export function convWeightPerm(rank: number): number[] | null {
   return rank === 4 ? [2, 3, 1, 0] : rank === 3 ? [2, 1, 0] : rank === 5 ? [2, 3, 4, 1, 0] : null;
 }
 
-function runConv([xv, wv, bv]: (Value | undefined)[], ctx: OpContext): Value {
+export function runConv([xv, wv, bv]: (Value | undefined)[], ctx: OpContext): Value {
   const xs = onnxShape(xv!);
   const ws = onnxShape(wv!);
   const spatial = xs.length - 2;

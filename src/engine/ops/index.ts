@@ -24,3 +24,4 @@ import './more-unary.js';
 import './rearrange.js';
 import './losses.js';
 import './recurrent.js';
+import './quantized-ops.js';
