@@ -66,7 +66,9 @@ rows.push(
     `max |engine − ORT| ${eng.maxAbsDiff.toExponential(1)}`,
   ),
 );
-rows.push(ratioRow('engine / ORT forward time, batch 64', eng.timing, fp32Lat[64]));
+rows.push(
+  ratioRow('engine / ORT forward time, batch 64', eng.timing, fp32Lat[64], '> 1: the engine is slower'),
+);
 log(`engine forward b64 median ${eng.timing.median.toFixed(1)} ms`);
 
 mkdirSync('.cache/bench', { recursive: true });
@@ -92,7 +94,7 @@ if (!q.ok) {
       const t = await ortLatency(q.path, set.x, b);
       rows.push(
         timingRow(`ORT INT8 latency (1 thread), batch ${b}`, t),
-        ratioRow(`ORT FP32 / INT8 time, batch ${b}`, fp32Lat[b], t),
+        ratioRow(`ORT FP32 / INT8 time, batch ${b}`, fp32Lat[b], t, '> 1: INT8 is faster'),
       );
     }
   } catch (err) {
