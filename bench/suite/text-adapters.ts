@@ -51,6 +51,7 @@ export function engineFromText(stdout: string): PartReport | null {
       unit: '×',
       min: fwd.min / ort.min,
       median: fwd.median / ort.median,
+      note: '> 1: the engine is slower',
     },
   ];
   if (train)
@@ -84,7 +85,13 @@ export function trainFromText(stdout: string): PartReport | null {
       note,
     });
     if (m[1] !== 'FP32')
-      rows.push({ metric: `train step ${m[1]} / FP32 time`, value: num(m[3]), unit: '×', median: num(m[3]) });
+      rows.push({
+        metric: `train step ${m[1]} / FP32 time`,
+        value: num(m[3]),
+        unit: '×',
+        median: num(m[3]),
+        note: '> 1: slower than FP32',
+      });
   }
   return rows.length ? { part: 'train', rows } : null;
 }
