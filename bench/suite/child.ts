@@ -45,7 +45,7 @@ export async function runPart(
   const json = lastJsonLine(stdout);
   const report = p.adapt ? p.adapt(json, stdout) : isPartReport(json) ? json : null;
   if (!report) {
-    const reason = `not available yet: \`${commandOf(p)}\` ran but printed no JSON result line (see log in latest.json)`;
+    const reason = `not available yet: \`${commandOf(p)}\` ran but printed ${json === null ? 'no JSON result line' : 'a last JSON line that is not a PartReport {part, rows} (bench/suite/types.ts)'} (see log in latest.json)`;
     return { ...base, status: 'skipped', reason, rows: [], seconds, log };
   }
   return { ...base, status: 'ok', rows: report.rows, seconds, log };

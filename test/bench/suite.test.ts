@@ -143,3 +143,9 @@ describe('report', () => {
     expect(doc).toContain('`npm run bench:ocr -- --json`');
   });
 });
+
+it('a child whose last JSON line is not a PartReport says so', async () => {
+  const r = await runPart(part(), quiet, node('console.log(JSON.stringify({ accuracy: 0.9 }))'));
+  expect(r.status).toBe('skipped');
+  expect(r.reason).toMatch(/not a PartReport/);
+});
