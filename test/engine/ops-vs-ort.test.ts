@@ -99,6 +99,19 @@ const cases: Case[] = [
       b.output(b.node('Cast', [b.node('MatMulInteger', [aq, bw, 'az', 'bz'])], { to: 1 }));
     },
   },
+  { name: 'Einsum attention scores', build: (b) => b.output(b.node('Einsum', [b.input('q', [2, 3, 4, 5]), b.input('k', [2, 3, 6, 5])], { equation: 'bhqd,bhkd->bhqk' })) },
+  { name: 'Einsum ellipsis matmul', build: (b) => b.output(b.node('Einsum', [b.input('a', [2, 3, 4]), b.input('c', [4, 5])], { equation: '...ij,jk->...ik' })) },
+  { name: 'Einsum trace + implicit output', build: (b) => b.output(b.node('Einsum', [b.input('a', [3, 3, 2])], { equation: 'iij' })) },
+  {
+    name: 'ScatterElements add with duplicates / ScatterND / Compress',
+    opset: 18,
+    build: (b) => {
+      const d = b.input('d', [3, 4]);
+      b.output(b.node('ScatterElements', [d, b.initializer('i', 'int64', [2, 2], [0, 0, 2, -1]), b.input('u', [2, 2])], { axis: 1, reduction: 'add' }));
+      b.output(b.node('ScatterND', [d, b.initializer('n', 'int64', [2, 1], [2, 0]), b.input('u2', [2, 4])]));
+      b.output(b.node('Compress', [d, b.initializer('c', 'bool', [3], [1, 0, 1])], { axis: 0 }));
+    },
+  },
   { name: 'MaxPool 3x3 s2 ceil odd', build: (b) => b.output(b.node('MaxPool', [b.input('x', [2, 3, 10, 9])], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 })) },
   { name: 'MaxPool pads dilation', build: (b) => b.output(b.node('MaxPool', [b.input('x', [1, 2, 9, 9])], { kernel_shape: [2, 3], pads: [1, 0, 0, 1], dilations: [2, 2] })) },
   { name: 'AveragePool pads exclude', build: (b) => b.output(b.node('AveragePool', [b.input('x', [2, 3, 7, 8])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] })) },

@@ -25,3 +25,5 @@ import './rearrange.js';
 import './losses.js';
 import './recurrent.js';
 import './quantized-ops.js';
+import './scatter.js';
+import './einsum.js';
