@@ -119,6 +119,20 @@ export class Engine {
   }
 
   run(feeds: Record<string, tf.Tensor>, opts: RunOptions = {}): Record<string, tf.Tensor> {
+    const res = this.execute(feeds, opts, false);
+    return Object.fromEntries(Object.entries(res).map(([k, v]) => [k, v.tensor]));
+  }
+
+  /**
+   * Like run(), but returns tensors in the engine's layout (no transposes) with their perm:
+   * stored = transpose(onnx, perm). For statistics collectors over many intermediates, e.g. the
+   * channel axis of an activation is `perm ? perm.indexOf(1) : 1`.
+   */
+  runNative(feeds: Record<string, tf.Tensor>, opts: RunOptions = {}): Record<string, { tensor: tf.Tensor; perm: number[] | null }> {
+    return this.execute(feeds, opts, true);
+  }
+
+  private execute(feeds: Record<string, tf.Tensor>, opts: RunOptions, native: boolean): Record<string, { tensor: tf.Tensor; perm: number[] | null }> {
     if (this.disposed) throw new EngineError('engine was disposed');
     const outputs = opts.outputs ?? this.graph.outputs.map((o) => o.name);
     const training = opts.training ?? false;
@@ -129,7 +143,8 @@ export class Engine {
         const hint = nearest(name, this.graph.inputs.map((i) => i.name));
         throw new EngineError(`"${name}" is not an input of the model${hint ? `; did you mean "${hint}"?` : ''}`);
       }
-    return tf.tidy(() => {
+    const perms: Record<string, number[] | null> = {};
+    const tensors = tf.tidy(() => {
       const env = new Map<string, Value>();
       const pinned = new Set<tf.Tensor>([...Object.values(feeds), ...this.store.constants.values(), ...[...this.store.weights.values()].map((w) => w.variable)]);
       const refs = new TensorRefs(pinned);
@@ -162,12 +177,15 @@ export class Engine {
       });
       const result: Record<string, tf.Tensor> = {};
       for (const name of outputs) {
-        const t = canonical(get(name));
+        const v = get(name);
+        const t = native ? v.t : canonical(v);
         // Never hand out a feed, constant or weight itself: the caller disposes results.
         result[name] = pinned.has(t) ? tf.clone(t) : t;
+        perms[name] = native ? v.perm : null;
       }
       return result;
     });
+    return Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { tensor: t, perm: perms[k] }]));
   }
 
   dispose(): void {

@@ -153,3 +153,21 @@ describe('which constants are trainable', () => {
     e3.dispose();
   });
 });
+
+describe('runNative', () => {
+  it('returns intermediates in the engine layout with their perm, equal to run() after transposing back', async () => {
+    await initBackend('wasm');
+    const engine = new Engine(convNet());
+    const x = tf.tensor(Array.from({ length: 32 }, (_, i) => Math.cos(i)), [1, 2, 4, 4]);
+    const before = tf.memory().numTensors;
+    const nat = engine.runNative({ x }, { outputs: ['r', 'y'] });
+    expect(nat.r.perm).toEqual([0, 2, 3, 1]);
+    expect(nat.r.tensor.shape).toEqual([1, 4, 4, 3]);
+    expect(nat.y.perm).toBeNull();
+    const ref = engine.run({ x }, { outputs: ['r'] }).r;
+    expect(Array.from(tf.transpose(nat.r.tensor, [0, 3, 1, 2]).dataSync())).toEqual(Array.from(ref.dataSync()));
+    tf.dispose([nat.r.tensor, nat.y.tensor, ref]);
+    expect(tf.memory().numTensors).toBe(before + 1); // the transpose made in this test
+    engine.dispose();
+  });
+});
