@@ -1,6 +1,7 @@
 /** Range init and BN adaptation wiring on the digits CNN: ORT vs engine statistics, signedness, state, errors, leaks. */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setFastForward } from '../../src/algorithms/quantization/index.js';
 import { createCompressedModel, exportCompressedModelBytes, QuantizationController, type CompressionState } from '../../src/api.js';
 import { NNCFConfig, QuantizationRangeInitArgs } from '../../src/config/index.js';
 import type { Dataset } from '../../src/data/index.js';
@@ -128,6 +129,19 @@ describe('BN adaptation, resume, export forms, tensors', () => {
     const ops = await countOpTypes(exportCompressedModelBytes(r));
     expect(ops.get('org.openvinotoolkit:FakeQuantize')).toBe(r.ctrl.modules.length);
     expect(ops.get('QuantizeLinear') ?? 0).toBe(0);
+    r.controller.dispose();
+  });
+
+  it('the gradient-free activation kernel used during BN adaptation matches the differentiable one', async () => {
+    const r = await build({ initializer: { range: { num_init_samples: 64 }, ...noBn } }, train);
+    const x = tf.tensor(train.x.data.slice(0, 64 * 64) as Float32Array, [64, 1, 8, 8]);
+    const slow = r.model.run({ input: x }).logits;
+    setFastForward([...r.ctrl.modules], true);
+    const fast = r.model.run({ input: x }).logits;
+    setFastForward([...r.ctrl.modules], false);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(slow, fast))).dataSync()[0]);
+    expect(diff).toBeLessThan(1e-4);
+    tf.dispose([x, slow, fast]);
     r.controller.dispose();
   });
 

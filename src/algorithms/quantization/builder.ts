@@ -8,7 +8,7 @@ import type { BuildContext, BuilderState, CompressedModel, CompressionAlgorithmB
 import { placementOptions } from './config-adapter.js';
 import { QuantizationController } from './controller.js';
 import { quantizationInitServices } from './init-services.js';
-import { buildModule, QuantizationSetupError, type QuantizerModule } from './modules.js';
+import { buildModule, QuantizationSetupError, setFastForward, type QuantizerModule } from './modules.js';
 import { placeQuantizers, type QuantizerSpec as PlacedQuantizer } from './placement/index.js';
 import { runRangeInit } from './range-init.js';
 
@@ -54,7 +54,13 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
     if (ctx.builderState) return ctrl; // resume: parameters come from the controller state
     const services = quantizationInitServices();
     ctrl.rangeInit = await runRangeInit(this.modules, model, this.config, this.section.initializer.range, services);
-    ctrl.bnAdaptationSteps = await services.adaptBatchNorm(model, this.config, this.section.initializer.batchnorm_adaptation.num_bn_adaptation_samples);
+    // No gradients in BN adaptation: activation quantizers run the one-pass forward kernel meanwhile.
+    setFastForward(this.modules, true);
+    try {
+      ctrl.bnAdaptationSteps = await services.adaptBatchNorm(model, this.config, this.section.initializer.batchnorm_adaptation.num_bn_adaptation_samples);
+    } finally {
+      setFastForward(this.modules, false);
+    }
     return ctrl;
   }
 

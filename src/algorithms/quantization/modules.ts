@@ -3,9 +3,12 @@
  * several points) and the insertion commands that run it: weights as weight hooks in the engine's
  * native layout, activations as hooks on edges.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedModel, InsertionCommand } from '../../compression/index.js';
+import type { HookFn } from '../../engine/index.js';
 import { Quantizer, type QuantizerSpec as FqSpec } from './fake-quantize/index.js';
 import type { QuantizerSpec as PlacedQuantizer } from './placement/index.js';
+import { fastFakeQuantize, fastParams, type FastParams } from './fast-forward.js';
 
 export const OWNER = 'quantization';
 
@@ -16,6 +19,8 @@ export class QuantizationSetupError extends Error {
 export interface QuantizerModule {
   placed: PlacedQuantizer;
   quantizer: Quantizer;
+  /** Set during gradient-free initialization passes: activations use the one-pass JS kernel. */
+  fast?: FastParams | null;
   /** Tensor names (activations) or the weight name the quantizer reads. */
   tensors: string[];
 }
@@ -45,13 +50,16 @@ function fqSpec(p: PlacedQuantizer, model: CompressedModel, lrMultiplier: number
     const native = w.perm ? w.perm.indexOf(axis) : axis;
     return { spec: { ...base, perChannel: true, rank: w.onnxDims.length, channelAxis: native, channels: w.onnxDims[axis] }, layout: 'native' };
   }
-  // Activation layouts vary per producer inside the engine: per-channel activation hooks take ONNX layout.
+  // Activation layouts vary per producer inside the engine: per-channel activation hooks get the native
+  // tensor and convert to ONNX layout only on the differentiable path (see buildModule).
   const shape = model.graph.tensor(first.tensor)?.shape;
   const channels = shape?.[axis];
   if (!shape || typeof channels !== 'number')
     throw new QuantizationSetupError(`quantizer ${p.id}: per-channel activation "${first.tensor}" has no known channel count`);
-  return { spec: { ...base, perChannel: true, rank: shape.length, channelAxis: axis, channels }, layout: 'onnx' };
+  return { spec: { ...base, perChannel: true, rank: shape.length, channelAxis: axis, channels }, layout: 'native' };
 }
+
+const SHAPE_ONLY = new Set(['Shape', 'Size']);
 
 /** Tensor hooks: `input` points are consumer-specific; they become a tensor hook only when they cover every consumer. */
 function hookTensors(p: PlacedQuantizer, model: CompressedModel): string[] {
@@ -62,7 +70,8 @@ function hookTensors(p: PlacedQuantizer, model: CompressedModel): string[] {
     else if (pt.kind === 'output') out.add(pt.tensor);
     else {
       const covered = new Set(p.points.filter((q) => q.kind === 'input' && q.tensor === pt.tensor).map((q) => (q.kind === 'input' ? q.consumer : '')));
-      const consumers = graph.consumers(pt.tensor).map((n) => n.name);
+      // Shape/Size read only the shape: quantizing what they see changes nothing.
+      const consumers = graph.consumers(pt.tensor).filter((n) => !SHAPE_ONLY.has(n.opType)).map((n) => n.name);
       if (graph.outputs.some((o) => o.name === pt.tensor)) consumers.push(pt.tensor);
       const missed = consumers.filter((c) => !covered.has(c));
       if (missed.length)
@@ -81,7 +90,16 @@ export function buildModule(p: PlacedQuantizer, model: CompressedModel, lrMultip
   const quantizer = state !== undefined ? Quantizer.fromState(state) : new Quantizer(spec);
   const module: QuantizerModule = { placed: p, quantizer, tensors };
   // The hook reads module.quantizer at call time, so loadState can swap in a restored quantizer.
-  const fn = (x: Parameters<Quantizer['apply']>[0]) => module.quantizer.apply(x);
+  const onnxAxis = spec.perChannel ? (spec.channelAxis ?? 1) : null;
+  const fn: HookFn = (x, info) => {
+    if (!module.quantizer.enabled) return x;
+    if (module.fast) return fastFakeQuantize(x, module.fast, onnxAxis === null ? null : info.axis(onnxAxis));
+    if (p.kind === 'weight' || onnxAxis === null || info.perm === null || info.axis(onnxAxis) === onnxAxis) return module.quantizer.apply(x);
+    // per-channel activation held channels-last: to ONNX layout and back around the quantizer
+    const perm = info.perm;
+    const inverse = perm.map((_, i) => perm.indexOf(i));
+    return tf.transpose(module.quantizer.apply(tf.transpose(x, inverse)), perm);
+  };
   const commands: InsertionCommand[] = tensors.map((name) => ({
     point: p.kind === 'weight' ? { kind: 'weight', name } : { kind: 'tensor', name },
     fn,
@@ -89,4 +107,12 @@ export function buildModule(p: PlacedQuantizer, model: CompressedModel, lrMultip
     layout,
   }));
   return { module, commands };
+}
+
+/** Switches activation quantizers to the gradient-free JS kernel (params frozen now) or back. */
+export function setFastForward(mods: QuantizerModule[], on: boolean): void {
+  for (const m of mods) {
+    if (m.placed.kind !== 'activation') continue;
+    m.fast = on ? fastParams(m.quantizer, m.placed.perChannel ? (m.placed.channelAxis ?? 1) : null) : null;
+  }
 }

@@ -48,6 +48,23 @@ function upgrade(g: Graph, ed: GraphEditor, n: GraphNode, version: number, apply
       delete n.attributes.max;
       return true;
     }
+    case 'Slice': {
+      // Slice-1 attributes starts/ends/axes → Slice-10 int64 inputs (same meaning).
+      if (!apply) return true;
+      const ints = (what: string) => {
+        const a = n.attributes[what];
+        return a && a.type === 'ints' ? a.value.map((v) => BigInt(v)) : null;
+      };
+      const starts = ints('starts')!;
+      const ends = ints('ends')!;
+      const axes = ints('axes');
+      const c = (what: string, v: bigint[]) => ed.constant(`${n.name}/${what}`, 'int64', [v.length], BigInt64Array.from(v));
+      n.inputs = [n.inputs[0], c('starts', starts), c('ends', ends), ...(axes ? [c('axes', axes)] : [])];
+      delete n.attributes.starts;
+      delete n.attributes.ends;
+      delete n.attributes.axes;
+      return true;
+    }
     case 'BatchNormalization': return !n.attributes.spatial && version === 9;
     default: return false;
   }
