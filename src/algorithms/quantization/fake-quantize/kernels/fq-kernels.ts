@@ -7,7 +7,8 @@
  * Each reads the backend's own memory and writes its outputs in one pass (fq-loops.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fakeQuantizeLoop, layoutOf, steGradLoop } from './fq-loops.js';
+import { fakeQuantizeLoop, layoutOf } from './fq-forward.js';
+import { steGradLoop } from './fq-ste-grad.js';
 
 export const FAKE_QUANTIZE = 'NncfFakeQuantize';
 export const FAKE_QUANTIZE_GRAD = 'NncfFakeQuantizeGrad';

@@ -9,7 +9,8 @@ import type { SteGradients } from '../quantize-math.js';
 import { FAKE_QUANTIZE, FAKE_QUANTIZE_GRAD, fusedKernelsAvailable } from './fq-kernels.js';
 
 export { FAKE_QUANTIZE, FAKE_QUANTIZE_GRAD, registerFakeQuantizeKernels } from './fq-kernels.js';
-export { fakeQuantizeLoop, steGradLoop, layoutOf, roundHalfEven, type Layout } from './fq-loops.js';
+export { fakeQuantizeLoop, layoutOf, roundHalfEven, type Layout } from './fq-forward.js';
+export { steGradLoop } from './fq-ste-grad.js';
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
