@@ -9,6 +9,7 @@ import './ops/index.js';
 import { getOp, type OpDef } from './registry.js';
 import { WeightStore } from './weights.js';
 import { TensorRefs } from './liveness.js';
+import { findConvBnFusions, runConvBn, type ConvBnFusion } from './fusion.js';
 import { knowsTensor, RunPlans, unknownTensor } from './plan.js';
 import { canonical, plain, type Value } from './value.js';
 import { checkFeed } from './feeds.js';
@@ -34,6 +35,8 @@ export interface EngineOptions {
    * false keeps it a plain tensor, undefined keeps the default (weight ports of parameterised ops).
    */
   trainable?: (name: string) => boolean | undefined;
+  /** Fold Conv → BatchNormalization (→ Relu/Clip(0,6)) into one fused conv in eval mode (default true). */
+  fuse?: boolean;
 }
 
 /**
@@ -47,6 +50,7 @@ export class Engine {
   private readonly store: WeightStore;
   private readonly hooks = new HookTable();
   private readonly plans: RunPlans;
+  private readonly fusions: Map<number, ConvBnFusion>;
   private readonly folded = new Set<number>();
   private readonly contexts = new Map<string, OpContext>();
   private seedCounter: number;
@@ -67,6 +71,7 @@ export class Engine {
     this.defs = graph.nodes.map((n) => getOp(n.opType, n));
     this.store = new WeightStore(graph, constants, this.defs, opts.trainable);
     this.plans = new RunPlans(graph, this.folded);
+    this.fusions = opts.fuse === false || opts.layout === 'onnx' ? new Map() : findConvBnFusions(graph);
   }
 
   /** Trainable weights (running statistics excluded). */
@@ -157,9 +162,30 @@ export class Engine {
         env.set(name, v);
         return v;
       };
+      const release = (step: number) => {
+        for (const name of deaths[step]) {
+          const v = env.get(name);
+          if (!v) continue;
+          env.delete(name);
+          refs.release(v);
+        }
+      };
+      const skipped = new Set<number>();
+      const requested = new Set(outputs);
       steps.forEach((i, step) => {
         const node = this.graph.nodes[i];
-        const ins = node.inputs.map((n) => (n === '' ? undefined : this.applyConsumerHooks(node, n, get(n, node), training)));
+        const readIns = (n: GraphNode) => n.inputs.map((t) => (t === '' ? undefined : this.applyConsumerHooks(n, t, get(t, n), training)));
+        const fusion = training ? undefined : this.fusions.get(i);
+        const fused = fusion && this.fusable(fusion, requested) ? this.runFused(fusion, readIns) : undefined;
+        if (fusion && fused) {
+          const v = this.applyTensorHooks(fusion.out, fused, training);
+          env.set(fusion.out, v);
+          refs.hold(v);
+          skipped.add(fusion.bn);
+          if (fusion.act) skipped.add(fusion.act.index);
+        }
+        if (fused || skipped.has(i)) return release(step);
+        const ins = readIns(node);
         let outs = this.exec(i, ins, training);
         if (this.eagerCanonical) outs = outs.map((v) => v && plain(canonical(v)));
         node.outputs.forEach((name, k) => {
@@ -168,12 +194,7 @@ export class Engine {
           env.set(name, v);
           refs.hold(v);
         });
-        for (const name of deaths[step]) {
-          const v = env.get(name);
-          if (!v) continue;
-          env.delete(name);
-          refs.release(v);
-        }
+        release(step);
       });
       const result: Record<string, tf.Tensor> = {};
       for (const name of outputs) {
@@ -191,6 +212,22 @@ export class Engine {
   dispose(): void {
     this.store.dispose();
     this.disposed = true;
+  }
+
+  /** A fusion applies when nothing observes its hidden tensors and BN is not forced into training. */
+  private fusable(f: ConvBnFusion, requested: Set<string>): boolean {
+    const bn = this.graph.nodes[f.bn];
+    if (bn.attributes.training_mode && Number(bn.attributes.training_mode.value) === 1) return false;
+    const readers = [this.graph.nodes[f.bn], ...(f.act ? [this.graph.nodes[f.act.index]] : [])];
+    return f.hidden.every((t, k) => !requested.has(t) && this.hooks.get(`t:${t}`).length === 0 && this.hooks.get(`c:${readers[k].name}\u0000${t}`).length === 0);
+  }
+
+  private runFused(f: ConvBnFusion, readIns: (n: GraphNode) => (Value | undefined)[]): Value | undefined {
+    const conv = this.graph.nodes[f.conv];
+    const bn = this.graph.nodes[f.bn];
+    // BN parameters only (its data input is the conv output being fused away).
+    const bnParams = readIns({ ...bn, inputs: bn.inputs.slice(1, 5) }) as Value[];
+    return runConvBn(readIns(conv), bnParams, this.context(f.conv, false), this.context(f.bn, false), f.act?.kind ?? 'linear');
   }
 
   private exec(i: number, ins: (Value | undefined)[], training: boolean): (Value | undefined)[] {

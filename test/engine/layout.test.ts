@@ -9,7 +9,8 @@ import { randomInputs, resnetStyle, mobilenetV2Style } from '../helpers/models.j
  * Transpose kernels (tf.profile) for the ResNet-style and MobileNetV2-style nets, batch 16, 32x32.
  */
 async function measure(model: ReturnType<typeof resnetStyle>, layout: 'channels-last' | 'onnx') {
-  const engine = new Engine(model.graph, { layout });
+  // fuse: false on both sides, to measure layout alone (Conv+BN folding is measured in fusion.test.ts).
+  const engine = new Engine(model.graph, { layout, fuse: false });
   const feed = randomInputs(model, 1, 16).input;
   const x = tf.tensor(feed.data, feed.dims);
   const name = model.outputs[0];

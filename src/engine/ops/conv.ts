@@ -36,7 +36,9 @@ export function runConv([xv, wv, bv]: (Value | undefined)[], ctx: OpContext): Va
 }
 
 /** NHWC conv with filter [kh,kw,cin/g,cout] and optional bias [cout]. */
-export function conv2dGrouped(x: tf.Tensor4D, w: tf.Tensor4D, g: Geometry, group: number, bias?: tf.Tensor): tf.Tensor4D {
+export type FusedActivation = 'linear' | 'relu' | 'relu6';
+
+export function conv2dGrouped(x: tf.Tensor4D, w: tf.Tensor4D, g: Geometry, group: number, bias?: tf.Tensor, activation: FusedActivation = 'linear'): tf.Tensor4D {
   const strides = g.strides as [number, number];
   let dil = g.dilations as [number, number];
   // tfjs-core's own conv gradients reject dilation > 1; our wasm gradient kernels handle it. Elsewhere,
@@ -52,8 +54,8 @@ export function conv2dGrouped(x: tf.Tensor4D, w: tf.Tensor4D, g: Geometry, group
   const cin = x.shape[3];
   let y: tf.Tensor4D;
   if (group === 1) {
-    if (bias && dil.every((d) => d === 1)) y = tf.fused.conv2d({ x, filter: w, strides: s, pad, dilations: dil, bias });
-    else y = addBias(tf.conv2d(x, w, s, pad, 'NHWC', dil), bias);
+    if (bias && dil.every((d) => d === 1) && !both) return tf.fused.conv2d({ x, filter: w, strides: s, pad, dilations: dil, bias, activation });
+    y = addBias(tf.conv2d(x, w, s, pad, 'NHWC', dil), bias);
   } else if (group === cin && w.shape[2] === 1) {
     const dw = tf.reshape(w, [w.shape[0], w.shape[1], cin, w.shape[3] / cin]) as tf.Tensor4D;
     y = addBias(tf.depthwiseConv2d(x, dw, s, pad, 'NHWC', dil), bias);
@@ -66,7 +68,7 @@ export function conv2dGrouped(x: tf.Tensor4D, w: tf.Tensor4D, g: Geometry, group
     const [, h, wd, c] = y.shape;
     y = tf.stridedSlice(y, [0, 0, 0, 0], [y.shape[0], h, wd, c], [1, strides[0], strides[1], 1]) as tf.Tensor4D;
   }
-  return y;
+  return activation === 'relu' ? tf.relu(y) : activation === 'relu6' ? tf.relu6(y) : y;
 }
 
 /** [kh,kw,ci,co] → [(kh-1)dh+1, (kw-1)dw+1, ci, co] with zeros between the taps. */
