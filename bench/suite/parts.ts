@@ -4,6 +4,7 @@
  * here). A part whose script or inputs do not exist yet is skipped with "not available yet: …".
  */
 import { existsSync } from 'node:fs';
+import { quantizeFromText } from './quantize-adapter.js';
 import { engineFromText, trainFromText } from './text-adapters.js';
 import { isPartReport, type PartReport } from './types.js';
 
@@ -58,6 +59,7 @@ export const PARTS: PartDef[] = [
     script: 'bench:quantize',
     args: ['--json'],
     needs: [{ path: 'bench/quantize.bench.ts', from: 'the quantization issue (bench:quantize)' }],
+    adapt: (json, stdout) => (isPartReport(json) ? json : quantizeFromText(stdout)),
     timeoutMinutes: 10,
   },
   {
