@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Graph, GraphNode } from '../graph/index.js';
 import type { OpContext } from './context.js';
-import { readFloats } from './context.js';
 import { conv2dGrouped, convWeightPerm, type FusedActivation } from './ops/conv.js';
 import { as2d, geometry } from './ops/conv-util.js';
 import { canonical, onnxShape, withPerm, type Value } from './value.js';
