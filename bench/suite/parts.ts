@@ -60,7 +60,20 @@ export const PARTS: PartDef[] = [
     args: ['--json'],
     needs: [{ path: 'bench/quantize.bench.ts', from: 'the quantization issue (bench:quantize)' }],
     adapt: (json, stdout) => (isPartReport(json) ? json : quantizeFromText(stdout)),
-    timeoutMinutes: 10,
+    timeoutMinutes: 7,
+  },
+  {
+    name: 'fashion-int8',
+    title: 'INT8 PTQ accuracy — reference CNN through nncf-ts compress, model size ratio',
+    script: 'bench:fashion-int8',
+    args: ['--json'],
+    needs: [
+      { path: 'examples/fashion-mnist/model.onnx', from: 'npm run train:reference (issue 4 item 2)' },
+      { path: 'examples/fashion-mnist/images.npy', from: 'issue 4 item 2' },
+      { path: 'examples/fashion-mnist/int8.json', from: 'issue 4 item 2' },
+      { path: '.cache/data/fashion-mnist/t10k-images-idx3-ubyte.gz', from: 'npm run get-data' },
+    ],
+    timeoutMinutes: 4,
   },
   {
     name: 'train',
@@ -78,7 +91,7 @@ export const PARTS: PartDef[] = [
     args: ['--json', '--no-cpu'],
     needs: [{ path: 'bench/engine.bench.ts', from: 'bench:engine' }],
     adapt: (json, stdout) => (isPartReport(json) ? json : engineFromText(stdout)),
-    timeoutMinutes: 5,
+    timeoutMinutes: 4,
   },
   {
     name: 'ocr',
