@@ -30,6 +30,8 @@ export function machineInfo(): Record<string, string | number> {
     onnxruntimeNode: pkgVersion('onnxruntime-node'),
     tfjsCore: pkgVersion('@tensorflow/tfjs-core'),
     commit: tryRun('git rev-parse --short HEAD'),
+    // files the run may have used that are not in that commit (changed, or new and not ignored)
+    uncommittedFiles: tryRun('git status --porcelain --untracked-files=all').split('\n').filter(Boolean).length,
     loadAverage1m: Math.round(os.loadavg()[0] * 100) / 100,
   };
 }
