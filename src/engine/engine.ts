@@ -13,6 +13,7 @@ import { findConvBnFusions, runConvBn, type ConvBnFusion } from './fusion.js';
 import { knowsTensor, RunPlans, unknownTensor } from './plan.js';
 import { canonical, plain, type Value } from './value.js';
 import { checkFeed } from './feeds.js';
+import { ensureGradients } from './backend.js';
 
 export interface RunOptions {
   /** Tensor names to return (any intermediate edge); default: the graph outputs. */
@@ -58,6 +59,7 @@ export class Engine {
   private disposed = false;
 
   constructor(graph: Graph, opts: EngineOptions = {}) {
+    ensureGradients();
     this.graph = graph;
     this.seedCounter = opts.seed ?? 1234;
     this.eagerCanonical = opts.layout === 'onnx';

@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Optional faster implementations supplied by src/engine/kernels (loaded by initBackend).
+ * Faster implementations supplied by src/engine/kernels (installed by backend.ts); ops fall back to
+ * plain tfjs ops when a slot is empty.
  * batchNormTrain: channels-last x, per-channel gamma/beta → normalised y using batch statistics,
  * with a closed-form gradient (tf.customGrad), plus the batch mean and biased variance [C].
  */
