@@ -15,11 +15,13 @@ export { QuantizationController, findQuantizationController, quantizationReport,
 
 setQuantizationInitServices({
   hasRangeInitData: (config) => config.getExtraStruct(QuantizationRangeInitArgs) !== undefined,
-  async collectRanges(model, config, rangeSection, targets) {
+  async collectRanges(model, config, rangeSection, targets, opts) {
     const args = config.getExtraStruct(QuantizationRangeInitArgs);
     const loader = asInitLoader(args?.dataLoader, 'QuantizationRangeInitArgs');
     if (loader) checkDataFits(model.graph, loader);
-    const r = await collectRangeStatistics(model, targets, { rangeSection, loader, backend: loader?.statisticsBackend ?? 'auto' });
+    // during training the engine holds the current weights; ONNX Runtime would run the graph's initial ones
+    const backend = opts?.trained ? 'engine' : (loader?.statisticsBackend ?? 'auto');
+    const r = await collectRangeStatistics(model, targets, { rangeSection, loader, backend });
     return { stats: r.stats, backend: r.backend };
   },
   async adaptBatchNorm(model, config, numSamples) {

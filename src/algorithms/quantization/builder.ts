@@ -11,6 +11,7 @@ import { quantizationInitServices } from './init-services.js';
 import { buildModule, QuantizationSetupError, setFastForward, type QuantizerModule } from './modules.js';
 import { placeQuantizers, type QuantizerSpec as PlacedQuantizer } from './placement/index.js';
 import { runRangeInit } from './range-init.js';
+import type { StagedRangeInit } from './staged.js';
 
 export interface QuantizationBuilderState extends BuilderState {
   quantizer_setup: PlacedQuantizer[];
@@ -50,17 +51,26 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   }
 
   async buildController(model: CompressedModel, ctx: BuildContext): Promise<QuantizationController> {
-    const ctrl = new QuantizationController(this.name, this.modules, model.graph, this.section.export_to_onnx_standard_ops);
-    if (ctx.builderState) return ctrl; // resume: parameters come from the controller state
+    const make = (initRange: StagedRangeInit | null) =>
+      new QuantizationController(this.name, this.modules, model.graph, this.section.export_to_onnx_standard_ops, this.section.params && { params: this.section.params, initRange });
+    // resume: parameters come from the controller state; NNCF keeps no build-time range-init params then
+    if (ctx.builderState) return make(null);
     const services = quantizationInitServices();
-    ctrl.rangeInit = await runRangeInit(this.modules, model, this.config, this.section.initializer.range, services);
+    const rangeInit = (trained: boolean) => runRangeInit(this.modules, model, this.config, this.section.initializer.range, services, { trained });
+    const report = await rangeInit(false);
     // No gradients in BN adaptation: activation quantizers run the one-pass forward kernel meanwhile.
     setFastForward(this.modules, true);
+    let bnSteps = 0;
     try {
-      ctrl.bnAdaptationSteps = await services.adaptBatchNorm(model, this.config, this.section.initializer.batchnorm_adaptation.num_bn_adaptation_samples);
+      bnSteps = await services.adaptBatchNorm(model, this.config, this.section.initializer.batchnorm_adaptation.num_bn_adaptation_samples);
     } finally {
       setFastForward(this.modules, false);
     }
+    // The staged scheduler (if any) is created after initialization, as in NNCF; it re-runs range init
+    // with the same parameters when a group turns on, unless the build-time one had nothing to run.
+    const ctrl = make(report.skipped ? null : () => rangeInit(true));
+    ctrl.rangeInit = report;
+    ctrl.bnAdaptationSteps = bnSteps;
     return ctrl;
   }
 

@@ -1,6 +1,9 @@
 /**
  * NNCF's QuantizationController: the quantizers of one model, their statistics, export and state.
- * Stage: FULLY_COMPRESSED when every quantizer is enabled, PARTIALLY when some are, else UNCOMPRESSED.
+ * Without `params` the scheduler is a no-op (quantizers stay as built, enabled) and the stage is
+ * FULLY_COMPRESSED when every quantizer is enabled, PARTIALLY when some are, else UNCOMPRESSED.
+ * With `params` (spec/algorithms.md §7) the staged scheduler owns the enabled flags of the activation
+ * and weight groups and the stage; see staged.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseScheduler, CompressionStage, type CompressionController, type ControllerState, type Statistics } from '../../compression/index.js';
@@ -12,20 +15,34 @@ import { mirrorSpecs } from './export-mirror.js';
 import type { QuantizerModule } from './modules.js';
 import type { RangeInitReport } from './range-init.js';
 import { quantizationStatistics } from './statistics.js';
+import { StagedQuantizationScheduler, type StagedQuantizationParamsLike } from './staged-scheduler.js';
+import { stagedHandles, type StagedRangeInit } from './staged.js';
 
 export class QuantizationController implements CompressionController {
   readonly name: string;
-  readonly scheduler = new BaseScheduler();
+  readonly scheduler: BaseScheduler | StagedQuantizationScheduler;
   rangeInit: RangeInitReport | null = null;
   bnAdaptationSteps = 0;
+  /** Range inits the staged scheduler ran when a group turned on (epoch and report), in order. */
+  readonly stagedRangeInits: { epoch: number; report: RangeInitReport | null }[] = [];
 
   constructor(
     name: string,
     readonly modules: readonly QuantizerModule[],
     private readonly graph: Graph,
     private readonly standardOps: boolean,
+    staged?: { params: StagedQuantizationParamsLike; initRange: StagedRangeInit | null },
   ) {
     this.name = name;
+    // NNCF creates the staged scheduler after initialization, so build-time range init and BN
+    // adaptation ran with every quantizer on; the scheduler then disables groups before their epochs.
+    this.scheduler = staged
+      ? new StagedQuantizationScheduler(stagedHandles(this, staged.initRange, (r) => this.stagedRangeInits.push({ epoch: this.scheduler.currentEpoch, report: r })), staged.params)
+      : new BaseScheduler();
+  }
+
+  get isStaged(): boolean {
+    return this.scheduler instanceof StagedQuantizationScheduler;
   }
 
   loss(): tf.Scalar {
@@ -37,12 +54,16 @@ export class QuantizationController implements CompressionController {
   }
 
   compressionStage(): CompressionStage {
+    if (this.scheduler instanceof StagedQuantizationScheduler) return this.scheduler.compressionStage();
     const on = this.modules.filter((m) => m.quantizer.enabled).length;
     if (on === 0) return CompressionStage.UNCOMPRESSED;
     return on === this.modules.length ? CompressionStage.FULLY_COMPRESSED : CompressionStage.PARTIALLY_COMPRESSED;
   }
 
-  disableScheduler(): void {}
+  /** NNCF swaps in a stub scheduler: groups keep their current status, no more switches or range inits. */
+  disableScheduler(): void {
+    if (this.scheduler instanceof StagedQuantizationScheduler) this.scheduler.disable();
+  }
 
   prepareForExport(): void {}
 
@@ -69,8 +90,8 @@ export class QuantizationController implements CompressionController {
     };
   }
 
+  /** Quantizers first, then the scheduler: the staged one re-applies the enabled/disabled status of its epoch. */
   loadState(state: ControllerState): void {
-    this.scheduler.loadState(state.scheduler_state);
     const qs = (state.quantizers ?? {}) as Record<string, unknown>;
     for (const m of this.modules) {
       const s = qs[m.placed.id];
@@ -79,6 +100,7 @@ export class QuantizationController implements CompressionController {
       m.quantizer.dispose();
       m.quantizer = loaded;
     }
+    this.scheduler.loadState(state.scheduler_state);
   }
 
   dispose(): void {

@@ -8,3 +8,5 @@ export * from './range-init.js';
 export * from './controller.js';
 export * from './builder.js';
 export * from './report.js';
+export * from './staged-scheduler.js';
+export * from './staged.js';

@@ -23,8 +23,18 @@ export interface RangeStatisticInfo {
 }
 
 export interface QuantizationInitServices {
-  /** Statistics per target id; targets absent from the map keep their initial ranges (0 samples). */
-  collectRanges(model: CompressedModel, config: NNCFConfig, rangeSection: unknown, targets: RangeTargetInfo[]): Promise<{ stats: Map<string, RangeStatisticInfo>; backend: string | null }>;
+  /**
+   * Statistics per target id; targets absent from the map keep their initial ranges (0 samples).
+   * `trained`: the model's weights may differ from the graph's initializers (a range init during
+   * training), so statistics must come from the engine's current weights, not from the ONNX graph.
+   */
+  collectRanges(
+    model: CompressedModel,
+    config: NNCFConfig,
+    rangeSection: unknown,
+    targets: RangeTargetInfo[],
+    opts?: { trained?: boolean },
+  ): Promise<{ stats: Map<string, RangeStatisticInfo>; backend: string | null }>;
   /** Train-mode forwards re-estimating BN running statistics; returns the passes run. */
   adaptBatchNorm(model: CompressedModel, config: NNCFConfig, numSamples: number): Promise<number>;
   /** True when the config carries a range-init data loader. */

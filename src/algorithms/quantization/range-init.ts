@@ -46,6 +46,7 @@ export async function runRangeInit(
   config: NNCFConfig,
   rangeSection: unknown,
   services: QuantizationInitServices,
+  opts: { trained?: boolean } = {},
 ): Promise<RangeInitReport> {
   if (rangeSection === undefined && !services.hasRangeInitData(config)) {
     // NNCF: no initializer.range and no data loader → a warning, ranges keep their constructor values.
@@ -55,7 +56,7 @@ export async function runRangeInit(
   for (const m of mods) m.quantizer.enabled = false;
   let result: Awaited<ReturnType<QuantizationInitServices['collectRanges']>>;
   try {
-    result = await services.collectRanges(model, config, rangeSection, rangeTargets(mods, model));
+    result = await services.collectRanges(model, config, rangeSection, rangeTargets(mods, model), opts);
   } finally {
     mods.forEach((m, i) => (m.quantizer.enabled = saved[i]));
   }

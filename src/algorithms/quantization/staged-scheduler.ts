@@ -31,6 +31,7 @@ export class StagedQuantizationScheduler extends BaseScheduler {
   private activationsOn = false;
   private weightsOn = false;
   private pending: Promise<void> | undefined;
+  private disabled = false;
 
   constructor(
     private readonly handles: StagedQuantizationHandles,
@@ -69,7 +70,13 @@ export class StagedQuantizationScheduler extends BaseScheduler {
     if (p) await p;
   }
 
+  /** NNCF's disable_scheduler (a stub scheduler): groups keep their status; no more switches or range inits. */
+  disable(): void {
+    this.disabled = true;
+  }
+
   protected override onEpoch(): void {
+    if (this.disabled) return;
     let init = false;
     if (this.currentEpoch === this.activationsStartEpoch) {
       this.handles.enableActivations();
