@@ -87,3 +87,28 @@ import * as graphModule from '../../src/graph/index.js';
 function tfGraph() {
   return graphModule;
 }
+
+describe('training on the cpu fallback', () => {
+  it('5 SGD steps lower the loss with a flat tensor count', async () => {
+    expect(await initBackend('cpu')).toBe('cpu');
+    const model = resnetStyle({ batch: 4, size: 8, width: 8 });
+    const engine = new Engine(model.graph);
+    const feed = randomInputs(model, 3, 4).input;
+    const x = tf.tensor(feed.data, feed.dims);
+    const labels = tf.tensor1d([0, 1, 2, 3], 'int32');
+    const opt = tf.train.sgd(0.1);
+    const losses: number[] = [];
+    const counts: number[] = [];
+    for (let step = 0; step < 5; step++) {
+      const loss = opt.minimize(() => crossEntropy(engine.run({ input: x }, { training: true }).logits, labels), true, engine.trainableVariables());
+      losses.push(loss!.dataSync()[0]);
+      loss!.dispose();
+      counts.push(tf.memory().numTensors);
+    }
+    expect(losses[4]).toBeLessThan(losses[0]);
+    expect(counts[4]).toBe(counts[1]);
+    engine.dispose();
+    opt.dispose();
+    tf.dispose([x, labels]);
+  });
+});
