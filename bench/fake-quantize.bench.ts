@@ -26,7 +26,11 @@ const C = shape[3];
 const x = tf.randomNormal(shape, 0, 1.5, 'float32', 1);
 const dy = tf.randomNormal(shape, 0, 1, 'float32', 2);
 
-type Variant = { name: string; params: tf.Tensor[]; fq: (fused: boolean) => (...t: tf.Tensor[]) => tf.Tensor };
+type Variant = {
+  name: string;
+  params: tf.Tensor[];
+  fq: (fused: boolean) => (...t: tf.Tensor[]) => tf.Tensor;
+};
 const perChannel = [1, 1, 1, C];
 const variants: Variant[] = [
   {
@@ -36,7 +40,10 @@ const variants: Variant[] = [
   },
   {
     name: 'asymmetric per-channel',
-    params: [tf.randomUniform(perChannel, -3, 0, 'float32', 4), tf.randomUniform(perChannel, 1, 5, 'float32', 5)],
+    params: [
+      tf.randomUniform(perChannel, -3, 0, 'float32', 4),
+      tf.randomUniform(perChannel, 1, 5, 'float32', 5),
+    ],
     fq: (fused) => (a, l, r) => asymmetricFakeQuantize(a, l, r, asymmetricLevels(8), { fused }),
   },
   {
@@ -63,10 +70,18 @@ function time(f: (...t: tf.Tensor[]) => tf.Tensor, params: tf.Tensor[]): Times {
   const rows: number[][] = [];
   for (let i = 0; i < warmup + iters; i++) {
     // (The block body matters: tf.tidy walks a returned typed array element by element.)
-    const fwd = clock(() => tf.tidy(() => {
-      f(x, ...params).dataSync();
-    }));
-    const step = clock(() => tf.tidy(() => tf.grads(f)([x, ...params], dy).forEach((g) => g.dataSync())));
+    const fwd = clock(() =>
+      tf.tidy(() => {
+        f(x, ...params).dataSync();
+      }),
+    );
+    const step = clock(() =>
+      tf.tidy(() =>
+        tf
+          .grads(f)([x, ...params], dy)
+          .forEach((g) => g.dataSync()),
+      ),
+    );
     if (i >= warmup) rows.push([...fwd, ...step]);
   }
   const col = (k: number) => median(rows.map((r) => r[k]));
@@ -74,17 +89,23 @@ function time(f: (...t: tf.Tensor[]) => tf.Tensor, params: tf.Tensor[]): Times {
 }
 
 const load = (await import('node:os')).loadavg()[0];
-console.log(`fake quantize [${shape}], ${backend}, median of ${iters} after ${warmup} warm-up (ms; load average ${load.toFixed(1)})`);
+console.log(
+  `fake quantize [${shape}], ${backend}, median of ${iters} after ${warmup} warm-up (ms; load average ${load.toFixed(1)})`,
+);
 console.log('variant                  path      forward  fwd+bwd   (CPU: forward  fwd+bwd)');
 const fmt = (v: number) => v.toFixed(1).padStart(7);
 for (const v of variants) {
   const old = time(v.fq(false), v.params);
   const neu = time(v.fq(true), v.params);
   const row = (path: string, t: Times) =>
-    console.log(`${v.name.padEnd(24)} ${path.padEnd(9)} ${fmt(t.fwd)}  ${fmt(t.step)}         ${fmt(t.fwdCpu)}  ${fmt(t.stepCpu)}`);
+    console.log(
+      `${v.name.padEnd(24)} ${path.padEnd(9)} ${fmt(t.fwd)}  ${fmt(t.step)}         ${fmt(t.fwdCpu)}  ${fmt(t.stepCpu)}`,
+    );
   row('composed', old);
   row('fused', neu);
   const x = (a: number, b: number) => `${(a / b).toFixed(1).padStart(6)}×`;
-  console.log(`${''.padEnd(24)} speedup   ${x(old.fwd, neu.fwd)}  ${x(old.step, neu.step)}         ${x(old.fwdCpu, neu.fwdCpu)}  ${x(old.stepCpu, neu.stepCpu)}`);
+  console.log(
+    `${''.padEnd(24)} speedup   ${x(old.fwd, neu.fwd)}  ${x(old.step, neu.step)}         ${x(old.fwdCpu, neu.fwdCpu)}  ${x(old.stepCpu, neu.stepCpu)}`,
+  );
 }
 console.log(`live tensors at the end: ${tf.memory().numTensors}`);

@@ -6,7 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { FAKE_QUANTIZE, FAKE_QUANTIZE_GRAD, roundHalfEven } from '../../src/algorithms/quantization/fake-quantize/kernels/index.js';
+import {
+  FAKE_QUANTIZE,
+  FAKE_QUANTIZE_GRAD,
+  roundHalfEven,
+} from '../../src/algorithms/quantization/fake-quantize/kernels/index.js';
 import {
   asymmetricFakeQuantize,
   quantizerLevels,
@@ -25,7 +29,12 @@ interface Case {
 }
 
 const lvl = (mode: 'symmetric' | 'asymmetric', extra: Partial<LevelOptions> = {}): LevelOptions => ({
-  bits: 8, mode, signed: true, narrowRange: false, halfRange: false, ...extra,
+  bits: 8,
+  mode,
+  signed: true,
+  narrowRange: false,
+  halfRange: false,
+  ...extra,
 });
 
 const cases: Case[] = [];
@@ -33,12 +42,30 @@ for (const mode of ['symmetric', 'asymmetric'] as const) {
   for (const axis of [null, 0, 1, 3]) {
     cases.push({ name: `${mode} 8-bit axis ${axis}`, levels: lvl(mode), axis });
     cases.push({ name: `${mode} half range axis ${axis}`, levels: lvl(mode, { halfRange: true }), axis });
-    cases.push({ name: `${mode} log scale axis ${axis}`, levels: lvl(mode), axis, opts: { logarithmScale: true } });
+    cases.push({
+      name: `${mode} log scale axis ${axis}`,
+      levels: lvl(mode),
+      axis,
+      opts: { logarithmScale: true },
+    });
   }
-  cases.push({ name: `${mode} lr multiplier 3, axis 3`, levels: lvl(mode), axis: 3, opts: { lrMultiplier: 3 } });
+  cases.push({
+    name: `${mode} lr multiplier 3, axis 3`,
+    levels: lvl(mode),
+    axis: 3,
+    opts: { lrMultiplier: 3 },
+  });
 }
-cases.push({ name: 'symmetric narrow signed axis 3', levels: lvl('symmetric', { narrowRange: true }), axis: 3 });
-cases.push({ name: 'symmetric narrow unsigned 4-bit per tensor', levels: lvl('symmetric', { bits: 4, signed: false, narrowRange: true }), axis: null });
+cases.push({
+  name: 'symmetric narrow signed axis 3',
+  levels: lvl('symmetric', { narrowRange: true }),
+  axis: 3,
+});
+cases.push({
+  name: 'symmetric narrow unsigned 4-bit per tensor',
+  levels: lvl('symmetric', { bits: 4, signed: false, narrowRange: true }),
+  axis: null,
+});
 cases.push({ name: 'symmetric unsigned axis 1', levels: lvl('symmetric', { signed: false }), axis: 1 });
 
 /** Deterministic LCG in [0, 1). */
@@ -67,8 +94,14 @@ function run(c: Case, fused: boolean, seed: number): Float32Array[] {
   const rangeParam = scales.map((v) => (log ? Math.log(v) : v));
   const lows = Array.from({ length: pn }, () => 1 - 2.5 * r());
   return tf.tidy(() => {
-    const x = tf.tensor(Array.from({ length: n }, () => 6 * r() - 3), SHAPE);
-    const dy = tf.tensor(Array.from({ length: n }, () => 2 * r() - 1), SHAPE);
+    const x = tf.tensor(
+      Array.from({ length: n }, () => 6 * r() - 3),
+      SHAPE,
+    );
+    const dy = tf.tensor(
+      Array.from({ length: n }, () => 2 * r() - 1),
+      SHAPE,
+    );
     const p = tf.tensor(rangeParam, ps);
     const low = tf.tensor(lows, ps);
     const f =
@@ -93,10 +126,30 @@ function maxRel(a: Float32Array, b: Float32Array, floor: number): number {
   return m;
 }
 
-describe('roundHalfEven (the kernels\' rounding)', () => {
+describe("roundHalfEven (the kernels' rounding)", () => {
   it('equals tf.round (half to even) on ties, large values and non-finite values', async () => {
     await tf.setBackend('cpu');
-    const v = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 126.5, 127.5, -127.5, 0.49999997, 4194304.5, 8388607.5, -8388607.5, 3e9 + 0.5, 1e20, -1e20, Infinity, -Infinity, NaN];
+    const v = [
+      -2.5,
+      -1.5,
+      -0.5,
+      0.5,
+      1.5,
+      2.5,
+      126.5,
+      127.5,
+      -127.5,
+      0.49999997,
+      4194304.5,
+      8388607.5,
+      -8388607.5,
+      3e9 + 0.5,
+      1e20,
+      -1e20,
+      Infinity,
+      -Infinity,
+      NaN,
+    ];
     const expected = tf.tidy(() => Array.from(tf.round(tf.tensor(v)).dataSync()));
     const f32 = Float32Array.from(v);
     expect(Array.from(f32, roundHalfEven)).toEqual(expected);
@@ -118,7 +171,8 @@ describe.each(['cpu', 'wasm'])('fused fake quantization on %s equals the compose
       // so its parameter gradients (sums of up to 360 terms) differ in the last bits.
       expect(maxRel(fused[0], composed[0], 0)).toBe(0);
       expect(maxRel(fused[1], composed[1], 0)).toBe(0);
-      for (let i = 2; i < fused.length; i++) expect(maxRel(fused[i], composed[i], 1)).toBeLessThanOrEqual(1e-5);
+      for (let i = 2; i < fused.length; i++)
+        expect(maxRel(fused[i], composed[i], 1)).toBeLessThanOrEqual(1e-5);
     }
   });
 
@@ -130,12 +184,18 @@ describe.each(['cpu', 'wasm'])('fused fake quantization on %s equals the compose
     const range = tf.tensor([2, 3, 1], [1, 1, 1, 3]);
     const step = () =>
       tf.tidy(() => {
-        const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => asymmetricFakeQuantize(a, b, d, lv))([x, low, range]);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => asymmetricFakeQuantize(a, b, d, lv))(
+          [x, low, range],
+        );
         g.forEach((t) => t.dataSync());
       });
     const scale = tf.tensor([1, 0.5, 2], [1, 1, 1, 3]);
     const prof = await tf.profile(() =>
-      tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => symmetricFakeQuantize(a, b, lv))([x, scale]).forEach((t) => t.dataSync())),
+      tf.tidy(() =>
+        tf
+          .grads((a: tf.Tensor, b: tf.Tensor) => symmetricFakeQuantize(a, b, lv))([x, scale])
+          .forEach((t) => t.dataSync()),
+      ),
     );
     const names = prof.kernelNames;
     expect(names).toContain(FAKE_QUANTIZE);

@@ -40,7 +40,12 @@ function fq1(x: number, lo: number, hi: number, s: number, zp: number): number {
  * Per-channel constants are computed once; channels-last (inner 1) runs one flat loop.
  */
 export function fakeQuantizeLoop(
-  x: Float32Array, low: Float32Array, range: Float32Array, levels: number, l: Layout, out: Float32Array,
+  x: Float32Array,
+  low: Float32Array,
+  range: Float32Array,
+  levels: number,
+  l: Layout,
+  out: Float32Array,
 ): void {
   const C = l.channels;
   const hi = new Float64Array(C);
@@ -60,7 +65,10 @@ export function fakeQuantizeLoop(
   }
   for (let o = 0, i = 0; o < l.outer; o++) {
     for (let c = 0; c < C; c++) {
-      const lo = low[c], h = hi[c], sc = s[c], z = zp[c];
+      const lo = low[c],
+        h = hi[c],
+        sc = s[c],
+        z = zp[c];
       for (const end = i + l.inner; i < end; i++) out[i] = fq1(x[i], lo, h, sc, z);
     }
   }

@@ -58,7 +58,14 @@ function forward(mem: Memory, { inputs, attrs }: Args): Info {
   const { x, low, range } = inputs;
   const y = mem.alloc(x.shape);
   // Views after every allocation: a wasm allocation may grow (and detach) the heap.
-  fakeQuantizeLoop(mem.view(x), mem.view(low), mem.view(range), attrs.levels, layoutOf(x.shape, attrs.axis), mem.view(y));
+  fakeQuantizeLoop(
+    mem.view(x),
+    mem.view(low),
+    mem.view(range),
+    attrs.levels,
+    layoutOf(x.shape, attrs.axis),
+    mem.view(y),
+  );
   return y;
 }
 
@@ -70,9 +77,17 @@ function backward(mem: Memory, { inputs, attrs }: Args): Info[] {
   const dRange = mem.alloc(range.shape);
   const l = layoutOf(x.shape, attrs.axis);
   steGradLoop(
-    mem.view(dy), mem.view(x), mem.view(y), mem.view(low), mem.view(range),
-    attrs.levelLow, attrs.levelHigh, l,
-    mem.view(dx), mem.view(dLow), mem.view(dRange),
+    mem.view(dy),
+    mem.view(x),
+    mem.view(y),
+    mem.view(low),
+    mem.view(range),
+    attrs.levelLow,
+    attrs.levelHigh,
+    l,
+    mem.view(dx),
+    mem.view(dLow),
+    mem.view(dRange),
   );
   return [dx, dLow, dRange];
 }

@@ -17,9 +17,17 @@ const signOf = (v: number): number => (v > 0 ? 1 : v < 0 ? -1 : 0);
  * Sums run in float64, each channel in memory order (the cpu backend's Sum).
  */
 export function steGradLoop(
-  dy: Float32Array, x: Float32Array, y: Float32Array, low: Float32Array, range: Float32Array,
-  levelLow: number, levelHigh: number, l: Layout,
-  dx: Float32Array, sumLow: Float32Array, sumRange: Float32Array,
+  dy: Float32Array,
+  x: Float32Array,
+  y: Float32Array,
+  low: Float32Array,
+  range: Float32Array,
+  levelLow: number,
+  levelHigh: number,
+  l: Layout,
+  dx: Float32Array,
+  sumLow: Float32Array,
+  sumRange: Float32Array,
 ): void {
   const C = l.channels;
   const accLow = new Float64Array(C);
@@ -37,7 +45,8 @@ export function steGradLoop(
   if (l.inner === 1) {
     // Channels last: one flat loop, per-channel constants and sums indexed by a channel counter.
     for (let i = 0, c = 0, n = x.length; i < n; i++) {
-      const v = x[i], g = dy[i];
+      const v = x[i],
+        g = dy[i];
       const mHi = v > hi[c] ? 1 : 0;
       const mLo = v < low[c] ? 1 : 0;
       const mIn = 1 - mHi - mLo;
@@ -50,10 +59,15 @@ export function steGradLoop(
   } else {
     for (let o = 0, i = 0; o < l.outer; o++) {
       for (let c = 0; c < C; c++) {
-        const lo = low[c], h = hi[c], d = denom[c], lt = loTerm[c];
-        let aLow = accLow[c], aRange = accRange[c];
+        const lo = low[c],
+          h = hi[c],
+          d = denom[c],
+          lt = loTerm[c];
+        let aLow = accLow[c],
+          aRange = accRange[c];
         for (const end = i + l.inner; i < end; i++) {
-          const v = x[i], g = dy[i];
+          const v = x[i],
+            g = dy[i];
           const mHi = v > h ? 1 : 0;
           const mLo = v < lo ? 1 : 0;
           const mIn = 1 - mHi - mLo;

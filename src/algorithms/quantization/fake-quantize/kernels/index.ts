@@ -12,7 +12,8 @@ export { FAKE_QUANTIZE, FAKE_QUANTIZE_GRAD, registerFakeQuantizeKernels } from '
 export { fakeQuantizeLoop, layoutOf, roundHalfEven, type Layout } from './fq-forward.js';
 export { steGradLoop } from './fq-ste-grad.js';
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * The channel axis of x the kernels would use for these range tensors (-1: per tensor), or null
@@ -28,9 +29,17 @@ export function fusedChannelAxis(x: tf.Tensor, low: tf.Tensor, range: tf.Tensor)
 }
 
 /** quantizeForward(x, low, range, levels) reshaped to x's shape, in one kernel. */
-export function fusedFakeQuantize(x: tf.Tensor, low: tf.Tensor, range: tf.Tensor, levels: number, axis: number): tf.Tensor {
+export function fusedFakeQuantize(
+  x: tf.Tensor,
+  low: tf.Tensor,
+  range: tf.Tensor,
+  levels: number,
+  axis: number,
+): tf.Tensor {
   const inputs = { x, low, range } as unknown as tf.NamedTensorMap;
-  return tf.engine().runKernel(FAKE_QUANTIZE, inputs, { levels, axis } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  return tf
+    .engine()
+    .runKernel(FAKE_QUANTIZE, inputs, { levels, axis } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 /**
@@ -38,7 +47,13 @@ export function fusedFakeQuantize(x: tf.Tensor, low: tf.Tensor, range: tf.Tensor
  * (so nothing is recomputed); dx has x's shape, dLow/dRange the params' shapes.
  */
 export function fusedSteGradients(
-  dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, low: tf.Tensor, range: tf.Tensor, lv: LevelRange, axis: number,
+  dy: tf.Tensor,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  low: tf.Tensor,
+  range: tf.Tensor,
+  lv: LevelRange,
+  axis: number,
 ): SteGradients {
   const inputs = { dy, x, y, low, range } as unknown as tf.NamedTensorMap;
   const attrs = { levelLow: lv.levelLow, levelHigh: lv.levelHigh, axis } as unknown as tf.NamedAttrMap;
