@@ -31,8 +31,12 @@ function asDeclared(c: ConstTensor, declared: string): ConstTensor {
  */
 const RANDOM_CASES = /^test_training_dropout(?!_zero_ratio)/;
 
-/** Expanded window functions are computed in float32 by the graph but the reference is float64; ORT differs by the same ~7e-5. */
-const FLOAT64_REFERENCE = /window.*_expanded$/;
+/**
+ * Loose references (onnxruntime differs from them by the same amount as we do): expanded window
+ * functions computed in float32 against a float64 reference (~7e-5), and bicubic GridSample whose
+ * expected values are rounded to 4 decimals.
+ */
+const LOOSE_REFERENCE = /window.*_expanded$|^test_gridsample_bicubic$/;
 
 function toTf(c: ConstTensor): tf.Tensor {
   const v = c.values;
@@ -61,7 +65,7 @@ export function runCase(name: string, atol = 1e-5, rtol = 1e-4): CaseResult {
   }
   if (why) return { name, status: 'unsupported', detail: why };
   if (RANDOM_CASES.test(name)) return { name, status: 'unsupported', detail: 'random (training-mode Dropout)' };
-  if (FLOAT64_REFERENCE.test(name)) atol = Math.max(atol, 1e-4);
+  if (LOOSE_REFERENCE.test(name)) atol = Math.max(atol, 1e-4);
   const graph = parseOnnx(new Uint8Array(readFileSync(join(dir, 'model.onnx'))));
   const sets = readdirSync(dir).filter((d) => d.startsWith('test_data_set_'));
   try {

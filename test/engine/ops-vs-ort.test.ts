@@ -112,6 +112,16 @@ const cases: Case[] = [
       b.output(b.node('Compress', [d, b.initializer('c', 'bool', [3], [1, 0, 1])], { axis: 0 }));
     },
   },
+  ...(['bilinear', 'nearest', 'bicubic'] as const).flatMap((mode) =>
+    (['zeros', 'border', 'reflection'] as const).map((padding): Case => ({
+      name: `GridSample ${mode} ${padding} after a conv`,
+      opset: 16,
+      build: (b) => {
+        const y = b.node('Conv', [b.input('x', [2, 2, 5, 6]), b.randomWeight('w', [3, 2, 3, 3])], { pads: [1, 1, 1, 1] });
+        b.output(b.node('GridSample', [y, b.uniform('g', [2, 4, 3, 2], -1.3, 1.3)], { mode, padding_mode: padding, align_corners: padding === 'border' ? 1 : 0 }));
+      },
+    })),
+  ),
   { name: 'MaxPool 3x3 s2 ceil odd', build: (b) => b.output(b.node('MaxPool', [b.input('x', [2, 3, 10, 9])], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 })) },
   { name: 'MaxPool pads dilation', build: (b) => b.output(b.node('MaxPool', [b.input('x', [1, 2, 9, 9])], { kernel_shape: [2, 3], pads: [1, 0, 0, 1], dilations: [2, 2] })) },
   { name: 'AveragePool pads exclude', build: (b) => b.output(b.node('AveragePool', [b.input('x', [2, 3, 7, 8])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] })) },

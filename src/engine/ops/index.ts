@@ -27,3 +27,4 @@ import './recurrent.js';
 import './quantized-ops.js';
 import './scatter.js';
 import './einsum.js';
+import './grid-sample.js';
