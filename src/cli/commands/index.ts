@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCompress } from './compress.js';
+import { registerEval } from './eval.js';
 import { registerRun } from './run.js';
 import { registerTrain } from './train.js';
 import { registerValidate } from './validate.js';
@@ -10,6 +11,7 @@ export type RegisterCommand = (program: Command, setExitCode: (code: number) => 
 // One line per command module; keep the list sorted.
 export const commands: RegisterCommand[] = [
   registerCompress,
+  registerEval,
   registerRun,
   registerTrain,
   registerValidate,
