@@ -48,7 +48,7 @@ export class CompressedModel {
       }
   }
 
-  run(feeds: Record<string, tf.Tensor>, opts: { outputs?: string[]; training?: boolean } = {}): Record<string, tf.Tensor> {
+  run(feeds: Record<string, tf.Tensor>, opts: { outputs?: string[]; training?: boolean; bnTraining?: boolean } = {}): Record<string, tf.Tensor> {
     return this.engine.run(feeds, opts);
   }
 

@@ -20,6 +20,11 @@ export interface RunOptions {
   outputs?: string[];
   /** Train mode: BatchNormalization uses batch statistics and updates running stats; Dropout drops. */
   training?: boolean;
+  /**
+   * BatchNormalization alone in train mode (batch statistics, running stats updated) while every other
+   * op — Dropout included — stays in eval mode: NNCF's BatchNorm adaptation. Implied by `training`.
+   */
+  bnTraining?: boolean;
 }
 
 export interface EngineOptions {
@@ -143,6 +148,7 @@ export class Engine {
     if (this.disposed) throw new EngineError('engine was disposed');
     const outputs = opts.outputs ?? this.graph.outputs.map((o) => o.name);
     const training = opts.training ?? false;
+    const bnTraining = training || (opts.bnTraining ?? false);
     const { steps, deaths, reads } = this.plans.get(outputs);
     for (const inp of this.graph.inputs) if (!this.store.constants.has(inp.name) && !this.store.weights.has(inp.name)) checkFeed(inp, feeds[inp.name], reads);
     for (const name of Object.keys(feeds))
@@ -177,7 +183,7 @@ export class Engine {
       steps.forEach((i, step) => {
         const node = this.graph.nodes[i];
         const readIns = (n: GraphNode) => n.inputs.map((t) => (t === '' ? undefined : this.applyConsumerHooks(n, t, get(t, n), training)));
-        const fusion = training ? undefined : this.fusions.get(i);
+        const fusion = bnTraining ? undefined : this.fusions.get(i);
         const fused = fusion && this.fusable(fusion, requested) ? this.runFused(fusion, readIns) : undefined;
         if (fusion && fused) {
           const v = this.applyTensorHooks(fusion.out, fused, training);
@@ -188,7 +194,7 @@ export class Engine {
         }
         if (fused || skipped.has(i)) return release(step);
         const ins = readIns(node);
-        let outs = this.exec(i, ins, training);
+        let outs = this.exec(i, ins, training || (bnTraining && node.opType === 'BatchNormalization'));
         if (this.eagerCanonical) outs = outs.map((v) => v && plain(canonical(v)));
         node.outputs.forEach((name, k) => {
           if (name === '' || !outs[k]) return;
