@@ -47,10 +47,10 @@ export function quantizeBiases(g: Graph, ed: GraphEditor, dq: Map<string, DqInfo
     if (!fits) continue;
     const perChannel = wi.scale.length > 1;
     const dims = perChannel ? [c] : [];
-    const q = ed.constant(`${b}/quantized`, 'int32', [c], ints);
-    const s = ed.constant(`${b}/scale`, 'float32', dims, perChannel ? scale : scale.slice(0, 1));
+    const q = ed.constant(`${b}/q`, 'int32', [c], ints);
+    const s = ed.constant(`${b}/s`, 'float32', dims, perChannel ? scale : scale.slice(0, 1));
     g.initializers.delete(b);
-    ed.node('DequantizeLinear', `${b}/DequantizeLinear`, [q, s], [b], perChannel ? { axis: intAttr(0) } : {});
+    ed.node('DequantizeLinear', `${b}/DQ`, [q, s], [b], perChannel ? { axis: intAttr(0) } : {});
     g.tensors.set(b, { name: b, dtype: 'float32', shape: [c] });
     done.push(b);
   }

@@ -117,11 +117,11 @@ function writeWeight(g: Graph, ed: GraphEditor, p: Prepared, fold: BnFold | unde
   const perChannel = axis !== undefined;
   const dims = perChannel ? [scale.length] : [];
   const typed = params.dtype === 'int8' ? Int8Array : Uint8Array;
-  const q = ed.constant(`${w.name}/quantized`, params.dtype, [...w.dims], typed.from(ints));
-  const s = ed.constant(`${spec.id}/scale`, 'float32', dims, Float32Array.from(scale));
-  const z = ed.constant(`${spec.id}/zero_point`, params.dtype, dims, typed.from(zp));
+  const q = ed.constant(`${w.name}/q`, params.dtype, [...w.dims], typed.from(ints));
+  const s = ed.constant(`${spec.id}/s`, 'float32', dims, Float32Array.from(scale));
+  const z = ed.constant(`${spec.id}/zp`, params.dtype, dims, typed.from(zp));
   g.initializers.delete(w.name);
-  ed.node('DequantizeLinear', `${spec.id}/DequantizeLinear`, [q, s, z], [w.name], perChannel ? { axis: intAttr(axis!) } : {});
+  ed.node('DequantizeLinear', `${spec.id}/DQ`, [q, s, z], [w.name], perChannel ? { axis: intAttr(axis!) } : {});
   g.tensors.set(w.name, { name: w.name, dtype: 'float32', shape: [...w.dims] });
   dq.set(w.name, { scale: Float32Array.from(scale), axis });
 }
@@ -133,13 +133,13 @@ function writeActivation(g: Graph, ed: GraphEditor, p: Prepared, dq: Map<string,
   const typed = params.dtype === 'int8' ? Int8Array : Uint8Array;
   const attrs: Record<string, AttributeValue> = perChannel ? { axis: intAttr(spec.perChannelAxis!) } : {};
   ed.hook(spec.target as Extract<QuantizerExportSpec['target'], { kind: 'activation' }>, spec.id, (input, output) => {
-    const s = ed.constant(`${spec.id}/scale`, 'float32', dims, Float32Array.from(params.scale));
-    const z = ed.constant(`${spec.id}/zero_point`, params.dtype, dims, typed.from(params.zeroPoint));
+    const s = ed.constant(`${spec.id}/s`, 'float32', dims, Float32Array.from(params.scale));
+    const z = ed.constant(`${spec.id}/zp`, params.dtype, dims, typed.from(params.zeroPoint));
     const x = spec.clip ? insertClip(g, ed, spec, input) : input;
-    const q = ed.fresh(`${spec.id}/quantized`);
+    const q = ed.fresh(`${spec.id}/q`);
     ed.describe(q, params.dtype, input);
-    ed.node('QuantizeLinear', `${spec.id}/QuantizeLinear`, [x, s, z], [q], attrs);
-    ed.node('DequantizeLinear', `${spec.id}/DequantizeLinear`, [q, s, z], [output], attrs);
+    ed.node('QuantizeLinear', `${spec.id}/Q`, [x, s, z], [q], attrs);
+    ed.node('DequantizeLinear', `${spec.id}/DQ`, [q, s, z], [output], attrs);
     dq.set(output, { scale: Float32Array.from(params.scale), axis: perChannel ? spec.perChannelAxis : undefined });
   });
 }
