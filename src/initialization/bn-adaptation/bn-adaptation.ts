@@ -27,7 +27,7 @@ export function parseNumBnAdaptationSamples(section: unknown, where = 'initializ
 export interface BnAdaptationRun<B> {
   numSamples: number;
   batchSize: number;
-  /** The data loader; cycled from the start if it runs out before the step count. */
+  /** The data loader, enumerated once: a loader shorter than the step count gives fewer steps (as NNCF). */
   batches: (() => Iterable<B> | AsyncIterable<B>) | null;
   /** Runs one batch forward with BatchNorm in training mode and everything else in eval mode. */
   step: (batch: B) => void | Promise<void>;
@@ -39,7 +39,7 @@ export function bnAdaptationSteps(numSamples: number, batchSize: number): number
   return Math.ceil(numSamples / batchSize);
 }
 
-/** Runs the adaptation; returns the number of steps run. A missing data loader is an error unless disabled. */
+/** Runs the adaptation (one pass over the loader, at most ceil(samples / batch size) steps); returns the steps run. A missing data loader is an error unless disabled. */
 export async function runBnAdaptation<B>(r: BnAdaptationRun<B>): Promise<number> {
   const steps = bnAdaptationSteps(r.numSamples, r.batchSize);
   if (steps === 0) return 0;
@@ -49,14 +49,10 @@ export async function runBnAdaptation<B>(r: BnAdaptationRun<B>): Promise<number>
     );
   }
   let done = 0;
-  while (done < steps) {
-    let yielded = false;
-    for await (const batch of r.batches()) {
-      yielded = true;
-      await r.step(batch);
-      if (++done === steps) break;
-    }
-    if (!yielded) throw new BnAdaptationError('BatchNorm adaptation: the data loader yielded no batches');
+  for await (const batch of r.batches()) {
+    await r.step(batch);
+    if (++done === steps) break;
   }
+  if (done === 0) throw new BnAdaptationError('BatchNorm adaptation: the data loader yielded no batches');
   return done;
 }
