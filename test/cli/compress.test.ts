@@ -25,6 +25,7 @@ beforeAll(async () => {
   writeConfig('int8.json', { algorithm: 'quantization', export_to_onnx_standard_ops: true, initializer: bn });
   writeConfig('int4.json', { algorithm: 'quantization', weights: { bits: 4 }, initializer: bn });
   writeConfig('scopes.json', { algorithm: 'quantization', ignored_scopes: ['conv9/Conv'], initializer: bn });
+  writeConfig('staged.json', { algorithm: 'quantization', initializer: bn, params: { activations_quant_start_epoch: 2 } });
   writeFileSync(p('cpu-int8.json'), JSON.stringify({ target_device: 'CPU', compression: { algorithm: 'quantization', activations: { per_channel: true } } }));
 }, 120_000);
 
@@ -68,6 +69,13 @@ describe('nncf-ts compress', () => {
     const s = await OrtSession.create(p('q.onnx'));
     expect((await top1Accuracy(s, test.x, labelsOf(test))).accuracy).toBeGreaterThan(0.94);
     await s.release();
+  }, 60_000);
+
+  it('a staged-scheduler config (params) warns that compress exports its quantizers disabled', async () => {
+    const r = await cli('--model', model, '--config', p('staged.json'), '--data', p('calib.npy'), '--preprocess', 'scale=1/16', '--out', p('staged.onnx'));
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('quantization.params (staged scheduler) keeps activation quantizers off until epoch 2 and weight quantizers until epoch 1');
+    expect(existsSync(p('staged.onnx'))).toBe(true);
   }, 60_000);
 
   it('data that does not fit the model input: exit 1 naming both shapes, nothing written', async () => {

@@ -62,6 +62,7 @@ export async function compress(o: CompressOptions): Promise<string> {
   await initBackend('wasm');
   const loader = { dataset, batchSize };
   config.registerExtraStructs([new QuantizationRangeInitArgs(loader), new BNAdaptationInitArgs(loader)]);
+  warnAboutStagedParams(config);
   const result = await api.createCompressedModel(graph, config);
   api.exportCompressedModel(result, o.out);
   const text = result.controller.statistics().toString();
@@ -80,6 +81,23 @@ export async function compress(o: CompressOptions): Promise<string> {
   result.controller.dispose();
   result.model.engine.dispose();
   return text;
+}
+
+/**
+ * A quantization section with `params` uses NNCF's staged scheduler: quantizer groups stay off until
+ * their start epochs, and `compress` trains no epochs — so say plainly what the exported model holds.
+ */
+function warnAboutStagedParams(config: NNCFConfig): void {
+  for (const section of config.algorithms) {
+    if (section.algorithm !== 'quantization' || !('params' in section) || !section.params) continue;
+    const p = section.params as { activations_quant_start_epoch: number; weights_quant_start_epoch: number };
+    if (p.activations_quant_start_epoch <= 0 && p.weights_quant_start_epoch <= 0) continue;
+    process.stderr.write(
+      `nncf-ts: warning: quantization.params (staged scheduler) keeps activation quantizers off until epoch ` +
+        `${p.activations_quant_start_epoch} and weight quantizers until epoch ${p.weights_quant_start_epoch}; ` +
+        `compress trains no epochs, so those quantizers are exported disabled. Use 'nncf-ts train', or remove params.\n`,
+    );
+  }
 }
 
 export const registerCompress: RegisterCommand = (program: Command) => {
