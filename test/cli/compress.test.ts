@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { encodeNpy, ndarray } from '../../src/data/index.js';
 import { OrtSession, top1Accuracy } from '../../src/runtime/index.js';
 import { digitsCnn, digitsData, labelsOf } from '../quantization/digits-cnn.js';
@@ -29,18 +29,7 @@ beforeAll(async () => {
   writeFileSync(p('cpu-int8.json'), JSON.stringify({ target_device: 'CPU', compression: { algorithm: 'quantization', activations: { per_channel: true } } }));
 }, 120_000);
 
-async function cli(...args: string[]): Promise<{ code: number; err: string; out: string }> {
-  let err = '';
-  let out = '';
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  try {
-    return { code: await main(['compress', ...args]), err, out };
-  } finally {
-    e.mockRestore();
-    o.mockRestore();
-  }
-}
+const cli = (...args: string[]) => runCli('compress', ...args);
 afterEach(() => vi.restoreAllMocks());
 
 describe('nncf-ts compress', () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { encodeNpy, ndarray } from '../../src/data/index.js';
 import { affineModel } from '../runtime/tiny-models.js';
 
@@ -21,18 +21,7 @@ beforeAll(async () => {
   await writeFile(p('nolabels/x.npy'), encodeNpy(ndarray('float32', [2, 3])));
 });
 
-async function cli(...args: string[]): Promise<{ code: number; err: string; out: string }> {
-  let err = '';
-  let out = '';
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  try {
-    return { code: await main(['eval', ...args]), err, out };
-  } finally {
-    e.mockRestore();
-    o.mockRestore();
-  }
-}
+const cli = (...args: string[]) => runCli('eval', ...args);
 
 describe('nncf-ts eval', () => {
   it('prints top-1 against hand-computed labels and agreement with the first model', async () => {

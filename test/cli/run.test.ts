@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { encodeNpy, ndarray, readNpy } from '../../src/data/index.js';
 import { affineModel, twoInputModel } from '../runtime/tiny-models.js';
 import { assignInputs, outputFileName } from '../../src/cli/commands/run.js';
@@ -27,19 +27,7 @@ beforeAll(async () => {
   await writeFile(p('bad.onnx'), new Uint8Array([1, 2, 3, 4, 5, 6]));
 });
 
-/** Runs main() capturing stderr/stdout; returns the exit code and captured text. */
-async function cli(...args: string[]): Promise<{ code: number; err: string; out: string }> {
-  let err = '';
-  let out = '';
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  try {
-    return { code: await main(['run', ...args]), err, out };
-  } finally {
-    e.mockRestore();
-    o.mockRestore();
-  }
-}
+const cli = (...args: string[]) => runCli('run', ...args);
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
+import { positiveInt } from '../args.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -26,11 +27,6 @@ interface CompressOptions {
   limit?: string;
 }
 
-function positiveInt(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got '${v}'`);
-  return n;
-}
 
 export async function compress(o: CompressOptions): Promise<string> {
   let config: NNCFConfig;

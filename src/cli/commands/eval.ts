@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
+import { positiveInt } from '../args.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -24,11 +25,6 @@ export interface EvalResult {
   agreement: number;
 }
 
-function positiveInt(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got '${v}'`);
-  return n;
-}
 
 export async function evaluateModels(o: EvalOptions): Promise<EvalResult[]> {
   const { OrtSession, top1Accuracy } = await import('../../runtime/index.js');

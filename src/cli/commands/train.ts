@@ -7,6 +7,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { positiveInt } from '../args.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -26,11 +27,9 @@ export interface TrainCommandOptions {
   progress?: boolean;
 }
 
-function positiveInt(v: string | undefined, flag: string, allowZero = false): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new UsageError(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got '${v}'`);
-  return n;
+/** An optional integer option: undefined stays undefined (the config or NNCF default applies). */
+function optionalInt(v: string | undefined, flag: string, allowZero = false): number | undefined {
+  return v === undefined ? undefined : positiveInt(v, flag, allowZero);
 }
 
 const usage = async <T>(p: Promise<T> | (() => T)): Promise<T> => {
@@ -42,9 +41,9 @@ const usage = async <T>(p: Promise<T> | (() => T)): Promise<T> => {
 };
 
 export async function trainCommand(opts: TrainCommandOptions, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
-  const epochs = positiveInt(opts.epochs, '--epochs', true);
-  const batchSize = positiveInt(opts.batchSize, '--batch-size');
-  const every = positiveInt(opts.checkpointEvery, '--checkpoint-every');
+  const epochs = optionalInt(opts.epochs, '--epochs', true);
+  const batchSize = optionalInt(opts.batchSize, '--batch-size');
+  const every = optionalInt(opts.checkpointEvery, '--checkpoint-every');
   if (opts.backend && opts.backend !== 'wasm' && opts.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got '${opts.backend}'`);
   const [{ NNCFConfig }, data, { loadOnnxModel }, { initBackend }, api, training, { saveOnnx }, { runTraining }] = await Promise.all([
     import('../../config/index.js'),
