@@ -35,6 +35,13 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   ) {}
 
   apply(model: CompressedModel, ctx: BuildContext): void {
+    const precision = this.section.initializer.precision;
+    // Mixed-precision search is not built yet: refuse rather than quietly quantize everything to one width.
+    if (precision)
+      throw new QuantizationSetupError(
+        `quantization.initializer.precision (type "${precision.type}") is not supported yet by nncf-ts; ` +
+          `remove it to quantize with the group "bits", or use weights/activations "bits" and scope_overrides for fixed mixed precision`,
+      );
     this.setup = ctx.builderState
       ? checkSetup(ctx.builderState)
       : placeQuantizers(model.graph, placementOptions(this.section, this.config.normalizedTargetDevice)).quantizers;
