@@ -24,7 +24,7 @@ const REPEATS = opt('repeats', 5);
 const CPU_TRAIN_BATCH = 2; // the cpu backend trains at <1 img/s: keep it short
 
 // The wasm package's own Conv2DBackpropInput, before initBackend replaces it with ours.
-const builtinInput = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc ?? null;
+const builtinInput = tf.getKernel('Conv2DBackpropInput', 'wasm') ?? null;
 
 type Row = { what: string; backend: string; batch: number; t: Timing };
 const rows: Row[] = [];

@@ -13,8 +13,13 @@ const LAYERS: Layer[] = [
   { name: '8x8 64->64 3x3 s1', x: [64, 8, 8, 64], f: [3, 3, 64, 64], s: 1 },
 ];
 
-/** `builtinInput` is the wasm package's own Conv2DBackpropInput, captured before we replaced it. */
-export async function kernelSpeedups(builtinInput: tf.KernelFunc | null): Promise<string[]> {
+/**
+ * `builtinInput` is the wasm package's own Conv2DBackpropInput, captured before we replaced it; its
+ * setupFunc (which binds the wasm export) never ran, because ours was registered first, so run it here.
+ */
+export async function kernelSpeedups(builtinInput: tf.KernelConfig | null): Promise<string[]> {
+  if (builtinInput) tf.setBackend('wasm');
+  builtinInput?.setupFunc?.(tf.backend());
   const lines = ['layer                    fwd ms  dW ms (ours)  dX ms (ours)  dX ms (wasm built-in)  dW ms (cpu, scaled)'];
   for (const l of LAYERS) {
     tf.setBackend('wasm');
@@ -36,7 +41,7 @@ export async function kernelSpeedups(builtinInput: tf.KernelFunc | null): Promis
     if (builtinInput) {
       const backend = tf.backend();
       builtin = (await time(() => {
-        const out = builtinInput({ inputs: { dy, filter: w }, backend, attrs: { ...attrs, inputShape: l.x } } as never) as tf.TensorInfo;
+        const out = builtinInput.kernelFunc({ inputs: { dy, filter: w }, backend, attrs: { ...attrs, inputShape: l.x } } as never) as tf.TensorInfo;
         backend.disposeData(out.dataId);
       }, { warmup: 0, repeats: 1 })).minMs;
     }
