@@ -39,6 +39,34 @@ function adaptEvalFashion(json: unknown): PartReport | null {
   };
 }
 
+interface QatFashionJson {
+  fp32Engine: number;
+  ptq: number;
+  ptqOrt: number;
+  qat: number;
+  qatOrt: number;
+  trainSeconds: number;
+  samples: number;
+  epochs: number;
+}
+
+function adaptQatFashion(json: unknown): PartReport | null {
+  const j = json as QatFashionJson;
+  if (typeof j?.qat !== 'number') return null;
+  const pct = (v: number) => 100 * v;
+  const delta = (v: number) => `Δ vs FP32 ${(100 * (v - j.fp32Engine)).toFixed(2)} pt`;
+  return {
+    part: 'qat',
+    rows: [
+      { metric: 'PTQ INT8 top-1 (engine, simulated, 10k test images)', value: pct(j.ptq), unit: '%', note: delta(j.ptq) },
+      { metric: 'PTQ INT8 top-1 (QDQ on ORT)', value: pct(j.ptqOrt), unit: '%' },
+      { metric: 'QAT INT8 top-1 (engine, simulated)', value: pct(j.qat), unit: '%', note: delta(j.qat) },
+      { metric: 'QAT INT8 top-1 (QDQ on ORT)', value: pct(j.qatOrt), unit: '%', note: `Δ vs simulated ${(100 * (j.qatOrt - j.qat)).toFixed(2)} pt` },
+      { metric: 'QAT fine-tuning wall time', value: j.trainSeconds, unit: 's', note: `${j.samples} train images × ${j.epochs} epoch(s)` },
+    ],
+  };
+}
+
 export const PARTS: PartDef[] = [
   {
     name: 'fp32',
@@ -51,7 +79,7 @@ export const PARTS: PartDef[] = [
       { path: '.cache/data/fashion-mnist/t10k-images-idx3-ubyte.gz', from: 'npm run get-data' },
     ],
     adapt: adaptEvalFashion,
-    timeoutMinutes: 3,
+    timeoutMinutes: 2,
   },
   {
     name: 'quantize',
@@ -60,7 +88,7 @@ export const PARTS: PartDef[] = [
     args: ['--json'],
     needs: [{ path: 'bench/quantize.bench.ts', from: 'the quantization issue (bench:quantize)' }],
     adapt: (json, stdout) => (isPartReport(json) ? json : quantizeFromText(stdout)),
-    timeoutMinutes: 7,
+    timeoutMinutes: 3,
   },
   {
     name: 'fashion-int8',
@@ -73,7 +101,19 @@ export const PARTS: PartDef[] = [
       { path: 'examples/fashion-mnist/int8.json', from: 'issue 4 item 2' },
       { path: '.cache/data/fashion-mnist/t10k-images-idx3-ubyte.gz', from: 'npm run get-data' },
     ],
-    timeoutMinutes: 4,
+    timeoutMinutes: 2,
+  },
+  {
+    name: 'qat',
+    title: 'INT8 QAT accuracy — reference CNN: PTQ, then fine-tuning with quantizers (30k images × 3 epochs)',
+    script: 'bench:qat',
+    args: ['--json'],
+    needs: [
+      { path: 'examples/fashion-mnist/model.onnx', from: 'npm run train:reference (issue 4 item 2)' },
+      { path: '.cache/data/fashion-mnist/train-images-idx3-ubyte.gz', from: 'npm run get-data' },
+    ],
+    adapt: adaptQatFashion,
+    timeoutMinutes: 12,
   },
   {
     name: 'train',
@@ -82,7 +122,7 @@ export const PARTS: PartDef[] = [
     args: ['--json'],
     needs: [{ path: 'bench/train.bench.ts', from: 'the training issue (bench:train)' }],
     adapt: (json, stdout) => (isPartReport(json) ? json : trainFromText(stdout)),
-    timeoutMinutes: 6,
+    timeoutMinutes: 3,
   },
   {
     name: 'engine',
@@ -91,7 +131,7 @@ export const PARTS: PartDef[] = [
     args: ['--json', '--no-cpu'],
     needs: [{ path: 'bench/engine.bench.ts', from: 'bench:engine' }],
     adapt: (json, stdout) => (isPartReport(json) ? json : engineFromText(stdout)),
-    timeoutMinutes: 4,
+    timeoutMinutes: 3,
   },
   {
     name: 'ocr',
@@ -102,7 +142,7 @@ export const PARTS: PartDef[] = [
       { path: '.cache/data/ocr-models/ch_ppocr_mobile_v2.0_cls_infer.onnx', from: 'npm run get-data' },
       { path: '.cache/data/fonts', from: 'npm run get-data' },
     ],
-    timeoutMinutes: 6,
+    timeoutMinutes: 5,
   },
 ];
 

@@ -40,6 +40,20 @@ describe('the --json contract', () => {
     expect(r!.rows[0].metric).toContain('10000');
     expect(fp32.adapt!({ nope: 1 }, '')).toBeNull();
   });
+
+  it("adapts bench:qat's JSON to accuracy rows with deltas against FP32 and the simulated model", () => {
+    const qat = PARTS.find((p) => p.name === 'qat')!;
+    const json = { fp32Engine: 0.9101, fp32Ort: 0.9101, ptq: 0.9099, ptqOrt: 0.9103, qat: 0.9107, qatOrt: 0.9105, trainSeconds: 401, samples: 30000, epochs: 3 };
+    const r = qat.adapt!(json, '')!;
+    [90.99, 91.03, 91.07, 91.05, 401].forEach((v, i) => expect(r.rows[i].value).toBeCloseTo(v, 9));
+    expect(r.rows[2].note).toBe('Δ vs FP32 0.06 pt');
+    expect(r.rows[3].note).toBe('Δ vs simulated -0.02 pt');
+    expect(qat.adapt!({ top1: 0.9 }, '')).toBeNull();
+  });
+
+  it('part timeouts add up to the 30-minute budget of the whole suite', () => {
+    expect(PARTS.reduce((a, p) => a + p.timeoutMinutes, 0)).toBe(30);
+  });
 });
 
 describe('parts', () => {
