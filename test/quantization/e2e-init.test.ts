@@ -93,8 +93,8 @@ describe('signedness, samples and data', () => {
     await expect(createCompressedModel(await loadDigitsCnn(), NNCFConfig.fromObject({ compression: { algorithm: 'experimental_quantization' } }))).rejects.toThrow(
       /experimental_quantization is not supported by nncf-ts/,
     );
-    await expect(build({ initializer: { precision: { type: 'manual', bitwidth_per_scope: [[4, 'conv1/Conv|WEIGHT']] }, ...noBn } })).rejects.toThrow(
-      /quantization\.initializer\.precision \(type "manual"\) is not supported yet/,
+    await expect(build({ initializer: { precision: { type: 'hawq' }, ...noBn } })).rejects.toThrow(
+      /quantization\.initializer\.precision type "hawq" is not supported yet/,
     );
   });
 });

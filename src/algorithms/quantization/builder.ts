@@ -10,6 +10,8 @@ import { QuantizationController } from './controller.js';
 import { quantizationInitServices } from './init-services.js';
 import { buildModule, QuantizationSetupError, setFastForward, type QuantizerModule } from './modules.js';
 import { placeQuantizers, type QuantizerSpec as PlacedQuantizer } from './placement/index.js';
+import { firstConvNodeNames, parseOverflowFix, weightRangeFlags } from './overflow-fix.js';
+import { applyManualPrecision } from './precision-manual.js';
 import { runRangeInit } from './range-init.js';
 import type { StagedRangeInit } from './staged.js';
 
@@ -35,16 +37,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   ) {}
 
   apply(model: CompressedModel, ctx: BuildContext): void {
-    const precision = this.section.initializer.precision;
-    // Mixed-precision search is not built yet: refuse rather than quietly quantize everything to one width.
-    if (precision)
-      throw new QuantizationSetupError(
-        `quantization.initializer.precision (type "${precision.type}") is not supported yet by nncf-ts; ` +
-          `remove it to quantize with the group "bits", or use weights/activations "bits" and scope_overrides for fixed mixed precision`,
-      );
-    this.setup = ctx.builderState
-      ? checkSetup(ctx.builderState)
-      : placeQuantizers(model.graph, placementOptions(this.section, this.config.normalizedTargetDevice)).quantizers;
+    this.setup = ctx.builderState ? checkSetup(ctx.builderState) : this.place(model);
     const lr = this.config.compressionLrMultiplier('quantization');
     const built = [];
     try {
@@ -55,6 +48,27 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
     }
     this.modules = built.map((b) => b.module);
     for (const b of built) for (const c of b.commands) model.apply(c);
+  }
+
+  /** Placement, then precision init (NNCF: on a fresh build only; resume restores the saved bits). */
+  private place(model: CompressedModel): PlacedQuantizer[] {
+    const precision = this.section.initializer.precision;
+    // HAWQ/AutoQ searches are not built yet: refuse rather than quietly quantize everything to one width.
+    if (precision && precision.type !== 'manual')
+      throw new QuantizationSetupError(
+        `quantization.initializer.precision type "${precision.type}" is not supported yet by nncf-ts (only "manual" is); ` +
+          `remove it to quantize with the group "bits", or give the bit widths with type "manual" and bitwidth_per_scope`,
+      );
+    const device = this.config.normalizedTargetDevice;
+    const placed = placeQuantizers(model.graph, placementOptions(this.section, device)).quantizers;
+    if (!precision) return placed;
+    const overflowFix = parseOverflowFix(this.section.overflow_fix);
+    const firstConvs = firstConvNodeNames(model.graph);
+    return applyManualPrecision(model.graph, placed, precision.bitwidth_per_scope ?? [], {
+      hwConstrained: device !== 'TRIAL',
+      weightRangeFlags: (q, bits) =>
+        weightRangeFlags({ overflowFix, targetDevice: device, bits, isFirstLayer: q.points.some((p) => p.kind === 'weight' && firstConvs.has(p.node)) }),
+    });
   }
 
   async buildController(model: CompressedModel, ctx: BuildContext): Promise<QuantizationController> {
