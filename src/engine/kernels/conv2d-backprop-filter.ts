@@ -6,24 +6,17 @@
  * over the padded input. 10x faster than per-offset slice + matMul (engine-notes.md). Strided,
  * 1x1 and few-channel layers go by im2col + one matMul instead (conv2d-backprop-filter-im2col.ts).
  */
-import type { NamedAttrMap } from '@tensorflow/tfjs-core';
-import { type ConvAttrs, type ConvGeometry, convGeometry, receptiveExtent } from './conv-geometry.js';
+import { type BackpropFilterArgs, backpropFilterGeometry } from './backprop-args.js';
+import { type ConvGeometry, receptiveExtent } from './conv-geometry.js';
 import { filterGradByIm2col } from './conv2d-backprop-filter-im2col.js';
-import { allocF32, heapF32, release, runWasmKernel, type TensorInfo, type WasmBackend } from './wasm-backend.js';
+import { allocF32, heapF32, release, runWasmKernel, type TensorInfo } from './wasm-backend.js';
 
-export interface BackpropFilterAttrs extends ConvAttrs {
-  filterShape: [number, number, number, number];
-}
+export type { BackpropFilterAttrs } from './backprop-args.js';
 
-export function conv2dBackpropFilterWasm(args: {
-  inputs: { x: TensorInfo; dy: TensorInfo };
-  backend: WasmBackend;
-  attrs: NamedAttrMap;
-}): TensorInfo {
+export function conv2dBackpropFilterWasm(args: BackpropFilterArgs): TensorInfo {
   const { backend } = args;
   const { x, dy } = args.inputs;
-  const attrs = args.attrs as unknown as BackpropFilterAttrs;
-  const g = convGeometry(x.shape, attrs.filterShape, attrs, false);
+  const { attrs, g } = backpropFilterGeometry(args, false);
   const { batch: N, inC: Ci, outH: Ho, outW: Wo, outC: Co } = g;
   if (preferIm2col(g)) return filterGradByIm2col(backend, x, dy, g, attrs.filterShape);
   const ext = receptiveExtent(g);

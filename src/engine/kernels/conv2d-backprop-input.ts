@@ -6,33 +6,20 @@
  * Strided convs go by output phases instead where possible (conv2d-backprop-input-phases.ts).
  * Also the forward of conv2dTranspose.
  */
-import type { NamedAttrMap } from '@tensorflow/tfjs-core';
-import { type ConvAttrs, convGeometry } from './conv-geometry.js';
+import { type BackpropInputArgs, backpropInputGeometry, dilatedDyPadding } from './backprop-args.js';
 import { dilateAndPad } from './dilate-and-pad.js';
 import { backpropInputByPhases } from './conv2d-backprop-input-phases.js';
-import { allocF32, heapF32, release, runWasmKernel, type TensorInfo, type WasmBackend } from './wasm-backend.js';
+import { allocF32, heapF32, release, runWasmKernel, type TensorInfo } from './wasm-backend.js';
 
-export interface BackpropInputAttrs extends ConvAttrs {
-  inputShape: [number, number, number, number];
-}
+export type { BackpropInputAttrs } from './backprop-args.js';
 
-export function conv2dBackpropInputWasm(args: {
-  inputs: { dy: TensorInfo; filter: TensorInfo };
-  backend: WasmBackend;
-  attrs: NamedAttrMap;
-}): TensorInfo {
+export function conv2dBackpropInputWasm(args: BackpropInputArgs): TensorInfo {
   const { backend } = args;
   const { dy, filter } = args.inputs;
-  const attrs = args.attrs as unknown as BackpropInputAttrs;
-  const g = convGeometry(attrs.inputShape, filter.shape, attrs, false);
-  const { batch: N, inH: H, inW: W, inC: Ci, outH: Ho, outW: Wo, outC: Co, kH, kW } = g;
+  const { attrs, g } = backpropInputGeometry(args, false);
+  const { batch: N, inC: Ci, outC: Co, kH, kW } = g;
   // Padding of the dilated dy so that a VALID stride-1 conv yields exactly H x W.
-  const pTop = (kH - 1) * g.dilH - g.padTop;
-  const pLeft = (kW - 1) * g.dilW - g.padLeft;
-  const Hp = H + (kH - 1) * g.dilH;
-  const Wp = W + (kW - 1) * g.dilW;
-  const pBottom = Hp - pTop - ((Ho - 1) * g.strideH + 1);
-  const pRight = Wp - pLeft - ((Wo - 1) * g.strideW + 1);
+  const { pTop, pLeft, pBottom, pRight, Hp, Wp } = dilatedDyPadding(g);
 
   const unitStride = g.strideH === 1 && g.strideW === 1;
   if (!unitStride) {

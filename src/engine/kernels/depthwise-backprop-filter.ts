@@ -3,23 +3,16 @@
  *   dW[kh,kw,c,q] = sum_{n,oh,ow} x[n, oh*s + kh*d - pad, ., c] * dy[n,oh,ow,c*m+q]
  * as plain typed-array loops with the channel loop innermost (contiguous in x, dy and dW).
  */
-import type { NamedAttrMap } from '@tensorflow/tfjs-core';
-import { type ConvAttrs, type ConvGeometry, convGeometry } from './conv-geometry.js';
-import { allocF32, heapF32, type TensorInfo, type WasmBackend } from './wasm-backend.js';
+import { type BackpropFilterArgs, type BackpropFilterAttrs, backpropFilterGeometry } from './backprop-args.js';
+import type { ConvGeometry } from './conv-geometry.js';
+import { allocF32, heapF32, type TensorInfo } from './wasm-backend.js';
 
-export interface DepthwiseBackpropFilterAttrs extends ConvAttrs {
-  filterShape: [number, number, number, number];
-}
+export type DepthwiseBackpropFilterAttrs = BackpropFilterAttrs;
 
-export function depthwiseBackpropFilterWasm(args: {
-  inputs: { x: TensorInfo; dy: TensorInfo };
-  backend: WasmBackend;
-  attrs: NamedAttrMap;
-}): TensorInfo {
+export function depthwiseBackpropFilterWasm(args: BackpropFilterArgs): TensorInfo {
   const { backend } = args;
   const { x, dy } = args.inputs;
-  const attrs = args.attrs as unknown as DepthwiseBackpropFilterAttrs;
-  const g = convGeometry(x.shape, attrs.filterShape, attrs, true);
+  const { attrs, g } = backpropFilterGeometry(args, true);
   const out = allocF32(backend, attrs.filterShape);
   const acc = new Float64Array(g.kH * g.kW * g.outC);
   depthwiseFilterGrad(heapF32(backend, x), heapF32(backend, dy), acc, g);

@@ -5,32 +5,19 @@
  * (Splitting strided cases by output phase, as conv2d-backprop-input does, measured slower here:
  * XNNPACK's depthwise convs with 1- and 2-tap sub-filters are slow.)
  */
-import type { NamedAttrMap } from '@tensorflow/tfjs-core';
-import { type ConvAttrs, convGeometry } from './conv-geometry.js';
+import { type BackpropInputArgs, type BackpropInputAttrs, backpropInputGeometry, dilatedDyPadding } from './backprop-args.js';
 import { dilateAndPad } from './dilate-and-pad.js';
-import { allocF32, heapF32, release, runWasmKernel, type TensorInfo, type WasmBackend } from './wasm-backend.js';
+import { allocF32, heapF32, release, runWasmKernel, type TensorInfo } from './wasm-backend.js';
 
-export interface DepthwiseBackpropInputAttrs extends ConvAttrs {
-  inputShape: [number, number, number, number];
-}
+export type DepthwiseBackpropInputAttrs = BackpropInputAttrs;
 
-export function depthwiseBackpropInputWasm(args: {
-  inputs: { dy: TensorInfo; filter: TensorInfo };
-  backend: WasmBackend;
-  attrs: NamedAttrMap;
-}): TensorInfo {
+export function depthwiseBackpropInputWasm(args: BackpropInputArgs): TensorInfo {
   const { backend } = args;
   const { dy, filter } = args.inputs;
-  const attrs = args.attrs as unknown as DepthwiseBackpropInputAttrs;
-  const g = convGeometry(attrs.inputShape, filter.shape, attrs, true);
-  const { batch: N, inH: H, inW: W, inC: C, outH: Ho, outW: Wo, outC: Cm, kH, kW } = g;
+  const { attrs, g } = backpropInputGeometry(args, true);
+  const { batch: N, inH: H, inW: W, inC: C, outC: Cm, kH, kW } = g;
   const m = Cm / C;
-  const pTop = (kH - 1) * g.dilH - g.padTop;
-  const pLeft = (kW - 1) * g.dilW - g.padLeft;
-  const Hp = H + (kH - 1) * g.dilH;
-  const Wp = W + (kW - 1) * g.dilW;
-  const pBottom = Hp - pTop - ((Ho - 1) * g.strideH + 1);
-  const pRight = Wp - pLeft - ((Wo - 1) * g.strideW + 1);
+  const { pTop, pLeft, pBottom, pRight, Hp, Wp } = dilatedDyPadding(g);
 
   // Flipped filter, one output per (c, q) channel: [kH, kW, C*m, 1] (same memory order as w).
   const wFlip = allocF32(backend, [kH, kW, Cm, 1]);
