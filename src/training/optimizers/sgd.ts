@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainingConfigError } from '../errors.js';
-import { Slots } from './slots.js';
-import type { Optimizer, OptimizerState } from './types.js';
+import { SlotOptimizer } from './base.js';
 
 export interface SgdOptions {
   lr: number;
@@ -15,25 +14,20 @@ export interface SgdOptions {
  * torch.optim.SGD: d = g + wd·p; with momentum, buf = d on the first step, else buf = μ·buf + (1−τ)·d;
  * Nesterov uses d + μ·buf, plain momentum uses buf; p ← p − lr·d.
  */
-export class Sgd implements Optimizer {
+export class Sgd extends SlotOptimizer {
   readonly type = 'sgd';
-  lr: number;
-  weightDecay: number;
   readonly momentum: number;
   readonly dampening: number;
   readonly nesterov: boolean;
-  private steps = 0;
-  private readonly slots = new Slots();
 
   constructor(
-    readonly variables: readonly tf.Variable[],
+    variables: readonly tf.Variable[],
     o: SgdOptions,
   ) {
-    this.lr = o.lr;
+    super(variables, o.lr, o.weightDecay ?? 0);
     this.momentum = o.momentum ?? 0;
     this.dampening = o.dampening ?? 0;
     this.nesterov = o.nesterov ?? false;
-    this.weightDecay = o.weightDecay ?? 0;
     if (!(this.lr >= 0)) throw new TrainingConfigError('optimizer.base_lr', `must be a non-negative number, got ${o.lr}`);
     if (!(this.momentum >= 0)) throw new TrainingConfigError('optimizer.optimizer_params.momentum', `must be >= 0, got ${o.momentum}`);
     if (!(this.weightDecay >= 0)) throw new TrainingConfigError('optimizer.weight_decay', `must be >= 0, got ${o.weightDecay}`);
@@ -47,7 +41,7 @@ export class Sgd implements Optimizer {
       const g = grads[i];
       if (!g) return;
       tf.tidy(() => {
-        let d: tf.Tensor = this.weightDecay !== 0 ? tf.add(g, tf.mul(p, this.weightDecay)) : g;
+        let d: tf.Tensor = this.withWeightDecay(p, g);
         if (this.momentum !== 0) {
           const buf = this.slots.get('momentum_buffer', i);
           const next = buf ? tf.add(tf.mul(buf, this.momentum), tf.mul(d, 1 - this.dampening)) : d;
@@ -57,21 +51,5 @@ export class Sgd implements Optimizer {
         p.assign(tf.sub(p, tf.mul(d, this.lr)));
       });
     });
-  }
-
-  getState(): OptimizerState {
-    return { type: 'sgd', lr: this.lr, weightDecay: this.weightDecay, steps: this.steps, slots: this.slots.save() };
-  }
-
-  loadState(s: OptimizerState): void {
-    if (s.type !== 'sgd') throw new TrainingConfigError('optimizer.type', `the checkpoint holds "${s.type}" state but the optimizer is "sgd"`);
-    this.lr = s.lr;
-    this.weightDecay = s.weightDecay;
-    this.steps = s.steps;
-    this.slots.load(s.slots, this.variables);
-  }
-
-  dispose(): void {
-    this.slots.dispose();
   }
 }
