@@ -4,15 +4,10 @@
  * and the engine path (NHWC, channel axis 3; tfjs weight layouts) feed the same code.
  */
 
-export const RANGE_INIT_TYPES = [
-  'mixed_min_max',
-  'min_max',
-  'mean_min_max',
-  'threesigma',
-  'percentile',
-  'mean_percentile',
-] as const;
+// The six statistics are the config's range-init types; one list serves validation and collectors.
+import { RANGE_INIT_TYPES } from '../../config/names.js';
 
+export { RANGE_INIT_TYPES };
 export type RangeInitType = (typeof RANGE_INIT_TYPES)[number];
 
 /** Per scale element (one per channel, or one for per-tensor) min and max for apply_minmax_init. */
