@@ -82,8 +82,9 @@ export function writeQdqQuantizers(graph: Graph, specs: QuantizerExportSpec[], o
   for (const p of prepared.filter((q) => q.spec.target.kind === 'weight')) writeWeight(graph, ed, p, folds.get(p), dq);
   for (const f of folds.values()) applyBnFold(graph, ed, f);
   graph.reindex();
+  const shared: ParamConstants = new Map();
   for (const p of prepared.filter((q) => q.spec.target.kind === 'activation')) {
-    writeActivation(graph, ed, p, dq);
+    writeActivation(graph, ed, p, dq, shared);
     graph.reindex();
   }
   const biases = opts.quantizeBias === false ? [] : quantizeBiases(graph, ed, dq);
@@ -119,27 +120,38 @@ function writeWeight(g: Graph, ed: GraphEditor, p: Prepared, fold: BnFold | unde
   const typed = params.dtype === 'int8' ? Int8Array : Uint8Array;
   const q = ed.constant(`${w.name}/q`, params.dtype, [...w.dims], typed.from(ints));
   const s = ed.constant(`${spec.id}/s`, 'float32', dims, Float32Array.from(scale));
-  const z = ed.constant(`${spec.id}/zp`, params.dtype, dims, typed.from(zp));
+  // the zero point is written even when it is 0 (ONNX's default): onnxruntime 1.30 fuses QGemm only with one
+  const inputs = [q, s, ed.constant(`${spec.id}/zp`, params.dtype, dims, typed.from(zp))];
   g.initializers.delete(w.name);
-  ed.node('DequantizeLinear', `${spec.id}/DQ`, [q, s, z], [w.name], perChannel ? { axis: intAttr(axis!) } : {});
+  ed.node('DequantizeLinear', `${spec.id}/DQ`, inputs, [w.name], perChannel ? { axis: intAttr(axis!) } : {});
   g.tensors.set(w.name, { name: w.name, dtype: 'float32', shape: [...w.dims] });
   dq.set(w.name, { scale: Float32Array.from(scale), axis });
 }
 
-function writeActivation(g: Graph, ed: GraphEditor, p: Prepared, dq: Map<string, DqInfo>): void {
+/** Scale and zero-point initializers of activation quantizers, shared by quantizers with equal parameters (an export mirror repeats its source's). */
+type ParamConstants = Map<string, string[]>;
+
+function writeActivation(g: Graph, ed: GraphEditor, p: Prepared, dq: Map<string, DqInfo>, shared: ParamConstants): void {
   const { spec, params } = p;
   const perChannel = spec.inputLow.length > 1;
   const dims = perChannel ? [spec.inputLow.length] : [];
   const typed = params.dtype === 'int8' ? Int8Array : Uint8Array;
   const attrs: Record<string, AttributeValue> = perChannel ? { axis: intAttr(spec.perChannelAxis!) } : {};
+  const key = `${params.dtype}|${dims}|${Array.from(params.scale)}|${Array.from(params.zeroPoint)}`;
   ed.hook(spec.target as Extract<QuantizerExportSpec['target'], { kind: 'activation' }>, spec.id, (input, output) => {
-    const s = ed.constant(`${spec.id}/s`, 'float32', dims, Float32Array.from(params.scale));
-    const z = ed.constant(`${spec.id}/zp`, params.dtype, dims, typed.from(params.zeroPoint));
+    let sz = shared.get(key);
+    if (!sz) {
+      const s = ed.constant(`${spec.id}/s`, 'float32', dims, Float32Array.from(params.scale));
+      // kept even when it is uint8 0 (the default): onnxruntime 1.30's QDQ fusion fails on a QuantizeLinear
+      // without one ("two nodes with same node name")
+      sz = [s, ed.constant(`${spec.id}/zp`, params.dtype, dims, typed.from(params.zeroPoint))];
+      shared.set(key, sz);
+    }
     const x = spec.clip ? insertClip(g, ed, spec, input) : input;
     const q = ed.fresh(`${spec.id}/q`);
     ed.describe(q, params.dtype, input);
-    ed.node('QuantizeLinear', `${spec.id}/Q`, [x, s, z], [q], attrs);
-    ed.node('DequantizeLinear', `${spec.id}/DQ`, [q, s, z], [output], attrs);
+    ed.node('QuantizeLinear', `${spec.id}/Q`, [x, ...sz], [q], attrs);
+    ed.node('DequantizeLinear', `${spec.id}/DQ`, [q, ...sz], [output], attrs);
     dq.set(output, { scale: Float32Array.from(params.scale), axis: perChannel ? spec.perChannelAxis : undefined });
   });
 }
