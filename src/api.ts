@@ -5,10 +5,10 @@
 import './algorithms/index.js';
 import { setQuantizationInitServices } from './algorithms/quantization/index.js';
 import type { CompressionController, CreateResult } from './compression/index.js';
-import { BNAdaptationInitArgs, QuantizationRangeInitArgs } from './config/index.js';
+import { BNAdaptationInitArgs, QuantizationPrecisionInitArgs, QuantizationRangeInitArgs } from './config/index.js';
 import { exportOnnx, saveOnnx } from './exporters/onnx/index.js';
 import { Graph } from './graph/index.js';
-import { adaptBatchNormOnEngine, asInitLoader, checkDataFits, collectRangeStatistics } from './initialization/index.js';
+import { adaptBatchNormOnEngine, asInitLoader, checkDataFits, collectRangeStatistics, hessianTracesOnEngine, InitializationError, type HessianCriterionFn } from './initialization/index.js';
 
 export { createCompressedModel, type CreateOptions, type CreateResult, type CompressionState } from './compression/index.js';
 export { QuantizationController, findQuantizationController, quantizationReport, type QuantizationReport } from './algorithms/quantization/index.js';
@@ -29,6 +29,20 @@ setQuantizationInitServices({
     const loader = asInitLoader(args?.dataLoader, 'BNAdaptationInitArgs');
     if (loader) checkDataFits(model.graph, loader);
     return (await adaptBatchNormOnEngine(model, loader, numSamples)).steps;
+  },
+  async hessianTraces(model, config, weightTensorNames, params) {
+    const args = config.getExtraStruct(QuantizationPrecisionInitArgs);
+    const loader = asInitLoader(args?.dataLoader, 'QuantizationPrecisionInitArgs');
+    if (!args || !loader)
+      throw new InitializationError(
+        'HAWQ precision initialization (quantization.initializer.precision.type "hawq") needs labelled data and a criterion: ' +
+          'register QuantizationPrecisionInitArgs(criterionFn, criterion, dataLoader) with config.registerExtraStructs ' +
+          '(criterionFn null → cross-entropy of the first model output against the integer labels)',
+      );
+    checkDataFits(model.graph, loader);
+    const fn = typeof args.criterionFn === 'function' ? (args.criterionFn as HessianCriterionFn) : undefined;
+    const r = await hessianTracesOnEngine(model, loader, weightTensorNames, params, { fn, criterion: args.criterion });
+    return { traces: r.traces, iterations: r.iterations };
   },
 });
 

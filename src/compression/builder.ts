@@ -18,6 +18,11 @@ export interface BuildContext {
  */
 export interface CompressionAlgorithmBuilder {
   readonly name: string;
+  /**
+   * Optional asynchronous step run right before `apply` (after the earlier algorithms' commands are
+   * applied), e.g. a data-driven search that decides the structure `apply` builds (HAWQ precision init).
+   */
+  prepare?(model: CompressedModel, ctx: BuildContext): Promise<void>;
   /** Applies the algorithm's commands; must be deterministic for a given graph + config + builder state. */
   apply(model: CompressedModel, ctx: BuildContext): void;
   /** Runs initialization (may use data attached to the config) and returns the controller. */

@@ -40,7 +40,11 @@ export async function createCompressedModel(graph: Graph, config: NNCFConfig, op
   const builders: CompressionAlgorithmBuilder[] = config.algorithms.map((s) => algorithmFactory(s.algorithm)(s, config));
   const savedBuilders = opts.compressionState?.builder_state ?? {};
   const controllers: CompressionController[] = [];
-  for (const b of builders) b.apply(model, { config, builderState: savedBuilders[b.name] });
+  for (const b of builders) {
+    const ctx = { config, builderState: savedBuilders[b.name] };
+    await b.prepare?.(model, ctx);
+    b.apply(model, ctx);
+  }
   for (const b of builders) controllers.push(await b.buildController(model, { config, builderState: savedBuilders[b.name] }));
   const controller = controllers.length === 1 ? controllers[0] : new CompositeController(controllers);
   const saved = opts.compressionState?.ctrl_state;

@@ -3,3 +3,4 @@ export * from './init-data.js';
 export * from './range/index.js';
 export * from './range-init/index.js';
 export * from './bn-adaptation/index.js';
+export * from './hessian/index.js';

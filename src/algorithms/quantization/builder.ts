@@ -3,7 +3,7 @@
  * placed quantizer → insertion commands; then, unless resuming (NNCF: should_init = no compression
  * state), range initialization and BatchNorm adaptation.
  */
-import type { NNCFConfig, ResolvedQuantization } from '../../config/index.js';
+import { CONFIG_DEFAULTS, type NNCFConfig, type ResolvedQuantization } from '../../config/index.js';
 import type { BuildContext, BuilderState, CompressedModel, CompressionAlgorithmBuilder } from '../../compression/index.js';
 import { placementOptions } from './config-adapter.js';
 import { QuantizationController } from './controller.js';
@@ -11,7 +11,8 @@ import { quantizationInitServices } from './init-services.js';
 import { buildModule, QuantizationSetupError, setFastForward, type QuantizerModule } from './modules.js';
 import { placeQuantizers, type QuantizerSpec as PlacedQuantizer } from './placement/index.js';
 import { firstConvNodeNames, parseOverflowFix, weightRangeFlags } from './overflow-fix.js';
-import { applyManualPrecision } from './precision-manual.js';
+import { applyHawqPrecision, hawqWeightTensors, type HawqResult } from './precision-hawq.js';
+import { applyManualPrecision, type ManualPrecisionOptions } from './precision-manual.js';
 import { runRangeInit } from './range-init.js';
 import type { StagedRangeInit } from './staged.js';
 
@@ -30,6 +31,10 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   readonly name = 'quantization';
   private setup: PlacedQuantizer[] = [];
   private modules: QuantizerModule[] = [];
+  /** Setup decided by an asynchronous precision init in `prepare` (HAWQ). */
+  private prepared: PlacedQuantizer[] | null = null;
+  /** The HAWQ search's outcome (ratio, metric, trace order) on a fresh build. */
+  hawq: (HawqResult & { traceIterations: number }) | null = null;
 
   constructor(
     readonly section: ResolvedQuantization,
@@ -37,7 +42,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   ) {}
 
   apply(model: CompressedModel, ctx: BuildContext): void {
-    this.setup = ctx.builderState ? checkSetup(ctx.builderState) : this.place(model);
+    this.setup = ctx.builderState ? checkSetup(ctx.builderState) : (this.prepared ?? this.place(model));
     const lr = this.config.compressionLrMultiplier('quantization');
     const built = [];
     try {
@@ -50,25 +55,78 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
     for (const b of built) for (const c of b.commands) model.apply(c);
   }
 
-  /** Placement, then precision init (NNCF: on a fresh build only; resume restores the saved bits). */
-  private place(model: CompressedModel): PlacedQuantizer[] {
+  /**
+   * HAWQ needs Hessian traces (data, gradients): it runs here, before `apply`, on the FP32 model — no
+   * quantizer of this algorithm exists yet, as NNCF computes traces with quantizers disabled. Resume
+   * restores the saved bits instead (no precision init, as NNCF).
+   */
+  async prepare(model: CompressedModel, ctx: BuildContext): Promise<void> {
+    this.prepared = null;
     const precision = this.section.initializer.precision;
-    // HAWQ/AutoQ searches are not built yet: refuse rather than quietly quantize everything to one width.
-    if (precision && precision.type !== 'manual')
+    if (ctx.builderState || precision?.type !== 'hawq') return;
+    const placed = this.placeOnly(model);
+    const services = quantizationInitServices();
+    if (!services.hessianTraces)
+      throw new QuantizationSetupError('HAWQ precision initialization is not connected: import createCompressedModel from src/api.ts (it wires the Hessian trace estimation)');
+    if (precision.traces_per_layer_path !== undefined)
       throw new QuantizationSetupError(
-        `quantization.initializer.precision type "${precision.type}" is not supported yet by nncf-ts (only "manual" is); ` +
-          `remove it to quantize with the group "bits", or give the bit widths with type "manual" and bitwidth_per_scope`,
+        'quantization.initializer.precision.traces_per_layer_path is not supported by nncf-ts (NNCF stores the traces as a torch tensor file); remove it to estimate the traces',
       );
+    const d = CONFIG_DEFAULTS.HAWQ_DEFAULTS;
+    const tensors = hawqWeightTensors(placed);
+    const estimate = tensors.length
+      ? await services.hessianTraces(model, this.config, tensors, {
+          numDataPoints: precision.num_data_points ?? d.num_data_points,
+          iterNumber: precision.iter_number ?? d.iter_number,
+          tolerance: precision.tolerance ?? d.tolerance,
+        })
+      : { traces: new Map<string, number>(), iterations: 0 };
+    const result = applyHawqPrecision(model.graph, placed, estimate.traces, (name) => {
+      const t = model.engine.getWeight(name);
+      const values = Float32Array.from(t.dataSync() as Float32Array);
+      const dims = [...t.shape];
+      t.dispose();
+      return { values, dims };
+    }, {
+      ...this.precisionOptions(model),
+      bits: precision.bits ?? d.bits,
+      compressionRatio: precision.compression_ratio ?? d.compression_ratio,
+      mode: precision.bitwidth_assignment_mode ?? d.bitwidth_assignment_mode,
+      device: this.config.normalizedTargetDevice,
+    });
+    this.hawq = { ...result, traceIterations: estimate.iterations };
+    this.prepared = result.setup;
+  }
+
+  private placeOnly(model: CompressedModel): PlacedQuantizer[] {
+    return placeQuantizers(model.graph, placementOptions(this.section, this.config.normalizedTargetDevice)).quantizers;
+  }
+
+  private precisionOptions(model: CompressedModel): ManualPrecisionOptions {
     const device = this.config.normalizedTargetDevice;
-    const placed = placeQuantizers(model.graph, placementOptions(this.section, device)).quantizers;
-    if (!precision) return placed;
     const overflowFix = parseOverflowFix(this.section.overflow_fix);
     const firstConvs = firstConvNodeNames(model.graph);
-    return applyManualPrecision(model.graph, placed, precision.bitwidth_per_scope ?? [], {
+    return {
       hwConstrained: device !== 'TRIAL',
       weightRangeFlags: (q, bits) =>
         weightRangeFlags({ overflowFix, targetDevice: device, bits, isFirstLayer: q.points.some((p) => p.kind === 'weight' && firstConvs.has(p.node)) }),
-    });
+    };
+  }
+
+  /** Placement, then manual precision init (NNCF: on a fresh build only; resume restores the saved bits). */
+  private place(model: CompressedModel): PlacedQuantizer[] {
+    const precision = this.section.initializer.precision;
+    if (precision?.type === 'hawq')
+      throw new QuantizationSetupError('HAWQ precision initialization runs in the asynchronous build step: call prepare() before apply() (createCompressedModel does)');
+    // AutoQ (a DDPG search) is not built yet: refuse rather than quietly quantize everything to one width.
+    if (precision && precision.type !== 'manual')
+      throw new QuantizationSetupError(
+        `quantization.initializer.precision type "${precision.type}" is not supported yet by nncf-ts (only "manual" and "hawq" are); ` +
+          `remove it to quantize with the group "bits", or give the bit widths with type "manual" and bitwidth_per_scope`,
+      );
+    const placed = this.placeOnly(model);
+    if (!precision) return placed;
+    return applyManualPrecision(model.graph, placed, precision.bitwidth_per_scope ?? [], this.precisionOptions(model));
   }
 
   async buildController(model: CompressedModel, ctx: BuildContext): Promise<QuantizationController> {

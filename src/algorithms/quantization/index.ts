@@ -10,3 +10,4 @@ export * from './builder.js';
 export * from './report.js';
 export * from './staged-scheduler.js';
 export * from './staged.js';
+export * from './precision-hawq.js';

@@ -1,5 +1,5 @@
 /**
- * What the quantization algorithm needs from initialization (range statistics, BatchNorm adaptation).
+ * What the quantization algorithm needs from initialization (range statistics, BatchNorm adaptation, Hessian traces for HAWQ).
  * Algorithms do not import src/initialization (arrows point one way): src/api.ts connects an
  * implementation here, and this file only states the shapes it needs.
  */
@@ -22,6 +22,21 @@ export interface RangeStatisticInfo {
   max: Float32Array;
 }
 
+/** HAWQ's Hutchinson parameters (config `initializer.precision`). */
+export interface HessianTraceParams {
+  numDataPoints: number;
+  iterNumber: number;
+  tolerance: number;
+  /** Seed of the Rademacher vectors. */
+  seed?: number;
+}
+
+export interface HessianTraceResult {
+  /** Average Hessian trace per weight tensor name. */
+  traces: Map<string, number>;
+  iterations: number;
+}
+
 export interface QuantizationInitServices {
   /**
    * Statistics per target id; targets absent from the map keep their initial ranges (0 samples).
@@ -39,6 +54,11 @@ export interface QuantizationInitServices {
   adaptBatchNorm(model: CompressedModel, config: NNCFConfig, numSamples: number): Promise<number>;
   /** True when the config carries a range-init data loader. */
   hasRangeInitData(config: NNCFConfig): boolean;
+  /**
+   * HAWQ: average Hessian traces of the named weights on the FP32 model (no quantizers yet), with the
+   * data and criterion of QuantizationPrecisionInitArgs; throws naming that struct when it is missing.
+   */
+  hessianTraces?(model: CompressedModel, config: NNCFConfig, weightTensorNames: string[], params: HessianTraceParams): Promise<HessianTraceResult>;
 }
 
 let services: QuantizationInitServices | null = null;

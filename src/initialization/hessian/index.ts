@@ -1,0 +1,2 @@
+export * from './hutchinson.js';
+export * from './engine-traces.js';
