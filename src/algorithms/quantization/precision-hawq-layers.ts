@@ -37,7 +37,11 @@ export function layerMacs(graph: Graph, q: QuantizerSpec): number {
 }
 
 /** Per-channel (or whole-tensor) min and max of `values` laid out as `dims`. */
-function minMax(values: Float32Array, dims: readonly number[], axis: number | null): { min: Float32Array; max: Float32Array } {
+function minMax(
+  values: Float32Array,
+  dims: readonly number[],
+  axis: number | null,
+): { min: Float32Array; max: Float32Array } {
   const channels = axis === null ? 1 : dims[axis];
   const inner = axis === null ? 1 : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const min = new Float32Array(channels).fill(Infinity);
@@ -58,15 +62,19 @@ function minMax(values: Float32Array, dims: readonly number[], axis: number | nu
  */
 export function weightPerturbation(q: QuantizerSpec, values: Float32Array, dims: readonly number[]): number {
   const axis = q.perChannel ? (q.channelAxis ?? 0) : null;
-  const quantizer = new Quantizer({
-    bits: q.bits,
-    mode: q.mode,
-    signedToForce: q.signed ?? null,
-    narrowRange: q.narrowRange,
-    halfRange: q.halfRange,
-    logarithmScale: false,
-    perChannel: axis !== null,
-    ...(axis !== null ? { rank: dims.length, channelAxis: axis, channels: dims[axis] } : {}),
+  // built inside tidy: the constructor's initial-value tensors go, its variables stay (tidy keeps variables)
+  let quantizer!: Quantizer;
+  tf.tidy(() => {
+    quantizer = new Quantizer({
+      bits: q.bits,
+      mode: q.mode,
+      signedToForce: q.signed ?? null,
+      narrowRange: q.narrowRange,
+      halfRange: q.halfRange,
+      logarithmScale: false,
+      perChannel: axis !== null,
+      ...(axis !== null ? { rank: dims.length, channelAxis: axis, channels: dims[axis] } : {}),
+    });
   });
   try {
     const { min, max } = minMax(values, dims, axis);
