@@ -7,6 +7,7 @@ import { NNCFConfig, QuantizationPrecisionInitArgs } from '../../src/config/inde
 import type { Dataset } from '../../src/data/index.js';
 import { initBackend } from '../../src/engine/index.js';
 import type { Graph } from '../../src/graph/index.js';
+import { defaultHessianCriterion } from '../../src/initialization/index.js';
 import { digitsData, loadDigitsCnn } from './digits-cnn.js';
 
 const noBn = { batchnorm_adaptation: { num_bn_adaptation_samples: 0 } };
@@ -22,8 +23,15 @@ function config(precision: object | undefined, device = 'NPU'): NNCFConfig {
   });
 }
 
+/** NNCF's criterion_fn(outputs, targets, criterion) → criterion(outputs, targets); counts its calls. */
+let criterionCalls = 0;
+const criterionFn = (outputs: unknown, targets: unknown, criterion: typeof defaultHessianCriterion) => {
+  criterionCalls++;
+  return criterion(outputs, targets);
+};
+
 async function build(c: NNCFConfig, data?: Dataset, state?: CompressionState) {
-  if (data) c.registerExtraStructs([new QuantizationPrecisionInitArgs(null, null, { dataset: data, batchSize: 32 })]);
+  if (data) c.registerExtraStructs([new QuantizationPrecisionInitArgs(criterionFn, defaultHessianCriterion, { dataset: data, batchSize: 32 })]);
   const r = await createCompressedModel(await loadDigitsCnn(), c, { initDataset: data, compressionState: state });
   return { ...r, ctrl: r.controller as QuantizationController };
 }
@@ -52,7 +60,12 @@ beforeAll(async () => {
 
 describe('HAWQ precision init (digits CNN)', () => {
   it('NPU, seeded: exact per-layer bits, ratio ≥ compression_ratio, bit table in the statistics; resume restores the bits without data', async () => {
+    criterionCalls = 0;
     const r = await build(config(hawq({ compression_ratio: 1.5 })), train);
+    // 1 batch, 2 gradients (w ± εv) per Hutchinson iteration, at most 8 iterations
+    expect(criterionCalls % 2).toBe(0);
+    expect(criterionCalls).toBeGreaterThanOrEqual(4);
+    expect(criterionCalls).toBeLessThanOrEqual(16);
     const bits = bitsById(r.ctrl);
     expect(bits).toEqual({
       'conv1/Conv|WEIGHT': 8,
