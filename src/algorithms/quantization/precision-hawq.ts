@@ -124,6 +124,7 @@ export function applyHawqPrecision(
   const order = wIdx.map((_, l) => l).sort((a, b) => trace[a] - trace[b] || a - b);
   const closest = (l: number, target: number) => {
     const a = allowed[wIdx[l]];
+    if (!a.length) return target; // no HW entry for this quantizer: NNCF adjusts the bits of its default config
     let best = a[0];
     for (const b of a) if (Math.abs(b - target) < Math.abs(best - target)) best = b;
     return best;
