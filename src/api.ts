@@ -37,7 +37,8 @@ setQuantizationInitServices({
       throw new InitializationError(
         'HAWQ precision initialization (quantization.initializer.precision.type "hawq") needs labelled data and a criterion: ' +
           'register QuantizationPrecisionInitArgs(criterionFn, criterion, dataLoader) with config.registerExtraStructs ' +
-          '(criterionFn null → cross-entropy of the first model output against the integer labels)',
+          '(criterionFn(outputs, targets, criterion) gets the first model output and the labels; a criterionFn that is not a function ' +
+          'falls back to defaultHessianCriterion, the cross-entropy against integer labels)',
       );
     checkDataFits(model.graph, loader);
     const fn = typeof args.criterionFn === 'function' ? (args.criterionFn as HessianCriterionFn) : undefined;
