@@ -95,7 +95,7 @@ class CnnBuilder {
 
 /** The reference CNN as a Graph (batch dimension symbolic 'N'), shapes inferred. */
 export function buildFashionCnn(opts: FashionCnnOptions): Graph {
-  const [c1, c2, c3] = opts.widths ?? [16, 32, 96];
+  const [c1, c2, c3] = opts.widths ?? [16, 32, 144];
   const classes = opts.classes ?? 10;
   const b = new CnnBuilder(opts.seed, opts.bnMomentum ?? 0.9);
   let y = b.convBn(INPUT_NAME, 'stem', 1, c1, 3);

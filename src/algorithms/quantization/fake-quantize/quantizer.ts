@@ -33,8 +33,9 @@ export class Quantizer {
     quantizerLevels(this.levelOptions()); // validates bits before any variable exists
     const init = this.spec.logarithmScale ? 0 : 1;
     const rangeName = this.spec.mode === 'symmetric' ? 'scale' : 'input_range';
-    this.rangeVar = tf.variable(tf.fill(this.scaleShape, init), true, name && `${name}/${rangeName}`);
-    this.lowVar = this.spec.mode === 'asymmetric' ? tf.variable(tf.zeros(this.scaleShape), true, name && `${name}/input_low`) : null;
+    // tf.variable copies its initial value: build that value inside tidy so it is released
+    this.rangeVar = tf.tidy(() => tf.variable(tf.fill(this.scaleShape, init), true, name && `${name}/${rangeName}`));
+    this.lowVar = this.spec.mode === 'asymmetric' ? tf.tidy(() => tf.variable(tf.zeros(this.scaleShape), true, name && `${name}/input_low`)) : null;
   }
 
   private levelOptions() {
