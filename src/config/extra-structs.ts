@@ -32,12 +32,12 @@ export class BNAdaptationInitArgs<Loader = unknown> implements ExtraStruct {
   ) {}
 }
 
-/** HAWQ needs a loss: `criterionFn(outputs, targets, criterion)` and the data to estimate traces. */
+/** HAWQ needs a loss: `criterionFn(outputs, targets, criterion)` (null: cross-entropy of the first output vs integer labels) and the data to estimate traces. */
 export class QuantizationPrecisionInitArgs<Loader = unknown, Criterion = unknown> implements ExtraStruct {
   static readonly structId = 'quantization_precision_init_args';
   readonly structId = QuantizationPrecisionInitArgs.structId;
   constructor(
-    readonly criterionFn: (outputs: unknown, targets: unknown, criterion: Criterion) => unknown,
+    readonly criterionFn: ((outputs: unknown, targets: unknown, criterion: Criterion) => unknown) | null,
     readonly criterion: Criterion,
     readonly dataLoader: Loader,
     readonly device?: string,

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -20,12 +20,23 @@ beforeAll(async () => {
   // Raw digits (0..16) as N×8×8 float32: the CLI's --preprocess and shape fitting make them N×1×8×8 /16.
   const raw = Float32Array.from(train.x.data as Float32Array, (v) => v * 16);
   writeFileSync(p('calib.npy'), encodeNpy(ndarray('float32', [train.length, 8, 8], raw)));
+  mkdirSync(p('labelled'));
+  writeFileSync(p('labelled/x.npy'), encodeNpy(ndarray('float32', [train.length, 8, 8], raw)));
+  writeFileSync(p('labelled/labels.npy'), encodeNpy(ndarray('int64', [train.length], BigInt64Array.from(labelsOf(train), (v) => BigInt(v)))));
   writeFileSync(p('wrong.npy'), encodeNpy(ndarray('float32', [4, 3, 5], new Float32Array(60))));
   const bn = { batchnorm_adaptation: { num_bn_adaptation_samples: 256 } };
   writeConfig('int8.json', { algorithm: 'quantization', export_to_onnx_standard_ops: true, initializer: bn });
   writeConfig('int4.json', { algorithm: 'quantization', weights: { bits: 4 }, initializer: bn });
   writeConfig('scopes.json', { algorithm: 'quantization', ignored_scopes: ['conv9/Conv'], initializer: bn });
   writeConfig('staged.json', { algorithm: 'quantization', initializer: bn, params: { activations_quant_start_epoch: 2 } });
+  writeFileSync(
+    p('hawq.json'),
+    JSON.stringify({
+      input_info: { sample_size: [1, 1, 8, 8] },
+      target_device: 'NPU',
+      compression: { algorithm: 'quantization', initializer: { ...bn, precision: { type: 'hawq', num_data_points: 64, iter_number: 10, compression_ratio: 1.5 } } },
+    }),
+  );
   writeFileSync(p('cpu-int8.json'), JSON.stringify({ target_device: 'CPU', compression: { algorithm: 'quantization', activations: { per_channel: true } } }));
 }, 120_000);
 
@@ -58,6 +69,21 @@ describe('nncf-ts compress', () => {
     const s = await OrtSession.create(p('q.onnx'));
     expect((await top1Accuracy(s, test.x, labelsOf(test))).accuracy).toBeGreaterThan(0.94);
     await s.release();
+  }, 60_000);
+
+  it('HAWQ precision init from labelled data (default cross-entropy criterion): mixed 4/8-bit weights', async () => {
+    const r = await cli('--model', model, '--config', p('hawq.json'), '--data', p('labelled'), '--preprocess', 'scale=1/16', '--out', p('hawq.onnx'), '--report', p('hawq.json.report'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(p('hawq.json.report'), 'utf8'));
+    const weightBits = report.quantizers.filter((q: { kind: string }) => q.kind === 'weight').map((q: { bits: number }) => q.bits);
+    expect(weightBits).toHaveLength(5);
+    expect(new Set(weightBits)).toEqual(new Set([4, 8]));
+    // unlabelled data: HAWQ cannot run, the error names what is missing
+    const u = await cli('--model', model, '--config', p('hawq.json'), '--data', p('calib.npy'), '--preprocess', 'scale=1/16', '--out', p('hawq2.onnx'));
+    expect(u.code).toBe(1);
+    expect(u.err).toMatch(/QuantizationPrecisionInitArgs/);
+    expect(existsSync(p('hawq2.onnx'))).toBe(false);
   }, 60_000);
 
   it('a staged-scheduler config (params) warns that compress exports its quantizers disabled', async () => {

@@ -8,7 +8,7 @@
  * that does not fit, or options the target device forbids → exit 1 with the reason.
  */
 import type { Command } from 'commander';
-import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
+import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationPrecisionInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
@@ -58,6 +58,8 @@ export async function compress(o: CompressOptions): Promise<string> {
   await initBackend('wasm');
   const loader = { dataset, batchSize };
   config.registerExtraStructs([new QuantizationRangeInitArgs(loader), new BNAdaptationInitArgs(loader)]);
+  // HAWQ needs a loss: with labelled data the CLI uses the default one (cross-entropy of the first output)
+  if (dataset.y) config.registerExtraStructs([new QuantizationPrecisionInitArgs(null, undefined, loader)]);
   warnAboutStagedParams(config);
   const result = await api.createCompressedModel(graph, config);
   api.exportCompressedModel(result, o.out);
