@@ -4,8 +4,14 @@
  * argmax on text lines rendered by bench/ocr (Skia + Debian fonts, PaddleOCR preprocessing; each line
  * upright and turned 180°). Data: calibration = 128 lines of seed 20241 (256 samples: exactly the
  * default num_init_samples; BN adaptation's default 2,000 samples find a 256-sample loader and, as in
- * NNCF, run one pass over it: 8 batches of 32), evaluation = 250 lines of seed 20240 (500 samples).
+ * NNCF, run one pass over it: 8 batches of 32), evaluation = 1,000 lines of seed 20240 (2,000 samples).
  * Both sets are cached under .cache/data/ocr-direction-e2e/ by the bench's own code.
+ *
+ * Measured (default config, 2,000 evaluation samples): 99.1% agreement with this calibration seed;
+ * 98.9%, 98.9% and 99.15% with calibration seeds 20242–20244. What costs is BN adaptation on rendered
+ * lines, not quantization: range init alone gives 99.5%. BN adaptation re-estimates the statistics on
+ * data unlike the model's training crops (`npm run bench:ocr-bn-mismatch`), which moves the FP32 model
+ * itself; with 2,000 calibration samples (63 adaptation steps) the default config agrees on ~98%.
  */
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,7 +35,7 @@ import { argmaxRows, countOpTypes, OrtSession } from '../../src/runtime/index.js
 const OCR_CLS = '.cache/data/ocr-models/ch_ppocr_mobile_v2.0_cls_infer.onnx';
 const CACHE = '.cache/data/ocr-direction-e2e';
 const CALIB = { lines: 128, seed: 20241 };
-const EVAL = { lines: 250, seed: 20240 };
+const EVAL = { lines: 1000, seed: 20240 };
 const PER = 3 * 48 * 192;
 
 async function cachedSet(lines: number, seed: number): Promise<DirectionSet> {
@@ -92,34 +98,31 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
     const s = await OrtSession.create(OCR_CLS);
     fp = argmaxRows(Object.values(await s.run(evalSet.x))[0]);
     await s.release();
-    // the rendered lines are read as PaddleOCR's own crops: FP32 tells upright from rotated (measured 99.8%)
+    // the rendered lines are read as PaddleOCR's own crops: FP32 tells upright from rotated
     const correct = fp.reduce((n, p, i) => n + (p === Number(evalSet.labels.data[i]) ? 1 : 0), 0);
+    console.info(`PP-OCR cls FP32 top-1 on the rendered evaluation set: ${((100 * correct) / fp.length).toFixed(2)}% of ${fp.length}`);
     expect(correct / fp.length).toBeGreaterThanOrEqual(0.99);
   }, 120_000);
 
-  it('default config (range init 256 samples + BN adaptation): simulated INT8 on the engine agrees with FP32 on ≥ 98%', async () => {
+  it('default config (range init 256 samples + BN adaptation): simulated INT8 on the engine agrees with FP32 on ≥ 99%', async () => {
     const r = await compress({});
     try {
       const ctrl = r.controller as QuantizationController;
       expect(ctrl.modules.filter((m) => m.placed.kind === 'weight').length).toBe(54); // 53 Conv + the final MatMul
       expect(ctrl.rangeInit?.initialized).toBe(ctrl.modules.length);
       expect(ctrl.bnAdaptationSteps).toBe(8); // default 2000 samples, a 256-sample loader: one pass of 8 batches
-      // Measured 98.8%. Not ≥ 99% because BN adaptation itself re-estimates the statistics on 256 rendered
-      // lines: the FP32 model with the same BN adaptation and no quantizers agrees with FP32 on 99.0%;
-      // range init alone reaches 99.4% (next tests).
-      expect(agreement(enginePred(r), 'default config, engine')).toBeGreaterThanOrEqual(0.98);
+      expect(agreement(enginePred(r), 'default config, engine')).toBeGreaterThanOrEqual(0.99);
     } finally {
       r.controller.dispose();
     }
   }, 120_000);
 
-  it('export_to_onnx_standard_ops: the QDQ model on onnxruntime-node agrees with FP32 on ≥ 98%', async () => {
+  it('export_to_onnx_standard_ops: the QDQ model on onnxruntime-node agrees with FP32 on ≥ 99%', async () => {
     const r = await compress({ export_to_onnx_standard_ops: true });
     try {
       const bytes = exportCompressedModelBytes(r);
       expect((await countOpTypes(bytes)).get('QuantizeLinear')).toBeGreaterThan(50);
-      // measured 98.8%, as the simulated model (same cause as above)
-      expect(agreement(await ortPred(bytes), 'default config, QDQ on ORT')).toBeGreaterThanOrEqual(0.98);
+      expect(agreement(await ortPred(bytes), 'default config, QDQ on ORT')).toBeGreaterThanOrEqual(0.99);
     } finally {
       r.controller.dispose();
     }
