@@ -79,6 +79,9 @@ describe('nncf-ts compress', () => {
     const weightBits = report.quantizers.filter((q: { kind: string }) => q.kind === 'weight').map((q: { bits: number }) => q.bits);
     expect(weightBits).toHaveLength(5);
     expect(new Set(weightBits)).toEqual(new Set([4, 8]));
+    expect(report.hawq.compression_ratio).toBeGreaterThanOrEqual(1.5);
+    expect(report.hawq.achievable_ratio[1]).toBeGreaterThanOrEqual(report.hawq.compression_ratio);
+    expect([...report.hawq.trace_order].sort()).toEqual(report.quantizers.filter((q: { kind: string }) => q.kind === 'weight').map((q: { id: string }) => q.id).sort());
     // unlabelled data: HAWQ cannot run, the error names what is missing
     const u = await cli('--model', model, '--config', p('hawq.json'), '--data', p('calib.npy'), '--preprocess', 'scale=1/16', '--out', p('hawq2.onnx'));
     expect(u.code).toBe(1);

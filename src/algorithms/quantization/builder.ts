@@ -150,6 +150,10 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
     const ctrl = make(report.skipped ? null : () => rangeInit(true));
     ctrl.rangeInit = report;
     ctrl.bnAdaptationSteps = bnSteps;
+    if (this.hawq) {
+      const h = this.hawq;
+      ctrl.hawq = { compression_ratio: h.ratio, achievable_ratio: h.ratioRange, metric: h.metric, sequences: h.sequences, trace_iterations: h.traceIterations, trace_order: h.traceOrder };
+    }
     return ctrl;
   }
 

@@ -18,11 +18,24 @@ import { quantizationStatistics } from './statistics.js';
 import { StagedQuantizationScheduler, type StagedQuantizationParamsLike } from './staged-scheduler.js';
 import { stagedHandles, type StagedRangeInit } from './staged.js';
 
+/** HAWQ's outcome in the report's terms: achieved and achievable compression ratio, metric, trace order. */
+export interface HawqSummary {
+  compression_ratio: number;
+  achievable_ratio: [number, number];
+  metric: number;
+  sequences: number;
+  trace_iterations: number;
+  /** Weight quantizer ids, lowest Hessian trace first. */
+  trace_order: string[];
+}
+
 export class QuantizationController implements CompressionController {
   readonly name: string;
   readonly scheduler: BaseScheduler | StagedQuantizationScheduler;
   rangeInit: RangeInitReport | null = null;
   bnAdaptationSteps = 0;
+  /** What HAWQ precision init chose (null without it, or on resume). */
+  hawq: HawqSummary | null = null;
   /** Range inits the staged scheduler ran when a group turned on (epoch and report), in order. */
   readonly stagedRangeInits: { epoch: number; report: RangeInitReport | null }[] = [];
 

@@ -1,6 +1,6 @@
 /** JSON report of a quantization controller: every quantizer (id, kind, bits, mode, signed, per-channel, range) and totals. */
 import type { CompressionController } from '../../compression/index.js';
-import { QuantizationController } from './controller.js';
+import { QuantizationController, type HawqSummary } from './controller.js';
 
 export interface QuantizerReport {
   id: string;
@@ -33,6 +33,8 @@ export interface QuantizationReport {
   };
   range_init: { initialized: number; backend: string | null; skipped?: string } | null;
   bn_adaptation_steps: number;
+  /** Present when HAWQ chose the bit widths. */
+  hawq?: HawqSummary;
 }
 
 /** The quantization controller itself or the child of a composite controller. */
@@ -83,5 +85,6 @@ export function quantizationReport(ctrl: QuantizationController): QuantizationRe
     },
     range_init: ctrl.rangeInit,
     bn_adaptation_steps: ctrl.bnAdaptationSteps,
+    ...(ctrl.hawq ? { hawq: ctrl.hawq } : {}),
   };
 }
