@@ -2,8 +2,12 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Engine, HookFn, HookHandle } from '../engine/index.js';
 import type { Graph } from '../graph/index.js';
 
-/** Where an algorithm's operation goes: on a weight (each read) or on an edge (after it is produced). */
-export type InsertionPoint = { kind: 'weight'; name: string } | { kind: 'tensor'; name: string };
+/**
+ * Where an algorithm's operation goes: on a weight (each read) or on an edge (after it is produced). An
+ * edge point with `consumers` is a pre-hook: only those nodes read the transformed value (NNCF's
+ * per-consumer input quantizers on a branching tensor); the other consumers read it unchanged.
+ */
+export type InsertionPoint = { kind: 'weight'; name: string } | { kind: 'tensor'; name: string; consumers?: readonly string[] };
 
 /** An algorithm's request to run `fn` at `point`; the engine applies it as a hook (algorithms never edit models). */
 export interface InsertionCommand {
@@ -28,11 +32,15 @@ export class CompressedModel {
   ) {}
 
   apply(command: InsertionCommand): void {
-    const spec =
-      command.point.kind === 'weight'
-        ? { weight: command.point.name, fn: command.fn, layout: command.layout }
-        : { tensor: command.point.name, fn: command.fn, layout: command.layout };
-    this.applied.push({ command, handle: this.engine.insertHook(spec) });
+    const { point, fn, layout } = command;
+    const specs =
+      point.kind === 'weight'
+        ? [{ weight: point.name, fn, layout }]
+        : point.consumers
+          ? point.consumers.map((consumer) => ({ tensor: point.name, consumer, fn, layout }))
+          : [{ tensor: point.name, fn, layout }];
+    const handles = specs.map((spec) => this.engine.insertHook(spec));
+    this.applied.push({ command, handle: { remove: () => handles.forEach((h) => h.remove()) } });
   }
 
   commands(owner?: string): InsertionCommand[] {

@@ -11,7 +11,7 @@ export class GraphBuilder {
   private inits: ConstTensor[] = [];
   private tensors: TensorInfo[] = [];
 
-  input(name: string, shape: number[] = [1, 3, 8, 8], dtype: TensorInfo['dtype'] = 'float32'): string {
+  input(name: string, shape: NonNullable<TensorInfo['shape']> = [1, 3, 8, 8], dtype: TensorInfo['dtype'] = 'float32'): string {
     this.inputs.push({ name, dtype, shape });
     return name;
   }

@@ -11,7 +11,10 @@ export function exportSpecs(mods: QuantizerModule[]): QuantizerExportSpec[] {
     m.tensors.forEach((tensor, k) => {
       specs.push({
         id: k === 0 ? p.id : `${p.id}#${k}`,
-        target: p.kind === 'weight' ? { kind: 'weight', tensor } : { kind: 'activation', tensor },
+        target:
+          p.kind === 'weight'
+            ? { kind: 'weight', tensor }
+            : { kind: 'activation', tensor, ...(m.inputPorts?.[tensor] ? { consumers: m.inputPorts[tensor].map((x) => ({ ...x })) } : {}) },
         bits: p.bits,
         levels: fq.levels,
         levelLow: fq.levelLow,

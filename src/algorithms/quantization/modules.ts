@@ -23,6 +23,8 @@ export interface QuantizerModule {
   fast?: FastParams | null;
   /** Tensor names (activations) or the weight name the quantizer reads. */
   tensors: string[];
+  /** Per tensor read by only some of its consumers: the (node, input port) pairs that read the quantized value. */
+  inputPorts?: Record<string, { node: string; port: number }[]>;
 }
 
 function signedToForce(p: PlacedQuantizer): boolean | null {
@@ -61,34 +63,49 @@ function fqSpec(p: PlacedQuantizer, model: CompressedModel, lrMultiplier: number
 
 const SHAPE_ONLY = new Set(['Shape', 'Size']);
 
-/** Tensor hooks: `input` points are consumer-specific; they become a tensor hook only when they cover every consumer. */
-function hookTensors(p: PlacedQuantizer, model: CompressedModel): string[] {
-  const out = new Set<string>();
+interface HookTarget {
+  tensor: string;
+  /** Set when only some consumers read the quantized value (an NNCF input pre-hook on a branching tensor). */
+  ports?: { node: string; port: number }[];
+}
+
+/** Tensor hooks: `input` points are consumer-specific; they become a plain tensor hook when they cover every consumer. */
+function hookTargets(p: PlacedQuantizer, model: CompressedModel): HookTarget[] {
+  const out = new Map<string, HookTarget>();
   const graph = model.graph;
   for (const pt of p.points) {
-    if (pt.kind === 'weight') out.add(pt.tensor);
-    else if (pt.kind === 'output') out.add(pt.tensor);
-    else {
-      const covered = new Set(p.points.filter((q) => q.kind === 'input' && q.tensor === pt.tensor).map((q) => (q.kind === 'input' ? q.consumer : '')));
-      // Shape/Size read only the shape: quantizing what they see changes nothing.
-      const consumers = graph.consumers(pt.tensor).filter((n) => !SHAPE_ONLY.has(n.opType)).map((n) => n.name);
-      if (graph.outputs.some((o) => o.name === pt.tensor)) consumers.push(pt.tensor);
-      const missed = consumers.filter((c) => !covered.has(c));
-      if (missed.length)
-        throw new QuantizationSetupError(
-          `quantizer ${p.id}: a quantizer on one consumer's input of branching tensor "${pt.tensor}" (other consumers: ${missed.join(', ')}) is not supported yet`,
-        );
-      out.add(pt.tensor);
+    if (out.has(pt.tensor)) continue;
+    if (pt.kind !== 'input') {
+      out.set(pt.tensor, { tensor: pt.tensor });
+      continue;
     }
+    const inputs = p.points.filter((q): q is Extract<typeof q, { kind: 'input' }> => q.kind === 'input' && q.tensor === pt.tensor);
+    const covered = new Set(inputs.map((q) => q.consumer));
+    // Shape/Size read only the shape: quantizing what they see changes nothing.
+    const consumers = graph.consumers(pt.tensor).filter((n) => !SHAPE_ONLY.has(n.opType)).map((n) => n.name);
+    const isOutput = graph.outputs.some((o) => o.name === pt.tensor);
+    if (isOutput) consumers.push(pt.tensor);
+    if (consumers.every((c) => covered.has(c))) {
+      out.set(pt.tensor, { tensor: pt.tensor });
+      continue;
+    }
+    if (covered.has(pt.tensor))
+      throw new QuantizationSetupError(
+        `quantizer ${p.id}: quantizing graph output "${pt.tensor}" for the output only, while nodes also read it unquantized, is not supported`,
+      );
+    out.set(pt.tensor, { tensor: pt.tensor, ports: inputs.map((q) => ({ node: q.consumer, port: q.port })) });
   }
-  return [...out];
+  return [...out.values()];
 }
 
 export function buildModule(p: PlacedQuantizer, model: CompressedModel, lrMultiplier?: number, state?: unknown): { module: QuantizerModule; commands: InsertionCommand[] } {
   const { spec, layout } = fqSpec(p, model, lrMultiplier);
-  const tensors = hookTensors(p, model);
+  const targets = hookTargets(p, model);
+  const tensors = targets.map((t) => t.tensor);
   const quantizer = state !== undefined ? Quantizer.fromState(state) : new Quantizer(spec);
   const module: QuantizerModule = { placed: p, quantizer, tensors };
+  const partial = targets.filter((t) => t.ports);
+  if (partial.length) module.inputPorts = Object.fromEntries(partial.map((t) => [t.tensor, t.ports!]));
   // The hook reads module.quantizer at call time, so loadState can swap in a restored quantizer.
   const onnxAxis = spec.perChannel ? (spec.channelAxis ?? 1) : null;
   const fn: HookFn = (x, info) => {
@@ -100,8 +117,8 @@ export function buildModule(p: PlacedQuantizer, model: CompressedModel, lrMultip
     const inverse = perm.map((_, i) => perm.indexOf(i));
     return tf.transpose(module.quantizer.apply(tf.transpose(x, inverse)), perm);
   };
-  const commands: InsertionCommand[] = tensors.map((name) => ({
-    point: p.kind === 'weight' ? { kind: 'weight', name } : { kind: 'tensor', name },
+  const commands: InsertionCommand[] = targets.map(({ tensor: name, ports }) => ({
+    point: p.kind === 'weight' ? { kind: 'weight', name } : { kind: 'tensor', name, ...(ports ? { consumers: [...new Set(ports.map((x) => x.node))] } : {}) },
     fn,
     owner: OWNER,
     layout,
