@@ -5,6 +5,8 @@
  */
 import { CONFIG_DEFAULTS, type NNCFConfig, type ResolvedQuantization } from '../../config/index.js';
 import type { BuildContext, BuilderState, CompressedModel, CompressionAlgorithmBuilder } from '../../compression/index.js';
+import { hwConfigFor } from '../../hardware/index.js';
+import { findPaddingAdjustments, paddingAdjustmentCommands, type PaddingAdjustment } from './adjust-padding.js';
 import { placementOptions } from './config-adapter.js';
 import { QuantizationController } from './controller.js';
 import { quantizationInitServices } from './init-services.js';
@@ -31,6 +33,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   readonly name = 'quantization';
   private setup: PlacedQuantizer[] = [];
   private modules: QuantizerModule[] = [];
+  private paddingAdjustments: PaddingAdjustment[] = [];
   /** Setup decided by an asynchronous precision init in `prepare` (HAWQ). */
   private prepared: PlacedQuantizer[] | null = null;
   /** The HAWQ search's outcome (ratio, metric, trace order) on a fresh build. */
@@ -52,7 +55,12 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
       throw e;
     }
     this.modules = built.map((b) => b.module);
+    // adjust_padding: output corrections go before the quantizers' hooks, input shifts after them
+    this.paddingAdjustments = findPaddingAdjustments(model.graph, this.modules, hwConfigFor(this.config.normalizedTargetDevice));
+    const padding = paddingAdjustmentCommands(this.paddingAdjustments, model);
+    for (const c of padding.output) model.apply(c);
     for (const b of built) for (const c of b.commands) model.apply(c);
+    for (const c of padding.input) model.apply(c);
   }
 
   /**
@@ -130,8 +138,11 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   }
 
   async buildController(model: CompressedModel, ctx: BuildContext): Promise<QuantizationController> {
-    const make = (initRange: StagedRangeInit | null) =>
-      new QuantizationController(this.name, this.modules, model.graph, this.section.export_to_onnx_standard_ops, this.section.params && { params: this.section.params, initRange });
+    const make = (initRange: StagedRangeInit | null) => {
+      const c = new QuantizationController(this.name, this.modules, model.graph, this.section.export_to_onnx_standard_ops, this.section.params && { params: this.section.params, initRange });
+      c.paddingAdjustments = this.paddingAdjustments;
+      return c;
+    };
     // resume: parameters come from the controller state; NNCF keeps no build-time range-init params then
     if (ctx.builderState) return make(null);
     const services = quantizationInitServices();

@@ -7,8 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseScheduler, CompressionStage, type CompressionController, type ControllerState, type Statistics } from '../../compression/index.js';
-import { writeQuantizers } from '../../exporters/onnx/quantized/index.js';
+import { writeConvPaddingValue, writeQuantizers } from '../../exporters/onnx/quantized/index.js';
 import type { Graph } from '../../graph/index.js';
+import { isPaddingAdjusted, paddingValue, type PaddingAdjustment } from './adjust-padding.js';
 import { Quantizer } from './fake-quantize/index.js';
 import { exportSpecs } from './export-specs.js';
 import { mirrorSpecs } from './export-mirror.js';
@@ -34,6 +35,8 @@ export class QuantizationController implements CompressionController {
   readonly scheduler: BaseScheduler | StagedQuantizationScheduler;
   rangeInit: RangeInitReport | null = null;
   bnAdaptationSteps = 0;
+  /** NNCF adjust_padding candidates (NPU, 4-bit); active while their input quantizer is unsigned. */
+  paddingAdjustments: readonly PaddingAdjustment[] = [];
   /** What HAWQ precision init chose (null without it, or on resume). */
   hawq: HawqSummary | null = null;
   /** Range inits the staged scheduler ran when a group turned on (epoch and report), in order. */
@@ -84,6 +87,10 @@ export class QuantizationController implements CompressionController {
     const specs = exportSpecs([...this.modules]);
     if (this.standardOps) specs.push(...mirrorSpecs(graph, specs));
     writeQuantizers(graph, specs, { standardOps: this.standardOps });
+    for (const a of this.paddingAdjustments.filter(isPaddingAdjusted)) {
+      const value = tf.tidy(() => paddingValue(a).dataSync()[0]);
+      writeConvPaddingValue(graph, a.conv, value);
+    }
   }
 
   compressionVariables(): tf.Variable[] {

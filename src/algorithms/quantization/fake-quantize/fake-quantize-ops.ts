@@ -57,6 +57,16 @@ function safeRangeGrad(g: tf.Tensor, p: tf.Tensor, o: FakeQuantizeOptions): tf.T
   return withMultiplier(d, o.lrMultiplier ?? 1);
 }
 
+/** The safe (positive) range |p| + eps, or exp(p), as a differentiable op with the same gradient (and lr multiplier) the fake-quantize ops give p. */
+export function safeRangeOp(p: tf.Tensor, o: FakeQuantizeOptions = {}): tf.Tensor {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [param, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([param]);
+    return { value: safeRange(param, o), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => safeRangeGrad(dy, saved[0], o) };
+  });
+  return op(p);
+}
+
 function withMultiplier(g: tf.Tensor, m: number): tf.Tensor {
   return m === 1 ? g : tf.mul(g, m);
 }

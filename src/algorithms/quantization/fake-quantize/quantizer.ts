@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { QuantizerSpecError, quantizerLevels, type LevelRange } from './levels.js';
-import { QUANTIZER_EPS, asymmetricFakeQuantize, symmetricFakeQuantize } from './fake-quantize-ops.js';
+import { QUANTIZER_EPS, asymmetricFakeQuantize, safeRangeOp, symmetricFakeQuantize } from './fake-quantize-ops.js';
 import { asymmetricMinMaxInit, checkMinMax, symmetricMinMaxInit, type StatArray } from './minmax-init.js';
 import { fakeQuantizeParams, qdqParams, type FakeQuantizeParams, type QdqParams } from './export-params.js';
 import { resolveQuantizerSpec, scaleShapeOf, type QuantizerSpec, type ResolvedQuantizerSpec } from './quantizer-spec.js';
@@ -68,6 +68,12 @@ export class Quantizer {
     const o = { logarithmScale: this.spec.logarithmScale, eps: this.eps, lrMultiplier: this.spec.lrMultiplier };
     if (this.lowVar === null) return symmetricFakeQuantize(x, this.rangeVar, lv, o);
     return asymmetricFakeQuantize(x, this.lowVar, this.rangeVar, lv, o);
+  }
+
+  /** The safe scale |scale| + eps (exp(log scale) with logarithm_scale) as a tensor that carries gradients to the scale (symmetric). */
+  safeScale(): tf.Tensor {
+    if (this.lowVar !== null) throw new QuantizerSpecError('safeScale() is for symmetric quantizers');
+    return safeRangeOp(this.rangeVar, { logarithmScale: this.spec.logarithmScale, eps: this.eps, lrMultiplier: this.spec.lrMultiplier });
   }
 
   /** The trainable range parameters (log-domain when logarithm_scale). */

@@ -9,6 +9,7 @@ export { qdqParams, quantizeValues, roundHalfEven, type QdqParams } from './para
 export { writeQdqQuantizers, type QdqExportOptions, type QdqExportSummary } from './qdq.js';
 export { writeFakeQuantizeNodes, OPENVINO_DOMAIN, type FakeQuantizeExportSummary } from './fake-quantize.js';
 export { raiseOpset } from './opset.js';
+export { writeConvPaddingValue, PadValueExportError } from './pad-value.js';
 
 export interface QuantizedExportOptions extends QdqExportOptions {
   /** NNCF `export_to_onnx_standard_ops`: true → QDQ (8-bit only), false/absent → FakeQuantize. */
