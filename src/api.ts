@@ -5,10 +5,10 @@
 import './algorithms/index.js';
 import { setQuantizationInitServices } from './algorithms/quantization/index.js';
 import type { CompressionController, CreateResult } from './compression/index.js';
-import { BNAdaptationInitArgs, QuantizationPrecisionInitArgs, QuantizationRangeInitArgs } from './config/index.js';
+import { AutoQPrecisionInitArgs, BNAdaptationInitArgs, QuantizationPrecisionInitArgs, QuantizationRangeInitArgs } from './config/index.js';
 import { exportOnnx, saveOnnx } from './exporters/onnx/index.js';
 import { Graph } from './graph/index.js';
-import { adaptBatchNormOnEngine, asInitLoader, checkDataFits, collectRangeStatistics, hessianTracesOnEngine, InitializationError, type HessianCriterionFn } from './initialization/index.js';
+import { adaptBatchNormOnEngine, asInitLoader, autoqOnEngine, checkDataFits, collectRangeStatistics, hessianTracesOnEngine, InitializationError, type HessianCriterionFn } from './initialization/index.js';
 
 export { createCompressedModel, type CreateOptions, type CreateResult, type CompressionState } from './compression/index.js';
 export { QuantizationController, findQuantizationController, quantizationReport, type QuantizationReport } from './algorithms/quantization/index.js';
@@ -44,6 +44,16 @@ setQuantizationInitServices({
     const fn = typeof args.criterionFn === 'function' ? (args.criterionFn as HessianCriterionFn) : undefined;
     const r = await hessianTracesOnEngine(model, loader, weightTensorNames, params, { fn, criterion: args.criterion });
     return { traces: r.traces, iterations: r.iterations };
+  },
+  async autoqSearch(model, config, env, params, applyBits) {
+    const args = config.getExtraStruct(AutoQPrecisionInitArgs);
+    if (!args || typeof args.evalFn !== 'function')
+      throw new InitializationError(
+        'AutoQ precision initialization (quantization.initializer.precision.type "autoq") needs an evaluation function and data: ' +
+          'register AutoQPrecisionInitArgs(dataLoader, evalFn) with config.registerExtraStructs (evalFn(model, loader) returns a score, higher is better; ' +
+          'it gets the CompressedModel and eval_subset_ratio of the loader)',
+      );
+    return autoqOnEngine(model, { dataLoader: args.dataLoader, evalFn: args.evalFn as (m: unknown, l: unknown) => number | Promise<number> }, env, params, applyBits);
   },
 });
 

@@ -4,3 +4,4 @@ export * from './range/index.js';
 export * from './range-init/index.js';
 export * from './bn-adaptation/index.js';
 export * from './hessian/index.js';
+export * from './autoq/index.js';

@@ -125,6 +125,7 @@ describe('HAWQ precision init (digits CNN)', () => {
       /quantization\.initializer\.precision\.compression_ratio 1\.5 cannot be reached on CPU: with bit widths \[8\] the achievable range is \[1\.000, 1\.000\]/,
     );
     await expect(build(config(hawq({ traces_per_layer_path: 'traces.pt' })), train)).rejects.toThrow(/traces_per_layer_path is not supported by nncf-ts/);
-    await expect(build(config({ type: 'autoq' }))).rejects.toThrow(/precision type "autoq" is not supported yet by nncf-ts \(only "manual" and "hawq" are\)/);
+    // AutoQ is a different search with its own init args: QuantizationPrecisionInitArgs do not serve it
+    await expect(build(config({ type: 'autoq', iter_number: 2 }), train)).rejects.toThrow(/register AutoQPrecisionInitArgs\(dataLoader, evalFn\)/);
   });
 });

@@ -113,9 +113,9 @@ describe('manual precision init', () => {
     );
     await expect(build(manual([[2, 'relu1/Relu|OUTPUT']]))).rejects.toThrow(/2 bits are not allowed for "relu1\/Relu\|OUTPUT" .*allowed bit widths: 8, 16, 4$/);
     await expect(build(manual([[0, 'conv1']]), 'TRIAL')).rejects.toThrow(/\[0, "conv1"\]: bits must be a positive integer/);
-    await expect(build({ initializer: { ...noInit, precision: { type: 'autoq' } } })).rejects.toThrow(
-      /precision type "autoq" is not supported yet by nncf-ts \(only "manual" and "hawq" are\)/,
-    );
+    // autoq is built (precision-autoq-*.test.ts): it needs episodes (NNCF's default iter_number 0 is refused) and AutoQPrecisionInitArgs
+    await expect(build({ initializer: { ...noInit, precision: { type: 'autoq' } } })).rejects.toThrow(/precision\.iter_number must be a positive integer for AutoQ/);
+    await expect(build({ initializer: { ...noInit, precision: { type: 'autoq', iter_number: 2 } } })).rejects.toThrow(/register AutoQPrecisionInitArgs\(dataLoader, evalFn\)/);
     // hawq is built (precision-hawq-*.test.ts); without QuantizationPrecisionInitArgs it names the struct
     await expect(build({ initializer: { ...noInit, precision: { type: 'hawq' } } })).rejects.toThrow(/register QuantizationPrecisionInitArgs/);
   });

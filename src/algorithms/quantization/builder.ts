@@ -15,6 +15,7 @@ import { placeQuantizers, type QuantizerSpec as PlacedQuantizer } from './placem
 import { firstConvNodeNames, parseOverflowFix, weightRangeFlags } from './overflow-fix.js';
 import { applyHawqPrecision, hawqWeightTensors, type HawqResult } from './precision-hawq.js';
 import { applyManualPrecision, type ManualPrecisionOptions } from './precision-manual.js';
+import { runAutoqPrecision, type AutoQRun } from './precision-autoq.js';
 import { runRangeInit } from './range-init.js';
 import type { StagedRangeInit } from './staged.js';
 
@@ -38,6 +39,8 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   private prepared: PlacedQuantizer[] | null = null;
   /** The HAWQ search's outcome (ratio, metric, trace order) on a fresh build. */
   hawq: (HawqResult & { traceIterations: number }) | null = null;
+  /** The AutoQ search's outcome on a fresh build. */
+  autoq: AutoQRun | null = null;
 
   constructor(
     readonly section: ResolvedQuantization,
@@ -65,15 +68,25 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
 
   /**
    * HAWQ needs Hessian traces (data, gradients): it runs here, before `apply`, on the FP32 model — no
-   * quantizer of this algorithm exists yet, as NNCF computes traces with quantizers disabled. Resume
-   * restores the saved bits instead (no precision init, as NNCF).
+   * quantizer of this algorithm exists yet, as NNCF computes traces with quantizers disabled. AutoQ
+   * runs here too: each candidate's quantizers are put into the FP32 model, evaluated and taken out.
+   * Resume restores the saved bits instead (no precision init, as NNCF).
    */
   async prepare(model: CompressedModel, ctx: BuildContext): Promise<void> {
     this.prepared = null;
     const precision = this.section.initializer.precision;
-    if (ctx.builderState || precision?.type !== 'hawq') return;
+    if (ctx.builderState || (precision?.type !== 'hawq' && precision?.type !== 'autoq')) return;
     const placed = this.placeOnly(model);
     const services = quantizationInitServices();
+    if (precision.type === 'autoq') {
+      const init = this.section.initializer;
+      this.autoq = await runAutoqPrecision(model, this.config, precision, placed, this.precisionOptions(model), services, {
+        rangeSection: init.range,
+        bnSamples: init.batchnorm_adaptation.num_bn_adaptation_samples,
+      });
+      this.prepared = this.autoq.setup;
+      return;
+    }
     if (!services.hessianTraces)
       throw new QuantizationSetupError('HAWQ precision initialization is not connected: import createCompressedModel from src/api.ts (it wires the Hessian trace estimation)');
     if (precision.traces_per_layer_path !== undefined)
@@ -124,13 +137,9 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   /** Placement, then manual precision init (NNCF: on a fresh build only; resume restores the saved bits). */
   private place(model: CompressedModel): PlacedQuantizer[] {
     const precision = this.section.initializer.precision;
-    if (precision?.type === 'hawq')
-      throw new QuantizationSetupError('HAWQ precision initialization runs in the asynchronous build step: call prepare() before apply() (createCompressedModel does)');
-    // AutoQ (a DDPG search) is not built yet: refuse rather than quietly quantize everything to one width.
-    if (precision && precision.type !== 'manual')
+    if (precision?.type === 'hawq' || precision?.type === 'autoq')
       throw new QuantizationSetupError(
-        `quantization.initializer.precision type "${precision.type}" is not supported yet by nncf-ts (only "manual" and "hawq" are); ` +
-          `remove it to quantize with the group "bits", or give the bit widths with type "manual" and bitwidth_per_scope`,
+        `${precision.type === 'hawq' ? 'HAWQ' : 'AutoQ'} precision initialization runs in the asynchronous build step: call prepare() before apply() (createCompressedModel does)`,
       );
     const placed = this.placeOnly(model);
     if (!precision) return placed;
@@ -164,6 +173,22 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
     if (this.hawq) {
       const h = this.hawq;
       ctrl.hawq = { compression_ratio: h.ratio, achievable_ratio: h.ratioRange, metric: h.metric, sequences: h.sequences, trace_iterations: h.traceIterations, trace_order: h.traceOrder };
+    }
+    if (this.autoq) {
+      const a = this.autoq;
+      const ms = a.episodes.map((e) => e.ms);
+      ctrl.autoq = {
+        bits: Object.fromEntries(a.setup.map((q) => [q.id, q.bits])),
+        best_reward: a.bestReward,
+        best_episode: a.bestEpisode,
+        episodes: a.episodes.length,
+        warmup_episodes: a.warmupEpisodes,
+        pretrained_score: a.pretrainedScore,
+        model_size_ratio: a.sizeRatio,
+        target_size_ratio: a.targetSizeRatio,
+        rewards: a.episodes.map((e) => e.reward),
+        mean_episode_ms: ms.length ? ms.reduce((x, y) => x + y, 0) / ms.length : 0,
+      };
     }
     return ctrl;
   }

@@ -30,6 +30,25 @@ export interface HawqSummary {
   trace_order: string[];
 }
 
+/** AutoQ's outcome: the chosen widths, the best reward and the search it came from. */
+export interface AutoqSummary {
+  /** Width per quantizer id. */
+  bits: Record<string, number>;
+  best_reward: number;
+  best_episode: number;
+  episodes: number;
+  warmup_episodes: number;
+  /** evalFn on the FP32 model (the reward is the score scaled by its order of magnitude). */
+  pretrained_score: number;
+  /** Σ params·bits / FP32 size of the chosen strategy, and the budget (compression_ratio). */
+  model_size_ratio: number;
+  target_size_ratio: number;
+  /** Reward per episode, in order. */
+  rewards: number[];
+  /** Wall time of one episode's evaluation (build, range init, BN adaptation, evalFn). */
+  mean_episode_ms: number;
+}
+
 export class QuantizationController implements CompressionController {
   readonly name: string;
   readonly scheduler: BaseScheduler | StagedQuantizationScheduler;
@@ -39,6 +58,8 @@ export class QuantizationController implements CompressionController {
   paddingAdjustments: readonly PaddingAdjustment[] = [];
   /** What HAWQ precision init chose (null without it, or on resume). */
   hawq: HawqSummary | null = null;
+  /** What AutoQ precision init chose (null without it, or on resume). */
+  autoq: AutoqSummary | null = null;
   /** Range inits the staged scheduler ran when a group turned on (epoch and report), in order. */
   readonly stagedRangeInits: { epoch: number; report: RangeInitReport | null }[] = [];
 

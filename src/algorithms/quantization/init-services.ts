@@ -1,5 +1,5 @@
 /**
- * What the quantization algorithm needs from initialization (range statistics, BatchNorm adaptation, Hessian traces for HAWQ).
+ * What the quantization algorithm needs from initialization (range statistics, BatchNorm adaptation, Hessian traces for HAWQ, AutoQ's evaluated search).
  * Algorithms do not import src/initialization (arrows point one way): src/api.ts connects an
  * implementation here, and this file only states the shapes it needs.
  */
@@ -37,6 +37,42 @@ export interface HessianTraceResult {
   iterations: number;
 }
 
+/** AutoQ's environment as the search sees it (precision-autoq-env.ts AutoQEnvironment). */
+export interface AutoQEnvironmentLike {
+  readonly steps: number;
+  readonly stateSize: number;
+  reset(): void;
+  observation(i: number): number[];
+  step(action: number): { observation: number[]; done: boolean; bits: number };
+  finish(): { bits: number[]; unconstrained: number[]; sizeRatio: number };
+  /** Reward of a quantized score given the FP32 model's score. */
+  reward(score: number, pretrained: number): number;
+}
+
+/** AutoQ's search parameters (config `initializer.precision`). */
+export interface AutoQSearchParams {
+  iterNumber: number;
+  warmupIterNumber: number;
+  evalSubsetRatio: number;
+  /** Seed of the agent (weights, exploration, replay sampling); NNCF's DDPG default is 528. */
+  seed: number;
+}
+
+export interface AutoQSearchResult {
+  /** Best strategy: bits per quantizer in the environment's order. */
+  bits: number[];
+  bestReward: number;
+  bestEpisode: number;
+  pretrainedScore: number;
+  episodes: { episode: number; reward: number; score: number; sizeRatio: number; bits: number[]; ms: number }[];
+}
+
+/**
+ * Puts quantizers at `bits` (one per environment step) into the model, range-initialised and BN-adapted,
+ * ready for evaluation; resolves to the function that takes them out again (weights restored).
+ */
+export type AutoQApplyBits = (bits: number[]) => Promise<() => void>;
+
 export interface QuantizationInitServices {
   /**
    * Statistics per target id; targets absent from the map keep their initial ranges (0 samples).
@@ -59,6 +95,11 @@ export interface QuantizationInitServices {
    * data and criterion of QuantizationPrecisionInitArgs; throws naming that struct when it is missing.
    */
   hessianTraces?(model: CompressedModel, config: NNCFConfig, weightTensorNames: string[], params: HessianTraceParams): Promise<HessianTraceResult>;
+  /**
+   * AutoQ: the DDPG search over `env`, each candidate put in place by `applyBits` and scored with the
+   * evalFn of AutoQPrecisionInitArgs on eval_subset_ratio of its loader; throws naming that struct when it is missing.
+   */
+  autoqSearch?(model: CompressedModel, config: NNCFConfig, env: AutoQEnvironmentLike, params: AutoQSearchParams, applyBits: AutoQApplyBits): Promise<AutoQSearchResult>;
 }
 
 let services: QuantizationInitServices | null = null;

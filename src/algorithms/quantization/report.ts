@@ -1,6 +1,6 @@
 /** JSON report of a quantization controller: every quantizer (id, kind, bits, mode, signed, per-channel, range) and totals. */
 import type { CompressionController } from '../../compression/index.js';
-import { QuantizationController, type HawqSummary } from './controller.js';
+import { QuantizationController, type AutoqSummary, type HawqSummary } from './controller.js';
 
 export interface QuantizerReport {
   id: string;
@@ -35,6 +35,8 @@ export interface QuantizationReport {
   bn_adaptation_steps: number;
   /** Present when HAWQ chose the bit widths. */
   hawq?: HawqSummary;
+  /** Present when AutoQ chose the bit widths. */
+  autoq?: AutoqSummary;
 }
 
 /** The quantization controller itself or the child of a composite controller. */
@@ -86,5 +88,6 @@ export function quantizationReport(ctrl: QuantizationController): QuantizationRe
     range_init: ctrl.rangeInit,
     bn_adaptation_steps: ctrl.bnAdaptationSteps,
     ...(ctrl.hawq ? { hawq: ctrl.hawq } : {}),
+    ...(ctrl.autoq ? { autoq: ctrl.autoq } : {}),
   };
 }

@@ -1,0 +1,4 @@
+export * from './memory.js';
+export * from './ddpg.js';
+export * from './search.js';
+export * from './run.js';
