@@ -1,12 +1,13 @@
 /** AutoQ precision init end to end (`initializer.precision.type: "autoq"`) on the trained digits CNN. */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quantizerParams } from '../../src/algorithms/quantization/precision-autoq.js';
+import { OWNER, quantizationInitServices } from '../../src/algorithms/quantization/index.js';
+import { autoqCandidateBuilder, quantizerParams } from '../../src/algorithms/quantization/precision-autoq.js';
 import { createCompressedModel, quantizationReport, QuantizationController, type CompressionState } from '../../src/api.js';
-import type { CompressedModel } from '../../src/compression/index.js';
-import { AutoQPrecisionInitArgs, NNCFConfig } from '../../src/config/index.js';
+import { CompressedModel } from '../../src/compression/index.js';
+import { AutoQPrecisionInitArgs, BNAdaptationInitArgs, NNCFConfig, QuantizationRangeInitArgs } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
-import { initBackend } from '../../src/engine/index.js';
+import { Engine, initBackend } from '../../src/engine/index.js';
 import { digitsData, labelsOf, loadDigitsCnn } from './digits-cnn.js';
 
 const noBn = { batchnorm_adaptation: { num_bn_adaptation_samples: 0 } };
@@ -125,6 +126,42 @@ describe('AutoQ precision init (digits CNN)', () => {
     expect(first.rewards).toHaveLength(4);
     expect(await run()).toEqual(first);
   }, 60_000);
+
+  it('a candidate: quantizers at the given widths go in, range-initialised and BN-adapted, and come out with BN statistics restored', async () => {
+    const c = NNCFConfig.fromObject({
+      input_info: { sample_size: [1, 1, 8, 8] },
+      target_device: 'NPU',
+      compression: { algorithm: 'quantization', initializer: { range: { num_init_samples: 0 }, batchnorm_adaptation: { num_bn_adaptation_samples: 0 } } },
+    });
+    const base = await createCompressedModel(await loadDigitsCnn(), c);
+    const setup = (base.controller as QuantizationController).modules.map((m) => structuredClone(m.placed));
+    base.controller.dispose?.();
+    base.model.engine.dispose();
+    const before = tf.memory().numTensors;
+    const graph = await loadDigitsCnn();
+    const model = new CompressedModel(graph, new Engine(graph));
+    c.registerExtraStructs([new BNAdaptationInitArgs({ dataset: test, batchSize: 32 }), new QuantizationRangeInitArgs({ dataset: test, batchSize: 32 })]);
+    const cand = autoqCandidateBuilder(model, c, setup, { hwConstrained: true, weightRangeFlags: () => ({ halfRange: false, narrowRange: false }) }, quantizationInitServices(), {
+      rangeSection: { num_init_samples: 32 },
+      bnSamples: 64,
+    });
+    const mean = () => {
+      const t = model.engine.getWeight('bn1.mean');
+      const v = Array.from(t.dataSync());
+      t.dispose();
+      return v;
+    };
+    const mean0 = mean();
+    const restore = await cand.applyBits([2, 4, 8, 4, 2, 4, 4, 4, 8, 8]);
+    expect(model.commands(OWNER).length).toBe(10);
+    expect(mean()).not.toEqual(mean0);
+    restore();
+    expect(model.commands(OWNER).length).toBe(0);
+    expect(mean()).toEqual(mean0);
+    cand.dispose();
+    model.engine.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('errors: no AutoQPrecisionInitArgs, target device, iter_number 0 (NNCF default), evalFn not returning a number', async () => {
     await expect(build(config(autoq()), false)).rejects.toThrow(/needs an evaluation function and data: register AutoQPrecisionInitArgs\(dataLoader, evalFn\)/);

@@ -41,6 +41,8 @@ export interface HessianTraceResult {
 export interface AutoQEnvironmentLike {
   readonly steps: number;
   readonly stateSize: number;
+  /** Index of prev_action in the state vector. */
+  readonly prevActionFeature: number;
   reset(): void;
   observation(i: number): number[];
   step(action: number): { observation: number[]; done: boolean; bits: number };

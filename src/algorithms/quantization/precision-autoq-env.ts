@@ -37,9 +37,11 @@ function intsAttr(node: GraphNode, name: string): number[] | undefined {
   return undefined;
 }
 
+/** The tensor's shape when every dimension but the (possibly symbolic) batch one is known; the batch counts as 1. */
 const numericShape = (graph: Graph, tensor: string | undefined): number[] | null => {
   const s = tensor === undefined ? undefined : graph.tensor(tensor)?.shape;
-  return s && s.every((d) => typeof d === 'number') ? (s as number[]) : null;
+  if (!s || !s.slice(1).every((d) => typeof d === 'number')) return null;
+  return s.map((d, i) => (i === 0 && typeof d !== 'number' ? 1 : Number(d)));
 };
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
@@ -243,6 +245,10 @@ export class AutoQEnvironment {
 
   get stateSize(): number {
     return AUTOQ_FEATURES.length;
+  }
+
+  get prevActionFeature(): number {
+    return PREV;
   }
 
   reset(): void {

@@ -17,6 +17,8 @@ import { DDPG, type DdpgHyperparams } from './ddpg.js';
 export interface AutoQEnv {
   readonly steps: number;
   readonly stateSize: number;
+  /** Index of prev_action in the state vector. */
+  readonly prevActionFeature: number;
   reset(): void;
   observation(i: number): number[];
   step(action: number): { observation: number[]; done: boolean; bits: number };
@@ -45,9 +47,6 @@ export interface AutoQLoopParams {
   /** DDPG overrides (NNCF's ddpg hyper-parameters); rmsize is always warmup · (steps + 1). */
   ddpg?: Partial<DdpgHyperparams>;
 }
-
-/** prev_action column of the state (AUTOQ_FEATURES order). */
-const PREV_ACTION = 7;
 
 export async function autoqSearchLoop(
   env: AutoQEnv,
@@ -93,7 +92,7 @@ export async function autoqSearchLoop(
       const perStep = reward / L;
       transitions.forEach((t, i) => {
         const s = [...t.s];
-        s[PREV_ACTION] = i === 0 ? 0 : outcome.bits[i - 1] / 8;
+        s[env.prevActionFeature] = i === 0 ? 0 : outcome.bits[i - 1] / 8;
         agent.observe(perStep, s, t.a, t.done);
       });
       agent.memory.append(observation, agent.selectAction(observation, episode), 0, false);
