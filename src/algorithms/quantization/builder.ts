@@ -74,6 +74,8 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
    */
   async prepare(model: CompressedModel, ctx: BuildContext): Promise<void> {
     this.prepared = null;
+    this.hawq = null;
+    this.autoq = null;
     const precision = this.section.initializer.precision;
     if (ctx.builderState || (precision?.type !== 'hawq' && precision?.type !== 'autoq')) return;
     const placed = this.placeOnly(model);
