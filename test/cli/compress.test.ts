@@ -37,6 +37,14 @@ beforeAll(async () => {
       compression: { algorithm: 'quantization', initializer: { ...bn, precision: { type: 'hawq', num_data_points: 64, iter_number: 10, compression_ratio: 1.5 } } },
     }),
   );
+  writeFileSync(
+    p('autoq.json'),
+    JSON.stringify({
+      input_info: { sample_size: [1, 1, 8, 8] },
+      target_device: 'NPU',
+      compression: { algorithm: 'quantization', initializer: { ...bn, precision: { type: 'autoq', iter_number: 3, warmup_iter_number: 2, compression_ratio: 0.15 } } },
+    }),
+  );
   writeFileSync(p('cpu-int8.json'), JSON.stringify({ target_device: 'CPU', compression: { algorithm: 'quantization', activations: { per_channel: true } } }));
 }, 120_000);
 
@@ -87,6 +95,19 @@ describe('nncf-ts compress', () => {
     expect(u.code).toBe(1);
     expect(u.err).toMatch(/QuantizationPrecisionInitArgs/);
     expect(existsSync(p('hawq2.onnx'))).toBe(false);
+  }, 60_000);
+
+  it('AutoQ precision init from labelled data (top-1 accuracy on the engine as the score): bits within the size budget', async () => {
+    const r = await cli('--model', model, '--config', p('autoq.json'), '--data', p('labelled'), '--preprocess', 'scale=1/16', '--out', p('autoq.onnx'), '--report', p('autoq.report.json'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(p('autoq.report.json'), 'utf8'));
+    expect(report.autoq.episodes).toBe(3);
+    expect(report.autoq.pretrained_score).toBeGreaterThan(0.9); // FP32 top-1 of the digits CNN on its training data
+    const weights = report.quantizers.filter((q: { kind: string }) => q.kind === 'weight');
+    expect(weights.every((q: { bits: number }) => [2, 4, 8].includes(q.bits))).toBe(true);
+    expect(weights.some((q: { bits: number }) => q.bits < 8)).toBe(true);
+    expect(report.autoq.model_size_ratio).toBeLessThanOrEqual(0.15);
   }, 60_000);
 
   it('a staged-scheduler config (params) warns that compress exports its quantizers disabled', async () => {
