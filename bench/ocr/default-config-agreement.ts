@@ -1,7 +1,7 @@
 /**
  * How much NNCF's default quantization config (range init + BatchNorm adaptation) moves the PP-OCR
- * direction classifier on rendered lines, per calibration set: INT8 (simulated on the engine) argmax
- * agreement with FP32 on an evaluation set, and the same with BN adaptation alone (no quantizers, FP32
+ * direction classifier on rendered lines, per calibration set: INT8 argmax agreement with FP32 on an
+ * evaluation set, simulated on the engine and exported as QDQ on onnxruntime-node, and the same with BN adaptation alone (no quantizers, FP32
  * model adapted by the engine) — which shows what BN adaptation on rendered data costs by itself.
  *
  *   npm run bench:ocr-default-config -- [--calib 128:20241,128:20242,128:20243,128:20244,1000:20241]
@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { isCurrentSet, loadDirectionSet, makeDirectionSet, saveDirectionSet, type DirectionSet } from './direction-set.js';
-import { createCompressedModel } from '../../src/api.js';
+import { createCompressedModel, exportCompressedModelBytes } from '../../src/api.js';
 import type { CompressedModel } from '../../src/compression/index.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
@@ -71,14 +71,17 @@ const fp32 = argmaxRows(Object.values(await ort.run(evalSet.x))[0]);
 await ort.release();
 const inputName = (await loadOnnxModel(OCR_CLS)).inputs[0].name;
 console.log(`evaluation set ${ev.lines}:${ev.seed} (${fp32.length} samples); BN adaptation batches of ${BATCH}`);
-console.log('calibration  samples  BN steps  INT8 default config  FP32 + BN adaptation only');
+console.log('calibration  samples  BN steps  INT8 default config (engine)  INT8 QDQ on ORT  FP32 + BN adaptation only');
 for (const c of String(args.calib).split(',').map(parseSet)) {
   const calib = await cachedSet(c.lines, c.seed);
-  const config = NNCFConfig.fromObject({ input_info: { sample_size: [1, 3, 48, 192] }, compression: { algorithm: 'quantization' } });
+  const config = NNCFConfig.fromObject({ input_info: { sample_size: [1, 3, 48, 192] }, compression: { algorithm: 'quantization', export_to_onnx_standard_ops: true } });
   const r = await createCompressedModel(await loadOnnxModel(OCR_CLS), config, { initDataset: new Dataset(calib.x) });
   const model = r.model as CompressedModel;
   const int8 = agreement(predict((x) => Object.values(model.run({ [inputName]: x }))[0], evalSet), fp32);
   const steps = (r.controller as { bnAdaptationSteps?: number }).bnAdaptationSteps ?? 0;
+  const qdq = await OrtSession.create(exportCompressedModelBytes(r));
+  const onOrt = agreement(argmaxRows(Object.values(await qdq.run(evalSet.x))[0]), fp32);
+  await qdq.release();
   r.controller.dispose();
   // the same number of BN-train passes over the same batches, on the plain FP32 model
   const engine = new Engine(await loadOnnxModel(OCR_CLS));
@@ -91,5 +94,5 @@ for (const c of String(args.calib).split(',').map(parseSet)) {
   }
   const bnOnly = agreement(predict((x) => Object.values(engine.run({ [inputName]: x }))[0], evalSet), fp32);
   engine.dispose();
-  console.log(`${`${c.lines}:${c.seed}`.padEnd(11)}  ${String(calib.x.shape[0]).padStart(7)}  ${String(steps).padStart(8)}  ${pct(int8).padStart(19)}  ${pct(bnOnly).padStart(25)}`);
+  console.log(`${`${c.lines}:${c.seed}`.padEnd(11)}  ${String(calib.x.shape[0]).padStart(7)}  ${String(steps).padStart(8)}  ${pct(int8).padStart(28)}  ${pct(onOrt).padStart(15)}  ${pct(bnOnly).padStart(25)}`);
 }

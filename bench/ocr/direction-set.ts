@@ -15,7 +15,7 @@ import { chineseAlphabet, textLine, type Script } from './text.js';
 export const DEFAULT_SET_DIR = '.cache/data/ocr-direction';
 export const DEFAULT_KEYS = '.cache/data/ocr-models/ppocr_keys_v1.txt';
 /** Bumped whenever rendering or preprocessing changes, so that a cached set made by older code is remade. */
-export const PIPELINE_VERSION = 4;
+export const PIPELINE_VERSION = 5;
 
 export interface DirectionSetOptions {
   /** Number of text lines; the set has twice as many samples (each line upright and rotated). */

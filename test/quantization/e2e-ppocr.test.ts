@@ -7,13 +7,13 @@
  * NNCF, run one pass over it: 8 batches of 32), evaluation = 1,000 lines of seed 20240 (2,000 samples).
  * Both sets are cached under .cache/data/ocr-direction-e2e/ by the bench's own code.
  *
- * Measured by `npm run bench:ocr-default-config` (2,000 evaluation samples): 99.05% agreement with this
- * calibration set; 98.95%, 98.90% and 99.15% with calibration seeds 20242–20244. What costs is BN
- * adaptation on rendered lines, not quantization: the FP32 model with the same 8 BN-adaptation passes
- * and no quantizers agrees with itself on 98.9–99.15% for the same sets, and range init alone gives
- * 99.5%. BN adaptation re-estimates the statistics on data unlike the model's training crops
- * (`npm run bench:ocr-bn-mismatch`); with 2,000 calibration samples (63 passes) INT8 agrees on 96.2%
- * and FP32 + BN adaptation alone on 97.0%.
+ * Measured by `npm run bench:ocr-default-config` (2,000 evaluation samples), INT8 agreement with FP32:
+ * simulated on the engine 99.05% with this calibration set and 99.25%, 99.25%, 99.30% with calibration
+ * seeds 20242–20244; QDQ on ORT 99.00%, 99.00%, 99.25%, 99.20%. What costs is BN adaptation on
+ * rendered lines more than quantization: the FP32 model after the same 8 BN-adaptation passes, with no
+ * quantizers, agrees with itself on 99.35–99.40%; range init alone gives 99.6%. BN adaptation
+ * re-estimates the statistics on data unlike the model's training crops (`npm run bench:ocr-bn-mismatch`);
+ * with 2,000 calibration samples (63 passes) INT8 agrees on 96.1% and FP32 + BN adaptation alone on 97.0%.
  */
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -57,7 +57,7 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
 
   const agreement = (pred: Int32Array, what: string) => {
     const share = pred.reduce((n, p, i) => n + (p === fp[i] ? 1 : 0), 0) / pred.length;
-    console.info(`PP-OCR cls INT8 vs FP32 argmax, ${what}: ${(100 * share).toFixed(1)}% of ${pred.length}`);
+    console.info(`PP-OCR cls INT8 vs FP32 argmax, ${what}: ${(100 * share).toFixed(2)}% of ${pred.length}`);
     return share;
   };
 
@@ -119,12 +119,19 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
     }
   }, 120_000);
 
-  it('export_to_onnx_standard_ops: the QDQ model on onnxruntime-node agrees with FP32 on ≥ 99%', async () => {
+  it('export_to_onnx_standard_ops: the QDQ model on onnxruntime-node agrees with FP32 on ≥ 98.5% and with the simulated model on ≥ 99.5%', async () => {
     const r = await compress({ export_to_onnx_standard_ops: true });
     try {
       const bytes = exportCompressedModelBytes(r);
       expect((await countOpTypes(bytes)).get('QuantizeLinear')).toBeGreaterThan(50);
-      expect(agreement(await ortPred(bytes), 'default config, QDQ on ORT')).toBeGreaterThanOrEqual(0.99);
+      const onOrt = await ortPred(bytes);
+      // Measured 99.00% here. ORT's integer kernels differ by CPU (u8s8 with or without VNNI), and a few of
+      // these samples sit on the decision boundary, so this bar keeps half a point for the machine.
+      expect(agreement(onOrt, 'default config, QDQ on ORT')).toBeGreaterThanOrEqual(0.985);
+      const sim = enginePred(r);
+      const same = onOrt.reduce((n, p, i) => n + (p === sim[i] ? 1 : 0), 0) / onOrt.length;
+      console.info(`PP-OCR cls QDQ on ORT vs simulated INT8: ${(100 * same).toFixed(2)}%`);
+      expect(same).toBeGreaterThanOrEqual(0.995);
     } finally {
       r.controller.dispose();
     }
