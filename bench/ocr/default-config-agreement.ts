@@ -12,7 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { isCurrentSet, loadDirectionSet, makeDirectionSet, saveDirectionSet, type DirectionSet } from './direction-set.js';
+import { cachedDirectionSet, type DirectionSet } from './direction-set.js';
 import { createCompressedModel, exportCompressedModelBytes } from '../../src/api.js';
 import type { CompressedModel } from '../../src/compression/index.js';
 import { NNCFConfig } from '../../src/config/index.js';
@@ -39,13 +39,7 @@ const parseSet = (s: string) => {
   return { lines, seed };
 };
 
-async function cachedSet(lines: number, seed: number): Promise<DirectionSet> {
-  const dir = `${CACHE}/${lines}-${seed}`;
-  if (await isCurrentSet(dir, lines, seed)) return loadDirectionSet(dir);
-  const set = makeDirectionSet({ lines, seed });
-  await saveDirectionSet(set, dir);
-  return set;
-}
+const cachedSet = (lines: number, seed: number): Promise<DirectionSet> => cachedDirectionSet(CACHE, lines, seed);
 
 /** Argmax of the first output over the set, 50 samples at a time. */
 function predict(run: (x: tf.Tensor) => tf.Tensor, set: DirectionSet): Int32Array {

@@ -100,3 +100,12 @@ export async function loadDirectionSet(dir = DEFAULT_SET_DIR): Promise<Direction
     );
   return { x, labels, meta };
 }
+
+/** The set of `lines` lines and `seed` cached in `root/<lines>-<seed>`: loaded when current, else made and saved. */
+export async function cachedDirectionSet(root: string, lines: number, seed: number): Promise<DirectionSet> {
+  const dir = join(root, `${lines}-${seed}`);
+  if (await isCurrentSet(dir, lines, seed)) return loadDirectionSet(dir);
+  const set = makeDirectionSet({ lines, seed });
+  await saveDirectionSet(set, dir);
+  return set;
+}

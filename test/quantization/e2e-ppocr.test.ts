@@ -19,14 +19,7 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FONTS_DIR } from '../../bench/ocr/fonts.js';
-import {
-  DEFAULT_KEYS,
-  isCurrentSet,
-  loadDirectionSet,
-  makeDirectionSet,
-  saveDirectionSet,
-  type DirectionSet,
-} from '../../bench/ocr/direction-set.js';
+import { cachedDirectionSet, DEFAULT_KEYS, type DirectionSet } from '../../bench/ocr/direction-set.js';
 import { createCompressedModel, exportCompressedModelBytes, QuantizationController, type CreateResult } from '../../src/api.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
@@ -40,13 +33,7 @@ const CALIB = { lines: 128, seed: 20241 };
 const EVAL = { lines: 1000, seed: 20240 };
 const PER = 3 * 48 * 192;
 
-async function cachedSet(lines: number, seed: number): Promise<DirectionSet> {
-  const dir = `${CACHE}/${lines}-${seed}`;
-  if (await isCurrentSet(dir, lines, seed)) return loadDirectionSet(dir);
-  const set = makeDirectionSet({ lines, seed });
-  await saveDirectionSet(set, dir);
-  return set;
-}
+const cachedSet = (lines: number, seed: number): Promise<DirectionSet> => cachedDirectionSet(CACHE, lines, seed);
 
 const ready = existsSync(OCR_CLS) && existsSync(DEFAULT_FONTS_DIR) && existsSync(DEFAULT_KEYS);
 
