@@ -9,3 +9,4 @@ export { inferShapes, SHAPE_INFERENCE_OPS, ShapeInferenceError } from './graph/s
 export { decodeModelProto, encodeModelProto, type OnnxModelInfo } from './graph/onnx-proto/index.js';
 export * from './engine/index.js';
 export * from './compression/index.js';
+export * from './api.js';

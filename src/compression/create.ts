@@ -1,6 +1,6 @@
 import { BNAdaptationInitArgs, QuantizationRangeInitArgs, type NNCFConfig } from '../config/index.js';
 import type { Dataset } from '../data/index.js';
-import { Engine, type EngineOptions } from '../engine/index.js';
+import { Engine, ensureBackend, type EngineOptions } from '../engine/index.js';
 import type { Graph } from '../graph/index.js';
 import { algorithmFactory, type BuilderState, type CompressionAlgorithmBuilder } from './builder.js';
 import { CompressedModel } from './compressed-model.js';
@@ -31,6 +31,7 @@ export interface CreateResult {
  * commands, initializes it, and returns the model with one (or a composite) controller.
  */
 export async function createCompressedModel(graph: Graph, config: NNCFConfig, opts: CreateOptions = {}): Promise<CreateResult> {
+  await ensureBackend(); // a caller that never picked a tfjs backend gets wasm, as the CLI does
   if (opts.initDataset) {
     if (!config.hasExtraStruct(QuantizationRangeInitArgs)) config.registerExtraStructs([new QuantizationRangeInitArgs(opts.initDataset)]);
     if (!config.hasExtraStruct(BNAdaptationInitArgs)) config.registerExtraStructs([new BNAdaptationInitArgs(opts.initDataset)]);

@@ -38,6 +38,12 @@ export async function initBackend(name: BackendName = 'wasm', opts: { fallback?:
   return tf.getBackend() as BackendName;
 }
 
+/** Starts the default backend (wasm, cpu as fallback) unless one was chosen already (by initBackend or tf.setBackend). */
+export async function ensureBackend(): Promise<string> {
+  const chosen = (tf.engine() as unknown as { backendName: string | null }).backendName;
+  return chosen ? (await tf.ready(), chosen) : initBackend();
+}
+
 export function activeBackend(): string {
   return tf.getBackend();
 }

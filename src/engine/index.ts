@@ -1,5 +1,5 @@
 export { Engine, type EngineOptions, type RunOptions } from './engine.js';
-export { initBackend, activeBackend, ensureGradients, type BackendName } from './backend.js';
+export { initBackend, ensureBackend, activeBackend, ensureGradients, type BackendName } from './backend.js';
 export { EngineError } from './errors.js';
 export type { HookFn, HookHandle, HookInfo, HookSpec } from './hooks.js';
 export { registerOp, defineOp, findOp, getOp, registeredOps, type OpDef, type LayoutMode } from './registry.js';
