@@ -51,6 +51,31 @@ describe('nncf-ts train', () => {
     expect(more.filter((l) => l.startsWith('epoch '))).toEqual([expect.stringMatching(/^epoch 2:/)]);
   });
 
+  it('HAWQ precision init for QAT from the labelled training data (NPU)', async () => {
+    const hawq = join(dir, 'hawq.json');
+    writeFileSync(
+      hawq,
+      JSON.stringify({
+        input_info: { sample_size: [1, 1, 8, 8] },
+        target_device: 'NPU',
+        batch_size: 64,
+        epochs: 1,
+        seed: 1,
+        optimizer: { type: 'sgd', base_lr: 0.01, optimizer_params: { momentum: 0.9 } },
+        compression: {
+          algorithm: 'quantization',
+          initializer: { batchnorm_adaptation: { num_bn_adaptation_samples: 0 }, precision: { type: 'hawq', num_data_points: 64, iter_number: 10, compression_ratio: 1.5 } },
+        },
+      }),
+    );
+    const lines: string[] = [];
+    await trainCommand(base({ config: hawq, out: join(dir, 'hawq.onnx'), checkpointDir: join(dir, 'hawq.ckpt') }), (l) => lines.push(l));
+    const text = lines.join('\n');
+    // HAWQ's choice for this two-layer net at compression_ratio 1.5 (seeded): both layers and their inputs at 4 bits
+    expect(text).toMatch(/│\s+4 │ 2 \/ 2 \(100.00 %\)/);
+    expect(existsSync(join(dir, 'hawq.onnx'))).toBe(true);
+  });
+
   it('bad arguments and inputs are usage errors (exit 2); bad training keys name the option (exit 1)', async () => {
     await expect(trainCommand(base({ epochs: 'x' }))).rejects.toThrow(new UsageError("--epochs must be a non-negative integer, got 'x'"));
     await expect(trainCommand(base({ checkpointEvery: '0' }))).rejects.toThrow('--checkpoint-every must be a positive integer');

@@ -8,7 +8,8 @@
  * that does not fit, or options the target device forbids → exit 1 with the reason.
  */
 import type { Command } from 'commander';
-import { AutoQPrecisionInitArgs, ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationPrecisionInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
+import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
+import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
@@ -58,11 +59,7 @@ export async function compress(o: CompressOptions): Promise<string> {
   await initBackend('wasm');
   const loader = { dataset, batchSize };
   config.registerExtraStructs([new QuantizationRangeInitArgs(loader), new BNAdaptationInitArgs(loader)]);
-  // HAWQ needs a loss and AutoQ a score: with labelled data the CLI uses cross-entropy and top-1 accuracy
-  if (dataset.y) {
-    const { top1AccuracyOnEngine } = await import('../../initialization/index.js');
-    config.registerExtraStructs([new QuantizationPrecisionInitArgs(null, undefined, loader), new AutoQPrecisionInitArgs(loader, top1AccuracyOnEngine)]);
-  }
+  await registerPrecisionInitArgs(config, loader);
   warnAboutStagedParams(config);
   const result = await api.createCompressedModel(graph, config);
   api.exportCompressedModel(result, o.out);

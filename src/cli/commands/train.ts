@@ -8,6 +8,7 @@
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { positiveInt } from '../args.js';
+import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -71,6 +72,7 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
   const val = await load(opts.val, '--val');
   const ckpt = opts.resume ? await usage(() => training.readTrainingCheckpoint(opts.resume!)) : undefined;
   await initBackend(opts.backend ?? 'wasm');
+  await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
   const checkpointDir = opts.checkpointDir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
   await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log });
