@@ -5,3 +5,4 @@ export * from './controller.js';
 export * from './compressed-model.js';
 export * from './builder.js';
 export * from './create.js';
+export * from './init-contracts.js';

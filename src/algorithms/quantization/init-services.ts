@@ -4,18 +4,8 @@
  * implementation here, and this file only states the shapes it needs.
  */
 import type { NNCFConfig } from '../../config/index.js';
-import type { CompressedModel } from '../../compression/index.js';
+import type { AutoQEnvironment, CompressedModel, RangeTarget } from '../../compression/index.js';
 
-export interface RangeTargetInfo {
-  id: string;
-  group: 'weights' | 'activations';
-  scope: string;
-  mode: 'symmetric' | 'asymmetric';
-  channelAxis: number | null;
-  tensors?: string[];
-  weight?: { values: Float32Array; dims: number[] };
-  initializerOverride?: unknown;
-}
 
 export interface RangeStatisticInfo {
   min: Float32Array;
@@ -37,19 +27,6 @@ export interface HessianTraceResult {
   iterations: number;
 }
 
-/** AutoQ's environment as the search sees it (precision-autoq-env.ts AutoQEnvironment). */
-export interface AutoQEnvironmentLike {
-  readonly steps: number;
-  readonly stateSize: number;
-  /** Index of prev_action in the state vector. */
-  readonly prevActionFeature: number;
-  reset(): void;
-  observation(i: number): number[];
-  step(action: number): { observation: number[]; done: boolean; bits: number };
-  finish(): { bits: number[]; unconstrained: number[]; sizeRatio: number };
-  /** Reward of a quantized score given the FP32 model's score. */
-  reward(score: number, pretrained: number): number;
-}
 
 /** AutoQ's search parameters (config `initializer.precision`). */
 export interface AutoQSearchParams {
@@ -85,7 +62,7 @@ export interface QuantizationInitServices {
     model: CompressedModel,
     config: NNCFConfig,
     rangeSection: unknown,
-    targets: RangeTargetInfo[],
+    targets: RangeTarget[],
     opts?: { trained?: boolean },
   ): Promise<{ stats: Map<string, RangeStatisticInfo>; backend: string | null }>;
   /** Train-mode forwards re-estimating BN running statistics; returns the passes run. */
@@ -101,7 +78,7 @@ export interface QuantizationInitServices {
    * AutoQ: the DDPG search over `env`, each candidate put in place by `applyBits` and scored with the
    * evalFn of AutoQPrecisionInitArgs on eval_subset_ratio of its loader; throws naming that struct when it is missing.
    */
-  autoqSearch?(model: CompressedModel, config: NNCFConfig, env: AutoQEnvironmentLike, params: AutoQSearchParams, applyBits: AutoQApplyBits): Promise<AutoQSearchResult>;
+  autoqSearch?(model: CompressedModel, config: NNCFConfig, env: AutoQEnvironment, params: AutoQSearchParams, applyBits: AutoQApplyBits): Promise<AutoQSearchResult>;
 }
 
 let services: QuantizationInitServices | null = null;

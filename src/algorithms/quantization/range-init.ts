@@ -6,7 +6,8 @@
  */
 import type { NNCFConfig } from '../../config/index.js';
 import type { CompressedModel } from '../../compression/index.js';
-import type { QuantizationInitServices, RangeTargetInfo } from './init-services.js';
+import type { RangeTarget } from '../../compression/index.js';
+import type { QuantizationInitServices } from './init-services.js';
 import type { QuantizerModule } from './modules.js';
 
 export interface RangeInitReport {
@@ -20,10 +21,10 @@ function scopeOfId(id: string): string {
   return i < 0 ? id : id.slice(0, i);
 }
 
-export function rangeTargets(mods: QuantizerModule[], model: CompressedModel): RangeTargetInfo[] {
+export function rangeTargets(mods: QuantizerModule[], model: CompressedModel): RangeTarget[] {
   return mods.map((m) => {
     const p = m.placed;
-    const t: RangeTargetInfo = {
+    const t: RangeTarget = {
       id: p.id,
       group: p.kind === 'weight' ? 'weights' : 'activations',
       scope: scopeOfId(p.id),

@@ -9,14 +9,11 @@
  * the quantizers (range statistics are collected once per quantizer config and reused) + steps ·
  * n_update DDPG updates (batch 64 through 300×300 MLPs; milliseconds).
  */
-import type { CompressedModel } from '../../compression/index.js';
+import type { AutoQEnvironment, CompressedModel } from '../../compression/index.js';
 import type { Dataset } from '../../data/index.js';
 import { asInitLoader, InitializationError } from '../init-data.js';
-import { autoqSearchLoop, type AutoQEnv } from './search.js';
+import { autoqSearchLoop } from './search.js';
 
-export interface AutoQEnvWithReward extends AutoQEnv {
-  reward(score: number, pretrained: number): number;
-}
 
 export interface AutoQRunParams {
   iterNumber: number;
@@ -55,7 +52,7 @@ async function score(evalFn: AutoQEvalFn, model: CompressedModel, loader: unknow
 export async function autoqOnEngine(
   model: CompressedModel,
   args: { dataLoader: unknown; evalFn: AutoQEvalFn },
-  env: AutoQEnvWithReward,
+  env: AutoQEnvironment,
   params: AutoQRunParams,
   applyBits: (bits: number[]) => Promise<() => void>,
 ): Promise<AutoQRunResult> {

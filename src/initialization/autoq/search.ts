@@ -10,20 +10,12 @@
  * among the lowest-rewarded 70 %, and after warm-up runs steps · n_update policy updates per episode.
  * The best reward over all episodes wins (the first one on ties).
  */
+import type { AutoQEnvironment } from '../../compression/index.js';
 import { Random } from '../../data/index.js';
 import { DDPG, type DdpgHyperparams } from './ddpg.js';
 
-/** What the search needs from the (pure) environment of the quantization algorithm. */
-export interface AutoQEnv {
-  readonly steps: number;
-  readonly stateSize: number;
-  /** Index of prev_action in the state vector. */
-  readonly prevActionFeature: number;
-  reset(): void;
-  observation(i: number): number[];
-  step(action: number): { observation: number[]; done: boolean; bits: number };
-  finish(): { bits: number[]; unconstrained: number[]; sizeRatio: number };
-}
+/** What the search needs from the quantization algorithm's environment (the reward is applied by run.ts). */
+export type AutoQEnv = Omit<AutoQEnvironment, 'reward'>;
 
 export interface AutoQEpisode {
   episode: number;

@@ -2,7 +2,7 @@
  * Range statistics for a set of quantizers (spec/algorithms.md §2): per-quantizer range config
  * (global / per-layer entries / scope override), collectors fed batch by batch, weights read directly.
  */
-import type { CompressedModel } from '../../compression/index.js';
+import type { CompressedModel, RangeTarget } from '../../compression/index.js';
 import {
   createRangeCollector,
   initBatchCount,
@@ -16,22 +16,6 @@ import {
 import { type InitDataLoader } from '../init-data.js';
 import { engineTensorBatches, ortTensorBatches, type StatisticsBackend, type TensorBatch } from './sources.js';
 
-export interface RangeTarget {
-  /** Quantizer id, e.g. `conv1|WEIGHT`. */
-  id: string;
-  group: 'weights' | 'activations';
-  /** Node scope matched against per-layer `target_scopes` / `ignored_scopes` (NNCF: the target node). */
-  scope: string;
-  mode: 'symmetric' | 'asymmetric';
-  /** ONNX-layout channel axis of the per-channel statistic; null = per-tensor. */
-  channelAxis: number | null;
-  /** Activations: the tensors the quantizer sees (several for unified scales; all feed one collector). */
-  tensors?: string[];
-  /** Weights: the weight in ONNX layout. */
-  weight?: { values: Float32Array; dims: number[] };
-  /** `scope_overrides.<group>.<scope>.initializer` when one matched: its `range` replaces the global one. */
-  initializerOverride?: unknown;
-}
 
 export interface CollectOptions {
   /** `initializer.range` as written (object, array or absent). */
