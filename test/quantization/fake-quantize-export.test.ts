@@ -1,24 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Quantizer, roundHalfEven, type QuantizerSpec } from '../../src/algorithms/quantization/fake-quantize/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { roundHalfEven } from '../../src/algorithms/quantization/fake-quantize/index.js';
+import { near, quantizerFactory } from '../helpers/fake-quantize.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const made: Quantizer[] = [];
-const make = (spec: QuantizerSpec) => {
-  const q = new Quantizer(spec);
-  made.push(q);
-  return q;
-};
-afterEach(() => made.splice(0).forEach((q) => q.dispose()));
+const make = quantizerFactory();
 
-const near = (actual: ArrayLike<number>, expected: number[], digits = 6) => {
-  expect(actual.length).toBe(expected.length);
-  expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, digits));
-};
 
 describe('FakeQuantize / QDQ export parameters (spec §1.5)', () => {
   it('8-bit narrow-range per-channel weights: [-s, s], 255 levels, int8 zero point 0', () => {

@@ -8,15 +8,12 @@ import {
   asymmetricLevels,
   tuneRange,
 } from '../../src/algorithms/quantization/fake-quantize/index.js';
+import { near } from '../helpers/fake-quantize.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const near = (actual: ArrayLike<number>, expected: number[], digits = 6) => {
-  expect(actual.length).toBe(expected.length);
-  expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, digits));
-};
 
 function sym(x: number[], scale: number[], scaleShape: number[], lv = symmetricLevels(8, true), xShape = [x.length]) {
   return tf.tidy(() => symmetricFakeQuantize(tf.tensor(x, xShape), tf.tensor(scale, scaleShape), lv).dataSync());

@@ -8,15 +8,12 @@ import {
   symmetricFakeQuantize,
   symmetricLevels,
 } from '../../src/algorithms/quantization/fake-quantize/index.js';
+import { near } from '../helpers/fake-quantize.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const near = (actual: ArrayLike<number>, expected: number[], digits = 6) => {
-  expect(actual.length).toBe(expected.length);
-  expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, digits));
-};
 
 /** Gradients of FQ w.r.t. every input for the upstream gradient w (no gradient registry needed). */
 function grads(f: (...a: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], w: number[]): Float32Array[] {

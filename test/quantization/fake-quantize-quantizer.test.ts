@@ -1,31 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   Quantizer,
   QuantizerSpecError,
   RangeInitError,
   asymmetricMinMaxInit,
   symmetricMinMaxInit,
-  type QuantizerSpec,
 } from '../../src/algorithms/quantization/fake-quantize/index.js';
+import { near, quantizerFactory } from '../helpers/fake-quantize.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const made: Quantizer[] = [];
-const make = (spec: QuantizerSpec) => {
-  const q = new Quantizer(spec);
-  made.push(q);
-  return q;
-};
-afterEach(() => made.splice(0).forEach((q) => q.dispose()));
+const make = quantizerFactory();
 
-const near = (actual: ArrayLike<number>, expected: number[], digits = 6) => {
-  expect(actual.length).toBe(expected.length);
-  expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, digits));
-};
 
 describe('apply_minmax_init (spec §1.6)', () => {
   it('symmetric: signed from any(min<0), scale = max(|min|,|max|) floored at 0.1', () => {
@@ -104,7 +94,7 @@ describe('logarithm_scale (spec §1.5)', () => {
     const state = logq.toState();
     near(state.params.input_range ?? [], [4]);
     const plain = Quantizer.fromState({ ...state, spec: { ...state.spec, logarithmScale: false } });
-    made.push(plain);
+    make.track(plain);
     near(plain.inputLowRange().inputRange, [4]);
     expect(plain.trainableVariables()[1].dataSync()[0]).toBeCloseTo(4, 6);
   });
@@ -127,7 +117,7 @@ describe('compression state (toState / fromState)', () => {
     q.enabled = false;
     const state = JSON.parse(JSON.stringify(q.toState()));
     const r = Quantizer.fromState(state);
-    made.push(r);
+    make.track(r);
     expect(r.spec).toEqual(q.spec);
     expect(r.signed).toBe(true);
     expect(r.enabled).toBe(false);
@@ -142,7 +132,7 @@ describe('compression state (toState / fromState)', () => {
     const q = make({ bits: 8, mode: 'symmetric' });
     const state = { ...q.toState(), signed: true };
     const r = Quantizer.fromState(state);
-    made.push(r);
+    make.track(r);
     expect(r.levelRange).toEqual({ levelLow: -128, levelHigh: 127, levels: 256 });
   });
 
