@@ -5,21 +5,10 @@
  * (reservoir sampling, Algorithm L, seeded so runs are reproducible). Memory is thus bounded by
  * `capacity × channels` floats whatever the number of samples.
  */
+import { Random } from '../../data/index.js';
 
 /** Default budget per collector: 2^21 floats (8 MB), split across channels. */
 export const DEFAULT_MAX_STORED_VALUES = 1 << 21;
-
-/** mulberry32: small, fast, seedable PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Reservoir {
   values: Float32Array;
@@ -81,7 +70,8 @@ export class ChannelValueStore {
 
   constructor(channels: number, maxStoredValues = DEFAULT_MAX_STORED_VALUES, seed = 0) {
     const perChannel = Math.max(1, Math.floor(maxStoredValues / channels));
-    const rand = mulberry32(seed);
+    const rng = new Random(seed);
+    const rand = () => rng.float();
     this.reservoirs = Array.from({ length: channels }, () => new Reservoir(perChannel, rand));
   }
 
