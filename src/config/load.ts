@@ -8,11 +8,10 @@ import {
   ConfigFileNotFoundError,
   ConfigNotObjectError,
   ConfigSyntaxError,
-  describeValue,
   type ConfigIssue,
 } from './errors.js';
 import { type PathSegment } from './json-path.js';
-import { isPlainObject } from './validate.js';
+import { isPlainObject, notObjectIssue } from './validate.js';
 
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false };
 
@@ -59,22 +58,8 @@ export function parseConfigText(rawText: string, file?: string): LoadedText {
     throw new ConfigSyntaxError(issues, file);
   }
   if (!isPlainObject(document)) {
-    const found = describeValue(document);
     const start = text.length - text.trimStart().length;
-    throw new ConfigNotObjectError(
-      [
-        {
-          kind: 'not-object',
-          severity: 'error',
-          path: '',
-          message: `the config must be a JSON object, found ${found}`,
-          expected: 'object',
-          found,
-          ...position(start),
-        },
-      ],
-      file,
-    );
+    throw new ConfigNotObjectError([{ ...notObjectIssue(document), ...position(start) }], file);
   }
   const locate = (segments: readonly PathSegment[]) => {
     if (!tree) return undefined;

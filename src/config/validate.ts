@@ -23,21 +23,15 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** The issue of a document that is not a JSON object. */
+export function notObjectIssue(document: unknown): ConfigIssue {
+  const found = describeValue(document);
+  return { kind: 'not-object', severity: 'error', path: '', message: `the config must be a JSON object, found ${found}`, expected: 'object', found };
+}
+
 /** All issues of a document, errors first; an empty list (or warnings only) means valid. */
 export function validateDocument(document: unknown): ConfigIssue[] {
-  if (!isPlainObject(document)) {
-    const found = describeValue(document);
-    return [
-      {
-        kind: 'not-object',
-        severity: 'error',
-        path: '',
-        message: `the config must be a JSON object, found ${found}`,
-        expected: 'object',
-        found,
-      },
-    ];
-  }
+  if (!isPlainObject(document)) return [notObjectIssue(document)];
   const validate = schemaValidator();
   const errors = validate(document) ? [] : translateSchemaErrors(validate.errors ?? [], document);
   const ruleErrors = errors.length === 0 ? checkRules(document as NNCFConfigDocument) : [];
