@@ -18,14 +18,15 @@ import { GraphBuilder } from '../graph/graph-builder.js';
 
 const ints = (value: number[]): AttributeValue => ({ type: 'ints', value });
 
-/** x → conv1 (pads 1) → relu1 → conv2 (pads `pads2`) → output. (NPU allows no 4-bit input for depthwise convs.) */
-function model(opts: { pads2?: number[] } = {}) {
+/** x → conv1 (pads 1) → relu1 → conv2 (pads `pads2`, or `autoPad2`) → output. (NPU allows no 4-bit input for depthwise convs.) */
+function model(opts: { pads2?: number[]; autoPad2?: string } = {}) {
   const b = new GraphBuilder();
   const x = b.input('x', ['N', 3, 8, 8]);
   const c1 = b.op('Conv', 'conv1', [x, b.constant('conv1.weight', [4, 3, 3, 3])], { pads: ints([1, 1, 1, 1]) });
   const r1 = b.op('Relu', 'relu1', [c1]);
   const w2 = b.constant('conv2.weight', [5, 4, 3, 3]);
-  b.output(b.op('Conv', 'conv2', [r1, w2], { pads: ints(opts.pads2 ?? [1, 1, 1, 1]) }));
+  const pad: Record<string, AttributeValue> = opts.autoPad2 ? { auto_pad: { type: 'string', value: opts.autoPad2 } } : { pads: ints(opts.pads2 ?? [1, 1, 1, 1]) };
+  b.output(b.op('Conv', 'conv2', [r1, w2], pad));
   const g = b.build();
   const rng = new Random(11);
   for (const t of g.initializers.values()) {
@@ -141,5 +142,11 @@ describe('adjust_padding (NPU, 4-bit)', () => {
     expect(await count(model(), npu4())).toEqual(['conv2']);
     // the HW config is what decides: no HW config, nothing found
     expect(findPaddingAdjustments(model(), [], hwConfigFor('TRIAL'))).toEqual([]);
+  });
+
+  it('a candidate conv with auto_pad SAME: clear error naming the conv (only explicit pads are adjusted)', async () => {
+    await expect(createCompressedModel(model({ autoPad2: 'SAME_UPPER' }), npu4(), { initDataset: new Dataset(data) })).rejects.toThrow(
+      /adjust_padding: Conv "conv2" uses auto_pad SAME_UPPER; nncf-ts adjusts explicit pads only/,
+    );
   });
 });

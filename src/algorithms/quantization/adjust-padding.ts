@@ -29,8 +29,6 @@ export interface PaddingAdjustment {
   output: string;
   activation: QuantizerModule;
   weight: QuantizerModule;
-  /** ONNX `pads` of the conv: [begin_h, begin_w, end_h, end_w]. */
-  pads: number[];
 }
 
 function convPads(node: GraphNode): number[] {
@@ -43,26 +41,21 @@ function convPads(node: GraphNode): number[] {
 
 /** The convolutions NNCF adjusts, with the quantizers that decide the padding value. */
 export function findPaddingAdjustments(graph: Graph, modules: readonly QuantizerModule[], hw: HwConfig | null): PaddingAdjustment[] {
-  if (!hw) return [];
+  if (!hw || !hasAdjustPadding(hw, ['Convolution'])) return [];
   const out: PaddingAdjustment[] = [];
   for (const wm of modules) {
     const wp = wm.placed;
     if (wp.kind !== 'weight' || wp.unifiedScaleGroup !== undefined || wp.bits > 4) continue;
     const point = wp.points.find((p) => p.kind === 'weight');
     const node = point?.kind === 'weight' ? graph.node(point.node) : undefined;
-    if (!node || node.opType !== 'Conv') continue;
-    const metatype = metatypeOf(graph, node);
-    if (metatype !== 'Conv2d' || !hasAdjustPadding(hw, ['Convolution'])) continue;
-    const pads = convPads(node);
+    if (!node || node.opType !== 'Conv' || metatypeOf(graph, node) !== 'Conv2d') continue;
+    const inputs = modules.filter(({ placed: ap }) => {
+      if (ap.kind !== 'activation' || !ap.quantizedNodes.includes(node.name)) return false;
+      return ap.mode === 'symmetric' && !ap.perChannel && ap.bits === 4 && ap.signed !== true;
+    });
     // NNCF: `set(padding).pop()` — CPython pops the smallest small int first, so any zero pad disables it
-    if (!(Math.min(...pads) > 0)) continue;
-    for (const am of modules) {
-      const ap = am.placed;
-      if (ap.kind !== 'activation' || !ap.quantizedNodes.includes(node.name)) continue;
-      if (ap.mode !== 'symmetric' || ap.perChannel || ap.bits !== 4 || ap.signed === true) continue;
-      if (out.some((a) => a.conv === node.name && a.activation === am)) continue;
-      out.push({ conv: node.name, input: node.inputs[0], output: node.outputs[0], activation: am, weight: wm, pads });
-    }
+    if (inputs.length === 0 || !(Math.min(...convPads(node)) > 0)) continue;
+    for (const am of inputs) out.push({ conv: node.name, input: node.inputs[0], output: node.outputs[0], activation: am, weight: wm });
   }
   return out;
 }
