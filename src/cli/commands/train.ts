@@ -8,6 +8,8 @@
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { positiveInt } from '../args.js';
+import { checkInputPaths } from '../input-paths.js';
+import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
@@ -46,6 +48,12 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
   const batchSize = optionalInt(opts.batchSize, '--batch-size');
   const every = optionalInt(opts.checkpointEvery, '--checkpoint-every');
   if (opts.backend && opts.backend !== 'wasm' && opts.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got '${opts.backend}'`);
+  const checkpointDir = opts.checkpointDir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
+  checkInputPaths([{ flag: '--train', path: opts.train }, { flag: '--val', path: opts.val }]);
+  checkOutputPaths([
+    { flag: '--out', path: opts.out, kind: 'file' },
+    { flag: opts.checkpointDir ? '--checkpoint-dir' : 'the checkpoint folder (next to --out)', path: checkpointDir, kind: 'directory' },
+  ]);
   const [{ NNCFConfig }, data, { loadOnnxModel }, { initBackend }, api, training, { saveOnnx }, { runTraining }] = await Promise.all([
     import('../../config/index.js'),
     import('../../data/index.js'),
@@ -64,7 +72,7 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
   const sampleShape = (inputs[0].shape ?? []).slice(1);
   const preprocess = opts.preprocess ? await usage(() => data.parsePreprocessSpec(opts.preprocess!)) : undefined;
   const load = async (path: string, flag: string) => {
-    const ds = await usage(data.loadData(path, { sampleShape, preprocess }));
+    const ds = await data.loadData(path, { sampleShape, preprocess }); // missing files were refused above (exit 2); content errors exit 1 as in compress
     if (!ds.y || ds.y.shape.length !== 1) throw new UsageError(`${flag} ${path}: classification training needs one integer label per sample`);
     return ds;
   };
@@ -74,9 +82,8 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
   await initBackend(opts.backend ?? 'wasm');
   await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
-  const checkpointDir = opts.checkpointDir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
   await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log });
-  saveOnnx(api.exportGraph(created), opts.out);
+  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   created.controller.dispose();
 }
