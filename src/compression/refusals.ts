@@ -33,6 +33,21 @@ export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
     'the accuracy-aware training loops (early_exit, adaptive_compression_level) are not implemented; without them training would run as if the section were absent',
 };
 
+/**
+ * The sections of a valid document listed in NOT_BUILT_YET, without loading the algorithms
+ * (for `validate`, which stays light); `unbuiltSections` asks the registry instead.
+ */
+export function notBuiltSectionsOf(document: unknown): string[] {
+  if (document === null || typeof document !== 'object') return [];
+  const doc = document as { compression?: unknown; [key: string]: unknown };
+  const entries = doc.compression === undefined ? [] : [doc.compression].flat();
+  const names = entries.map((entry) => (entry as { algorithm?: unknown }).algorithm);
+  const topLevel = [NAS_SECTION_NAME, 'accuracy_aware_training'].filter((key) => doc[key] !== undefined);
+  return [...names, ...topLevel].filter(
+    (name): name is string => typeof name === 'string' && name in NOT_BUILT_YET,
+  );
+}
+
 /** The message of one refused section: what, why, and what is built instead. */
 export function notBuiltMessage(section: string): string {
   const why = NOT_BUILT_YET[section] ?? 'no builder is registered for it';
