@@ -28,9 +28,12 @@ export interface HutchinsonOptions {
   params: readonly tf.Variable[];
   /**
    * Gradients of the loss on batch `b` (b = 0 … numBatches−1), one tensor per param, in `params` order.
+   * `draw` numbers the Hessian-vector product (iteration · numBatches + b): the two gradients of one
+   * central difference share it, so a caller with randomness in its forward pass (train-mode Dropout)
+   * seeds it from `draw` and both sides see the same function, as one autograd pass would.
    * The caller owns nothing returned: this function disposes them.
    */
-  gradients: (batch: number) => tf.Tensor[] | Promise<tf.Tensor[]>;
+  gradients: (batch: number, draw: number) => tf.Tensor[] | Promise<tf.Tensor[]>;
   numBatches: number;
   /** Maximum Hutchinson iterations (NNCF `iter_number`). */
   iterNumber: number;
@@ -117,7 +120,7 @@ export async function hutchinsonTraces(o: HutchinsonOptions): Promise<Hutchinson
     const acc = o.params.map(() => 0);
     try {
       for (let b = 0; b < o.numBatches; b++) {
-        const hv = await hessianVectorProduct(o.params, () => o.gradients(b), v, epsilon);
+        const hv = await hessianVectorProduct(o.params, () => o.gradients(b, it * o.numBatches + b), v, epsilon);
         hv.forEach((h, i) => (acc[i] += tf.tidy(() => tf.sum(tf.mul(h, v[i])).dataSync()[0])));
         tf.dispose(hv);
       }
