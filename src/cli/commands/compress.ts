@@ -10,6 +10,7 @@
 import type { Command } from 'commander';
 import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
+import { checkConfigForCommand } from '../config-checks.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
@@ -37,6 +38,7 @@ export async function compress(o: CompressOptions): Promise<string> {
     if (e instanceof ConfigError && e.kind === 'file-not-found') throw new UsageError(e.message);
     throw e;
   }
+  await checkConfigForCommand(config, 'compress');
   const batchSize = positiveInt(o.batchSize, '--batch-size');
   const [{ loadOnnxModel }, { initBackend }, api] = await Promise.all([
     import('../../frontends/onnx/index.js'),

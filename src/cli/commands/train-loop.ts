@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
 import { renderTable, stageName, type CreateResult } from '../../compression/index.js';
 import type { NNCFConfig } from '../../config/index.js';
-import type { Dataset } from '../../data/index.js';
+import { classIds, type Dataset } from '../../data/index.js';
 import { Trainer, correctCount, softmaxCrossEntropy, type LoadedCheckpoint, type TrainingSettings } from '../../training/index.js';
 
 export interface TrainLoopOptions {
@@ -24,7 +24,7 @@ export function accuracy(created: CreateResult, ds: Dataset, batchSize: number, 
   let correct = 0;
   for (const b of ds.batches(batchSize)) {
     const x = tf.tensor(b.x.data as Float32Array, b.x.shape);
-    const y = tf.tensor(Int32Array.from(b.y!.data as ArrayLike<number>), b.y!.shape, 'int32');
+    const y = tf.tensor(classIds(b.y!), b.y!.shape, 'int32');
     const out = created.model.run({ [input]: x });
     correct += correctCount(out[output], y);
     tf.dispose([x, y, ...Object.values(out)]);

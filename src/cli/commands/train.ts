@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { positiveInt } from '../args.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
+import { checkConfigForCommand } from '../config-checks.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -57,6 +58,7 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
     import('./train-loop.js'),
   ]);
   const config = NNCFConfig.fromFile(opts.config);
+  await checkConfigForCommand(config, 'train');
   const settings = training.trainingSettings(config, { epochs, batchSize });
   const graph = await usage(loadOnnxModel(opts.model));
   const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
