@@ -20,7 +20,7 @@ export { fillDefaults } from './fill-defaults.js';
 export { NNCF_CONFIG_SCHEMA, ALGORITHM_SCHEMAS } from './schema/root.js';
 export * from './extra-structs.js';
 export * as CONFIG_DEFAULTS from './defaults.js';
-export { ALGORITHM_NAMES, TARGET_DEVICES, isNpu, type AlgorithmName, type TargetDevice } from './names.js';
+export { ALGORITHM_NAMES, NAS_SECTION_NAME, TARGET_DEVICES, isNpu, type AlgorithmName, type TargetDevice } from './names.js';
 export { closestName } from './suggest.js';
 export type * from './types-common.js';
 export type * from './types-algorithms.js';

@@ -31,9 +31,9 @@ describe('nncf-ts --version and --help', () => {
   });
 
   const registered = program().commands.map((c) => c.name());
-  it('every command has an example', () => {
+  it('the table has examples only for registered commands', () => {
     expect(registered.length).toBeGreaterThanOrEqual(5);
-    expect(registered.filter((n) => !COMMAND_EXAMPLES[n])).toEqual([]);
+    expect(Object.keys(COMMAND_EXAMPLES).filter((n) => !registered.includes(n))).toEqual([]);
   });
 
   it.each(registered)('%s --help: required options marked and in the usage line; one example that gives every required option', async (name) => {
@@ -46,11 +46,12 @@ describe('nncf-ts --version and --help', () => {
       expect(o.description.endsWith(' (required)')).toBe(true);
       expect(flat).toContain(` ${o.flags} ${o.description} `);
       expect(r.out.split('\n')[0]).toContain(o.flags);
-      expect(COMMAND_EXAMPLES[name]).toContain(`${o.long} `);
     }
-    for (const o of cmd.options.filter((x) => !x.mandatory && x.long !== '--input')) expect(o.description).not.toMatch(/\(required\)$/);
+    // exactly one example, for this command, giving every required option
     expect(r.out.match(/^Example:$/gm)).toHaveLength(1);
-    expect(r.out).toContain(`  $ ${COMMAND_EXAMPLES[name]}\n`);
-    expect(COMMAND_EXAMPLES[name].startsWith(`nncf-ts ${name} `)).toBe(true);
+    const example = /^Example:\n {2}(?:\$ )?(.+)$/m.exec(r.out)![1];
+    expect(example.startsWith(`nncf-ts ${name} `)).toBe(true);
+    for (const o of required) expect(example).toContain(`${o.long} `);
+    for (const o of cmd.options.filter((x) => !x.mandatory && x.long !== '--input')) expect(o.description).not.toMatch(/\(required\)$/);
   });
 });

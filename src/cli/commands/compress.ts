@@ -9,7 +9,9 @@
  */
 import type { Command } from 'commander';
 import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
+import { RunLog } from '../log-dir.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
+import { checkConfigForCommand } from '../config-checks.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
@@ -44,6 +46,8 @@ export async function compress(o: CompressOptions): Promise<string> {
     if (e instanceof ConfigError && e.kind === 'file-not-found') throw new UsageError(e.message);
     throw e;
   }
+  await checkConfigForCommand(config, 'compress');
+  const runLog = RunLog.open(config, { model: o.model, configFile: o.config }); // log_dir: created before any work
   const batchSize = positiveInt(o.batchSize, '--batch-size');
   const [{ loadOnnxModel }, { initBackend }, api] = await Promise.all([
     import('../../frontends/onnx/index.js'),
@@ -85,9 +89,12 @@ export async function compress(o: CompressOptions): Promise<string> {
     await writeOutput('--report', o.report, () => writeFileAtomic(o.report!, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`)));
     written.push(`wrote the report to ${o.report}`);
   }
+  const printed = [text, ...written].join('\n');
+  runLog?.append(printed);
+  runLog?.recordStatistics(result.controller, 'final');
   result.controller.dispose();
   result.model.engine.dispose();
-  return [text, ...written].join('\n');
+  return printed;
 }
 
 /**

@@ -1,0 +1,77 @@
+/**
+ * Config sections that validate (they are NNCF's format) but that nncf-ts cannot build yet. Building
+ * refuses them by name: running as if they were absent would hand the user a model they believe is
+ * compressed (or trained accuracy-aware) when it is not.
+ */
+import { NAS_SECTION_NAME, type NNCFConfig } from '../config/index.js';
+import { registeredAlgorithms } from './builder.js';
+
+/** A config asks for something nncf-ts does not build; `section` names it as the config does. */
+export class CompressionError extends Error {
+  override name = 'CompressionError';
+  constructor(
+    message: string,
+    /** The config section refused (`bootstrapNAS`, `accuracy_aware_training`, an algorithm name). */
+    readonly section: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Why each section that validates is not built yet (the section's own issue will lift this). */
+export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
+  experimental_quantization:
+    'NNCF builds it with its post-training MinMax pipeline (nncf.quantize), whose semantics differ from "quantization"; use "algorithm": "quantization"',
+  binarization: 'binarized weights and activations (xnor, dorefa) are not implemented',
+  filter_pruning: 'filter pruning is not implemented',
+  magnitude_sparsity: 'magnitude sparsity is not implemented',
+  rb_sparsity: 'RB sparsity is not implemented',
+  const_sparsity: 'const sparsity is not implemented',
+  movement_sparsity: 'movement sparsity is not implemented',
+  [NAS_SECTION_NAME]: 'NAS (progressive shrinking of a supernet, then the subnet search) is not implemented',
+  accuracy_aware_training:
+    'the accuracy-aware training loops (early_exit, adaptive_compression_level) are not implemented; without them training would run as if the section were absent',
+};
+
+/**
+ * The sections of a valid document listed in NOT_BUILT_YET, without loading the algorithms
+ * (for `validate`, which stays light); `unbuiltSections` asks the registry instead.
+ */
+export function notBuiltSectionsOf(document: unknown): string[] {
+  if (document === null || typeof document !== 'object') return [];
+  const doc = document as { compression?: unknown; [key: string]: unknown };
+  const entries = doc.compression === undefined ? [] : [doc.compression].flat();
+  const names = entries.map((entry) => (entry as { algorithm?: unknown }).algorithm);
+  const topLevel = [NAS_SECTION_NAME, 'accuracy_aware_training'].filter((key) => doc[key] !== undefined);
+  return [...names, ...topLevel].filter(
+    (name): name is string => typeof name === 'string' && name in NOT_BUILT_YET,
+  );
+}
+
+/** The message of one refused section: what, why, and what is built instead. */
+export function notBuiltMessage(section: string): string {
+  const why = NOT_BUILT_YET[section] ?? 'no builder is registered for it';
+  return `"${section}" is not built yet in nncf-ts: ${why}. Built: ${builtAlgorithmsText()}`;
+}
+
+/** Algorithms that really build; a registered factory that only throws would not belong here. */
+export function builtAlgorithmsText(): string {
+  return registeredAlgorithms().join(', ') || 'none';
+}
+
+/** The sections of `config` nncf-ts would have to refuse, in config order. */
+export function unbuiltSections(config: NNCFConfig): string[] {
+  const built = new Set(registeredAlgorithms());
+  const refused = config.algorithms.map((s) => s.algorithm as string).filter((name) => !built.has(name));
+  if (config.bootstrapNAS !== undefined) refused.push(NAS_SECTION_NAME);
+  if (config.accuracyAwareTraining !== undefined) refused.push('accuracy_aware_training');
+  return refused;
+}
+
+/** Throws a CompressionError naming every section of `config` that is not built yet. */
+export function refuseUnbuiltSections(config: NNCFConfig): void {
+  const refused = unbuiltSections(config);
+  if (refused.length === 0) return;
+  const lines = refused.map((section) => notBuiltMessage(section));
+  throw new CompressionError(lines.join('\n'), refused[0]);
+}
