@@ -28,7 +28,8 @@ export function decorateHelp(program: Command): void {
       cmd.usage([...required.map((o) => o.flags), '[options]', ...args].join(' '));
     }
     const example = COMMAND_EXAMPLES[cmd.name()];
-    const hasOwn = cmd.listenerCount('afterHelp') > 0; // the command module added its own example
+    // a command module that added its own example (commander's addHelpText listens on 'afterHelp') keeps it alone
+    const hasOwn = (cmd as unknown as NodeJS.EventEmitter).listenerCount('afterHelp') > 0;
     if (example && !hasOwn) cmd.addHelpText('after', `\nExample:\n  $ ${example}\n`);
   }
   program.addHelpText('after', `\n${EXIT_CODES}\nHelp on one command: nncf-ts <command> --help\n`);
