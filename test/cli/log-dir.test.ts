@@ -86,5 +86,5 @@ describe('log_dir from the CLI', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(new RegExp(`^nncf-ts: log_dir "${join(dir, 'file-not-dir', 'logs')}": cannot create ${join(dir, 'file-not-dir', 'logs', 'model_int8')}.*ENOTDIR`));
     expect(existsSync(join(dir, 'never.onnx'))).toBe(false);
-  }, 60_000);
+  });
 });

@@ -185,7 +185,6 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
         expect(r.out).toBe('');
       }
     },
-    60_000,
   );
 
   it('compress with nothing to compress: exit 1, with the did-you-mean for a near-miss key', async () => {
@@ -201,7 +200,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
     expect(none.err).toBe(
       'nncf-ts: nothing to compress: the config has no "compression" section (compress needs at least one algorithm; train without one fine-tunes the FP32 model)\n',
     );
-  }, 60_000);
+  });
 
   it('train without compression fine-tunes the FP32 model (and prints the near-miss warning)', async () => {
     const config = file('fp32.json', {
