@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import type { Plan } from '../../src/report/plan/index.js';
+import { buildPlan, type Plan } from '../../src/report/plan/index.js';
+import { NNCFConfig } from '../../src/config/index.js';
+import { loadData } from '../../src/data/index.js';
+import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
 
 const MODEL = 'examples/fashion-mnist/model.onnx';
 const dir = mkdtempSync(join(tmpdir(), 'cli-plan-'));
@@ -111,6 +114,7 @@ describe('plan --json: the staged quantization schedule as NNCF', () => {
       [1, 1, 3, F],
     ]);
     expect([p.epochs, p.steps_per_epoch, p.stage]).toEqual([2, 2, F]);
+    expect(p.notes).toContain('compression.params: the staged scheduler re-runs range init when a quantizer group turns on; without --data it cannot (NNCF: range initialization will not be done)');
   }, T);
 
   it("default epochs: the config's epochs key, else 1", async () => {
@@ -221,4 +225,26 @@ describe('plan: text view and errors', () => {
     await plan(doc, '--epochs', '2', '--steps-per-epoch', '3');
     expect(tf.memory().numTensors).toBe(before);
   }, T);
+});
+
+describe('buildPlan from TypeScript', () => {
+  it('with an initDataset: range init and BN adaptation run, the schedule is recorded, no tensor is left behind', async () => {
+    const graph = await loadOnnxModel(MODEL);
+    const initDataset = await loadData('examples/fashion-mnist/images.npy', { sampleShape: [1, 28, 28], limit: 64 });
+    const config = () => NNCFConfig.fromObject({ compression: { algorithm: 'quantization', params: { weights_quant_start_epoch: 0 }, initializer: { range: { num_init_samples: 32 }, batchnorm_adaptation: { num_bn_adaptation_samples: 32 } } } });
+    await buildPlan(graph, config(), { initDataset, epochs: 1 }); // warm-up: backend and kernels
+    const before = tf.memory().numTensors;
+    const p = await buildPlan(graph, config(), { initDataset, epochs: 2, stepsPerEpoch: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect([p.data, p.notes, p.example_forward]).toEqual([true, [], null]); // no input_info: no example forward with data
+    const q = p.algorithms[0] as unknown as { range_init: { initialized: number }; bn_adaptation_steps: number };
+    expect([q.range_init.initialized, q.bn_adaptation_steps]).toEqual([18, 1]);
+    expect(p.schedule.map((r) => [r.epoch, r.step, r.algorithms.quantization.weights_enabled, r.algorithms.quantization.activations_enabled])).toEqual([
+      [-1, -1, true, false],
+      [0, -1, true, false],
+      [0, 0, true, false],
+      [1, -1, true, true],
+      [1, 0, true, true],
+    ]);
+  }, 120_000);
 });

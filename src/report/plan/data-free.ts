@@ -28,11 +28,13 @@ export function withoutDataDrivenInit(config: NNCFConfig, hasBatchNorm: boolean)
       delete init.range;
       notes.push(`${at}.initializer.range: not run without --data; quantizers keep their initial ranges (as NNCF without init data)`);
     }
+    if (section.params !== undefined)
+      notes.push(`${at}.params: the staged scheduler re-runs range init when a quantizer group turns on; without --data it cannot (NNCF: range initialization will not be done)`);
     const bnSamples = resolved.initializer?.batchnorm_adaptation?.num_bn_adaptation_samples ?? 0;
     if (hasBatchNorm && bnSamples > 0) {
       section.initializer = { ...(init ?? {}), batchnorm_adaptation: { ...((init?.batchnorm_adaptation as Mutable) ?? {}), num_bn_adaptation_samples: 0 } };
       notes.push(`${at}.initializer.batchnorm_adaptation: not run without --data (${bnSamples} samples asked)`);
     }
   });
-  return { config: notes.length ? NNCFConfig.fromObject(doc) : config, notes };
+  return { config: NNCFConfig.fromObject(doc), notes };
 }

@@ -5,6 +5,7 @@
  * statistics. Nothing is trained or written.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import '../../api.js'; // registers the algorithms and connects their initialization services
 import { createCompressedModel, exampleFeeds, resolveInputInfo, stageName, type ResolvedInput } from '../../compression/index.js';
 import { QuantizationRangeInitArgs, type NNCFConfig } from '../../config/index.js';
 import type { Dataset } from '../../data/index.js';
