@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BNAdaptationInitArgs, ConfigError, NNCFConfig, QuantizationRangeInitArgs } from '../../config/index.js';
 import { positiveInt } from '../args.js';
+import { checkConfigForCommand } from '../config-checks.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
@@ -34,6 +35,8 @@ export async function planCommand(o: PlanCommandOptions): Promise<string> {
     if (e instanceof ConfigError && e.kind === 'file-not-found') throw new UsageError(e.message);
     throw e;
   }
+  // Unbuilt sections are refused as train refuses them; no compression section gives an empty plan.
+  await checkConfigForCommand(config, 'train');
   const epochs = o.epochs === undefined ? undefined : positiveInt(o.epochs, '--epochs', true);
   const steps = o.stepsPerEpoch === undefined ? 0 : positiveInt(o.stepsPerEpoch, '--steps-per-epoch', true);
   const configBatch = config.get('batch_size');
