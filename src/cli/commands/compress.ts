@@ -9,6 +9,7 @@
  */
 import type { Command } from 'commander';
 import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
+import { RunLog } from '../log-dir.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { checkConfigForCommand } from '../config-checks.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
@@ -39,6 +40,7 @@ export async function compress(o: CompressOptions): Promise<string> {
     throw e;
   }
   await checkConfigForCommand(config, 'compress');
+  const runLog = RunLog.open(config, { model: o.model, configFile: o.config }); // log_dir: created before any work
   const batchSize = positiveInt(o.batchSize, '--batch-size');
   const [{ loadOnnxModel }, { initBackend }, api] = await Promise.all([
     import('../../frontends/onnx/index.js'),
@@ -78,6 +80,8 @@ export async function compress(o: CompressOptions): Promise<string> {
     };
     writeFileAtomic(o.report, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
   }
+  runLog?.append(text);
+  runLog?.recordStatistics(result.controller, 'final');
   result.controller.dispose();
   result.model.engine.dispose();
   return text;

@@ -17,6 +17,8 @@ export interface TrainLoopOptions {
   every?: number;
   progress: boolean;
   log: (line: string) => void;
+  /** Called after each epoch's line is logged (log_dir records the statistics). */
+  onEpochEnd?: (epoch: number) => void;
 }
 
 /** Top-1 accuracy in eval mode. */
@@ -74,6 +76,7 @@ export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
     onEpochEnd: (r) => {
       bar?.stop();
       o.log(`epoch ${r.epoch}: loss ${r.loss.toFixed(4)} (task ${r.taskLoss.toFixed(4)}, compression ${r.compressionLoss.toFixed(4)}), train acc ${(r.metric ?? 0).toFixed(4)}, val acc ${(r.evalMetric ?? 0).toFixed(4)}, lr ${r.lr.toPrecision(3)}, ${stageName(r.stage)}`);
+      o.onEpochEnd?.(r.epoch);
     },
   });
   if (o.ckpt) {

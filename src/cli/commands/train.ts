@@ -8,6 +8,7 @@
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { positiveInt } from '../args.js';
+import { RunLog } from '../log-dir.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { checkConfigForCommand } from '../config-checks.js';
 import { UsageError } from '../usage-error.js';
@@ -42,7 +43,7 @@ const usage = async <T>(p: Promise<T> | (() => T)): Promise<T> => {
   }
 };
 
-export async function trainCommand(opts: TrainCommandOptions, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
+export async function trainCommand(opts: TrainCommandOptions, print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
   const epochs = optionalInt(opts.epochs, '--epochs', true);
   const batchSize = optionalInt(opts.batchSize, '--batch-size');
   const every = optionalInt(opts.checkpointEvery, '--checkpoint-every');
@@ -59,6 +60,8 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
   ]);
   const config = NNCFConfig.fromFile(opts.config);
   await checkConfigForCommand(config, 'train');
+  const runLog = RunLog.open(config, { model: opts.model, configFile: opts.config }); // log_dir: created before any work
+  const log = runLog ? runLog.tee(print) : print;
   const settings = training.trainingSettings(config, { epochs, batchSize });
   const graph = await usage(loadOnnxModel(opts.model));
   const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
@@ -76,10 +79,11 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
   await initBackend(opts.backend ?? 'wasm');
   await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
-  const checkpointDir = opts.checkpointDir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
-  await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log });
+  const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
+  await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e) => runLog.recordStatistics(created.controller, e)) });
   saveOnnx(api.exportGraph(created), opts.out);
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
+  runLog?.recordStatistics(created.controller, 'final');
   created.controller.dispose();
 }
 
@@ -95,7 +99,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .option('--epochs <n>', 'override the config\'s epochs')
     .option('--batch-size <n>', 'override the config\'s batch_size')
     .option('--resume <ckpt>', 'continue from a checkpoint written by train')
-    .option('--checkpoint-dir <dir>', 'where last.ckpt / best.ckpt go (default: next to --out)')
+    .option('--checkpoint-dir <dir>', 'where last.ckpt / best.ckpt go (default: the log_dir run directory when the config sets log_dir, else next to --out)')
     .option('--checkpoint-every <n>', 'also save every N optimizer steps')
     .option('--preprocess <spec>', 'input preprocessing (as for compress)')
     .option('--backend <name>', 'engine backend: wasm (default) or cpu')

@@ -8,7 +8,8 @@
  * runs the model in whatever mode it is in, and a PyTorch model handed to create_compressed_model is
  * in training mode. So BatchNorm normalises with the statistics of the batch (the loss, its gradients
  * and its Hessian are those of that function) and Dropout drops — with one mask per Hessian-vector
- * product, shared by both sides of the central difference. BN running statistics are restored after
+ * product, shared by both sides of the central difference; ReLU-like activation patterns are frozen at
+ * the unperturbed weights for each product (frozen-kinks.ts). BN running statistics are restored after
  * the passes (they would otherwise move with every finite-difference forward). `mode: 'eval'`
  * reproduces an NNCF run whose model was put in eval mode before compression (BN on running
  * statistics, no Dropout). The caller runs this before its quantizers exist (NNCF disables quantizers
@@ -18,6 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedModel } from '../../compression/index.js';
 import { DataError, fitToSampleShape, toFloat32, type NdArray } from '../../data/index.js';
 import { dataInput, InitializationError, type InitDataLoader } from '../init-data.js';
+import { FrozenKinks } from './frozen-kinks.js';
 import { hutchinsonTraces } from './hutchinson.js';
 
 export type HessianCriterionFn = (outputs: unknown, targets: unknown, criterion: unknown) => unknown;
@@ -107,6 +109,8 @@ export async function hessianTracesOnEngine(
   const seed = req.seed ?? 0;
   // train-mode forwards update BN running statistics: keep them to put back afterwards
   const state = training ? model.engine.weights().filter((w) => !w.trainable).map((w) => ({ v: w.variable, saved: tf.keep(w.variable.clone()) })) : [];
+  const runOpts = (draw: number) => ({ training, dropoutSeed: dropoutSeed(seed, draw) });
+  const kinks = new FrozenKinks(model);
   try {
     const r = await hutchinsonTraces({
       params,
@@ -114,10 +118,14 @@ export async function hessianTracesOnEngine(
       iterNumber: req.iterNumber,
       tolerance: req.tolerance,
       seed,
+      prepare: (i, draw) => {
+        const { name, x } = batches[i];
+        kinks.record(() => tf.dispose(Object.values(model.engine.run({ [name]: x }, { ...runOpts(draw), outputs: outName ? [outName] : undefined }))));
+      },
       gradients: (i, draw) => {
         const { name, x, y } = batches[i];
         const { value, grads } = tf.variableGrads(() => {
-          const outs = model.engine.run({ [name]: x }, { outputs: outName ? [outName] : undefined, training, dropoutSeed: dropoutSeed(seed, draw) });
+          const outs = model.engine.run({ [name]: x }, { ...runOpts(draw), outputs: outName ? [outName] : undefined });
           const l = loss(outName ? outs[outName] : Object.values(outs)[0], y, criterion.criterion);
           if (!(l instanceof tf.Tensor) || l.size !== 1)
             throw new InitializationError('HAWQ precision initialization: the criterion must return a scalar tf.Tensor loss');
@@ -134,6 +142,7 @@ export async function hessianTracesOnEngine(
     });
     return { traces: new Map(weightNames.map((n, i) => [n, r.traces[i]])), iterations: r.iterations, batches: batches.length, epsilon: r.epsilon };
   } finally {
+    kinks.dispose();
     for (const { v, saved } of state) {
       v.assign(saved);
       saved.dispose();
