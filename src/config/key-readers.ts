@@ -14,8 +14,6 @@ export type KeyTreatment =
       readonly literal?: string;
       /** The key reaches its user through a getter: this file must spell the getter's name. */
       readonly via?: { readonly file: string; readonly literal: string };
-      /** Being built by another engineer right now: the file may not exist yet. */
-      readonly pending?: true;
     }
   | {
       readonly kind: 'refused';
@@ -108,7 +106,7 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   disable_shape_matching: warned(
     'deprecated in NNCF and read by none of its code; nncf-ts takes shapes from the model',
   ),
-  log_dir: read('src/cli/log-dir.ts', { pending: true }),
+  log_dir: read('src/cli/log-dir.ts'),
 
   [`${Q}.algorithm`]: read('src/compression/create.ts'),
   [`${Q}.initializer`]: read(BUILDER),

@@ -30,8 +30,7 @@ const spells = (file: string, name: string) => new RegExp(`\\b${name}\\b`).test(
 const lastName = (path: string) => /([A-Za-z_][A-Za-z0-9_]*)(?:\[\])?$/.exec(path)![1];
 
 function describeTreatment(t: KeyTreatment): string {
-  if (t.kind === 'read')
-    return `read by ${t.file}${t.via ? ` (via ${t.via.literal} in ${t.via.file})` : ''}${t.pending ? ' [pending]' : ''}`;
+  if (t.kind === 'read') return `read by ${t.file}${t.via ? ` (via ${t.via.literal} in ${t.via.file})` : ''}`;
   if (t.kind === 'refused') return `refused (${t.reason}) in ${t.via?.file ?? t.file}`;
   return `warned (${t.reason}) in ${t.file}`;
 }
@@ -68,16 +67,10 @@ describe('every key path of the schema is read, refused or warned', () => {
   it.each(Object.entries(KEY_READERS))('%s: the named file exists and spells the key', (path, t) => {
     const literal = t.kind === 'warned' ? undefined : t.literal;
     const name = literal ?? lastName(path);
-    if (t.kind === 'read' && t.pending && !existsSync(join(REPO, t.file))) return; // lands with its own work
     expect(existsSync(join(REPO, t.file)), t.file).toBe(true);
     expect(spells(t.file, name), `${t.file} spells ${name}`).toBe(true);
     if (t.kind !== 'warned' && t.via)
       expect(spells(t.via.file, t.via.literal), `${t.via.file} spells ${t.via.literal}`).toBe(true);
-  });
-
-  it('only log_dir is still pending (re-check after the log_dir work is merged)', () => {
-    const pending = Object.entries(KEY_READERS).filter(([, t]) => t.kind === 'read' && t.pending);
-    expect(pending.map(([path]) => path)).toEqual(['log_dir']);
   });
 });
 
