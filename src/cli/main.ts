@@ -1,16 +1,26 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
+import { decorateHelp } from './help.js';
 import { UsageError } from './usage-error.js';
 
-/** Exit codes: 0 success, 1 a checked input was invalid (e.g. a config), 2 usage or unreadable input. */
+/** The package version, read from package.json (two folders up from src/cli/ and from dist/cli/ alike). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Exit codes: 0 success, 1 a checked input was invalid (e.g. a config), 2 usage, unreadable input or unwritable output. */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('nncf-ts')
     .description('Neural-network compression driven by NNCF configuration files')
+    .version(packageVersion(), '-V, --version', 'print the nncf-ts version')
     .exitOverride()
     .showHelpAfterError(false);
   let exitCode = 0;
   for (const register of commands) register(program, (code) => (exitCode = code));
+  decorateHelp(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
