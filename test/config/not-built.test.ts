@@ -151,7 +151,12 @@ describe('validate says OK, and notes what compress/train would refuse', () => {
 });
 
 describe('compress and train refuse them before any work (CLI, exit 1)', () => {
-  // --data points at a file that does not exist: the refusal must come first (a missing file is exit 2).
+  const junk = (name: string) => {
+    writeFileSync(join(dir, name), 'not data');
+    return join(dir, name);
+  };
+  // The data files exist but are not data: loading them would fail with another message, so the
+  // refusal shows it came before any data was read.
   const compress = (config: string) =>
     runCli(
       'compress',
@@ -160,7 +165,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
       '--config',
       config,
       '--data',
-      join(dir, 'none.npy'),
+      junk('junk.npy'),
       '--out',
       join(dir, 'o.onnx'),
     );
@@ -172,9 +177,9 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
       '--config',
       config,
       '--train',
-      join(dir, 'none.npz'),
+      junk('junk.npz'),
       '--val',
-      join(dir, 'none.npz'),
+      junk('junk.npz'),
       '--out',
       join(dir, 'o.onnx'),
       '--no-progress',
