@@ -224,7 +224,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
     expect(r.err).toBe(
       'nncf-ts: nothing to compress: knowledge_distillation only adds a loss to training, and compress trains nothing (use train)\n',
     );
-  }, 60_000);
+  });
 
   it('compress says which keys only act in training (KD next to quantization, compression_lr_multiplier)', async () => {
     const doc = {
