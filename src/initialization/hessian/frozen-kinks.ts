@@ -52,7 +52,8 @@ interface Piece {
 }
 
 export class FrozenKinks {
-  private mode: 'record' | 'frozen' = 'record';
+  /** 'off' until the first record: the hooks pass values through. */
+  private mode: 'off' | 'record' | 'frozen' = 'off';
   private readonly inputs = new Map<string, tf.Tensor>();
   private readonly pieces = new Map<string, Piece>();
   readonly nodes: string[] = [];
@@ -71,7 +72,7 @@ export class FrozenKinks {
         owner: OWNER,
         layout: 'onnx',
         fn: (x) => {
-          this.inputs.set(node.name, x);
+          if (this.mode !== 'off') this.inputs.set(node.name, x);
           return x;
         },
       });
@@ -89,6 +90,7 @@ export class FrozenKinks {
 
   /** Record: which elements win a window; frozen: the others pushed out of reach. */
   private poolInput(node: string, x: tf.Tensor, pool: MaxPool2d): tf.Tensor {
+    if (this.mode === 'off') return x;
     if (this.mode === 'record') {
       const penalty = tf.tidy(() => {
         // non-overlapping windows: view [N, C, Ho, kh, Wo, kw], mark the elements equal to their window's max
@@ -113,7 +115,7 @@ export class FrozenKinks {
   private output(node: string, y: tf.Tensor, alpha: number): tf.Tensor {
     const z = this.inputs.get(node);
     this.inputs.delete(node);
-    if (!z) return y;
+    if (!z || this.mode === 'off') return y;
     if (this.mode === 'record') {
       const piece = tf.tidy(() => {
         const linear = tf.equal(y, z);
