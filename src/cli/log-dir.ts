@@ -12,7 +12,9 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { stageName, type CompressionController } from '../compression/index.js';
+// stage.js, not the compression index: the index loads the engine (tfjs), seconds on every CLI start.
+import { stageName } from '../compression/stage.js';
+import type { CompressionController } from '../compression/index.js';
 import type { NNCFConfig } from '../config/index.js';
 import { writeFileAtomic } from '../exporters/onnx/index.js';
 
@@ -32,7 +34,10 @@ export function runId(d: Date): string {
 
 /** NNCF's get_run_name: `<model>[_<dataset>]` + `_int8` / `_a_int8_w_int4` / `_mixed_int` for quantization, `_<name>` for others. */
 export function runName(config: NNCFConfig, modelPath: string): string {
-  const model = typeof config.get('model') === 'string' ? (config.get('model') as string) : basename(modelPath).replace(/\.onnx$/i, '');
+  const model =
+    typeof config.get('model') === 'string'
+      ? (config.get('model') as string)
+      : basename(modelPath).replace(/\.onnx$/i, '');
   const dataset = config.get('dataset');
   let name = typeof dataset === 'string' ? `${model}_${dataset}` : model;
   for (const s of config.algorithms) {
@@ -40,7 +45,11 @@ export function runName(config: NNCFConfig, modelPath: string): string {
       name += `_${s.algorithm}`;
       continue;
     }
-    const q = s as { initializer?: { precision?: unknown }; activations?: { bits?: number }; weights?: { bits?: number } };
+    const q = s as {
+      initializer?: { precision?: unknown };
+      activations?: { bits?: number };
+      weights?: { bits?: number };
+    };
     const a = q.activations?.bits ?? 8;
     const w = q.weights?.bits ?? 8;
     name += q.initializer?.precision ? '_mixed_int' : a === w ? `_int${a}` : `_a_int${a}_w_int${w}`;
@@ -67,7 +76,10 @@ export class RunLog {
     }
     const log = new RunLog(dir);
     writeFileAtomic(join(dir, 'config.json'), readFileSync(o.configFile));
-    writeFileAtomic(join(dir, 'config.resolved.json'), encode(`${JSON.stringify({ ...config.resolved, log_dir: dir }, null, 2)}\n`));
+    writeFileAtomic(
+      join(dir, 'config.resolved.json'),
+      encode(`${JSON.stringify({ ...config.resolved, log_dir: dir }, null, 2)}\n`),
+    );
     return log;
   }
 

@@ -24,6 +24,7 @@ export function exampleValues(input: ResolvedInput, random: Random): Float32Arra
 export function exampleFeeds(inputs: readonly ResolvedInput[], seed = 0): Record<string, tf.Tensor> {
   const random = new Random(seed);
   const feeds: Record<string, tf.Tensor> = {};
-  for (const input of inputs) feeds[input.name] = tf.tensor(exampleValues(input, random), input.shape, tfDtype(input.dtype));
+  for (const input of inputs)
+    feeds[input.name] = tf.tensor(exampleValues(input, random), input.shape, tfDtype(input.dtype));
   return feeds;
 }

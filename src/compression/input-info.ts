@@ -23,7 +23,10 @@ export interface ResolvedInput {
 
 /** ONNX marks a dynamic dim by a name, nothing, or a non-positive value. */
 const isStatic = (d: Dim | undefined): d is number => typeof d === 'number' && d > 0;
-const fmt = (shape: readonly unknown[] | null) => (shape ? `[${shape.map((d) => (d === null || d === undefined ? '?' : String(d))).join(',')}]` : 'unknown rank');
+const fmt = (shape: readonly unknown[] | null) =>
+  shape
+    ? `[${shape.map((d) => (d === null || d === undefined ? '?' : String(d))).join(',')}]`
+    : 'unknown rank';
 
 function fail(path: string, message: string, suggestion?: string): never {
   throw new ConfigValidationError([{ kind: 'rule', severity: 'error', path, message, suggestion }]);
@@ -35,19 +38,31 @@ export function dataInputs(graph: Graph): TensorInfo[] {
 }
 
 /** Pairs config entries with graph inputs and checks them; `warn` gets a line per static batch mismatch. */
-export function resolveInputInfo(graph: Graph, config: NNCFConfig, warn: (line: string) => void = console.warn): ResolvedInput[] {
+export function resolveInputInfo(
+  graph: Graph,
+  config: NNCFConfig,
+  warn: (line: string) => void = console.warn,
+): ResolvedInput[] {
   const inputs = dataInputs(graph);
   const entries = config.inputInfo;
   const names = inputs.map((i) => i.name);
   if (entries.length === 0) return inputs.map((inp) => resolveOne(inp, undefined, null, warn));
   const at = (i: number) => (Array.isArray(config.get('input_info')) ? `input_info[${i}]` : 'input_info');
   if (entries.length !== inputs.length)
-    fail('input_info', `describes ${entries.length} input(s); the model has ${inputs.length}: ${names.join(', ') || 'none'}`);
+    fail(
+      'input_info',
+      `describes ${entries.length} input(s); the model has ${inputs.length}: ${names.join(', ') || 'none'}`,
+    );
   const byEntry = new Array<TensorInfo | undefined>(entries.length);
   entries.forEach((e, i) => {
     if (e.keyword === undefined) return;
     const inp = inputs.find((x) => x.name === e.keyword);
-    if (!inp) fail(`${at(i)}.keyword`, `"${e.keyword}" is not an input of the model (inputs: ${names.join(', ')})`, closestName(e.keyword, names));
+    if (!inp)
+      fail(
+        `${at(i)}.keyword`,
+        `"${e.keyword}" is not an input of the model (inputs: ${names.join(', ')})`,
+        closestName(e.keyword, names),
+      );
     if (byEntry.includes(inp)) fail(`${at(i)}.keyword`, `input "${e.keyword}" is described twice`);
     byEntry[i] = inp;
   });
@@ -56,30 +71,71 @@ export function resolveInputInfo(graph: Graph, config: NNCFConfig, warn: (line: 
   return entries.map((e, i) => resolveOne(byEntry[i]!, e, i, warn, at(i)));
 }
 
-function resolveOne(inp: TensorInfo, e: NNCFConfig['inputInfo'][number] | undefined, index: number | null, warn: (line: string) => void, at = 'input_info'): ResolvedInput {
+function resolveOne(
+  inp: TensorInfo,
+  e: NNCFConfig['inputInfo'][number] | undefined,
+  index: number | null,
+  warn: (line: string) => void,
+  at = 'input_info',
+): ResolvedInput {
   const filler = (e?.filler ?? 'ones') as InputFiller;
   if (!INPUT_FILLERS.includes(filler))
-    fail(`${at}.filler`, `unknown input filler "${filler}" (NNCF's fillers: ${INPUT_FILLERS.join(', ')})`, closestName(filler, INPUT_FILLERS));
+    fail(
+      `${at}.filler`,
+      `unknown input filler "${filler}" (NNCF's fillers: ${INPUT_FILLERS.join(', ')})`,
+      closestName(filler, INPUT_FILLERS),
+    );
   const dtype: DType = e?.type === undefined ? inp.dtype : e.type === 'long' ? 'int64' : 'float32';
   if (dtype !== inp.dtype)
-    fail(`${at}.type`, `"${e!.type}" means ${dtype} in NNCF ("long" is int64, any other type float32), but model input "${inp.name}" is ${inp.dtype}`);
+    fail(
+      `${at}.type`,
+      `"${e!.type}" means ${dtype} in NNCF ("long" is int64, any other type float32), but model input "${inp.name}" is ${inp.dtype}`,
+    );
   if (filler === 'random' && !/float/.test(dtype))
-    fail(`${at}.filler`, `"random" fills uniform [0,1) floats (NNCF's torch.rand has no integer form); input "${inp.name}" is ${dtype}: use "ones" or "zeros"`);
+    fail(
+      `${at}.filler`,
+      `"random" fills uniform [0,1) floats (NNCF's torch.rand has no integer form); input "${inp.name}" is ${dtype}: use "ones" or "zeros"`,
+    );
   const model = inp.shape;
   const size = e?.sample_size;
   if (size === undefined) {
     if (!model) fail(at, `model input "${inp.name}" has an unknown shape: give input_info sample_size`);
-    return { name: inp.name, dtype, filler, configIndex: index, shape: model.map((d, k) => (isStatic(d) ? d : k === 0 ? 1 : fail(`${at}.sample_size`, `is needed: model input "${inp.name}" has the dynamic dim ${k} in ${fmt(model)}`))) };
+    return {
+      name: inp.name,
+      dtype,
+      filler,
+      configIndex: index,
+      shape: model.map((d, k) =>
+        isStatic(d)
+          ? d
+          : k === 0
+            ? 1
+            : fail(
+                `${at}.sample_size`,
+                `is needed: model input "${inp.name}" has the dynamic dim ${k} in ${fmt(model)}`,
+              ),
+      ),
+    };
   }
   const bad = size.findIndex((d) => !Number.isInteger(d) || d < 1);
-  if (bad >= 0) fail(`${at}.sample_size`, `dims must be positive integers, got ${size[bad]} at position ${bad}`);
+  if (bad >= 0)
+    fail(`${at}.sample_size`, `dims must be positive integers, got ${size[bad]} at position ${bad}`);
   if (model && model.length !== size.length)
-    fail(`${at}.sample_size`, `${fmt(size)} has rank ${size.length}, model input "${inp.name}" has shape ${fmt(model)} (rank ${model.length})`);
+    fail(
+      `${at}.sample_size`,
+      `${fmt(size)} has rank ${size.length}, model input "${inp.name}" has shape ${fmt(model)} (rank ${model.length})`,
+    );
   const shape = size.map((d, k) => {
     const m = model?.[k];
     if (m === undefined || !isStatic(m) || m === d) return d;
-    if (k > 0) fail(`${at}.sample_size`, `${fmt(size)} does not match model input "${inp.name}" of shape ${fmt(model)}: dim ${k} is ${d} in the config, ${m} in the model`);
-    warn(`${at}.sample_size: batch ${d} differs from model input "${inp.name}" (static batch ${m}); example inputs use ${m}`);
+    if (k > 0)
+      fail(
+        `${at}.sample_size`,
+        `${fmt(size)} does not match model input "${inp.name}" of shape ${fmt(model)}: dim ${k} is ${d} in the config, ${m} in the model`,
+      );
+    warn(
+      `${at}.sample_size: batch ${d} differs from model input "${inp.name}" (static batch ${m}); example inputs use ${m}`,
+    );
     return m;
   });
   return { name: inp.name, dtype, filler, configIndex: index, shape };

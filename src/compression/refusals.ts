@@ -3,8 +3,10 @@
  * refuses them by name: running as if they were absent would hand the user a model they believe is
  * compressed (or trained accuracy-aware) when it is not.
  */
-import { NAS_SECTION_NAME, type NNCFConfig } from '../config/index.js';
+import { NAS_SECTION_NAME, NOT_BUILT_YET, type NNCFConfig } from '../config/index.js';
 import { registeredAlgorithms } from './builder.js';
+
+export { NOT_BUILT_YET };
 
 /** A config asks for something nncf-ts does not build; `section` names it as the config does. */
 export class CompressionError extends Error {
@@ -17,21 +19,6 @@ export class CompressionError extends Error {
     super(message);
   }
 }
-
-/** Why each section that validates is not built yet (the section's own issue will lift this). */
-export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
-  experimental_quantization:
-    'NNCF builds it with its post-training MinMax pipeline (nncf.quantize), whose semantics differ from "quantization"; use "algorithm": "quantization"',
-  binarization: 'binarized weights and activations (xnor, dorefa) are not implemented',
-  filter_pruning: 'filter pruning is not implemented',
-  magnitude_sparsity: 'magnitude sparsity is not implemented',
-  rb_sparsity: 'RB sparsity is not implemented',
-  const_sparsity: 'const sparsity is not implemented',
-  movement_sparsity: 'movement sparsity is not implemented',
-  [NAS_SECTION_NAME]: 'NAS (progressive shrinking of a supernet, then the subnet search) is not implemented',
-  accuracy_aware_training:
-    'the accuracy-aware training loops (early_exit, adaptive_compression_level) are not implemented; without them training would run as if the section were absent',
-};
 
 /**
  * The sections of a valid document listed in NOT_BUILT_YET, without loading the algorithms

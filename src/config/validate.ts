@@ -6,6 +6,7 @@ import { checkRules } from './rules.js';
 import { ALGORITHM_KEYS_MISTAKEN_FOR_TOP_LEVEL, misplacedKeyHint } from './misplaced-keys.js';
 import { describeValue, type ConfigIssue } from './errors.js';
 import { topLevelTypoWarnings } from './top-level-keys.js';
+import { ignoredKeyWarnings } from './ignored-keys.js';
 import type { NNCFConfigDocument } from './types-root.js';
 
 let compiled: ValidateFunction | undefined;
@@ -27,7 +28,14 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** The issue of a document that is not a JSON object. */
 export function notObjectIssue(document: unknown): ConfigIssue {
   const found = describeValue(document);
-  return { kind: 'not-object', severity: 'error', path: '', message: `the config must be a JSON object, found ${found}`, expected: 'object', found };
+  return {
+    kind: 'not-object',
+    severity: 'error',
+    path: '',
+    message: `the config must be a JSON object, found ${found}`,
+    expected: 'object',
+    found,
+  };
 }
 
 /** All issues of a document, errors first; an empty list (or warnings only) means valid. */
@@ -38,7 +46,14 @@ export function validateDocument(document: unknown): ConfigIssue[] {
   const errors = errorsOf(schemaIssues);
   const ruleErrors = errors.length === 0 ? checkRules(document as NNCFConfigDocument) : [];
   const warnings = schemaIssues.filter((issue) => issue.severity === 'warning');
-  return [...errors, ...ruleErrors, ...warnings, ...topLevelWarnings(document), ...typoWarnings(document)];
+  return [
+    ...errors,
+    ...ruleErrors,
+    ...warnings,
+    ...topLevelWarnings(document),
+    ...typoWarnings(document),
+    ...ignoredKeyWarnings(document),
+  ];
 }
 
 export function errorsOf(issues: readonly ConfigIssue[]): ConfigIssue[] {

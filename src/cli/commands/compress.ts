@@ -15,6 +15,8 @@ import { checkConfigForCommand } from '../config-checks.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
+import { checkInputPaths } from '../input-paths.js';
+import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -32,6 +34,11 @@ interface CompressOptions {
 
 
 export async function compress(o: CompressOptions): Promise<string> {
+  checkInputPaths([{ flag: '--data', path: o.data }]);
+  checkOutputPaths([
+    { flag: '--out', path: o.out, kind: 'file' },
+    ...(o.report ? [{ flag: '--report', path: o.report, kind: 'file' as const }] : []),
+  ]);
   let config: NNCFConfig;
   try {
     config = NNCFConfig.fromFile(o.config);
@@ -66,7 +73,8 @@ export async function compress(o: CompressOptions): Promise<string> {
   await registerPrecisionInitArgs(config, loader);
   warnAboutStagedParams(config);
   const result = await api.createCompressedModel(graph, config);
-  api.exportCompressedModel(result, o.out);
+  await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out));
+  const written = [`wrote the compressed model to ${o.out}`];
   const text = result.controller.statistics().toString();
   if (o.report) {
     const q = api.findQuantizationController(result.controller);
@@ -78,13 +86,15 @@ export async function compress(o: CompressOptions): Promise<string> {
       statistics: result.controller.statistics().toDict(),
       ...(q ? api.quantizationReport(q) : {}),
     };
-    writeFileAtomic(o.report, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
+    await writeOutput('--report', o.report, () => writeFileAtomic(o.report!, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`)));
+    written.push(`wrote the report to ${o.report}`);
   }
-  runLog?.append(text);
+  const printed = [text, ...written].join('\n');
+  runLog?.append(printed);
   runLog?.recordStatistics(result.controller, 'final');
   result.controller.dispose();
   result.model.engine.dispose();
-  return text;
+  return printed;
 }
 
 /**

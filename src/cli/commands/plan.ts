@@ -7,7 +7,12 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { BNAdaptationInitArgs, ConfigError, NNCFConfig, QuantizationRangeInitArgs } from '../../config/index.js';
+import {
+  BNAdaptationInitArgs,
+  ConfigError,
+  NNCFConfig,
+  QuantizationRangeInitArgs,
+} from '../../config/index.js';
 import { positiveInt } from '../args.js';
 import { checkConfigForCommand } from '../config-checks.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
@@ -40,8 +45,14 @@ export async function planCommand(o: PlanCommandOptions): Promise<string> {
   const epochs = o.epochs === undefined ? undefined : positiveInt(o.epochs, '--epochs', true);
   const steps = o.stepsPerEpoch === undefined ? 0 : positiveInt(o.stepsPerEpoch, '--steps-per-epoch', true);
   const configBatch = config.get('batch_size');
-  const batchSize = o.batchSize !== undefined ? positiveInt(o.batchSize, '--batch-size') : typeof configBatch === 'number' ? configBatch : 32;
-  if (o.data !== undefined && !existsSync(o.data)) throw new UsageError(`--data ${o.data}: no such file or directory`);
+  const batchSize =
+    o.batchSize !== undefined
+      ? positiveInt(o.batchSize, '--batch-size')
+      : typeof configBatch === 'number'
+        ? configBatch
+        : 32;
+  if (o.data !== undefined && !existsSync(o.data))
+    throw new UsageError(`--data ${o.data}: no such file or directory`);
   const [{ loadOnnxModel }, { initBackend }, data, plan] = await Promise.all([
     import('../../frontends/onnx/index.js'),
     import('../../engine/index.js'),
@@ -57,7 +68,8 @@ export async function planCommand(o: PlanCommandOptions): Promise<string> {
   }
   if (o.data !== undefined) {
     const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
-    if (inputs.length !== 1) throw new Error(`plan feeds --data to one model input; ${o.model} has ${inputs.length}`);
+    if (inputs.length !== 1)
+      throw new Error(`plan feeds --data to one model input; ${o.model} has ${inputs.length}`);
     const dataset = await data.loadData(o.data, {
       sampleShape: (inputs[0].shape ?? []).slice(1),
       ...(o.preprocess ? { preprocess: data.parsePreprocessSpec(o.preprocess) } : {}),
@@ -71,7 +83,12 @@ export async function planCommand(o: PlanCommandOptions): Promise<string> {
   await initBackend('wasm');
   let result: Awaited<ReturnType<typeof plan.buildPlan>>;
   try {
-    result = await plan.buildPlan(graph, config, { model: o.model, config: o.config, epochs, stepsPerEpoch: steps });
+    result = await plan.buildPlan(graph, config, {
+      model: o.model,
+      config: o.config,
+      epochs,
+      stepsPerEpoch: steps,
+    });
   } catch (e) {
     if (e instanceof plan.PlanNeedsDataError) throw new UsageError(e.message);
     throw e;
@@ -84,18 +101,29 @@ export async function planCommand(o: PlanCommandOptions): Promise<string> {
 export const registerPlan: RegisterCommand = (program: Command) => {
   program
     .command('plan')
-    .description('dry run: what a config compresses in a model, the schedule per epoch/step, and the final statistics (trains and writes nothing)')
+    .description(
+      'dry run: what a config compresses in a model, the schedule per epoch/step, and the final statistics (trains and writes nothing)',
+    )
     .requiredOption('--model <path>', 'input .onnx model')
     .requiredOption('--config <path>', 'NNCF config (JSON with comments)')
-    .option('--data <path>', 'init data as for compress; without it range init and BN adaptation are skipped and shapes come from input_info')
+    .option(
+      '--data <path>',
+      'init data as for compress; without it range init and BN adaptation are skipped and shapes come from input_info',
+    )
     .option('--epochs <n>', "epochs to schedule (default: the config's epochs, else 1)")
     .option('--steps-per-epoch <n>', 'scheduler steps per epoch', '0')
     .option('--json', 'one JSON object on stdout instead of tables')
     .option('--preprocess <spec>', 'preprocessing of --data, e.g. "scale=1/255,mean=0.286,std=0.353"')
-    .option('--batch-size <n>', "batch size of the init data loader (default: the config's batch_size, else 32)")
+    .option(
+      '--batch-size <n>',
+      "batch size of the init data loader (default: the config's batch_size, else 32)",
+    )
     .option('--split <name>', 'IDX directory with several image files: the split to use (train, t10k)')
     .option('--limit <n>', 'use only the first N samples of --data')
-    .addHelpText('after', '\nExample:\n  nncf-ts plan --model m.onnx --config staged-int8.json --epochs 3 --json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ nncf-ts plan --model examples/fashion-mnist/model.onnx --config examples/fashion-mnist/int8.json --epochs 2 --json\n',
+    )
     .action(async (o: PlanCommandOptions) => {
       process.stdout.write(`${await planCommand(o)}\n`);
     });

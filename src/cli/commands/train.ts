@@ -8,7 +8,9 @@
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { positiveInt } from '../args.js';
+import { checkInputPaths } from '../input-paths.js';
 import { RunLog } from '../log-dir.js';
+import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { checkConfigForCommand } from '../config-checks.js';
 import { UsageError } from '../usage-error.js';
@@ -48,6 +50,12 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
   const batchSize = optionalInt(opts.batchSize, '--batch-size');
   const every = optionalInt(opts.checkpointEvery, '--checkpoint-every');
   if (opts.backend && opts.backend !== 'wasm' && opts.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got '${opts.backend}'`);
+  checkInputPaths([{ flag: '--train', path: opts.train }, { flag: '--val', path: opts.val }]);
+  // the default checkpoint folders (next to --out, or log_dir's run directory) sit in folders checked or created here
+  checkOutputPaths([
+    { flag: '--out', path: opts.out, kind: 'file' },
+    ...(opts.checkpointDir ? [{ flag: '--checkpoint-dir', path: opts.checkpointDir, kind: 'directory' as const }] : []),
+  ]);
   const [{ NNCFConfig }, data, { loadOnnxModel }, { initBackend }, api, training, { saveOnnx }, { runTraining }] = await Promise.all([
     import('../../config/index.js'),
     import('../../data/index.js'),
@@ -69,7 +77,7 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
   const sampleShape = (inputs[0].shape ?? []).slice(1);
   const preprocess = opts.preprocess ? await usage(() => data.parsePreprocessSpec(opts.preprocess!)) : undefined;
   const load = async (path: string, flag: string) => {
-    const ds = await usage(data.loadData(path, { sampleShape, preprocess }));
+    const ds = await data.loadData(path, { sampleShape, preprocess }); // missing files were refused above (exit 2); content errors exit 1 as in compress
     if (!ds.y || ds.y.shape.length !== 1) throw new UsageError(`${flag} ${path}: classification training needs one integer label per sample`);
     return ds;
   };
@@ -81,7 +89,7 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
   const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
   await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e) => runLog.recordStatistics(created.controller, e)) });
-  saveOnnx(api.exportGraph(created), opts.out);
+  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   runLog?.recordStatistics(created.controller, 'final');
   created.controller.dispose();

@@ -5,7 +5,14 @@
  * statistics. Nothing is trained or written.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createCompressedModel, exampleFeeds, resolveInputInfo, stageName, type ResolvedInput } from '../../compression/index.js';
+import '../../api.js'; // registers the algorithms and connects their initialization services
+import {
+  createCompressedModel,
+  exampleFeeds,
+  resolveInputInfo,
+  stageName,
+  type ResolvedInput,
+} from '../../compression/index.js';
 import { QuantizationRangeInitArgs, type NNCFConfig } from '../../config/index.js';
 import type { Dataset } from '../../data/index.js';
 import type { Graph } from '../../graph/index.js';
@@ -34,39 +41,63 @@ export interface Plan {
   /** What the dry run left out or changed, one line each (also printed as warnings). */
   notes: string[];
   /** The example forward on input_info's tensors (null when data was given and the config has no input_info). */
-  example_forward: { inputs: ResolvedInput[]; outputs: { name: string; shape: number[] }[] } | null;
+  example_forward: {
+    inputs: Pick<ResolvedInput, 'name' | 'dtype' | 'shape' | 'filler'>[];
+    outputs: { name: string; shape: number[] }[];
+  } | null;
   algorithms: AlgorithmPlan[];
   schedule: ScheduleRecord[];
-  statistics: Record<string, { values: Record<string, number | string | boolean>; tables: { title: string; header: string[]; rows: (string | number)[][] }[] }>;
+  statistics: Record<
+    string,
+    {
+      values: Record<string, number | string | boolean>;
+      tables: { title: string; header: string[]; rows: (string | number)[][] }[];
+    }
+  >;
   /** The controller's compression stage at the end of the schedule. */
   stage: string;
 }
 
-function exampleForward(created: Awaited<ReturnType<typeof createCompressedModel>>, inputs: ResolvedInput[], seed: number): Plan['example_forward'] {
+function exampleForward(
+  created: Awaited<ReturnType<typeof createCompressedModel>>,
+  inputs: ResolvedInput[],
+  seed: number,
+): Plan['example_forward'] {
   const feeds = exampleFeeds(inputs, seed);
   try {
     const out = created.model.run(feeds);
-    const outputs = created.model.graph.outputs.map((o) => ({ name: o.name, shape: [...(out[o.name]?.shape ?? [])] }));
+    const outputs = created.model.graph.outputs.map((o) => ({
+      name: o.name,
+      shape: [...(out[o.name]?.shape ?? [])],
+    }));
     tf.dispose(Object.values(out));
-    return { inputs, outputs };
+    return {
+      inputs: inputs.map(({ name, dtype, shape, filler }) => ({ name, dtype, shape, filler })),
+      outputs,
+    };
   } finally {
     tf.dispose(Object.values(feeds));
   }
 }
 
 export async function buildPlan(graph: Graph, config: NNCFConfig, o: PlanOptions = {}): Promise<Plan> {
-  const epochs = o.epochs ?? (typeof config.get('epochs') === 'number' ? (config.get('epochs') as number) : 1);
+  const epochs =
+    o.epochs ?? (typeof config.get('epochs') === 'number' ? (config.get('epochs') as number) : 1);
   const steps = o.stepsPerEpoch ?? 0;
   const hasData = o.initDataset !== undefined || config.hasExtraStruct(QuantizationRangeInitArgs);
   const notes: string[] = [];
   let cfg = config;
   if (!hasData) {
-    const free = withoutDataDrivenInit(config, graph.nodes.some((n) => n.opType === 'BatchNormalization'));
+    const free = withoutDataDrivenInit(
+      config,
+      graph.nodes.some((n) => n.opType === 'BatchNormalization'),
+    );
     cfg = free.config;
     notes.push(...free.notes);
   }
   // Without data the shapes come from input_info (or the model); with data only a written input_info is used.
-  const inputs = !hasData || config.inputInfo.length > 0 ? resolveInputInfo(graph, config, (l) => notes.push(l)) : null;
+  const inputs =
+    !hasData || config.inputInfo.length > 0 ? resolveInputInfo(graph, config, (l) => notes.push(l)) : null;
   const created = await createCompressedModel(graph, cfg, { initDataset: o.initDataset });
   try {
     const example = inputs ? exampleForward(created, inputs, o.seed ?? 0) : null;
@@ -75,7 +106,14 @@ export async function buildPlan(graph: Graph, config: NNCFConfig, o: PlanOptions
     const statistics: Plan['statistics'] = {};
     for (const c of controllersOf(created.controller)) {
       const s = c.statistics();
-      statistics[c.name] = { values: { ...s.values }, tables: s.tables.map((t) => ({ title: t.title, header: [...t.header], rows: t.rows.map((r) => [...r]) })) };
+      statistics[c.name] = {
+        values: { ...s.values },
+        tables: s.tables.map((t) => ({
+          title: t.title,
+          header: [...t.header],
+          rows: t.rows.map((r) => [...r]),
+        })),
+      };
     }
     return {
       model: o.model ?? null,

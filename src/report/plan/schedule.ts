@@ -21,7 +21,11 @@ async function settle(ctrl: CompressionController): Promise<void> {
   for (const c of controllersOf(ctrl)) await (c.scheduler as { settled?: () => Promise<void> }).settled?.();
 }
 
-export async function driveSchedule(ctrl: CompressionController, epochs: number, stepsPerEpoch: number): Promise<ScheduleRecord[]> {
+export async function driveSchedule(
+  ctrl: CompressionController,
+  epochs: number,
+  stepsPerEpoch: number,
+): Promise<ScheduleRecord[]> {
   const records: ScheduleRecord[] = [];
   const record = (epoch: number, step: number) =>
     records.push({
