@@ -21,6 +21,31 @@ export async function checkConfigForCommand(
   if (command === 'compress' && config.algorithms.length === 0) {
     throw new CompressionError(nothingToCompressMessage(config), 'compression');
   }
+  if (command === 'compress') {
+    if (config.algorithms.every((section) => section.algorithm === 'knowledge_distillation')) {
+      throw new CompressionError(`nothing to compress: ${KD_IN_COMPRESS}`, 'knowledge_distillation');
+    }
+    for (const line of trainingOnlyWarnings(config)) stderr.write(`nncf-ts: warning: ${line}\n`);
+  }
+}
+
+const KD_IN_COMPRESS =
+  'knowledge_distillation only adds a loss to training, and compress trains nothing (use train)';
+
+/** Keys that act only while training: `compress` says they have no effect rather than dropping them. */
+export function trainingOnlyWarnings(config: NNCFConfig): string[] {
+  const lines: string[] = [];
+  if (config.hasAlgorithm('knowledge_distillation'))
+    lines.push(`knowledge_distillation has no effect here: ${KD_IN_COMPRESS}`);
+  const multiplier =
+    config.document.compression_lr_multiplier !== undefined ||
+    config.algorithms.some((section) => 'compression_lr_multiplier' in section);
+  if (multiplier) {
+    lines.push(
+      'compression_lr_multiplier has no effect here: it scales training updates, and compress trains nothing',
+    );
+  }
+  return lines;
 }
 
 /** The did-you-mean comes from the config's own typo warnings ("compresion" → "compression"). */
