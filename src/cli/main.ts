@@ -40,5 +40,10 @@ export async function main(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] && /(?:cli[\\/]main\.[jt]s|nncf-ts(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  // exit only once stdout and stderr are flushed: on a pipe, process.exit would cut long output (plan --json) at 64 KiB
+  const flushed = (s: NodeJS.WriteStream) => new Promise<void>((resolve) => s.write('', () => resolve()));
+  main(process.argv.slice(2)).then(async (code) => {
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    process.exit(code);
+  });
 }

@@ -4,6 +4,7 @@
  * (nncf/torch/quantization/schedulers.py): at construction a group is on iff max(epoch, 0) >= its start;
  * on epoch_step it turns on when epoch == start; compression_stage compares the epoch itself.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -519,5 +520,20 @@ describe('buildPlan from TypeScript', () => {
       [1, -1, true, true],
       [1, 0, true, true],
     ]);
+  }, 120_000);
+});
+
+describe('the real CLI process', () => {
+  it('plan --json into a slow pipe: the whole JSON arrives (stdout is flushed before exit; here ≈ 210 KB)', () => {
+    const cfg = configFile({ compression: { algorithm: 'quantization', params: { activations_quant_start_epoch: 1 } } });
+    const cli = ['src/cli/main.ts', 'plan', '--model', MODEL, '--config', cfg, '--json', '--epochs', '2', '--steps-per-epoch', '400'];
+    // the reader starts late, so the 64 KiB pipe fills and the rest of the output waits in the process
+    const script = `"$0" --import tsx "$@" | (sleep 1; cat); exit "\${PIPESTATUS:-0}"`;
+    const r = spawnSync('bash', ['-c', script, process.execPath, ...cli], { encoding: 'utf8', maxBuffer: 16 << 20 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(200_000);
+    const p = JSON.parse(r.stdout) as Plan;
+    expect(p.schedule).toHaveLength(1 + 2 * 401);
+    expect(p.schedule.at(-1)).toMatchObject({ epoch: 1, step: 399, global_step: 799 });
   }, 120_000);
 });

@@ -102,6 +102,13 @@ describe('input_info against the model', () => {
     );
   });
 
+  it('an input of unknown rank takes sample_size whole; without sample_size it is an error', () => {
+    const g = model([1, 3]);
+    g.inputs[0].shape = null;
+    expect(resolveInputInfo(g, cfg({ sample_size: [2, 5, 7] }))[0].shape).toEqual([2, 5, 7]);
+    expect(error(() => resolveInputInfo(g, cfg({})))).toBe('input_info: model input "x" has an unknown shape: give input_info sample_size');
+  });
+
   it('without sample_size the model shape is used; a dynamic non-batch dim then needs sample_size', () => {
     expect(resolveInputInfo(model(['N', 3]), cfg({}))[0].shape).toEqual([1, 3]);
     expect(error(() => resolveInputInfo(model([1, 'C']), cfg({})))).toBe(
@@ -173,7 +180,7 @@ describe('createCompressedModel checks input_info before any work', () => {
     expect(r.controller.name).toBe('knowledge_distillation');
     r.controller.dispose();
     r.model.engine.dispose();
-  }, 60_000);
+  });
 });
 
 describe('the CLI on an input_info mismatch', () => {
@@ -209,5 +216,5 @@ describe('the CLI on an input_info mismatch', () => {
       'input_info.sample_size: [1,7,99,99] does not match model input "x" of shape [1,1,28,28]',
     );
     expect(existsSync(join(dir, 'q.onnx'))).toBe(false);
-  }, 60_000);
+  });
 });

@@ -199,7 +199,6 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
         expect(r.out).toBe('');
       }
     },
-    60_000,
   );
 
   it('compress with nothing to compress: exit 1, with the did-you-mean for a near-miss key', async () => {
@@ -215,7 +214,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
     expect(none.err).toBe(
       'nncf-ts: nothing to compress: the config has no "compression" section (compress needs at least one algorithm; train without one fine-tunes the FP32 model)\n',
     );
-  }, 60_000);
+  });
 
   it('compress with knowledge_distillation alone: exit 1, nothing to compress', async () => {
     const r = await compress(
@@ -225,7 +224,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
     expect(r.err).toBe(
       'nncf-ts: nothing to compress: knowledge_distillation only adds a loss to training, and compress trains nothing (use train)\n',
     );
-  }, 60_000);
+  });
 
   it('compress says which keys only act in training (KD next to quantization, compression_lr_multiplier, staged lr keys)', async () => {
     const doc = {

@@ -122,7 +122,7 @@ export const registerPlan: RegisterCommand = (program: Command) => {
     .option('--limit <n>', 'use only the first N samples of --data')
     .addHelpText(
       'after',
-      '\nExample:\n  nncf-ts plan --model m.onnx --config staged-int8.json --epochs 3 --json',
+      '\nExample:\n  $ nncf-ts plan --model examples/fashion-mnist/model.onnx --config examples/fashion-mnist/int8.json --epochs 2 --json\n',
     )
     .action(async (o: PlanCommandOptions) => {
       process.stdout.write(`${await planCommand(o)}\n`);
