@@ -18,22 +18,20 @@ export async function checkConfigForCommand(
   await import('../algorithms/index.js');
   const { refuseUnbuiltSections, CompressionError } = await import('../compression/index.js');
   refuseUnbuiltSections(config);
-  if (command === 'compress' && config.algorithms.length === 0) {
+  if (command !== 'compress') return;
+  if (config.algorithms.length === 0)
     throw new CompressionError(nothingToCompressMessage(config), 'compression');
+  if (config.algorithms.every((section) => section.algorithm === 'knowledge_distillation')) {
+    throw new CompressionError(`nothing to compress: ${KD_IN_COMPRESS}`, 'knowledge_distillation');
   }
-  if (command === 'compress') {
-    if (config.algorithms.every((section) => section.algorithm === 'knowledge_distillation')) {
-      throw new CompressionError(`nothing to compress: ${KD_IN_COMPRESS}`, 'knowledge_distillation');
-    }
-    for (const line of trainingOnlyWarnings(config)) stderr.write(`nncf-ts: warning: ${line}\n`);
-  }
+  for (const line of trainingOnlyWarnings(config)) stderr.write(`nncf-ts: warning: ${line}\n`);
 }
 
 const KD_IN_COMPRESS =
   'knowledge_distillation only adds a loss to training, and compress trains nothing (use train)';
 
 /** Keys that act only while training: `compress` says they have no effect rather than dropping them. */
-export function trainingOnlyWarnings(config: NNCFConfig): string[] {
+function trainingOnlyWarnings(config: NNCFConfig): string[] {
   const lines: string[] = [];
   if (config.hasAlgorithm('knowledge_distillation'))
     lines.push(`knowledge_distillation has no effect here: ${KD_IN_COMPRESS}`);

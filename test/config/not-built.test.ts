@@ -188,18 +188,15 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
   it.each([
     ['NAS only', NAS_ONLY, 'bootstrapNAS'],
     ['accuracy_aware_training', AAT, 'accuracy_aware_training'],
-  ])(
-    '%s',
-    async (_name, doc, section) => {
-      const config = file(`${section}.json`, doc);
-      for (const run of [compress, train]) {
-        const r = await run(config);
-        expect(r.code).toBe(1);
-        expect(r.err).toContain(`nncf-ts: "${section}" is not built yet in nncf-ts`);
-        expect(r.out).toBe('');
-      }
-    },
-  );
+  ])('%s', async (_name, doc, section) => {
+    const config = file(`${section}.json`, doc);
+    for (const run of [compress, train]) {
+      const r = await run(config);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`nncf-ts: "${section}" is not built yet in nncf-ts`);
+      expect(r.out).toBe('');
+    }
+  });
 
   it('compress with nothing to compress: exit 1, with the did-you-mean for a near-miss key', async () => {
     const typo = await compress(file('typo.json', { ...INPUT, compresion: { algorithm: 'quantization' } }));
