@@ -45,7 +45,29 @@ export function trainingOnlyWarnings(config: NNCFConfig): string[] {
       'compression_lr_multiplier has no effect here: it scales training updates, and compress trains nothing',
     );
   }
+  const staged = stagedTrainingKeys(config);
+  if (staged.length > 0) {
+    lines.push(
+      `quantization.params ${staged.join(', ')} have no effect here: they drive training, and compress trains nothing`,
+    );
+  }
   return lines;
+}
+
+/** Staged-QAT keys that shape training only (the start epochs are compress.ts's own warning). */
+const STAGED_TRAINING_KEYS = [
+  'batch_multiplier',
+  'lr_poly_drop_start_epoch',
+  'lr_poly_drop_duration_epochs',
+  'disable_wd_start_epoch',
+  'base_lr',
+  'base_wd',
+];
+
+function stagedTrainingKeys(config: NNCFConfig): string[] {
+  const written = [config.document.compression ?? []].flat() as { algorithm?: string; params?: object }[];
+  const params = written.find((section) => section.algorithm === 'quantization')?.params ?? {};
+  return STAGED_TRAINING_KEYS.filter((key) => key in params);
 }
 
 /** The did-you-mean comes from the config's own typo warnings ("compresion" → "compression"). */

@@ -226,7 +226,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
     );
   });
 
-  it('compress says which keys only act in training (KD next to quantization, compression_lr_multiplier)', async () => {
+  it('compress says which keys only act in training (KD next to quantization, compression_lr_multiplier, staged lr keys)', async () => {
     const doc = {
       ...INPUT,
       compression_lr_multiplier: 10,
@@ -236,6 +236,12 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
           initializer: {
             range: { num_init_samples: 32 },
             batchnorm_adaptation: { num_bn_adaptation_samples: 0 },
+          },
+          params: {
+            activations_quant_start_epoch: 0,
+            weights_quant_start_epoch: 0,
+            base_lr: 1e-3,
+            batch_multiplier: 2,
           },
         },
         { algorithm: 'knowledge_distillation', type: 'softmax' },
@@ -261,6 +267,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
     expect(r.err.split('\n').filter((line) => line.includes('warning'))).toEqual([
       'nncf-ts: warning: knowledge_distillation has no effect here: knowledge_distillation only adds a loss to training, and compress trains nothing (use train)',
       'nncf-ts: warning: compression_lr_multiplier has no effect here: it scales training updates, and compress trains nothing',
+      'nncf-ts: warning: quantization.params batch_multiplier, base_lr have no effect here: they drive training, and compress trains nothing',
     ]);
   }, 240_000);
 

@@ -1,0 +1,10 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/engine/index.js';
+await initBackend('wasm');
+const x = tf.relu(tf.randomNormal([8, 16, 16, 8], 0, 1, 'float32', 3)) as tf.Tensor4D;
+const wins = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, [2, 2], [2, 2], 'valid')))(x) as tf.Tensor4D;
+const perWindow = tf.avgPool(wins, [2,2],[2,2],'valid');
+console.log('windows', perWindow.size, 'without winner', tf.sum(tf.cast(tf.equal(perWindow, 0), 'int32')).dataSync()[0], 'max grad', tf.max(wins).dataSync()[0]);
+const y = tf.randomNormal([8, 16, 16, 8], 0, 1, 'float32', 3) as tf.Tensor4D;
+const w2 = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, [2, 2], [2, 2], 'valid')))(y) as tf.Tensor4D;
+console.log('no ties: without winner', tf.sum(tf.cast(tf.equal(tf.avgPool(w2, [2,2],[2,2],'valid'), 0), 'int32')).dataSync()[0]);
