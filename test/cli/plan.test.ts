@@ -5,7 +5,7 @@
  * on epoch_step it turns on when epoch == start; compression_stage compares the epoch itself.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -186,10 +186,13 @@ describe('plan --json: what is compressed and what is left alone', () => {
     'without data: range init and BN adaptation are skipped and said so; shapes come from input_info',
     async () => {
       const p = await plan({
+        log_dir: join(dir, 'never'),
         compression: { algorithm: 'quantization', initializer: { range: { num_init_samples: 64 } } },
       });
       expect(p.data).toBe(false);
+      expect(existsSync(join(dir, 'never'))).toBe(false);
       expect(p.notes).toEqual([
+        'log_dir: a dry run writes nothing there (compress and train write their run directory)',
         'compression.initializer.range: not run without --data; quantizers keep their initial ranges (as NNCF without init data)',
         'compression.initializer.batchnorm_adaptation: not run without --data (2000 samples asked)',
       ]);
