@@ -188,18 +188,15 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
   it.each([
     ['NAS only', NAS_ONLY, 'bootstrapNAS'],
     ['accuracy_aware_training', AAT, 'accuracy_aware_training'],
-  ])(
-    '%s',
-    async (_name, doc, section) => {
-      const config = file(`${section}.json`, doc);
-      for (const run of [compress, train]) {
-        const r = await run(config);
-        expect(r.code).toBe(1);
-        expect(r.err).toContain(`nncf-ts: "${section}" is not built yet in nncf-ts`);
-        expect(r.out).toBe('');
-      }
-    },
-  );
+  ])('%s', async (_name, doc, section) => {
+    const config = file(`${section}.json`, doc);
+    for (const run of [compress, train]) {
+      const r = await run(config);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`nncf-ts: "${section}" is not built yet in nncf-ts`);
+      expect(r.out).toBe('');
+    }
+  });
 
   it('compress with nothing to compress: exit 1, with the did-you-mean for a near-miss key', async () => {
     const typo = await compress(file('typo.json', { ...INPUT, compresion: { algorithm: 'quantization' } }));
@@ -226,7 +223,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
     );
   });
 
-  it('compress says which keys only act in training (KD next to quantization, compression_lr_multiplier)', async () => {
+  it('compress says which keys only act in training (KD next to quantization, compression_lr_multiplier, staged lr keys)', async () => {
     const doc = {
       ...INPUT,
       compression_lr_multiplier: 10,
@@ -236,6 +233,12 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
           initializer: {
             range: { num_init_samples: 32 },
             batchnorm_adaptation: { num_bn_adaptation_samples: 0 },
+          },
+          params: {
+            activations_quant_start_epoch: 0,
+            weights_quant_start_epoch: 0,
+            base_lr: 1e-3,
+            batch_multiplier: 2,
           },
         },
         { algorithm: 'knowledge_distillation', type: 'softmax' },
@@ -261,6 +264,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
     expect(r.err.split('\n').filter((line) => line.includes('warning'))).toEqual([
       'nncf-ts: warning: knowledge_distillation has no effect here: knowledge_distillation only adds a loss to training, and compress trains nothing (use train)',
       'nncf-ts: warning: compression_lr_multiplier has no effect here: it scales training updates, and compress trains nothing',
+      'nncf-ts: warning: quantization.params batch_multiplier, base_lr have no effect here: they drive training, and compress trains nothing',
     ]);
   }, 240_000);
 
