@@ -1,0 +1,106 @@
+/**
+ * Graph → one ONNX training graph: the forward in train mode, softmax cross-entropy on the logits, and
+ * the backward as standard ops. Inputs: the data, `labels` (int64 [B]), every trainable parameter and
+ * every running statistic; outputs: `loss`, one gradient per parameter, the updated running statistics.
+ */
+import { Graph } from '../graph/graph.js';
+import type { Dim, GraphNode, TensorInfo } from '../graph/types.js';
+import { emitBackward, GradientTable, tensorsNeedingGrad } from './backward.js';
+import { GraphEmitter } from './emitter.js';
+import { AutodiffError } from './errors.js';
+import { emitSoftmaxCrossEntropy } from './loss.js';
+import { findGradientRule, gradientRuleFor } from './registry.js';
+import { initializerRoles, nodesFeeding } from './roles.js';
+import './rules/index.js';
+
+export interface CompileOptions {
+  /** Overrides which float initializers are trained (default: the rules' parameter ports: weights, biases, BN γ/β). */
+  trainable?: (name: string) => boolean | undefined;
+  /** The tensor the loss reads (default: the first graph output). */
+  logits?: string;
+  /** Name of the labels input (default 'labels'). */
+  labels?: string;
+}
+
+export interface TrainingGraph {
+  graph: Graph;
+  /** Data inputs of the source model (fed as is). */
+  dataInputs: TensorInfo[];
+  labels: string;
+  loss: string;
+  /** Each trainable parameter (a graph input of the same name) and the output holding its gradient. */
+  parameters: { name: string; dims: number[]; gradient: string; initial: Float32Array }[];
+  /** Each running statistic (a graph input of the same name) and the output holding its new value. */
+  state: { name: string; dims: number[]; updated: string; initial: Float32Array }[];
+}
+
+export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): TrainingGraph {
+  const logits = opts.logits ?? source.outputs[0]?.name;
+  if (!logits) throw new AutodiffError('the model has no output to compute a loss on');
+  const shape = (t: string): Dim[] => {
+    const s = source.tensor(t)?.shape;
+    if (!s) throw new AutodiffError(`the shape of tensor "${t}" is unknown (run shape inference on the model first)`);
+    return s;
+  };
+  const logitsShape = shape(logits);
+  if (logitsShape.length !== 2 || typeof logitsShape[1] !== 'number')
+    throw new AutodiffError(`softmax cross-entropy needs logits [batch, classes] with a known class count; "${logits}" is [${logitsShape.join(', ')}]`);
+  const nodes = nodesFeeding(source, [logits]);
+  const { parameters, state } = initializerRoles(source, nodes, opts.trainable);
+  const needsGrad = tensorsNeedingGrad(nodes, parameters);
+  // Fail before emitting anything: every op between a parameter and the loss needs a rule.
+  for (const n of nodes) if (n.inputs.some((i) => needsGrad.has(i))) gradientRuleFor(n);
+
+  const opset = Math.max(source.opsets.get('') ?? 17, 17);
+  const used = [...source.tensors.keys(), ...source.initializers.keys(), ...source.nodes.flatMap((n) => [n.name, ...n.outputs])];
+  const emit = new GraphEmitter(opset, used);
+  const labels = emit.fresh(opts.labels ?? 'labels');
+  const saved = new Map<GraphNode, Record<string, string>>();
+  const stateUpdates: Record<string, string> = {};
+  for (const node of nodes) {
+    const rule = findGradientRule(node);
+    if (!rule?.forward) {
+      emit.copy(node);
+      continue;
+    }
+    const r = rule.forward({ emit, node, shape });
+    if (r.saved) saved.set(node, r.saved);
+    Object.assign(stateUpdates, r.stateUpdates);
+  }
+
+  const { loss, dLogits } = emitSoftmaxCrossEntropy(emit, logits, labels, logitsShape[1]);
+  const grads = new GradientTable(emit);
+  grads.add(logits, dLogits);
+  emitBackward({ emit, nodes, needsGrad, saved, grads, shape });
+
+  const dimsOf = (name: string) => [...source.initializers.get(name)!.dims];
+  const initial = (name: string) => Float32Array.from(source.initializers.get(name)!.values as Float32Array);
+  const named = (value: string, name: string) => emit.nodeOutputs('Identity', [value], {}, [emit.fresh(name)], 'outputs')[0];
+  const lossOut = named(loss, 'loss');
+  const paramOuts = parameters.map((name) => {
+    const g = grads.total(name) ?? emit.op('ConstantOfShape', [emit.ints(dimsOf(name))], {}, 'outputs');
+    return { name, dims: dimsOf(name), gradient: named(g, `${name}.grad`), initial: initial(name) };
+  });
+  const stateOuts = state.filter((name) => stateUpdates[name]).map((name) => ({
+    name, dims: dimsOf(name), updated: named(stateUpdates[name], `${name}.updated`), initial: initial(name),
+  }));
+
+  const fed = new Set([...parameters, ...stateOuts.map((s) => s.name)]);
+  const dataInputs = source.inputs.filter((i) => !source.initializers.has(i.name));
+  const batch = dataInputs[0]?.shape?.[0] ?? 'N';
+  const info = (name: string, dims: Dim[], dtype: TensorInfo['dtype'] = 'float32'): TensorInfo => ({ name, dtype, shape: dims });
+  const usedInputs = new Set(emit.nodes.flatMap((n) => n.inputs));
+  const graph = new Graph({
+    name: `${source.name}.training`,
+    nodes: emit.nodes,
+    inputs: [
+      ...dataInputs.map((i) => ({ ...i })),
+      info(labels, [batch], 'int64'),
+      ...[...fed].map((n) => info(n, dimsOf(n))),
+    ],
+    outputs: [info(lossOut, []), ...paramOuts.map((p) => info(p.gradient, p.dims)), ...stateOuts.map((s) => info(s.updated, s.dims))],
+    initializers: [...[...source.initializers.values()].filter((t) => !fed.has(t.name) && usedInputs.has(t.name)), ...emit.constants],
+    opsets: new Map([...source.opsets, ['', opset]]),
+  });
+  return { graph, dataInputs, labels, loss: lossOut, parameters: paramOuts, state: stateOuts };
+}

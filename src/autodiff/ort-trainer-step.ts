@@ -1,0 +1,69 @@
+/**
+ * Runs a compiled training graph on onnxruntime-node: one session per graph, parameters fed from JS
+ * each step, loss and gradients returned as Float32Arrays. Optimizer-free: the caller updates
+ * `parameters` in place (SGD, Adam, LR schedules stay in training/). Running statistics are carried
+ * from step to step here, as the engine's BatchNorm does in train mode.
+ */
+import { OrtSession } from '../runtime/session.js';
+import type { TrainingGraph } from './compile.js';
+
+export interface OrtTrainerStepOptions {
+  /** Threads inside one op (default: ORT's choice, one per physical core). */
+  threads?: number;
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+export interface TrainStepResult {
+  loss: number;
+  /** Gradient of each parameter, by name (fresh arrays each step). */
+  gradients: Map<string, Float32Array>;
+}
+
+interface Feed {
+  dtype: 'float32' | 'int64';
+  shape: number[];
+  data: Float32Array | BigInt64Array;
+}
+
+export class OrtTrainerStep {
+  /** Current parameter values by name; update them in place between steps. */
+  readonly parameters: Map<string, Float32Array>;
+  /** Running statistics by name, replaced by their updated values after each step. */
+  readonly state: Map<string, Float32Array>;
+
+  private constructor(
+    private readonly compiled: TrainingGraph,
+    private readonly session: OrtSession,
+  ) {
+    this.parameters = new Map(compiled.parameters.map((p) => [p.name, Float32Array.from(p.initial)]));
+    this.state = new Map(compiled.state.map((s) => [s.name, Float32Array.from(s.initial)]));
+  }
+
+  static async create(compiled: TrainingGraph, opts: OrtTrainerStepOptions = {}): Promise<OrtTrainerStep> {
+    const session = await OrtSession.fromGraph(compiled.graph, {
+      intraOpThreads: opts.threads,
+      interOpThreads: opts.threads === undefined ? undefined : 1,
+      graphOptimizationLevel: opts.graphOptimizationLevel,
+    });
+    return new OrtTrainerStep(compiled, session);
+  }
+
+  /** One forward + backward. `data` maps each data input to its values and shape (a lone array feeds the only input). */
+  async step(data: Record<string, { data: Float32Array; shape: number[] }> | { data: Float32Array; shape: number[] }, labels: ArrayLike<number>): Promise<TrainStepResult> {
+    const c = this.compiled;
+    const named = 'data' in data && ArrayBuffer.isView(data.data) ? { [c.dataInputs[0].name]: data as { data: Float32Array; shape: number[] } } : (data as Record<string, { data: Float32Array; shape: number[] }>);
+    const feeds: Record<string, Feed> = {};
+    for (const [name, v] of Object.entries(named)) feeds[name] = { dtype: 'float32', shape: v.shape, data: v.data };
+    feeds[c.labels] = { dtype: 'int64', shape: [labels.length], data: BigInt64Array.from(Array.from(labels, (l) => BigInt(l))) };
+    for (const p of c.parameters) feeds[p.name] = { dtype: 'float32', shape: p.dims, data: this.parameters.get(p.name)! };
+    for (const s of c.state) feeds[s.name] = { dtype: 'float32', shape: s.dims, data: this.state.get(s.name)! };
+    const out = await this.session.run(feeds);
+    for (const s of c.state) this.state.set(s.name, out[s.updated].data as Float32Array);
+    const gradients = new Map(c.parameters.map((p) => [p.name, out[p.gradient].data as Float32Array]));
+    return { loss: (out[c.loss].data as Float32Array)[0], gradients };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * A gradient rule: how one op family runs in train mode and how gradients flow back through it.
+ * Rules are per node, so compression nodes (fake quantizers, masks) plug in the same way as Conv.
+ */
+import type { Dim, GraphNode } from '../graph/types.js';
+import type { GraphEmitter } from './emitter.js';
+
+export interface ForwardContext {
+  emit: GraphEmitter;
+  node: GraphNode;
+  /** Static shape of a source-graph tensor (null dims when unknown). */
+  shape(tensor: string): Dim[];
+}
+
+export interface ForwardResult {
+  /** Intermediate tensors the backward reuses (e.g. BN's normalized input), by key. */
+  saved?: Record<string, string>;
+  /** New values of state inputs (BN running statistics): input tensor name → updated tensor. */
+  stateUpdates?: Record<string, string>;
+}
+
+export interface BackwardContext extends ForwardContext {
+  /** Gradient of each output; undefined where the output does not reach the loss. */
+  dOutputs: (string | undefined)[];
+  /** Which inputs need a gradient (port order). */
+  needs: boolean[];
+  saved: Record<string, string>;
+}
+
+export interface GradientRule {
+  opTypes: readonly string[];
+  /** Input ports whose float initializers are trainable parameters by default (Conv weight and bias…). */
+  parameterPorts?: readonly number[];
+  /** Input ports holding running state that train mode updates (BN mean and variance). */
+  statePorts?: readonly number[];
+  /** Emits the train-mode forward. Without it the node is copied unchanged. */
+  forward?(ctx: ForwardContext): ForwardResult;
+  /** Emits the backward; returns the gradient of each input that `needs` asks for. */
+  backward(ctx: BackwardContext): (string | undefined)[];
+}

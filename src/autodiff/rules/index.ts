@@ -1,0 +1,9 @@
+// One file per op family; importing this module registers every rule.
+import './batch-norm.js';
+import './concat.js';
+import './conv.js';
+import './elementwise.js';
+import './gemm.js';
+import './pool.js';
+import './relu.js';
+import './reshape.js';
