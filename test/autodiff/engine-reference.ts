@@ -1,0 +1,41 @@
+/** The tfjs engine's train-mode loss and gradients (ONNX layout, by weight name): the reference path. */
+import * as tf from '@tensorflow/tfjs-core';
+import { Engine, type EngineOptions } from '../../src/engine/index.js';
+import type { Graph } from '../../src/graph/graph.js';
+import { softmaxCrossEntropy } from '../../src/training/losses.js';
+import type { Batch } from './helpers.js';
+
+const inverse = (perm: number[]) => perm.map((_, i) => perm.indexOf(i));
+
+export function trainableWeights(engine: Engine) {
+  return engine.weights().filter((w) => w.trainable);
+}
+
+/** One engine forward + backward in train mode (BN running stats move, as in a training step). */
+export function engineStep(engine: Engine, batch: Batch): { loss: number; gradients: Map<string, Float32Array> } {
+  const weights = trainableWeights(engine);
+  return tf.tidy(() => {
+    const x = tf.tensor(batch.data, batch.shape);
+    const labels = tf.tensor1d(batch.labels, 'int32');
+    const inputName = engine.graph.inputs[0].name;
+    const { value, grads } = tf.variableGrads(
+      () => softmaxCrossEntropy(engine.run({ [inputName]: x }, { training: true })[engine.graph.outputs[0].name], labels),
+      weights.map((w) => w.variable),
+    );
+    const gradients = new Map<string, Float32Array>();
+    for (const w of weights) {
+      const g = grads[w.variable.name];
+      gradients.set(w.name, (w.perm ? tf.transpose(g, inverse(w.perm)) : g).dataSync() as Float32Array);
+    }
+    return { loss: value.dataSync()[0], gradients };
+  });
+}
+
+export function engineGradients(graph: Graph, batch: Batch, opts: EngineOptions = {}) {
+  const engine = new Engine(graph, opts);
+  try {
+    return { ...engineStep(engine, batch), names: trainableWeights(engine).map((w) => w.name) };
+  } finally {
+    engine.dispose();
+  }
+}
