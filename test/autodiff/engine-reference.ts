@@ -14,7 +14,9 @@ export function trainableWeights(engine: Engine) {
 /** One engine forward + backward in train mode (BN running stats move, as in a training step). */
 export function engineStep(engine: Engine, batch: Batch): { loss: number; gradients: Map<string, Float32Array> } {
   const weights = trainableWeights(engine);
-  return tf.tidy(() => {
+  const gradients = new Map<string, Float32Array>();
+  let loss = NaN;
+  tf.tidy(() => {
     const x = tf.tensor(batch.data, batch.shape);
     const labels = tf.tensor1d(batch.labels, 'int32');
     const inputName = engine.graph.inputs[0].name;
@@ -22,13 +24,13 @@ export function engineStep(engine: Engine, batch: Batch): { loss: number; gradie
       () => softmaxCrossEntropy(engine.run({ [inputName]: x }, { training: true })[engine.graph.outputs[0].name], labels),
       weights.map((w) => w.variable),
     );
-    const gradients = new Map<string, Float32Array>();
     for (const w of weights) {
       const g = grads[w.variable.name];
       gradients.set(w.name, (w.perm ? tf.transpose(g, inverse(w.perm)) : g).dataSync() as Float32Array);
     }
-    return { loss: value.dataSync()[0], gradients };
+    loss = value.dataSync()[0];
   });
+  return { loss, gradients };
 }
 
 export function engineGradients(graph: Graph, batch: Batch, opts: EngineOptions = {}) {
