@@ -1,0 +1,41 @@
+/** PTQ of one zoo model through the public API (QDQ export), with seeded random calibration images. */
+import { readFileSync } from 'node:fs';
+import { createCompressedModel, exportCompressedModelBytes } from '../../src/api.js';
+import { NNCFConfig } from '../../src/config/index.js';
+import { Dataset } from '../../src/data/index.js';
+import { initBackend } from '../../src/engine/index.js';
+import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
+import { randomImages } from './zoo.js';
+
+export interface ZooPtq {
+  fp32: Uint8Array;
+  int8: Uint8Array;
+  statistics: string;
+  values: Record<string, number | string | boolean>;
+  seconds: number;
+}
+
+/**
+ * `compression` keys beyond `algorithm: quantization` come from `extra` (e.g. activations.per_channel);
+ * range init on `samples` images, BN adaptation off (random images would only move the statistics).
+ */
+export async function quantizeZooModel(path: string, extra: Record<string, unknown> = {}, samples = 8): Promise<ZooPtq> {
+  await initBackend('wasm');
+  const config = NNCFConfig.fromObject({
+    input_info: { sample_size: [1, 3, 224, 224] },
+    compression: {
+      algorithm: 'quantization',
+      export_to_onnx_standard_ops: true,
+      initializer: { range: { num_init_samples: samples }, batchnorm_adaptation: { num_bn_adaptation_samples: 0 } },
+      ...extra,
+    },
+  });
+  const t0 = Date.now();
+  const r = await createCompressedModel(await loadOnnxModel(path), config, { initDataset: new Dataset(randomImages(samples, 1)) });
+  const int8 = exportCompressedModelBytes(r);
+  const seconds = (Date.now() - t0) / 1000;
+  const stats = r.controller.statistics();
+  r.controller.dispose();
+  r.model.engine.dispose();
+  return { fp32: new Uint8Array(readFileSync(path)), int8, statistics: stats.toString(), values: { ...stats.values }, seconds };
+}
