@@ -56,3 +56,23 @@ export async function countLinearKernels(
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+export type KernelComparison = { original: LinearKernelCount; compressed: LinearKernelCount } | { error: string };
+
+/**
+ * Linear kernels of the original and the compressed model side by side; `error` when ORT cannot load
+ * one of them (e.g. an OpenVINO FakeQuantize export).
+ */
+export async function compareLinearKernels(original: Uint8Array | string, compressed: Uint8Array | string): Promise<KernelComparison> {
+  try {
+    return { original: await countLinearKernels(original), compressed: await countLinearKernels(compressed) };
+  } catch (e) {
+    return { error: (e as Error).message.split('\n')[0] };
+  }
+}
+
+/** One line for the CLI: "ORT linear kernels … INT8 21 integer / 0 float (FP32 model: 21 float)". */
+export function describeKernelComparison(k: KernelComparison): string {
+  if ('error' in k) return `ORT linear kernels: not counted (onnxruntime cannot load the model: ${k.error})`;
+  return `ORT linear kernels (Conv/Gemm/MatMul in the optimized graph): compressed ${k.compressed.integer} integer / ${k.compressed.float} float; original ${k.original.integer} integer / ${k.original.float} float`;
+}

@@ -4,7 +4,8 @@
  * Post-training compression: loads the model, the NNCF config and the init data (checked against the
  * model input), runs createCompressedModel (range init, BN adaptation), writes the compressed ONNX
  * model atomically, prints the statistics table (controller.statistics().toString()) and optionally a
- * JSON report of every quantizer. Unreadable files / bad arguments → exit 2; invalid config, data
+ * JSON report of every quantizer, and the integer/float Conv/Gemm/MatMul kernels onnxruntime runs for the
+ * original and the compressed model. A model with a fixed batch is fed that batch (said once). Unreadable files / bad arguments → exit 2; invalid config, data
  * that does not fit, or options the target device forbids → exit 1 with the reason.
  */
 import type { Command } from 'commander';
@@ -13,6 +14,7 @@ import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
+import { batchSizeForModel } from '../fixed-batch.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -37,7 +39,7 @@ export async function compress(o: CompressOptions): Promise<string> {
     if (e instanceof ConfigError && e.kind === 'file-not-found') throw new UsageError(e.message);
     throw e;
   }
-  const batchSize = positiveInt(o.batchSize, '--batch-size');
+  const requestedBatchSize = positiveInt(o.batchSize, '--batch-size');
   const [{ loadOnnxModel }, { initBackend }, api] = await Promise.all([
     import('../../frontends/onnx/index.js'),
     import('../../engine/index.js'),
@@ -51,6 +53,8 @@ export async function compress(o: CompressOptions): Promise<string> {
   }
   const input = graph.inputs.filter((i) => !graph.initializers.has(i.name));
   if (input.length !== 1) throw new Error(`compress feeds --data to one model input; ${o.model} has ${input.length}`);
+  const { batchSize, note } = batchSizeForModel(input[0], requestedBatchSize);
+  if (note) process.stderr.write(`nncf-ts: ${note}\n`);
   const opts: LoadDataOptions = { sampleShape: (input[0].shape ?? []).slice(1) };
   if (o.preprocess) opts.preprocess = parsePreprocessSpec(o.preprocess);
   if (o.split) opts.split = o.split;
@@ -63,7 +67,9 @@ export async function compress(o: CompressOptions): Promise<string> {
   warnAboutStagedParams(config);
   const result = await api.createCompressedModel(graph, config);
   api.exportCompressedModel(result, o.out);
-  const text = result.controller.statistics().toString();
+  const { compareLinearKernels, describeKernelComparison } = await import('../../runtime/index.js');
+  const kernels = await compareLinearKernels(o.model, o.out);
+  const text = `${result.controller.statistics().toString()}\n${describeKernelComparison(kernels)}`;
   if (o.report) {
     const q = api.findQuantizationController(result.controller);
     const report = {
@@ -72,6 +78,7 @@ export async function compress(o: CompressOptions): Promise<string> {
       out: o.out,
       samples: dataset.length,
       statistics: result.controller.statistics().toDict(),
+      ort_linear_kernels: kernels,
       ...(q ? api.quantizationReport(q) : {}),
     };
     writeFileAtomic(o.report, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
