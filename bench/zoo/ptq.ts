@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { createCompressedModel, exportCompressedModelBytes } from '../../src/api.js';
-import { NNCFConfig } from '../../src/config/index.js';
+import { BNAdaptationInitArgs, NNCFConfig, QuantizationRangeInitArgs } from '../../src/config/index.js';
 import { Dataset, type NdArray } from '../../src/data/index.js';
 import { initBackend } from '../../src/engine/index.js';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
@@ -39,7 +39,12 @@ export async function quantizeZooModel(path: string, extra: Record<string, unkno
     },
   });
   const t0 = Date.now();
-  const r = await createCompressedModel(await loadOnnxModel(path), config, { initDataset: new Dataset(randomImages(samples, 1)) });
+  const graph = await loadOnnxModel(path);
+  // a fixed-batch export ([1,3,224,224]) is fed one image at a time, as the CLI does
+  const fixed = graph.inputs[0].shape?.[0];
+  const loader = { dataset: new Dataset(randomImages(samples, 1)), batchSize: typeof fixed === 'number' ? fixed : 8 };
+  config.registerExtraStructs([new QuantizationRangeInitArgs(loader), new BNAdaptationInitArgs(loader)]);
+  const r = await createCompressedModel(graph, config);
   const int8 = exportCompressedModelBytes(r);
   const seconds = (Date.now() - t0) / 1000;
   const stats = r.controller.statistics();
