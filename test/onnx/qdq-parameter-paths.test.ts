@@ -5,7 +5,7 @@
  * the same integer model as when BN reads its parameters directly.
  */
 import { describe, expect, it } from 'vitest';
-import { exportOnnx, writeQdqQuantizers, writeQuantizers, type QdqExportSummary, type QuantizerExportSpec } from '../../src/exporters/onnx/index.js';
+import { exportOnnx, writeQdqQuantizers, writeQuantizers, type OrtCleanupSummary, type QdqExportSummary, type QuantizerExportSpec } from '../../src/exporters/onnx/index.js';
 import { parseOnnx } from '../../src/frontends/onnx/index.js';
 import type { Graph } from '../../src/graph/graph.js';
 import { countLinearKernels } from '../../src/runtime/index.js';
@@ -42,7 +42,7 @@ for (const { name, model, convs } of [
       writeQuantizers(direct, specs, { standardOps: true });
       const aliased: Graph = parseOnnx(withIdentityParams(model));
       expect(aliased.nodes.filter((n) => n.opType === 'Identity')).toHaveLength(convs * 8);
-      const summary = writeQuantizers(aliased, specs, { standardOps: true }) as QdqExportSummary & { constantAliases: number };
+      const summary = writeQuantizers(aliased, specs, { standardOps: true }) as QdqExportSummary & OrtCleanupSummary;
       expect(summary.constantAliases).toBe(convs * 8);
       expect(summary.foldedBatchNorms).toHaveLength(convs);
       expect(aliased.nodes.filter((n) => n.opType === 'BatchNormalization' || n.opType === 'Identity')).toHaveLength(0);

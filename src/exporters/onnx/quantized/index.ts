@@ -22,14 +22,21 @@ export interface QuantizedExportOptions extends QdqExportOptions {
  * For QDQ (onnxruntime) the graph is cleaned first: parameters behind Identity become initializers and
  * Identity/Dropout on activations go, so BatchNormalization folds and ORT's QDQ fusions find their patterns.
  */
-export function writeQuantizers(graph: Graph, specs: QuantizerExportSpec[], opts: QuantizedExportOptions = {}): QdqExportSummary | FakeQuantizeExportSummary {
+export function writeQuantizers(graph: Graph, specs: QuantizerExportSpec[], opts: QuantizedExportOptions = {}): (QdqExportSummary & OrtCleanupSummary) | FakeQuantizeExportSummary {
   if (!opts.standardOps) return writeFakeQuantizeNodes(graph, specs);
   const cleaned = cleanForOrt(graph, specs);
   return { ...writeQdqQuantizers(graph, specs, opts), ...cleaned };
 }
 
+export interface OrtCleanupSummary {
+  /** Identity nodes over constants turned into initializers. */
+  constantAliases: number;
+  /** Identity / inference Dropout nodes removed from activations. */
+  passThroughNodes: number;
+}
+
 /** The clean-up before a QDQ export; quantizer targets keep their names. */
-export function cleanForOrt(graph: Graph, specs: readonly QuantizerExportSpec[]): { constantAliases: number; passThroughNodes: number } {
+export function cleanForOrt(graph: Graph, specs: readonly QuantizerExportSpec[]): OrtCleanupSummary {
   const constantAliases = materializeConstantAliases(graph).length;
   const keep = new Set(specs.map((s) => s.target.tensor));
   return { constantAliases, passThroughNodes: removePassThroughNodes(graph, keep).length };
