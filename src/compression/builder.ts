@@ -44,7 +44,7 @@ export function algorithmFactory(name: string): BuilderFactory {
   const f = factories.get(name);
   if (!f) {
     const known = [...factories.keys()].sort().join(', ') || 'none';
-    throw new Error(`compression algorithm "${name}" is not implemented yet in nncf-ts (implemented: ${known})`);
+    throw new Error(`compression algorithm "${name}" is not built yet in nncf-ts (built: ${known})`);
   }
   return f;
 }

@@ -32,7 +32,7 @@ export interface CompressionController {
   prepareForExport(): void;
   /** Writes the algorithm's compression into `graph`, a copy of the model made for export. */
   editExportGraph(graph: Graph): void;
-  /** Compression parameters (ranges, mask logits…) — the optimizer scales their gradients by compression_lr_multiplier. */
+  /** Compression parameters (ranges, mask logits…); their gradient rules carry compression_lr_multiplier (NNCF's CompressionParameter). */
   compressionVariables(): tf.Variable[];
   getState(): ControllerState;
   loadState(state: ControllerState): void;

@@ -4,7 +4,9 @@ import { Engine, ensureBackend, type EngineOptions } from '../engine/index.js';
 import type { Graph } from '../graph/index.js';
 import { algorithmFactory, type BuilderState, type CompressionAlgorithmBuilder } from './builder.js';
 import { CompressedModel } from './compressed-model.js';
+import { refuseUnbuiltSections } from './refusals.js';
 import { CompositeController, type CompressionController, type ControllerState } from './controller.js';
+import { checkInputInfo } from './input-info.js';
 
 /** NNCF's compression state: what rebuilds the same compressed structure and restores controllers. */
 export interface CompressionState {
@@ -31,6 +33,8 @@ export interface CreateResult {
  * commands, initializes it, and returns the model with one (or a composite) controller.
  */
 export async function createCompressedModel(graph: Graph, config: NNCFConfig, opts: CreateOptions = {}): Promise<CreateResult> {
+  refuseUnbuiltSections(config); // before any work: an unbuilt section must not pass as done
+  checkInputInfo(graph, config); // before any work: input_info must describe this model
   await ensureBackend(); // a caller that never picked a tfjs backend gets wasm, as the CLI does
   if (opts.initDataset) {
     if (!config.hasExtraStruct(QuantizationRangeInitArgs)) config.registerExtraStructs([new QuantizationRangeInitArgs(opts.initDataset)]);

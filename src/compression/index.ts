@@ -6,3 +6,6 @@ export * from './compressed-model.js';
 export * from './builder.js';
 export * from './create.js';
 export * from './init-contracts.js';
+export * from './refusals.js';
+export * from './input-info.js';
+export * from './example-inputs.js';

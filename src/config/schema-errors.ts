@@ -104,11 +104,16 @@ function unknownKey(
   const known = properties.filter((name) => name !== 'required');
   const suggestion = closestName(key, known);
   const hint = misplacedKeyHint(root, container, key);
+  // NNCF's root schema does not reference its bootstrapNAS schema: nothing inside is checked, and
+  // an unknown key there is ignored (its own example has width.min_out_channels). Warn, not fail.
+  const unchecked = container[0] === NAS_SECTION_NAME;
   return {
     kind: 'schema',
-    severity: 'error',
+    severity: unchecked ? 'warning' : 'error',
     path: segmentsToPath([...container, key]),
-    message: `unknown key "${key}" (allowed here: ${known.join(', ')})`,
+    message: unchecked
+      ? `unknown key "${key}" is ignored: NNCF does not check ${NAS_SECTION_NAME} (known here: ${known.join(', ')})`
+      : `unknown key "${key}" (allowed here: ${known.join(', ')})`,
     expected: `one of the keys ${known.join(', ')}`,
     found: `key "${key}"`,
     // A key that is valid elsewhere is misplaced, not misspelt: the hint beats the suggestion.

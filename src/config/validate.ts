@@ -5,6 +5,8 @@ import { translateSchemaErrors } from './schema-errors.js';
 import { checkRules } from './rules.js';
 import { ALGORITHM_KEYS_MISTAKEN_FOR_TOP_LEVEL, misplacedKeyHint } from './misplaced-keys.js';
 import { describeValue, type ConfigIssue } from './errors.js';
+import { topLevelTypoWarnings } from './top-level-keys.js';
+import { ignoredKeyWarnings } from './ignored-keys.js';
 import type { NNCFConfigDocument } from './types-root.js';
 
 let compiled: ValidateFunction | undefined;
@@ -26,20 +28,42 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** The issue of a document that is not a JSON object. */
 export function notObjectIssue(document: unknown): ConfigIssue {
   const found = describeValue(document);
-  return { kind: 'not-object', severity: 'error', path: '', message: `the config must be a JSON object, found ${found}`, expected: 'object', found };
+  return {
+    kind: 'not-object',
+    severity: 'error',
+    path: '',
+    message: `the config must be a JSON object, found ${found}`,
+    expected: 'object',
+    found,
+  };
 }
 
 /** All issues of a document, errors first; an empty list (or warnings only) means valid. */
 export function validateDocument(document: unknown): ConfigIssue[] {
   if (!isPlainObject(document)) return [notObjectIssue(document)];
   const validate = schemaValidator();
-  const errors = validate(document) ? [] : translateSchemaErrors(validate.errors ?? [], document);
+  const schemaIssues = validate(document) ? [] : translateSchemaErrors(validate.errors ?? [], document);
+  const errors = errorsOf(schemaIssues);
   const ruleErrors = errors.length === 0 ? checkRules(document as NNCFConfigDocument) : [];
-  return [...errors, ...ruleErrors, ...topLevelWarnings(document)];
+  const warnings = schemaIssues.filter((issue) => issue.severity === 'warning');
+  return [
+    ...errors,
+    ...ruleErrors,
+    ...warnings,
+    ...topLevelWarnings(document),
+    ...typoWarnings(document),
+    ...ignoredKeyWarnings(document),
+  ];
 }
 
 export function errorsOf(issues: readonly ConfigIssue[]): ConfigIssue[] {
   return issues.filter((issue) => issue.severity === 'error');
+}
+
+/** Near misses of read top-level keys; keys answered by topLevelWarnings are not repeated. */
+function typoWarnings(document: Record<string, unknown>): ConfigIssue[] {
+  const answered = new Set<string>(ALGORITHM_KEYS_MISTAKEN_FOR_TOP_LEVEL);
+  return topLevelTypoWarnings(document).filter((issue) => !answered.has(issue.path));
 }
 
 /** The top level is open, so NNCF silently ignores algorithm keys written there: say so. */

@@ -4,7 +4,8 @@
  * nothing is changed in place.
  */
 import { DataError } from './errors.js';
-import { gatherRows, getNumber, type NdArray } from './ndarray.js';
+import { classIds } from './labels.js';
+import { gatherRows, type NdArray } from './ndarray.js';
 import { Random } from './random.js';
 import { allocateProportionally } from './stratify.js';
 
@@ -85,13 +86,7 @@ export class Dataset {
     const y = this.y;
     if (!y) throw new DataError('dataset has no labels');
     if (y.shape.length !== 1) throw new DataError(`class labels must be one per sample, got shape [${y.shape.join(', ')}]`);
-    const out = new Int32Array(y.shape[0]);
-    for (let i = 0; i < out.length; i++) {
-      const v = getNumber(y, i);
-      if (!Number.isInteger(v)) throw new DataError(`label ${i} is not an integer class id (${v})`);
-      out[i] = v;
-    }
-    return out;
+    return classIds(y);
   }
 
   /** Samples per class id, as a Map sorted by class id. */

@@ -8,6 +8,7 @@ export * from './idx.js';
 export * from './digits.js';
 export * from './random.js';
 export * from './stratify.js';
+export * from './labels.js';
 export * from './dataset.js';
 export * from './preprocess.js';
 export * from './fit.js';

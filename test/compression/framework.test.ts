@@ -140,6 +140,6 @@ describe('algorithm registry', () => {
   it('rejects a name registered twice and names implemented algorithms for unknown ones', () => {
     registerAlgorithm('test_algo_x', () => ({}) as never);
     expect(() => registerAlgorithm('test_algo_x', () => ({}) as never)).toThrow(/registered twice/);
-    expect(() => algorithmFactory('no_such_algo')).toThrow(/"no_such_algo" is not implemented yet.*test_algo_x/);
+    expect(() => algorithmFactory('no_such_algo')).toThrow(/"no_such_algo" is not built yet.*test_algo_x/);
   });
 });

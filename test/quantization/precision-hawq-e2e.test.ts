@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layerMacs } from '../../src/algorithms/quantization/precision-hawq.js';
-import { createCompressedModel, QuantizationController, type CompressionState } from '../../src/api.js';
+import { createCompressedModel, QuantizationController, quantizationReport, type CompressionState } from '../../src/api.js';
 import { NNCFConfig, QuantizationPrecisionInitArgs } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
 import { initBackend } from '../../src/engine/index.js';
@@ -87,6 +87,16 @@ describe('HAWQ precision init (digits CNN)', () => {
       [8, '3 / 5 (60.00 %)', '3 / 5 (60.00 %)', '6 / 10 (60.00 %)'],
       [4, '2 / 5 (40.00 %)', '2 / 5 (40.00 %)', '4 / 10 (40.00 %)'],
     ]);
+    // the report shows the working: a trace per weight quantizer, the sequences, the chosen one = the built bits
+    const h = quantizationReport(r.ctrl).hawq!;
+    const weightIds = Object.keys(bits).filter((id) => id.endsWith('|WEIGHT'));
+    expect(Object.keys(h.traces).sort()).toEqual(weightIds.sort());
+    expect(h.sequences.length).toBe(h.sequence_count);
+    expect(h.sequences[h.chosen].bits).toEqual(h.weight_quantizers.map((id) => bits[id]));
+    expect(h.sequences[h.chosen].ratio).toBe(h.compression_ratio);
+    expect(h.requested_ratio).toBe(1.5);
+    // every sequence reaching the ratio has a metric ≥ the chosen one's
+    for (const q of h.sequences) if (q.ratio >= 1.5) expect(q.metric).toBeGreaterThanOrEqual(h.metric);
     const state = JSON.parse(JSON.stringify(r.getCompressionState())) as CompressionState;
     r.ctrl.dispose();
     r.model.engine.dispose();

@@ -18,6 +18,7 @@ import {
   withBits,
   type HawqOptions,
 } from '../../src/algorithms/quantization/precision-hawq.js';
+import { hawqSummary, MAX_REPORTED_HAWQ_SEQUENCES } from '../../src/algorithms/quantization/precision-hawq-summary.js';
 import { initBackend } from '../../src/engine/index.js';
 import type { Graph } from '../../src/graph/index.js';
 import { OnnxBuilder } from '../helpers/onnx-builder.js';
@@ -154,6 +155,26 @@ describe('HAWQ search', () => {
       return weightPerturbation(q, w.values, w.dims);
     };
     expect(r.metric).toBeCloseTo(3 * noise('fc1/Gemm|WEIGHT', 8) + 1 * noise('fc2/Gemm|WEIGHT', 4) + 2 * noise('fc3/Gemm|WEIGHT', 4), 10);
+    // the working, as the report shows it: traces, every sequence with ratio and metric, the chosen one
+    expect(r.weightIds).toEqual(['fc1/Gemm|WEIGHT', 'fc2/Gemm|WEIGHT', 'fc3/Gemm|WEIGHT']);
+    expect(r.traces).toEqual(traces);
+    expect(r.candidates.map((c) => c.bits.join(''))).toEqual(['444', '888', '848', '844']);
+    const metricOf = (b: number[]) => 3 * noise('fc1/Gemm|WEIGHT', b[0]) + 1 * noise('fc2/Gemm|WEIGHT', b[1]) + 2 * noise('fc3/Gemm|WEIGHT', b[2]);
+    r.candidates.forEach((c) => expect(c.metric).toBeCloseTo(metricOf(c.bits), 10));
+    r.candidates.forEach((c, i) => expect(c.ratio).toBeCloseTo(896 / [448, 896, 640, 576][i], 12));
+    expect(r.chosen).toBe(3);
+    const summary = hawqSummary(r, 1.5, 7);
+    expect(summary).toMatchObject({
+      compression_ratio: r.ratio,
+      requested_ratio: 1.5,
+      trace_iterations: 7,
+      weight_quantizers: r.weightIds,
+      traces: { 'fc1/Gemm|WEIGHT': 3, 'fc2/Gemm|WEIGHT': 1, 'fc3/Gemm|WEIGHT': 2 },
+      sequence_count: 4,
+      chosen: 3,
+    });
+    expect(summary.sequences.map((q) => q.bits)).toEqual([[4, 4, 4], [8, 8, 8], [8, 4, 8], [8, 4, 4]]);
+    expect(summary.sequences[3]).toEqual({ bits: [8, 4, 4], ratio: r.ratio, metric: r.metric });
     // a ratio only 444 reaches; a ratio below every sequence but one (888 is excluded, everything else ≥ 1.4)
     const all4 = applyHawqPrecision(g, setup, traceMap(g, setup, traces), weightsOf(g), opts('TRIAL', { compressionRatio: 1.6 }));
     expect(all4.setup.filter((q) => q.kind === 'weight').map((q) => q.bits)).toEqual([4, 4, 4]);
@@ -163,6 +184,19 @@ describe('HAWQ search', () => {
     expect(at1.metric).toBeLessThanOrEqual(r.metric); // more candidates, never a worse metric
     // the input setup is not mutated
     expect(setup.every((q) => q.bits === 8)).toBe(true);
+  });
+
+  it('report summary of a long search: the lowest-metric sequences reaching the ratio, the chosen one among them', () => {
+    const n = MAX_REPORTED_HAWQ_SEQUENCES + 10;
+    // ratio alternates 1 / 2 (target 1.5); metric falls with the index, so the last ones are the best
+    const candidates = Array.from({ length: n }, (_, i) => ({ bits: [i % 2 ? 4 : 8], ratio: i % 2 ? 2 : 1, metric: n - i }));
+    const chosen = n - 1;
+    const r = { setup: [], ratio: 2, ratioRange: [1, 2] as [number, number], metric: 1, sequences: n, traceOrder: ['a'], weightIds: ['a'], traces: [0.5], candidates, chosen };
+    const s = hawqSummary(r, 1.5, 3);
+    expect(s.sequence_count).toBe(n);
+    expect(s.sequences.length).toBe(n / 2); // only the (n/2 < limit) sequences with ratio ≥ 1.5 are listed
+    expect(s.sequences.every((q) => q.ratio === 2)).toBe(true);
+    expect(s.sequences[s.chosen]).toEqual({ bits: [4], ratio: 2, metric: 1 });
   });
 
   it('the order follows the traces: the highest-trace layer never gets fewer bits', () => {

@@ -171,6 +171,30 @@ describe('Hutchinson trace estimation on the engine', () => {
     model.engine.dispose();
   });
 
+  it('train mode with Dropout: one mask per Hessian-vector product (both sides of the difference), so the trace stays the size of a Hessian; seeded', async () => {
+    const p = problem();
+    const b = new OnnxBuilder({ opset: 13, name: 'dropout-linear' });
+    const x = b.input('x', ['N', D]);
+    const dropped = b.node('Dropout', [x, b.scalar('ratio', 0.5)], {}, { name: 'drop/Dropout' });
+    b.node('Gemm', [dropped, b.initializer('fc.weight', 'float32', [C, D], p.w), b.initializer('fc.bias', 'float32', [C], p.b)], { transB: 1 }, { name: 'fc/Gemm', outputs: ['logits'] });
+    b.output('logits', ['N', C]);
+    const g = b.toGraph();
+    const model = new CompressedModel(g, new Engine(g));
+    const H = exactHessian(p);
+    const noDropout = H.reduce((a, row, i) => a + row[i], 0) / (C * D);
+    const run = (seed: number) => hessianTracesOnEngine(model, { dataset: data(p), batchSize: N }, ['fc.weight'], { numDataPoints: N, iterNumber: 40, tolerance: 0, seed });
+    const before = tf.memory().numTensors;
+    const a = (await run(4)).traces.get('fc.weight')!;
+    expect(tf.memory().numTensors).toBe(before);
+    // inputs scaled by 1/(1 − 0.5) where kept: E[x̃x̃ᵀ] doubles the diagonal, so the trace is about twice the
+    // dropout-free one (softmax saturation lowers it); masks differing between w ± εv would add |∇L|/ε ≈ 10³
+    expect(a / noDropout).toBeGreaterThan(0.8);
+    expect(a / noDropout).toBeLessThan(3);
+    expect((await run(4)).traces.get('fc.weight')).toBe(a);
+    expect((await run(5)).traces.get('fc.weight')).not.toBe(a);
+    model.engine.dispose();
+  });
+
   it('errors: unlabelled data, a weight that is not in the model', async () => {
     const p = problem();
     const model = linearModel(p);

@@ -14,6 +14,7 @@ import { buildModule, QuantizationSetupError, setFastForward, type QuantizerModu
 import { activationsPerTensorForOrt, placeQuantizers, type QuantizerSpec as PlacedQuantizer } from './placement/index.js';
 import { firstConvNodeNames, parseOverflowFix, weightRangeFlags } from './overflow-fix.js';
 import { applyHawqPrecision, hawqWeightTensors, type HawqResult } from './precision-hawq.js';
+import { hawqSummary } from './precision-hawq-summary.js';
 import { applyManualPrecision, type ManualPrecisionOptions } from './precision-manual.js';
 import { runAutoqPrecision, type AutoQRun } from './precision-autoq.js';
 import { runRangeInit } from './range-init.js';
@@ -38,7 +39,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   /** Setup decided by an asynchronous precision init in `prepare` (HAWQ). */
   private prepared: PlacedQuantizer[] | null = null;
   /** The HAWQ search's outcome (ratio, metric, trace order) on a fresh build. */
-  hawq: (HawqResult & { traceIterations: number }) | null = null;
+  hawq: (HawqResult & { traceIterations: number; requestedRatio: number }) | null = null;
   /** The AutoQ search's outcome on a fresh build. */
   autoq: AutoQRun | null = null;
 
@@ -104,6 +105,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
           tolerance: precision.tolerance ?? d.tolerance,
         })
       : { traces: new Map<string, number>(), iterations: 0 };
+    const requestedRatio = precision.compression_ratio ?? d.compression_ratio;
     const result = applyHawqPrecision(model.graph, placed, estimate.traces, (name) => {
       const t = model.engine.getWeight(name);
       const values = Float32Array.from(t.dataSync() as Float32Array);
@@ -113,11 +115,11 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
     }, {
       ...this.precisionOptions(model),
       bits: precision.bits ?? d.bits,
-      compressionRatio: precision.compression_ratio ?? d.compression_ratio,
+      compressionRatio: requestedRatio,
       mode: precision.bitwidth_assignment_mode ?? d.bitwidth_assignment_mode,
       device: this.config.normalizedTargetDevice,
     });
-    this.hawq = { ...result, traceIterations: estimate.iterations };
+    this.hawq = { ...result, traceIterations: estimate.iterations, requestedRatio };
     this.prepared = result.setup;
   }
 
@@ -175,7 +177,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
     ctrl.bnAdaptationSteps = bnSteps;
     if (this.hawq) {
       const h = this.hawq;
-      ctrl.hawq = { compression_ratio: h.ratio, achievable_ratio: h.ratioRange, metric: h.metric, sequences: h.sequences, trace_iterations: h.traceIterations, trace_order: h.traceOrder };
+      ctrl.hawq = hawqSummary(h, h.requestedRatio, h.traceIterations);
     }
     if (this.autoq) {
       const a = this.autoq;

@@ -14,21 +14,12 @@ import { Quantizer } from './fake-quantize/index.js';
 import { exportSpecs } from './export-specs.js';
 import { mirrorSpecs } from './export-mirror.js';
 import type { QuantizerModule } from './modules.js';
+import type { HawqSummary } from './precision-hawq-summary.js';
+export type { HawqSummary } from './precision-hawq-summary.js';
 import type { RangeInitReport } from './range-init.js';
 import { quantizationStatistics } from './statistics.js';
 import { StagedQuantizationScheduler, type StagedQuantizationParamsLike } from './staged-scheduler.js';
 import { stagedHandles, type StagedRangeInit } from './staged.js';
-
-/** HAWQ's outcome in the report's terms: achieved and achievable compression ratio, metric, trace order. */
-export interface HawqSummary {
-  compression_ratio: number;
-  achievable_ratio: [number, number];
-  metric: number;
-  sequences: number;
-  trace_iterations: number;
-  /** Weight quantizer ids, lowest Hessian trace first. */
-  trace_order: string[];
-}
 
 /** AutoQ's outcome: the chosen widths, the best reward and the search it came from. */
 export interface AutoqSummary {

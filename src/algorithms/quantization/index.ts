@@ -11,4 +11,5 @@ export * from './report.js';
 export * from './staged-scheduler.js';
 export * from './staged.js';
 export * from './precision-hawq.js';
+export * from './precision-hawq-summary.js';
 export * from './precision-autoq.js';

@@ -55,6 +55,20 @@ export interface HawqResult {
   sequences: number;
   /** Weight quantizer ids in trace order (ascending). */
   traceOrder: string[];
+  /** Weight quantizer ids in execution order: the order of `traces` and of each candidate's `bits`. */
+  weightIds: string[];
+  /** Average Hessian trace per weight quantizer (`weightIds` order). */
+  traces: number[];
+  /** Every sequence evaluated: weight widths (`weightIds` order), compression ratio, metric. */
+  candidates: HawqCandidate[];
+  /** Index of the chosen sequence in `candidates`. */
+  chosen: number;
+}
+
+export interface HawqCandidate {
+  bits: number[];
+  ratio: number;
+  metric: number;
 }
 
 /** The weight tensor of each weight quantizer, in setup order (what the traces are computed for). */
@@ -85,7 +99,8 @@ export function applyHawqPrecision(
   const wIdx = setup.flatMap((q, i) => (q.kind === 'weight' ? [i] : []));
   if (!opts.bits.length || !opts.bits.every((b) => Number.isInteger(b) && b >= 1))
     throw new QuantizationSetupError(`${BITS_PATH} must be a non-empty list of positive integers, got [${opts.bits.join(', ')}]`);
-  if (!wIdx.length) return { setup: setup.map((q) => ({ ...q })), ratio: 1, ratioRange: [1, 1], metric: 0, sequences: 0, traceOrder: [] };
+  if (!wIdx.length)
+    return { setup: setup.map((q) => ({ ...q })), ratio: 1, ratioRange: [1, 1], metric: 0, sequences: 0, traceOrder: [], weightIds: [], traces: [], candidates: [], chosen: -1 };
   const hw = opts.hwConstrained;
   const groups = adjacentGroups(setup);
   const groupOf = new Map<number, number>();
@@ -225,5 +240,16 @@ export function applyHawqPrecision(
     const bits = l !== undefined ? chosen[l] : acts[k].get(i);
     return bits === undefined ? { ...q } : cfgOf(i, bits);
   });
-  return { setup: out, ratio: ratios[k], ratioRange: [lo, hi], metric: metrics[k], sequences: seqs.length, traceOrder: order.map((l) => setup[wIdx[l]].id) };
+  return {
+    setup: out,
+    ratio: ratios[k],
+    ratioRange: [lo, hi],
+    metric: metrics[k],
+    sequences: seqs.length,
+    traceOrder: order.map((l) => setup[wIdx[l]].id),
+    weightIds: wIdx.map((i) => setup[i].id),
+    traces: trace,
+    candidates: seqs.map((bits, i) => ({ bits, ratio: ratios[i], metric: metrics[i] })),
+    chosen: k,
+  };
 }

@@ -5,16 +5,21 @@
  * model input), runs createCompressedModel (range init, BN adaptation), writes the compressed ONNX
  * model atomically, prints the statistics table (controller.statistics().toString()) and optionally a
  * JSON report of every quantizer, and the integer/float Conv/Gemm/MatMul kernels onnxruntime runs for the
- * original and the compressed model. A model with a fixed batch is fed that batch (said once). Unreadable files / bad arguments → exit 2; invalid config, data
- * that does not fit, or options the target device forbids → exit 1 with the reason.
+ * original and the compressed model. A model with a fixed batch is fed that batch (said once).
+ * Unreadable files / bad arguments → exit 2; invalid config, data that does not fit, or options the
+ * target device forbids → exit 1 with the reason.
  */
 import type { Command } from 'commander';
 import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
+import { RunLog } from '../log-dir.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
+import { checkConfigForCommand } from '../config-checks.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
 import { batchSizeForModel } from '../fixed-batch.js';
+import { checkInputPaths } from '../input-paths.js';
+import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -32,6 +37,11 @@ interface CompressOptions {
 
 
 export async function compress(o: CompressOptions): Promise<string> {
+  checkInputPaths([{ flag: '--data', path: o.data }]);
+  checkOutputPaths([
+    { flag: '--out', path: o.out, kind: 'file' },
+    ...(o.report ? [{ flag: '--report', path: o.report, kind: 'file' as const }] : []),
+  ]);
   let config: NNCFConfig;
   try {
     config = NNCFConfig.fromFile(o.config);
@@ -39,6 +49,8 @@ export async function compress(o: CompressOptions): Promise<string> {
     if (e instanceof ConfigError && e.kind === 'file-not-found') throw new UsageError(e.message);
     throw e;
   }
+  await checkConfigForCommand(config, 'compress');
+  const runLog = RunLog.open(config, { model: o.model, configFile: o.config }); // log_dir: created before any work
   const requestedBatchSize = positiveInt(o.batchSize, '--batch-size');
   const [{ loadOnnxModel }, { initBackend }, api] = await Promise.all([
     import('../../frontends/onnx/index.js'),
@@ -66,7 +78,8 @@ export async function compress(o: CompressOptions): Promise<string> {
   await registerPrecisionInitArgs(config, loader);
   warnAboutStagedParams(config);
   const result = await api.createCompressedModel(graph, config);
-  api.exportCompressedModel(result, o.out);
+  await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out));
+  const written = [`wrote the compressed model to ${o.out}`];
   const { compareLinearKernels, describeKernelComparison } = await import('../../runtime/index.js');
   const kernels = await compareLinearKernels(o.model, o.out);
   const text = `${result.controller.statistics().toString()}\n${describeKernelComparison(kernels)}`;
@@ -81,11 +94,15 @@ export async function compress(o: CompressOptions): Promise<string> {
       ort_linear_kernels: kernels,
       ...(q ? api.quantizationReport(q) : {}),
     };
-    writeFileAtomic(o.report, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
+    await writeOutput('--report', o.report, () => writeFileAtomic(o.report!, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`)));
+    written.push(`wrote the report to ${o.report}`);
   }
+  const printed = [text, ...written].join('\n');
+  runLog?.append(printed);
+  runLog?.recordStatistics(result.controller, 'final');
   result.controller.dispose();
   result.model.engine.dispose();
-  return text;
+  return printed;
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { positiveInt } from '../args.js';
+import { checkInputPaths } from '../input-paths.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -27,17 +28,13 @@ export interface EvalResult {
 
 
 export async function evaluateModels(o: EvalOptions): Promise<EvalResult[]> {
+  checkInputPaths([{ flag: '--data', path: o.data }]);
   const { OrtSession, top1Accuracy } = await import('../../runtime/index.js');
   const opts: LoadDataOptions = {};
   if (o.preprocess) opts.preprocess = parsePreprocessSpec(o.preprocess);
   if (o.limit) opts.limit = positiveInt(o.limit, '--limit');
   const batchSize = positiveInt(o.batchSize, '--batch-size');
-  let data;
-  try {
-    data = await loadData(o.data, opts);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const data = await loadData(o.data, opts); // a missing file was refused above (exit 2); content errors exit 1 as in compress
   if (!data.y) throw new UsageError(`${o.data} has no labels (expected labels.npy next to the inputs, or an IDX labels file)`);
   const labels = Array.from(data.y.data as ArrayLike<number | bigint>, Number);
   const results: EvalResult[] = [];

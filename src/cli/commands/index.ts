@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCompress } from './compress.js';
 import { registerEval } from './eval.js';
+import { registerPlan } from './plan.js';
 import { registerRun } from './run.js';
 import { registerTrain } from './train.js';
 import { registerValidate } from './validate.js';
@@ -12,6 +13,7 @@ export type RegisterCommand = (program: Command, setExitCode: (code: number) => 
 export const commands: RegisterCommand[] = [
   registerCompress,
   registerEval,
+  registerPlan,
   registerRun,
   registerTrain,
   registerValidate,

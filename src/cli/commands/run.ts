@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DataError, ND_DTYPES, castNd, readNpy, writeNpy, type NdArray, type NdDType } from '../../data/index.js';
 import { OrtSession } from '../../runtime/index.js';
+import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -134,6 +135,10 @@ export async function runCommand(opts: RunCommandOptions, log: (line: string) =>
   if (opts.threads !== undefined && opts.runtime === 'engine') throw new UsageError('--threads applies to --runtime ort only');
   const threads = opts.threads === undefined ? undefined : Number(opts.threads);
   if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw new UsageError(`--threads must be a positive integer, got '${opts.threads}'`);
+  checkOutputPaths([
+    ...(opts.output ? [{ flag: '--output', path: opts.output, kind: 'file' as const }] : []),
+    ...(opts.outputDir ? [{ flag: '--output-dir', path: opts.outputDir, kind: 'directory' as const }] : []),
+  ]);
   const runner = opts.runtime === 'engine' ? await engineRunner(opts.model, opts.backend ?? 'wasm') : await ortRunner(opts.model, threads);
   try {
     const paths = assignInputs(opts.input, runner.inputs.map((i) => i.name));
@@ -143,18 +148,14 @@ export async function runCommand(opts: RunCommandOptions, log: (line: string) =>
     const names = Object.keys(outputs);
     const describe = (n: string) => `'${n}' ${outputs[n].dtype} [${outputs[n].shape.join(', ')}]`;
     if (opts.output) {
-      await writeNpy(opts.output, outputs[names[0]]).catch((err: Error) => {
-        throw new UsageError(`cannot write ${opts.output}: ${err.message}`);
-      });
+      await writeOutput('--output', opts.output, () => writeNpy(opts.output!, outputs[names[0]]));
       log(`wrote ${opts.output}: output ${describe(names[0])}`);
     }
     if (opts.outputDir) {
-      await mkdir(opts.outputDir, { recursive: true }).catch((err: Error) => {
-        throw new UsageError(`cannot create ${opts.outputDir}: ${err.message}`);
-      });
+      await writeOutput('--output-dir', opts.outputDir, () => mkdir(opts.outputDir!, { recursive: true }));
       for (const n of names) {
         const path = join(opts.outputDir, outputFileName(n));
-        await writeNpy(path, outputs[n]);
+        await writeOutput('--output-dir', path, () => writeNpy(path, outputs[n]));
         log(`wrote ${path}: output ${describe(n)}`);
       }
     }
@@ -168,8 +169,8 @@ export const registerRun: RegisterCommand = (program: Command) => {
     .command('run')
     .description('run a model on .npy inputs and write its outputs as .npy')
     .requiredOption('--model <file>', 'ONNX model')
-    .option('--input <[NAME=]file>', 'input .npy (repeat for several inputs, NAME=FILE)', (v: string, acc: string[]) => [...acc, v], [])
-    .option('--output <file>', 'write the first output here (.npy)')
+    .option('--input <[NAME=]file>', 'input .npy (repeat for several inputs, NAME=FILE) (required)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--output <file>', 'write the first output here (.npy); this or --output-dir is required')
     .option('--output-dir <dir>', 'write every output as NAME.npy into this directory')
     .addOption(new Option('--runtime <name>', 'onnxruntime-node or our tfjs engine').choices(['ort', 'engine']).default('ort'))
     .addOption(new Option('--backend <name>', 'engine backend').choices(['wasm', 'cpu']))

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
 import { renderTable, stageName, type CreateResult } from '../../compression/index.js';
 import type { NNCFConfig } from '../../config/index.js';
-import type { Dataset } from '../../data/index.js';
+import { classIds, type Dataset } from '../../data/index.js';
 import { Trainer, correctCount, softmaxCrossEntropy, type LoadedCheckpoint, type TrainingSettings } from '../../training/index.js';
 
 export interface TrainLoopOptions {
@@ -17,6 +17,8 @@ export interface TrainLoopOptions {
   every?: number;
   progress: boolean;
   log: (line: string) => void;
+  /** Called after each epoch's line is logged (log_dir records the statistics). */
+  onEpochEnd?: (epoch: number) => void;
 }
 
 /** Top-1 accuracy in eval mode. */
@@ -24,7 +26,7 @@ export function accuracy(created: CreateResult, ds: Dataset, batchSize: number, 
   let correct = 0;
   for (const b of ds.batches(batchSize)) {
     const x = tf.tensor(b.x.data as Float32Array, b.x.shape);
-    const y = tf.tensor(Int32Array.from(b.y!.data as ArrayLike<number>), b.y!.shape, 'int32');
+    const y = tf.tensor(classIds(b.y!), b.y!.shape, 'int32');
     const out = created.model.run({ [input]: x });
     correct += correctCount(out[output], y);
     tf.dispose([x, y, ...Object.values(out)]);
@@ -74,6 +76,7 @@ export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
     onEpochEnd: (r) => {
       bar?.stop();
       o.log(`epoch ${r.epoch}: loss ${r.loss.toFixed(4)} (task ${r.taskLoss.toFixed(4)}, compression ${r.compressionLoss.toFixed(4)}), train acc ${(r.metric ?? 0).toFixed(4)}, val acc ${(r.evalMetric ?? 0).toFixed(4)}, lr ${r.lr.toPrecision(3)}, ${stageName(r.stage)}`);
+      o.onEpochEnd?.(r.epoch);
     },
   });
   if (o.ckpt) {

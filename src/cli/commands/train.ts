@@ -8,7 +8,11 @@
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { positiveInt } from '../args.js';
+import { checkInputPaths } from '../input-paths.js';
+import { RunLog } from '../log-dir.js';
+import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
+import { checkConfigForCommand } from '../config-checks.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -41,11 +45,17 @@ const usage = async <T>(p: Promise<T> | (() => T)): Promise<T> => {
   }
 };
 
-export async function trainCommand(opts: TrainCommandOptions, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
+export async function trainCommand(opts: TrainCommandOptions, print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
   const epochs = optionalInt(opts.epochs, '--epochs', true);
   const batchSize = optionalInt(opts.batchSize, '--batch-size');
   const every = optionalInt(opts.checkpointEvery, '--checkpoint-every');
   if (opts.backend && opts.backend !== 'wasm' && opts.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got '${opts.backend}'`);
+  checkInputPaths([{ flag: '--train', path: opts.train }, { flag: '--val', path: opts.val }]);
+  // the default checkpoint folders (next to --out, or log_dir's run directory) sit in folders checked or created here
+  checkOutputPaths([
+    { flag: '--out', path: opts.out, kind: 'file' },
+    ...(opts.checkpointDir ? [{ flag: '--checkpoint-dir', path: opts.checkpointDir, kind: 'directory' as const }] : []),
+  ]);
   const [{ NNCFConfig }, data, { loadOnnxModel }, { initBackend }, api, training, { saveOnnx }, { runTraining }] = await Promise.all([
     import('../../config/index.js'),
     import('../../data/index.js'),
@@ -57,6 +67,9 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
     import('./train-loop.js'),
   ]);
   const config = NNCFConfig.fromFile(opts.config);
+  await checkConfigForCommand(config, 'train');
+  const runLog = RunLog.open(config, { model: opts.model, configFile: opts.config }); // log_dir: created before any work
+  const log = runLog ? runLog.tee(print) : print;
   const settings = training.trainingSettings(config, { epochs, batchSize });
   const graph = await usage(loadOnnxModel(opts.model));
   const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
@@ -64,7 +77,7 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
   const sampleShape = (inputs[0].shape ?? []).slice(1);
   const preprocess = opts.preprocess ? await usage(() => data.parsePreprocessSpec(opts.preprocess!)) : undefined;
   const load = async (path: string, flag: string) => {
-    const ds = await usage(data.loadData(path, { sampleShape, preprocess }));
+    const ds = await data.loadData(path, { sampleShape, preprocess }); // missing files were refused above (exit 2); content errors exit 1 as in compress
     if (!ds.y || ds.y.shape.length !== 1) throw new UsageError(`${flag} ${path}: classification training needs one integer label per sample`);
     return ds;
   };
@@ -74,10 +87,11 @@ export async function trainCommand(opts: TrainCommandOptions, log: (line: string
   await initBackend(opts.backend ?? 'wasm');
   await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
-  const checkpointDir = opts.checkpointDir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
-  await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log });
-  saveOnnx(api.exportGraph(created), opts.out);
+  const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
+  await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e) => runLog.recordStatistics(created.controller, e)) });
+  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
+  runLog?.recordStatistics(created.controller, 'final');
   created.controller.dispose();
 }
 
@@ -93,7 +107,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .option('--epochs <n>', 'override the config\'s epochs')
     .option('--batch-size <n>', 'override the config\'s batch_size')
     .option('--resume <ckpt>', 'continue from a checkpoint written by train')
-    .option('--checkpoint-dir <dir>', 'where last.ckpt / best.ckpt go (default: next to --out)')
+    .option('--checkpoint-dir <dir>', 'where last.ckpt / best.ckpt go (default: the log_dir run directory when the config sets log_dir, else next to --out)')
     .option('--checkpoint-every <n>', 'also save every N optimizer steps')
     .option('--preprocess <spec>', 'input preprocessing (as for compress)')
     .option('--backend <name>', 'engine backend: wasm (default) or cpu')

@@ -1,4 +1,5 @@
 import { validateConfigFile, formatIssue, type ValidationReport } from '../../config/index.js';
+import { notBuiltSectionsOf } from '../../compression/refusals.js';
 import type { RegisterCommand } from './index.js';
 
 interface ValidateOptions {
@@ -41,5 +42,11 @@ function exitCodeOf(report: ValidationReport): number {
 function renderReport(file: string, report: ValidationReport): string {
   const lines = [`${report.valid ? 'OK' : 'FAIL'} ${file}`];
   for (const issue of report.issues) lines.push(`  ${formatIssue(issue, file)}`);
+  // Valid NNCF, but compress/train would refuse it: say so now rather than after loading a model.
+  if (report.valid) {
+    for (const section of notBuiltSectionsOf(report.document)) {
+      lines.push(`  note: "${section}" is valid NNCF but not built yet in nncf-ts: compress and train refuse it`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

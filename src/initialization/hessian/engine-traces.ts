@@ -4,15 +4,22 @@
  * against integer labels) over ⌊num_data_points / batch_size⌋ batches (at least 1) taken in dataset
  * order, the same batches in every Hutchinson iteration.
  *
- * The model runs in eval mode (BatchNorm on running statistics, no Dropout), so that the gradients
- * are those of one fixed function and BN statistics are left alone; the caller runs this before its
- * quantizers exist (NNCF disables quantizers while computing traces). Hooks of earlier algorithms
- * (e.g. sparsity masks) stay active, as in NNCF.
+ * The model runs in training mode by default, as NNCF's HessianTraceEstimator does in practice: it
+ * runs the model in whatever mode it is in, and a PyTorch model handed to create_compressed_model is
+ * in training mode. So BatchNorm normalises with the statistics of the batch (the loss, its gradients
+ * and its Hessian are those of that function) and Dropout drops — with one mask per Hessian-vector
+ * product, shared by both sides of the central difference; ReLU-like activation patterns are frozen at
+ * the unperturbed weights for each product (frozen-kinks.ts). BN running statistics are restored after
+ * the passes (they would otherwise move with every finite-difference forward). `mode: 'eval'`
+ * reproduces an NNCF run whose model was put in eval mode before compression (BN on running
+ * statistics, no Dropout). The caller runs this before its quantizers exist (NNCF disables quantizers
+ * while computing traces). Hooks of earlier algorithms (e.g. sparsity masks) stay active, as in NNCF.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedModel } from '../../compression/index.js';
 import { DataError, fitToSampleShape, toFloat32, type NdArray } from '../../data/index.js';
 import { dataInput, InitializationError, type InitDataLoader } from '../init-data.js';
+import { FrozenKinks } from './frozen-kinks.js';
 import { hutchinsonTraces } from './hutchinson.js';
 
 export type HessianCriterionFn = (outputs: unknown, targets: unknown, criterion: unknown) => unknown;
@@ -21,8 +28,10 @@ export interface HessianTraceRequest {
   numDataPoints: number;
   iterNumber: number;
   tolerance: number;
-  /** Seed of the Rademacher vectors (default 0). */
+  /** Seed of the Rademacher vectors and of train-mode Dropout masks (default 0). */
   seed?: number;
+  /** 'train' (default, NNCF's usual case) or 'eval' (a model put in eval mode before compression). */
+  mode?: 'train' | 'eval';
 }
 
 export interface HessianTraceReport {
@@ -96,17 +105,27 @@ export async function hessianTracesOnEngine(
   const batches = takeBatches(model, loader, numBatches);
   const outName = model.graph.outputs[0]?.name;
   const loss = criterion.fn ?? defaultHessianCriterion;
+  const training = (req.mode ?? 'train') === 'train';
+  const seed = req.seed ?? 0;
+  // train-mode forwards update BN running statistics: keep them to put back afterwards
+  const state = training ? model.engine.weights().filter((w) => !w.trainable).map((w) => ({ v: w.variable, saved: tf.keep(w.variable.clone()) })) : [];
+  const runOpts = (draw: number) => ({ training, dropoutSeed: dropoutSeed(seed, draw) });
+  const kinks = new FrozenKinks(model);
   try {
     const r = await hutchinsonTraces({
       params,
       numBatches: batches.length,
       iterNumber: req.iterNumber,
       tolerance: req.tolerance,
-      seed: req.seed ?? 0,
-      gradients: (i) => {
+      seed,
+      prepare: (i, draw) => {
+        const { name, x } = batches[i];
+        kinks.record(() => tf.dispose(Object.values(model.engine.run({ [name]: x }, { ...runOpts(draw), outputs: outName ? [outName] : undefined }))));
+      },
+      gradients: (i, draw) => {
         const { name, x, y } = batches[i];
         const { value, grads } = tf.variableGrads(() => {
-          const outs = model.run({ [name]: x }, { outputs: outName ? [outName] : undefined });
+          const outs = model.engine.run({ [name]: x }, { ...runOpts(draw), outputs: outName ? [outName] : undefined });
           const l = loss(outName ? outs[outName] : Object.values(outs)[0], y, criterion.criterion);
           if (!(l instanceof tf.Tensor) || l.size !== 1)
             throw new InitializationError('HAWQ precision initialization: the criterion must return a scalar tf.Tensor loss');
@@ -123,6 +142,17 @@ export async function hessianTracesOnEngine(
     });
     return { traces: new Map(weightNames.map((n, i) => [n, r.traces[i]])), iterations: r.iterations, batches: batches.length, epsilon: r.epsilon };
   } finally {
+    kinks.dispose();
+    for (const { v, saved } of state) {
+      v.assign(saved);
+      saved.dispose();
+    }
     for (const b of batches) tf.dispose([b.x, b.y]);
   }
+}
+
+/** Dropout seeds of one Hessian-vector product: disjoint blocks of DROPOUT_SEEDS_PER_DRAW per draw and trace seed. */
+const DROPOUT_SEEDS_PER_DRAW = 1024;
+function dropoutSeed(seed: number, draw: number): number {
+  return 1 + (seed * 1_000_003 + draw) * DROPOUT_SEEDS_PER_DRAW;
 }

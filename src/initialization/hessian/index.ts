@@ -1,2 +1,3 @@
 export * from './hutchinson.js';
 export * from './engine-traces.js';
+export * from './frozen-kinks.js';

@@ -59,27 +59,32 @@ export async function collectRangeStatistics(model: CompressedModel, targets: Ra
   if (!o.loader) throw new Error('range initialization needs data (QuantizationRangeInitArgs / initDataset) for activation quantizers');
   const loader = o.loader;
   const batches = Math.max(...acts.map((t) => initBatchCount(configs.get(t.id)!.numInitSamples, loader.batchSize)));
+  const order = executionOrder(model.graph);
   const build = () => {
     const collectors = new Map<string, RangeCollector>();
-    const byTensor = new Map<string, RangeCollector[]>();
+    // (tensor, collector) per insertion point, in the order a forward pass reaches the points
+    const points: { name: string; col: RangeCollector }[] = [];
     for (const t of acts) {
       const c = configs.get(t.id)!;
-      // NNCF counts registrations (one per call of the quantizer): unified groups see one per point.
-      const maxBatches = initBatchCount(c.numInitSamples, loader.batchSize) * (t.tensors?.length ?? 1);
+      // NNCF hangs the collector on the quantizer module, which runs once per insertion point: every
+      // point's tensor is one registered input, and the limit ceil(num_init_samples / batch_size)
+      // counts registrations — a quantizer with two points fills up after half the batches.
+      const maxBatches = initBatchCount(c.numInitSamples, loader.batchSize);
       const col = createRangeCollector({ type: c.type, isWeights: false, mode: t.mode, channelAxis: t.channelAxis, params: c.params, maxBatches, ...common });
       collectors.set(t.id, col);
-      for (const name of t.tensors ?? []) byTensor.set(name, [...(byTensor.get(name) ?? []), col]);
+      for (const name of t.tensors ?? []) points.push({ name, col });
     }
-    return { collectors, byTensor };
+    points.sort((a, b) => order(a.name) - order(b.name));
+    return { collectors, points };
   };
-  let { collectors, byTensor } = build();
-  const names = [...byTensor.keys()];
+  let { collectors, points } = build();
+  const names = [...new Set(points.map((p) => p.name))];
   const feed = async (source: AsyncGenerator<TensorBatch>) => {
     for await (const batch of source) {
-      for (const [name, cols] of byTensor) {
+      for (const { name, col } of points) {
         const td = batch.get(name);
         if (!td) throw new Error(`range initialization: tensor "${name}" was not produced`);
-        for (const col of cols) if (!col.isFull) col.register(td.data, td.shape);
+        if (!col.isFull) col.register(td.data, td.shape);
       }
     }
   };
@@ -90,12 +95,19 @@ export async function collectRangeStatistics(model: CompressedModel, targets: Ra
     } catch (e) {
       if (o.backend === 'ort' || !isRuntimeFailure(e)) throw e;
       backend = 'engine';
-      ({ collectors, byTensor } = build());
+      ({ collectors, points } = build());
     }
   }
   if (backend === 'engine') await feed(engineTensorBatches(model, loader, names, batches));
   for (const [id, col] of collectors) stats.set(id, col.statistic());
   return { stats, backend, batches };
+}
+
+/** Rank of a tensor in a forward pass: graph inputs and constants first, then by producing node (stable sort keeps ties in point order). */
+function executionOrder(graph: CompressedModel['graph']): (tensor: string) => number {
+  const rank = new Map<string, number>();
+  graph.nodes.forEach((n, i) => n.outputs.forEach((o) => rank.set(o, i)));
+  return (tensor) => rank.get(tensor) ?? -1;
 }
 
 function isRuntimeFailure(e: unknown): boolean {

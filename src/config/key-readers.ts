@@ -1,0 +1,197 @@
+/**
+ * "No silent keys": for every key path the schema accepts (key-paths.ts), what happens to it — the
+ * src/ file that reads and honours it, the file that refuses it by name, or the warning saying it has
+ * no effect. test/config/key-readers.test.ts walks the schema, fails on a path missing here, and checks
+ * that each named file exists and spells the key (outside comments), so this table cannot drift.
+ */
+import { NOT_BUILT_SECTIONS } from './not-built-sections.js';
+
+export type KeyTreatment =
+  | {
+      readonly kind: 'read';
+      readonly file: string;
+      /** The name the file spells, when not the key's own (e.g. a getter of NNCFConfig). */
+      readonly literal?: string;
+      /** The key reaches its user through a getter: this file must spell the getter's name. */
+      readonly via?: { readonly file: string; readonly literal: string };
+    }
+  | {
+      readonly kind: 'refused';
+      readonly file: string;
+      readonly literal?: string;
+      readonly reason: string;
+      readonly via?: { readonly file: string; readonly literal: string };
+    }
+  | { readonly kind: 'warned'; readonly file: string; readonly reason: string };
+
+const QUANT = 'src/algorithms/quantization';
+const ADAPTER = `${QUANT}/config-adapter.ts`;
+const BUILDER = `${QUANT}/builder.ts`;
+const RANGE_CONFIG = 'src/initialization/range/range-init-config.ts';
+const COLLECTOR = 'src/initialization/range/create-collector.ts';
+const IGNORED = 'src/config/ignored-keys.ts';
+const CONFIG = 'src/config/nncf-config.ts';
+
+const read = (file: string, extra: Partial<Extract<KeyTreatment, { kind: 'read' }>> = {}): KeyTreatment => ({
+  kind: 'read',
+  file,
+  ...extra,
+});
+const warned = (reason: string): KeyTreatment => ({ kind: 'warned', file: IGNORED, reason });
+const PER_LAYER_VALIDATE = warned('NNCF does not read validate_scopes of a per-layer range entry');
+
+/** `initializer.range` in both forms (one object, or a list of per-layer entries). */
+function rangeKeys(range: string): Record<string, KeyTreatment> {
+  const one = (at: string): Record<string, KeyTreatment> => ({
+    [`${at}.num_init_samples`]: read(RANGE_CONFIG),
+    [`${at}.type`]: read(RANGE_CONFIG),
+    [`${at}.params`]: read(RANGE_CONFIG),
+    [`${at}.params.min_percentile`]: read(COLLECTOR),
+    [`${at}.params.max_percentile`]: read(COLLECTOR),
+  });
+  return {
+    ...one(range),
+    ...one(`${range}[]`),
+    [`${range}[].ignored_scopes`]: read(RANGE_CONFIG),
+    [`${range}[].target_scopes`]: read(RANGE_CONFIG),
+    [`${range}[].target_quantizer_group`]: read(RANGE_CONFIG),
+    [`${range}[].validate_scopes`]: PER_LAYER_VALIDATE,
+  };
+}
+
+/** A quantizer group (`weights`, `activations`) of quantization. */
+function groupKeys(group: string): Record<string, KeyTreatment> {
+  const keys = [
+    'mode',
+    'bits',
+    'signed',
+    'per_channel',
+    'ignored_scopes',
+    'target_scopes',
+    'validate_scopes',
+  ];
+  return {
+    [group]: read(ADAPTER),
+    ...Object.fromEntries(keys.map((key) => [`${group}.${key}`, read(ADAPTER)])),
+    [`${group}.logarithm_scale`]: read(ADAPTER),
+  };
+}
+
+/** One scope override (`scope_overrides.weights.<scope>`). */
+function overrideKeys(at: string): Record<string, KeyTreatment> {
+  return {
+    [`${at}.mode`]: read(ADAPTER),
+    [`${at}.bits`]: read(ADAPTER),
+    [`${at}.signed`]: read(ADAPTER),
+    [`${at}.per_channel`]: read(ADAPTER),
+    [`${at}.initializer`]: read('src/initialization/range-init/collect.ts'),
+    [`${at}.initializer.range`]: read('src/initialization/range-init/collect.ts'),
+    ...rangeKeys(`${at}.initializer.range`),
+  };
+}
+
+const Q = 'compression[quantization]';
+const PRECISION = `${Q}.initializer.precision`;
+const KD = 'compression[knowledge_distillation]';
+
+export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
+  input_info: read('src/compression/input-info.ts'),
+  'input_info.sample_size': read('src/compression/input-info.ts'),
+  'input_info.type': read('src/compression/input-info.ts'),
+  'input_info.filler': read('src/compression/input-info.ts'),
+  'input_info.keyword': read('src/compression/input-info.ts'),
+  target_device: read(`${QUANT}/placement/settings.ts`),
+  compression: read(CONFIG, { via: { file: 'src/compression/create.ts', literal: 'algorithms' } }),
+  compression_lr_multiplier: read(CONFIG, { via: { file: BUILDER, literal: 'compressionLrMultiplier' } }),
+  disable_shape_matching: warned(
+    'deprecated in NNCF and read by none of its code; nncf-ts takes shapes from the model',
+  ),
+  log_dir: read('src/cli/log-dir.ts'),
+
+  [`${Q}.algorithm`]: read('src/compression/create.ts'),
+  [`${Q}.initializer`]: read(BUILDER),
+  [`${Q}.initializer.batchnorm_adaptation`]: read(BUILDER),
+  [`${Q}.initializer.batchnorm_adaptation.num_bn_adaptation_samples`]: read(BUILDER),
+  [`${Q}.initializer.range`]: read(BUILDER),
+  ...rangeKeys(`${Q}.initializer.range`),
+  [PRECISION]: read(BUILDER),
+  [`${PRECISION}.type`]: read(BUILDER),
+  [`${PRECISION}.bits`]: read(`${QUANT}/precision-hawq.ts`),
+  [`${PRECISION}.num_data_points`]: read(BUILDER),
+  [`${PRECISION}.iter_number`]: read(BUILDER),
+  [`${PRECISION}.tolerance`]: read(BUILDER),
+  [`${PRECISION}.compression_ratio`]: read(`${QUANT}/precision-hawq.ts`),
+  [`${PRECISION}.eval_subset_ratio`]: read(`${QUANT}/precision-autoq.ts`),
+  [`${PRECISION}.warmup_iter_number`]: read(`${QUANT}/precision-autoq.ts`),
+  [`${PRECISION}.bitwidth_per_scope`]: read(`${QUANT}/precision-manual.ts`),
+  [`${PRECISION}.traces_per_layer_path`]: {
+    kind: 'refused',
+    file: BUILDER,
+    reason: 'NNCF stores the traces as a torch tensor file; HAWQ refuses the key and estimates the traces',
+  },
+  [`${PRECISION}.dump_init_precision_data`]: warned('NNCF writes debug data when true; nncf-ts writes none'),
+  [`${PRECISION}.bitwidth_assignment_mode`]: read(`${QUANT}/precision-hawq.ts`),
+  [`${Q}.preset`]: read(ADAPTER),
+  [`${Q}.quantize_inputs`]: read(ADAPTER),
+  [`${Q}.quantize_outputs`]: read(ADAPTER),
+  ...groupKeys(`${Q}.weights`),
+  ...groupKeys(`${Q}.activations`),
+  [`${Q}.activations.unified_scale_ops`]: read(ADAPTER),
+  [`${Q}.scope_overrides`]: read(ADAPTER),
+  [`${Q}.scope_overrides.weights`]: read(ADAPTER),
+  [`${Q}.scope_overrides.activations`]: read(ADAPTER),
+  ...overrideKeys(`${Q}.scope_overrides.weights.*`),
+  ...overrideKeys(`${Q}.scope_overrides.activations.*`),
+  [`${Q}.export_to_onnx_standard_ops`]: read(BUILDER),
+  [`${Q}.overflow_fix`]: read(`${QUANT}/overflow-fix.ts`),
+  [`${Q}.params`]: read(`${QUANT}/staged-scheduler.ts`),
+  [`${Q}.params.batch_multiplier`]: read('src/training/settings.ts'),
+  [`${Q}.params.activations_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
+  [`${Q}.params.weights_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
+  [`${Q}.params.lr_poly_drop_start_epoch`]: read('src/training/staged-lr-policy.ts'),
+  [`${Q}.params.lr_poly_drop_duration_epochs`]: read('src/training/staged-lr-policy.ts'),
+  [`${Q}.params.disable_wd_start_epoch`]: read('src/training/staged-lr-policy.ts'),
+  [`${Q}.params.base_lr`]: read('src/training/settings.ts'),
+  [`${Q}.params.base_wd`]: read('src/training/settings.ts'),
+  [`${Q}.ignored_scopes`]: read(ADAPTER),
+  [`${Q}.target_scopes`]: read(ADAPTER),
+  [`${Q}.validate_scopes`]: read(ADAPTER),
+  [`${Q}.compression_lr_multiplier`]: read(CONFIG, {
+    via: { file: BUILDER, literal: 'compressionLrMultiplier' },
+  }),
+
+  [`${KD}.algorithm`]: read('src/compression/create.ts'),
+  [`${KD}.type`]: read('src/algorithms/distillation/builder.ts'),
+  [`${KD}.scale`]: read('src/algorithms/distillation/builder.ts'),
+  [`${KD}.temperature`]: read('src/algorithms/distillation/builder.ts'),
+
+  // Whole sections that are not built yet: building refuses each by name, so every key inside is refused.
+  ...Object.fromEntries(
+    NOT_BUILT_SECTIONS.map((section): [string, KeyTreatment] => [
+      section === 'bootstrapNAS' || section === 'accuracy_aware_training'
+        ? section
+        : `compression[${section}]`,
+      {
+        kind: 'refused',
+        file: 'src/config/not-built-sections.ts',
+        literal: section,
+        reason: 'not built yet',
+        via: { file: 'src/compression/refusals.ts', literal: 'NOT_BUILT_YET' },
+      },
+    ]),
+  ),
+};
+
+/** The treatment of a schema path: its own entry, or the refused section that contains it. */
+export function treatmentOf(path: string): { entry: string; treatment: KeyTreatment } | undefined {
+  for (let at = path; at !== ''; at = parentOf(at)) {
+    const treatment = KEY_READERS[at];
+    if (treatment && (at === path || treatment.kind === 'refused')) return { entry: at, treatment };
+  }
+  return undefined;
+}
+
+function parentOf(path: string): string {
+  const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+  return cut <= 0 ? '' : path.slice(0, cut);
+}

@@ -1,0 +1,22 @@
+/**
+ * Config sections that validate (they are NNCF's format) but that nncf-ts does not build yet, and why.
+ * Building refuses each by name (src/compression/refusals.ts); a section leaves this list when its
+ * algorithm is registered (a test checks that no registered algorithm is listed).
+ */
+
+export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
+  experimental_quantization:
+    'NNCF builds it with its post-training MinMax pipeline (nncf.quantize), whose semantics differ from "quantization"; use "algorithm": "quantization"',
+  binarization: 'binarized weights and activations (xnor, dorefa) are not implemented',
+  filter_pruning: 'filter pruning is not implemented',
+  magnitude_sparsity: 'magnitude sparsity is not implemented',
+  rb_sparsity: 'RB sparsity is not implemented',
+  const_sparsity: 'const sparsity is not implemented',
+  movement_sparsity: 'movement sparsity is not implemented',
+  bootstrapNAS: 'NAS (progressive shrinking of a supernet, then the subnet search) is not implemented',
+  accuracy_aware_training:
+    'the accuracy-aware training loops (early_exit, adaptive_compression_level) are not implemented; without them training would run as if the section were absent',
+};
+
+/** The refused sections, as the config names them (an algorithm name, or a top-level key). */
+export const NOT_BUILT_SECTIONS: readonly string[] = Object.keys(NOT_BUILT_YET);

@@ -1,0 +1,98 @@
+/**
+ * Frozen activation patterns for finite-difference Hessian-vector products.
+ *
+ * NNCF differentiates twice with autograd, which sees a ReLU network on the linear piece it is on: the
+ * Hessian of ReLU, Clip (ReLU6) and LeakyRelu is zero almost everywhere. A central difference
+ * ∇L(w ± εv) moves every pre-activation, and each one that crosses its kink inside ±ε adds a jump of
+ * the gradient divided by 2ε — with BatchNorm on batch statistics every weight moves every unit, and a
+ * few such crossings swamp the trace (measured: conv trace 0.25 or −2.9 for an exact 0.13, depending on ε).
+ *
+ * So the pattern is frozen: a record pass at the unperturbed weights stores, per activation node, the
+ * slope s₀ (1 where y₀ = z₀ — Relu, Clip inside its bounds, LeakyRelu's positive side — else 0, or
+ * LeakyRelu's alpha) and the offset y₀ − s₀·z₀ (Clip's bound where saturated); the ± passes then compute
+ * y = s₀·z + offset, the linear piece autograd differentiates. Kinks of MaxPool (a change of the
+ * maximal element) are not frozen; they need near-ties inside ±ε and are far rarer.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { CompressedModel } from '../../compression/index.js';
+
+const OWNER = 'hawq-frozen-kinks';
+const FROZEN_OPS = new Set(['Relu', 'Clip', 'LeakyRelu']);
+
+interface Piece {
+  slope: tf.Tensor;
+  offset: tf.Tensor;
+}
+
+export class FrozenKinks {
+  private mode: 'record' | 'frozen' = 'record';
+  private readonly inputs = new Map<string, tf.Tensor>();
+  private readonly pieces = new Map<string, Piece>();
+  readonly nodes: string[] = [];
+
+  constructor(private readonly model: CompressedModel) {
+    const g = model.graph;
+    for (const node of g.nodes) {
+      if (node.domain !== '' || !FROZEN_OPS.has(node.opType)) continue;
+      const [z] = node.inputs;
+      const [y] = node.outputs;
+      if (!z || !y || g.initializers.has(z)) continue;
+      const alpha = node.opType === 'LeakyRelu' ? Number(node.attributes.alpha?.value ?? 0.01) : 0;
+      // the input as this node reads it (after any earlier hook on it), kept for the output hook of the same run
+      model.apply({
+        point: { kind: 'tensor', name: z, consumers: [node.name] },
+        owner: OWNER,
+        layout: 'onnx',
+        fn: (x) => {
+          this.inputs.set(node.name, x);
+          return x;
+        },
+      });
+      model.apply({ point: { kind: 'tensor', name: y }, owner: OWNER, layout: 'onnx', fn: (out) => this.output(node.name, out, alpha) });
+      this.nodes.push(node.name);
+    }
+  }
+
+  private output(node: string, y: tf.Tensor, alpha: number): tf.Tensor {
+    const z = this.inputs.get(node);
+    this.inputs.delete(node);
+    if (!z) return y;
+    if (this.mode === 'record') {
+      const piece = tf.tidy(() => {
+        const linear = tf.equal(y, z);
+        const slope = alpha ? tf.where(linear, tf.onesLike(z), tf.fill(z.shape, alpha)) : tf.cast(linear, 'float32');
+        return { slope: tf.keep(slope), offset: tf.keep(tf.sub(y, tf.mul(slope, z))) };
+      });
+      this.drop(node);
+      this.pieces.set(node, piece);
+      return y;
+    }
+    const p = this.pieces.get(node);
+    if (!p || !tf.util.arraysEqual(p.slope.shape, z.shape)) return y;
+    return tf.add(tf.mul(p.slope, z), p.offset);
+  }
+
+  /** Runs `forward` at the unperturbed weights and freezes the pattern it sees for the passes that follow. */
+  record(forward: () => void): void {
+    this.mode = 'record';
+    try {
+      forward();
+    } finally {
+      this.mode = 'frozen';
+      this.inputs.clear();
+    }
+  }
+
+  private drop(node: string): void {
+    const p = this.pieces.get(node);
+    if (p) tf.dispose([p.slope, p.offset]);
+    this.pieces.delete(node);
+  }
+
+  /** Removes the hooks and releases the stored patterns. */
+  dispose(): void {
+    this.model.removeCommands(OWNER);
+    for (const node of [...this.pieces.keys()]) this.drop(node);
+    this.inputs.clear();
+  }
+}
