@@ -18,9 +18,54 @@ export async function checkConfigForCommand(
   await import('../algorithms/index.js');
   const { refuseUnbuiltSections, CompressionError } = await import('../compression/index.js');
   refuseUnbuiltSections(config);
-  if (command === 'compress' && config.algorithms.length === 0) {
+  if (command !== 'compress') return;
+  if (config.algorithms.length === 0)
     throw new CompressionError(nothingToCompressMessage(config), 'compression');
+  if (config.algorithms.every((section) => section.algorithm === 'knowledge_distillation')) {
+    throw new CompressionError(`nothing to compress: ${KD_IN_COMPRESS}`, 'knowledge_distillation');
   }
+  for (const line of trainingOnlyWarnings(config)) stderr.write(`nncf-ts: warning: ${line}\n`);
+}
+
+const KD_IN_COMPRESS =
+  'knowledge_distillation only adds a loss to training, and compress trains nothing (use train)';
+
+/** Keys that act only while training: `compress` says they have no effect rather than dropping them. */
+function trainingOnlyWarnings(config: NNCFConfig): string[] {
+  const lines: string[] = [];
+  if (config.hasAlgorithm('knowledge_distillation'))
+    lines.push(`knowledge_distillation has no effect here: ${KD_IN_COMPRESS}`);
+  const multiplier =
+    config.document.compression_lr_multiplier !== undefined ||
+    config.algorithms.some((section) => 'compression_lr_multiplier' in section);
+  if (multiplier) {
+    lines.push(
+      'compression_lr_multiplier has no effect here: it scales training updates, and compress trains nothing',
+    );
+  }
+  const staged = stagedTrainingKeys(config);
+  if (staged.length > 0) {
+    lines.push(
+      `quantization.params ${staged.join(', ')} have no effect here: they drive training, and compress trains nothing`,
+    );
+  }
+  return lines;
+}
+
+/** Staged-QAT keys that shape training only (the start epochs are compress.ts's own warning). */
+const STAGED_TRAINING_KEYS = [
+  'batch_multiplier',
+  'lr_poly_drop_start_epoch',
+  'lr_poly_drop_duration_epochs',
+  'disable_wd_start_epoch',
+  'base_lr',
+  'base_wd',
+];
+
+function stagedTrainingKeys(config: NNCFConfig): string[] {
+  const written = [config.document.compression ?? []].flat() as { algorithm?: string; params?: object }[];
+  const params = written.find((section) => section.algorithm === 'quantization')?.params ?? {};
+  return STAGED_TRAINING_KEYS.filter((key) => key in params);
 }
 
 /** The did-you-mean comes from the config's own typo warnings ("compresion" → "compression"). */

@@ -4,7 +4,7 @@
  * What the file holds is checked by its reader (data that does not fit the model: exit 1).
  */
 import { accessSync, constants, statSync } from 'node:fs';
-import { describeFsError } from './output-paths.js';
+import { describeFsError } from '../data/index.js';
 import { UsageError } from './usage-error.js';
 
 export function checkInputPaths(inputs: readonly { flag: string; path: string }[]): void {

@@ -12,7 +12,9 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { stageName, type CompressionController } from '../compression/index.js';
+// stage.js, not the compression index: the index loads the engine (tfjs), seconds on every CLI start.
+import { stageName } from '../compression/stage.js';
+import type { CompressionController } from '../compression/index.js';
 import type { NNCFConfig } from '../config/index.js';
 import { writeFileAtomic } from '../exporters/onnx/index.js';
 

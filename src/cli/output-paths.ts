@@ -8,6 +8,7 @@
 import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
+import { describeFsError } from '../data/index.js';
 import { UsageError } from './usage-error.js';
 
 export interface OutputPath {
@@ -62,22 +63,6 @@ function probeWrite(folder: string): string | undefined {
   } catch (err) {
     return describeFsError(err);
   }
-}
-
-/** A short reason for a file-system error, without the path (the caller names the user's path). */
-export function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  const reasons: Record<string, string> = {
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'disk quota exceeded',
-    ENOTDIR: 'a folder on the path is a file',
-    EISDIR: 'it is a directory',
-    ENOENT: 'no such file or directory',
-  };
-  return (code && reasons[code]) ?? (err as Error).message;
 }
 
 /**

@@ -30,3 +30,21 @@ export async function readBytes(path: string): Promise<Uint8Array> {
     throw new DataError(`cannot read ${path}: ${why}`);
   }
 }
+
+const FS_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a folder on the path is a file',
+  EEXIST: 'a folder on the path is a file', // what mkdir -p reports for a file in the way
+  EISDIR: 'it is a directory',
+  ENOENT: 'no such file or directory',
+};
+
+/** A short reason for a file-system error, without the path (callers name the user's path, not a temp file). */
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return (code && FS_REASONS[code]) ?? (err as Error).message;
+}

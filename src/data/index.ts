@@ -14,3 +14,4 @@ export * from './preprocess.js';
 export * from './fit.js';
 export * from './loader.js';
 export * from './gzip.js';
+export { describeFsError } from './fs.js';

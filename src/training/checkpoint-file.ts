@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { describeFsError } from '../data/index.js';
 import { CheckpointError } from './errors.js';
 
 const MAGIC = 'NNCFTSCK';
@@ -77,7 +78,7 @@ export function writeCheckpointFile(path: string, bytes: Uint8Array): void {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (!e.syscall) throw err;
-    throw new CheckpointError(`cannot write checkpoint ${path}: ${e.code ?? e.message}`);
+    throw new CheckpointError(`cannot write checkpoint ${path}: ${describeFsError(e)}`);
   }
 }
 

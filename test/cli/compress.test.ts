@@ -78,7 +78,7 @@ describe('nncf-ts compress', () => {
     const s = await OrtSession.create(p('q.onnx'));
     expect((await top1Accuracy(s, test.x, labelsOf(test))).accuracy).toBeGreaterThan(0.94);
     await s.release();
-  }, 60_000);
+  });
 
   it('HAWQ precision init from labelled data (default cross-entropy criterion): mixed 4/8-bit weights', async () => {
     const r = await cli('--model', model, '--config', p('hawq.json'), '--data', p('labelled'), '--preprocess', 'scale=1/16', '--out', p('hawq.onnx'), '--report', p('hawq.json.report'));
@@ -96,7 +96,7 @@ describe('nncf-ts compress', () => {
     expect(u.code).toBe(1);
     expect(u.err).toMatch(/QuantizationPrecisionInitArgs/);
     expect(existsSync(p('hawq2.onnx'))).toBe(false);
-  }, 60_000);
+  });
 
   it('AutoQ precision init from labelled data (top-1 accuracy on the engine as the score): bits within the size budget', async () => {
     const r = await cli('--model', model, '--config', p('autoq.json'), '--data', p('labelled'), '--preprocess', 'scale=1/16', '--out', p('autoq.onnx'), '--report', p('autoq.report.json'));
@@ -109,14 +109,14 @@ describe('nncf-ts compress', () => {
     expect(weights.every((q: { bits: number }) => [2, 4, 8].includes(q.bits))).toBe(true);
     expect(weights.some((q: { bits: number }) => q.bits < 8)).toBe(true);
     expect(report.autoq.model_size_ratio).toBeLessThanOrEqual(0.15);
-  }, 60_000);
+  });
 
   it('a staged-scheduler config (params) warns that compress exports its quantizers disabled', async () => {
     const r = await cli('--model', model, '--config', p('staged.json'), '--data', p('calib.npy'), '--preprocess', 'scale=1/16', '--out', p('staged.onnx'));
     expect(r.code).toBe(0);
     expect(r.err).toContain('quantization.params (staged scheduler) keeps activation quantizers off until epoch 2 and weight quantizers until epoch 1');
     expect(existsSync(p('staged.onnx'))).toBe(true);
-  }, 60_000);
+  });
 
   it('data that does not fit the model input: exit 1 naming both shapes, nothing written', async () => {
     const r = await cli('--model', model, '--config', p('int8.json'), '--data', p('wrong.npy'), '--out', p('w.onnx'));

@@ -183,5 +183,5 @@ describe('log_dir from the CLI', () => {
       ),
     );
     expect(existsSync(join(dir, 'never.onnx'))).toBe(false);
-  }, 60_000);
+  });
 });

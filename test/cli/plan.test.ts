@@ -5,7 +5,7 @@
  * on epoch_step it turns on when epoch == start; compression_stage compares the epoch itself.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,6 +15,7 @@ import { buildPlan, type Plan } from '../../src/report/plan/index.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { loadData } from '../../src/data/index.js';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
+import { transformerEncoder } from '../helpers/models.js';
 
 const MODEL = 'examples/fashion-mnist/model.onnx';
 const dir = mkdtempSync(join(tmpdir(), 'cli-plan-'));
@@ -185,10 +186,13 @@ describe('plan --json: what is compressed and what is left alone', () => {
     'without data: range init and BN adaptation are skipped and said so; shapes come from input_info',
     async () => {
       const p = await plan({
+        log_dir: join(dir, 'never'),
         compression: { algorithm: 'quantization', initializer: { range: { num_init_samples: 64 } } },
       });
       expect(p.data).toBe(false);
+      expect(existsSync(join(dir, 'never'))).toBe(false);
       expect(p.notes).toEqual([
+        'log_dir: a dry run writes nothing there (compress and train write their run directory)',
         'compression.initializer.range: not run without --data; quantizers keep their initial ranges (as NNCF without init data)',
         'compression.initializer.batchnorm_adaptation: not run without --data (2000 samples asked)',
       ]);
@@ -523,13 +527,58 @@ describe('buildPlan from TypeScript', () => {
   }, 120_000);
 });
 
+describe('buildPlan on a transformer encoder (symbolic batch, MatMuls of two activations)', () => {
+  it('the batch comes from input_info; an ignored attention MatMul is listed with its rule, its weightless row has no weight reason', async () => {
+    const { graph } = transformerEncoder({ layers: 1 });
+    const config = NNCFConfig.fromObject({
+      input_info: { sample_size: [3, 8, 32], filler: 'random' },
+      compression: { algorithm: 'quantization', ignored_scopes: ['layers.0.attn/MatMul_1'] },
+    });
+    const p = await buildPlan(graph, config, { epochs: 0, seed: 5 });
+    expect(p.example_forward).toEqual({
+      inputs: [{ name: 'input', dtype: 'float32', shape: [3, 8, 32], filler: 'random' }],
+      outputs: [{ name: 'hidden', shape: [3, 8, 32] }],
+    });
+    const q = p.algorithms[0] as unknown as { kept_float: unknown[]; quantizers: { layers: string[] }[] };
+    expect(q.kept_float).toEqual([
+      {
+        layer: 'layers.0.attn/MatMul_1',
+        op: 'MatMul',
+        metatype: 'MatMul',
+        weight_quantizer: null,
+        input_quantizers: [],
+        reason: 'input: quantization.ignored_scopes "layers.0.attn/MatMul_1"',
+      },
+    ]);
+    expect(q.quantizers.some((x) => x.layers.includes('layers.0.attn/MatMul'))).toBe(true); // the other attention MatMul is quantized
+    expect(p.schedule).toHaveLength(1); // epochs 0: the construction record only
+  }, 120_000);
+});
+
 describe('the real CLI process', () => {
   it('plan --json into a slow pipe: the whole JSON arrives (stdout is flushed before exit; here ≈ 210 KB)', () => {
-    const cfg = configFile({ compression: { algorithm: 'quantization', params: { activations_quant_start_epoch: 1 } } });
-    const cli = ['src/cli/main.ts', 'plan', '--model', MODEL, '--config', cfg, '--json', '--epochs', '2', '--steps-per-epoch', '400'];
+    const cfg = configFile({
+      compression: { algorithm: 'quantization', params: { activations_quant_start_epoch: 1 } },
+    });
+    const cli = [
+      'src/cli/main.ts',
+      'plan',
+      '--model',
+      MODEL,
+      '--config',
+      cfg,
+      '--json',
+      '--epochs',
+      '2',
+      '--steps-per-epoch',
+      '400',
+    ];
     // the reader starts late, so the 64 KiB pipe fills and the rest of the output waits in the process
     const script = `"$0" --import tsx "$@" | (sleep 1; cat); exit "\${PIPESTATUS:-0}"`;
-    const r = spawnSync('bash', ['-c', script, process.execPath, ...cli], { encoding: 'utf8', maxBuffer: 16 << 20 });
+    const r = spawnSync('bash', ['-c', script, process.execPath, ...cli], {
+      encoding: 'utf8',
+      maxBuffer: 16 << 20,
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.length).toBeGreaterThan(200_000);
     const p = JSON.parse(r.stdout) as Plan;

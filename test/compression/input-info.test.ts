@@ -180,7 +180,7 @@ describe('createCompressedModel checks input_info before any work', () => {
     expect(r.controller.name).toBe('knowledge_distillation');
     r.controller.dispose();
     r.model.engine.dispose();
-  }, 60_000);
+  });
 });
 
 describe('the CLI on an input_info mismatch', () => {
@@ -216,5 +216,5 @@ describe('the CLI on an input_info mismatch', () => {
       'input_info.sample_size: [1,7,99,99] does not match model input "x" of shape [1,1,28,28]',
     );
     expect(existsSync(join(dir, 'q.onnx'))).toBe(false);
-  }, 60_000);
+  });
 });

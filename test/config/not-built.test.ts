@@ -135,6 +135,15 @@ describe('validate says OK, and notes what compress/train would refuse', () => {
     expect((await runCli('validate', plain)).out).toBe(`OK ${plain}\n`);
   });
 
+  it('a near-miss top-level key is a warning under OK, with the did-you-mean', async () => {
+    const config = file('typo-validate.json', { ...INPUT, compresion: { algorithm: 'quantization' } });
+    const r = await runCli('validate', config);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(
+      `OK ${config}\n  ${config}:1:41: warning: compresion: unknown top-level key "compresion" is ignored - did you mean "compression"?\n`,
+    );
+  });
+
   it('NOT_BUILT_YET names no algorithm that is registered (a built algorithm must leave the list)', () => {
     expect(registeredAlgorithms()).toEqual(['knowledge_distillation', 'quantization']);
     expect(Object.keys(NOT_BUILT_YET).filter((name) => registeredAlgorithms().includes(name))).toEqual([]);
@@ -142,7 +151,12 @@ describe('validate says OK, and notes what compress/train would refuse', () => {
 });
 
 describe('compress and train refuse them before any work (CLI, exit 1)', () => {
-  // --data points at a file that does not exist: the refusal must come first (a missing file is exit 2).
+  const junk = (name: string) => {
+    writeFileSync(join(dir, name), 'not data');
+    return join(dir, name);
+  };
+  // The data files exist but are not data: loading them would fail with another message, so the
+  // refusal shows it came before any data was read.
   const compress = (config: string) =>
     runCli(
       'compress',
@@ -151,7 +165,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
       '--config',
       config,
       '--data',
-      join(dir, 'none.npy'),
+      junk('junk.npy'),
       '--out',
       join(dir, 'o.onnx'),
     );
@@ -163,9 +177,9 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
       '--config',
       config,
       '--train',
-      join(dir, 'none.npz'),
+      junk('junk.npz'),
       '--val',
-      join(dir, 'none.npz'),
+      junk('junk.npz'),
       '--out',
       join(dir, 'o.onnx'),
       '--no-progress',
@@ -174,19 +188,15 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
   it.each([
     ['NAS only', NAS_ONLY, 'bootstrapNAS'],
     ['accuracy_aware_training', AAT, 'accuracy_aware_training'],
-  ])(
-    '%s',
-    async (_name, doc, section) => {
-      const config = file(`${section}.json`, doc);
-      for (const run of [compress, train]) {
-        const r = await run(config);
-        expect(r.code).toBe(1);
-        expect(r.err).toContain(`nncf-ts: "${section}" is not built yet in nncf-ts`);
-        expect(r.out).toBe('');
-      }
-    },
-    60_000,
-  );
+  ])('%s', async (_name, doc, section) => {
+    const config = file(`${section}.json`, doc);
+    for (const run of [compress, train]) {
+      const r = await run(config);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`nncf-ts: "${section}" is not built yet in nncf-ts`);
+      expect(r.out).toBe('');
+    }
+  });
 
   it('compress with nothing to compress: exit 1, with the did-you-mean for a near-miss key', async () => {
     const typo = await compress(file('typo.json', { ...INPUT, compresion: { algorithm: 'quantization' } }));
@@ -201,7 +211,62 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
     expect(none.err).toBe(
       'nncf-ts: nothing to compress: the config has no "compression" section (compress needs at least one algorithm; train without one fine-tunes the FP32 model)\n',
     );
-  }, 60_000);
+  });
+
+  it('compress with knowledge_distillation alone: exit 1, nothing to compress', async () => {
+    const r = await compress(
+      file('kd.json', { ...INPUT, compression: { algorithm: 'knowledge_distillation', type: 'mse' } }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      'nncf-ts: nothing to compress: knowledge_distillation only adds a loss to training, and compress trains nothing (use train)\n',
+    );
+  });
+
+  it('compress says which keys only act in training (KD next to quantization, compression_lr_multiplier, staged lr keys)', async () => {
+    const doc = {
+      ...INPUT,
+      compression_lr_multiplier: 10,
+      compression: [
+        {
+          algorithm: 'quantization',
+          initializer: {
+            range: { num_init_samples: 32 },
+            batchnorm_adaptation: { num_bn_adaptation_samples: 0 },
+          },
+          params: {
+            activations_quant_start_epoch: 0,
+            weights_quant_start_epoch: 0,
+            base_lr: 1e-3,
+            batch_multiplier: 2,
+          },
+        },
+        { algorithm: 'knowledge_distillation', type: 'softmax' },
+      ],
+    };
+    const out = join(dir, 'q.onnx');
+    const r = await runCli(
+      'compress',
+      '--model',
+      model,
+      '--config',
+      file('q-kd.json', doc),
+      '--data',
+      DIGITS,
+      '--preprocess',
+      'scale=0.0625',
+      '--limit',
+      '64',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(0);
+    expect(r.err.split('\n').filter((line) => line.includes('warning'))).toEqual([
+      'nncf-ts: warning: knowledge_distillation has no effect here: knowledge_distillation only adds a loss to training, and compress trains nothing (use train)',
+      'nncf-ts: warning: compression_lr_multiplier has no effect here: it scales training updates, and compress trains nothing',
+      'nncf-ts: warning: quantization.params batch_multiplier, base_lr have no effect here: they drive training, and compress trains nothing',
+    ]);
+  }, 240_000);
 
   it('train without compression fine-tunes the FP32 model (and prints the near-miss warning)', async () => {
     const config = file('fp32.json', {

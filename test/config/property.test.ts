@@ -122,7 +122,7 @@ function mutate(document: unknown, steps: Step[]): unknown {
 describe('mutated configs', () => {
   it('validation only ever throws ConfigError (10,000 seeded mutations)', () => {
     let valid = 0;
-    const started = performance.now();
+    const started = process.cpuUsage(); // CPU time, not wall time: a loaded CI machine must not fail this
     fc.assert(
       fc.property(
         fc.nat(bases.length - 1),
@@ -152,8 +152,9 @@ describe('mutated configs', () => {
     // Both outcomes occur: the mutations are neither all harmless nor all fatal.
     expect(valid).toBeGreaterThan(100);
     expect(valid).toBeLessThan(9_900);
-    expect(performance.now() - started).toBeLessThan(30_000);
-  }, 60_000);
+    const cpu = process.cpuUsage(started);
+    expect((cpu.user + cpu.system) / 1000).toBeLessThan(30_000);
+  });
 
   it('text mutations only ever throw ConfigError', () => {
     const texts = validFixtures().map((file) => readFileSync(file, 'utf8'));
@@ -177,5 +178,5 @@ describe('mutated configs', () => {
       ),
       { seed: 7, numRuns: 2_000 },
     );
-  }, 60_000);
+  });
 });

@@ -15,7 +15,7 @@ describe('npm set-up', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(/Unknown (project|user|env) config/);
     expect(r.stdout.trim()).toBe('true');
-  }, 60_000);
+  });
 
   it('every .npmrc key is an npm config key (no package-specific keys)', () => {
     const keys = readFileSync('.npmrc', 'utf8').split('\n').filter((l) => l.trim() && !/^\s*[#;]/.test(l)).map((l) => l.split('=')[0].trim());

@@ -22,7 +22,7 @@ it('README example: load, compress with int8.json, print statistics, export', as
   expect(text).toContain('Statistics of quantization:');
   expect(existsSync(out)).toBe(true);
   expect(statSync(out).size / statSync('examples/fashion-mnist/model.onnx').size).toBeLessThan(0.27);
-}, 60_000);
+});
 
 it('from a fresh clone, `import … from \'nncf-ts\'` resolves to the TypeScript sources under tsx: no build step', () => {
   const script = "import { NNCFConfig, loadData } from 'nncf-ts'; console.log(import.meta.resolve('nncf-ts'), typeof NNCFConfig.fromFile, typeof loadData);";
@@ -30,4 +30,4 @@ it('from a fresh clone, `import … from \'nncf-ts\'` resolves to the TypeScript
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(r.stdout.trim()).toMatch(/^file:\/\/.*\/src\/index\.ts function function$/);
-}, 60_000);
+});

@@ -51,7 +51,7 @@ describe('range init statistics: onnxruntime-node and the engine give the same n
     // asymmetric activations (preset mixed): a range that actually moved away from the constructor's [0, 1]
     expect(a['relu2/Relu|OUTPUT'][1]).not.toBeCloseTo(1, 3);
     for (const r of [ort, eng]) r.controller.dispose();
-  }, 30_000);
+  });
 
   it('weights: symmetric scale = max(max |w| per output channel, 0.1), read from the weights themselves', async () => {
     const r = await build({ initializer: { range: { num_init_samples: 32 }, ...noBn }, overflow_fix: 'disable' }, train);

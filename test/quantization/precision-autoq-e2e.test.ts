@@ -111,7 +111,7 @@ describe('AutoQ precision init (digits CNN)', () => {
     expect(again.ctrl.autoq).toBeNull();
     again.ctrl.dispose();
     again.model.engine.dispose();
-  }, 60_000);
+  });
 
   it('the same seed gives the same bits (TRIAL, bits [4, 8])', async () => {
     const run = async () => {
@@ -125,7 +125,7 @@ describe('AutoQ precision init (digits CNN)', () => {
     expect(Object.values(first.bits).every((b) => b === 4 || b === 8)).toBe(true);
     expect(first.rewards).toHaveLength(4);
     expect(await run()).toEqual(first);
-  }, 60_000);
+  });
 
   it('a candidate: quantizers at the given widths go in, range-initialised and BN-adapted, and come out with BN statistics restored', async () => {
     const c = NNCFConfig.fromObject({

@@ -33,7 +33,7 @@ beforeAll(async () => {
   setup = (r.controller as QuantizationController).modules.map((m) => structuredClone(m.placed));
   r.controller.dispose?.();
   r.model.engine.dispose();
-}, 60_000);
+});
 
 describe('AutoQ state features', () => {
   it("NNCF's columns per quantizer of the digits CNN (placement order)", () => {

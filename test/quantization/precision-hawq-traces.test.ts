@@ -66,7 +66,8 @@ beforeAll(async () => {
 });
 
 describe('Hessian-vector products by central differences', () => {
-  it('match the closed-form H·v of linear + softmax cross-entropy to 1e-3 (relative to max |Hv|)', async () => {
+  // ε = 1e-4·rms(w) leaves float32 rounding of about ε_mach·|∇L|/ε ≈ 1e-3·|∇L| per element (unbiased)
+  it('match the closed-form H·v of linear + softmax cross-entropy to 1e-2 (relative to max |Hv|)', async () => {
     const p = problem();
     const H = exactHessian(p);
     const W = tf.variable(tf.tensor(p.w, [C, D]), true, 'hv-test/W');
@@ -95,7 +96,7 @@ describe('Hessian-vector products by central differences', () => {
     const want = H.map((row) => row.reduce((a, h, j) => a + h * v[j], 0));
     const scale = Math.max(...want.map(Math.abs));
     const err = Math.max(...got.map((g, i) => Math.abs(g - want[i])));
-    expect(err / scale).toBeLessThan(1e-3);
+    expect(err / scale).toBeLessThan(1e-2);
     tf.dispose([W, x, oneHot, bias, vt]);
   });
 });

@@ -45,7 +45,9 @@ function renderReport(file: string, report: ValidationReport): string {
   // Valid NNCF, but compress/train would refuse it: say so now rather than after loading a model.
   if (report.valid) {
     for (const section of notBuiltSectionsOf(report.document)) {
-      lines.push(`  note: "${section}" is valid NNCF but not built yet in nncf-ts: compress and train refuse it`);
+      lines.push(
+        `  note: "${section}" is valid NNCF but not built yet in nncf-ts: compress and train refuse it`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

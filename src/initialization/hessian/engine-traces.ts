@@ -8,7 +8,7 @@
  * runs the model in whatever mode it is in, and a PyTorch model handed to create_compressed_model is
  * in training mode. So BatchNorm normalises with the statistics of the batch (the loss, its gradients
  * and its Hessian are those of that function) and Dropout drops — with one mask per Hessian-vector
- * product, shared by both sides of the central difference; ReLU-like activation patterns are frozen at
+ * product, shared by both sides of the central difference; ReLU-like and MaxPool patterns are frozen at
  * the unperturbed weights for each product (frozen-kinks.ts). BN running statistics are restored after
  * the passes (they would otherwise move with every finite-difference forward). `mode: 'eval'`
  * reproduces an NNCF run whose model was put in eval mode before compression (BN on running

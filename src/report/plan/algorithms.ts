@@ -20,6 +20,7 @@ export interface PlannedQuantizer extends Pick<
   QuantizerReport,
   'id' | 'kind' | 'bits' | 'mode' | 'signed' | 'per_channel' | 'narrow_range' | 'half_range' | 'enabled'
 > {
+  // `enabled` is as built, before the schedule (which shows when staged groups turn on)
   /** Layers whose input (activation) or weight (weight) this quantizer feeds. */
   layers: string[];
   /** Where `signed` comes from: the config or hardware (fixed at placement), range init (min < 0), or the default when range init did not run. */

@@ -1,5 +1,6 @@
 /**
- * Which weighted layers a quantization build leaves (partly) in float, and the rule that kept them:
+ * Which layers (with a constant weight, or a MatMul of two activations) a quantization build leaves
+ * (partly) in float, and the rule that kept them:
  * an ignored_scopes pattern (algorithm- or group-level), a target_scopes list that does not name
  * them, or placement itself (the hardware config or the propagation put no quantizer there).
  */
@@ -64,7 +65,8 @@ export function keptFloatLayers(
   const out: KeptFloatLayer[] = [];
   for (const node of graph.nodes) {
     const metatype = metatypeOf(graph, node);
-    if (!weightOf(graph, node, metatype)) continue; // only layers with a constant weight
+    const weighted = weightOf(graph, node, metatype) !== undefined;
+    if (!weighted && metatype !== 'MatMul') continue; // layers: a constant weight, or a product of two activations
     const scope = scopeOf(node);
     const weight = placed.find(
       (q) => q.kind === 'weight' && q.points.some((p) => p.kind === 'weight' && p.node === node.name),
@@ -72,10 +74,10 @@ export function keptFloatLayers(
     const inputs = placed
       .filter((q) => q.kind === 'activation' && q.quantizedNodes.includes(scope))
       .map((q) => q.id);
-    if (weight && inputs.length > 0) continue;
+    if ((weight || !weighted) && inputs.length > 0) continue;
     const reasons: string[] = [];
     const placement = `placement put no quantizer there (target_device ${device}, metatype ${metatype})`;
-    if (!weight) reasons.push(`weight: ${scopeRule(section, 'weights', scope) ?? placement}`);
+    if (weighted && !weight) reasons.push(`weight: ${scopeRule(section, 'weights', scope) ?? placement}`);
     if (inputs.length === 0) reasons.push(`input: ${scopeRule(section, 'activations', scope) ?? placement}`);
     out.push({
       layer: scope,

@@ -86,6 +86,7 @@ export async function buildPlan(graph: Graph, config: NNCFConfig, o: PlanOptions
   const steps = o.stepsPerEpoch ?? 0;
   const hasData = o.initDataset !== undefined || config.hasExtraStruct(QuantizationRangeInitArgs);
   const notes: string[] = [];
+  if (config.logDir !== undefined) notes.push('log_dir: a dry run writes nothing there (compress and train write their run directory)');
   let cfg = config;
   if (!hasData) {
     const free = withoutDataDrivenInit(
