@@ -1,7 +1,7 @@
 import { BNAdaptationInitArgs, QuantizationRangeInitArgs, type NNCFConfig } from '../config/index.js';
 import type { Dataset } from '../data/index.js';
 import { Engine, ensureBackend, type EngineOptions } from '../engine/index.js';
-import type { Graph } from '../graph/index.js';
+import { materializeConstantAliases, type Graph } from '../graph/index.js';
 import { algorithmFactory, type BuilderState, type CompressionAlgorithmBuilder } from './builder.js';
 import { CompressedModel } from './compressed-model.js';
 import { refuseUnbuiltSections } from './refusals.js';
@@ -40,6 +40,9 @@ export async function createCompressedModel(graph: Graph, config: NNCFConfig, op
     if (!config.hasExtraStruct(QuantizationRangeInitArgs)) config.registerExtraStructs([new QuantizationRangeInitArgs(opts.initDataset)]);
     if (!config.hasExtraStruct(BNAdaptationInitArgs)) config.registerExtraStructs([new BNAdaptationInitArgs(opts.initDataset)]);
   }
+  // PyTorch shares equal-valued parameters through Identity (e.g. fresh BN statistics); give each its own
+  // initializer so BN adaptation and training update it, as they would the separate PyTorch parameter
+  materializeConstantAliases(graph);
   const engine = new Engine(graph, opts.engine);
   const model = new CompressedModel(graph, engine);
   const builders: CompressionAlgorithmBuilder[] = config.algorithms.map((s) => algorithmFactory(s.algorithm)(s, config));

@@ -97,13 +97,15 @@ function fillQuantization(section: QuantizationSection, doc: NNCFConfigDocument)
   // The preset is applied on ANY/CPU/GPU only: forbidden on NPU, opt-in on TRIAL.
   const { preset, ...rest } = D.QUANTIZATION_DEFAULTS;
   const defaults = isNpu(device) || device === 'TRIAL' ? rest : { preset, ...rest };
+  const { params: _emptyOrStaged, ...filledSection } = fill(section, defaults);
   return {
-    ...fill(section, defaults),
+    ...filledSection,
     initializer: fillInitializer(section.initializer),
     weights: fill(section.weights, D.QUANTIZER_GROUP_DEFAULTS),
     activations: fill(section.activations, D.QUANTIZER_GROUP_DEFAULTS),
     scope_overrides: section.scope_overrides ?? {},
-    ...(section.params ? { params: fill(section.params, D.STAGED_QUANTIZATION_DEFAULTS) } : {}),
+    // NNCF stages quantization only when bool(params): an empty `params` is no staged scheduler at all.
+    ...(section.params && Object.keys(section.params).length > 0 ? { params: fill(section.params, D.STAGED_QUANTIZATION_DEFAULTS) } : {}),
   };
 }
 

@@ -6,3 +6,4 @@ export * from './session.js';
 export * from './optimized.js';
 export * from './benchmark.js';
 export * from './batched.js';
+export * from './kernels.js';

@@ -107,9 +107,9 @@ describe('plan --json: the staged quantization schedule as NNCF', () => {
     T,
   );
 
-  // Known difference, reported: NNCF's compression_stage() compares current_epoch (−1) with the start (0)
-  // and says UNCOMPRESSED although the groups are enabled; staged-scheduler.ts derives the stage from the flags.
-  it.fails(
+  // NNCF's compression_stage() compares current_epoch (−1) with the start (0) and says UNCOMPRESSED
+  // although the groups are enabled.
+  it(
     'start 0: NNCF says UNCOMPRESSED right after construction',
     async () => {
       expect(
@@ -119,9 +119,9 @@ describe('plan --json: the staged quantization schedule as NNCF', () => {
     T,
   );
 
-  // Known difference, reported: NNCF builds the staged scheduler only when bool(params) — `params: {}` is
-  // not staged (every quantizer on, FULLY); our resolved config fills the start epochs in and stages it.
-  it.fails(
+  // NNCF builds the staged scheduler only when bool(params): `params: {}` is not staged (every quantizer
+  // on, FULLY from construction on).
+  it(
     'params {} is not staged in NNCF',
     async () => {
       expect(await staged({}, 1)).toEqual([

@@ -115,8 +115,9 @@ describe('initializer defaults', () => {
 });
 
 describe('staged scheduler and binarization defaults', () => {
-  it('staged params', () => {
-    expect(algo({ algorithm: 'quantization', params: {} }).params).toEqual({
+  it('staged params: an empty params is no staged scheduler (NNCF: bool(params)); any key fills the rest', () => {
+    expect('params' in algo({ algorithm: 'quantization', params: {} })).toBe(false);
+    expect(algo({ algorithm: 'quantization', params: { base_lr: 1e-3 } }).params).toEqual({
       activations_quant_start_epoch: 1,
       weights_quant_start_epoch: 1,
       lr_poly_drop_duration_epochs: 30,

@@ -11,7 +11,7 @@ import { placementOptions } from './config-adapter.js';
 import { QuantizationController } from './controller.js';
 import { quantizationInitServices } from './init-services.js';
 import { buildModule, QuantizationSetupError, setFastForward, type QuantizerModule } from './modules.js';
-import { placeQuantizers, type QuantizerSpec as PlacedQuantizer } from './placement/index.js';
+import { activationsPerTensorForOrt, placeQuantizers, type QuantizerSpec as PlacedQuantizer } from './placement/index.js';
 import { firstConvNodeNames, parseOverflowFix, weightRangeFlags } from './overflow-fix.js';
 import { applyHawqPrecision, hawqWeightTensors, type HawqResult } from './precision-hawq.js';
 import { hawqSummary } from './precision-hawq-summary.js';
@@ -154,6 +154,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
     const make = (initRange: StagedRangeInit | null) => {
       const c = new QuantizationController(this.name, this.modules, model.graph, this.section.export_to_onnx_standard_ops, this.section.params && { params: this.section.params, initRange });
       c.paddingAdjustments = this.paddingAdjustments;
+      c.activationsPerTensorForOrt = activationsPerTensorForOrt(placementOptions(this.section, this.config.normalizedTargetDevice));
       return c;
     };
     // resume: parameters come from the controller state; NNCF keeps no build-time range-init params then

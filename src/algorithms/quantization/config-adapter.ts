@@ -63,6 +63,7 @@ export function placementOptions(section: ResolvedQuantization, targetDevice: st
     quantizeInputs: section.quantize_inputs,
     quantizeOutputs: section.quantize_outputs,
     overflowFix: section.overflow_fix,
+    qdqForOrt: section.export_to_onnx_standard_ops === true,
     validateScopes: section.validate_scopes,
     scopeOverrides: { weights: overrides(section.scope_overrides.weights), activations: overrides(section.scope_overrides.activations) },
   };

@@ -47,6 +47,8 @@ export class QuantizationController implements CompressionController {
   bnAdaptationSteps = 0;
   /** NNCF adjust_padding candidates (NPU, 4-bit); active while their input quantizer is unsigned. */
   paddingAdjustments: readonly PaddingAdjustment[] = [];
+  /** Placement made activations per-tensor for ORT's QLinearConv (QDQ export, no explicit per_channel); shown in the statistics. */
+  activationsPerTensorForOrt = false;
   /** What HAWQ precision init chose (null without it, or on resume). */
   hawq: HawqSummary | null = null;
   /** What AutoQ precision init chose (null without it, or on resume). */
@@ -78,7 +80,7 @@ export class QuantizationController implements CompressionController {
   }
 
   statistics(): Statistics {
-    return quantizationStatistics([...this.modules], this.graph);
+    return quantizationStatistics([...this.modules], this.graph, { activationsPerTensorForOrt: this.activationsPerTensorForOrt });
   }
 
   compressionStage(): CompressionStage {

@@ -56,10 +56,17 @@ export class StagedQuantizationScheduler extends BaseScheduler {
     return this.weightsOn;
   }
 
-  /** Both groups on → FULLY, none → UNCOMPRESSED, otherwise PARTIALLY (NNCF). */
+  /**
+   * NNCF's compression_stage(): judged from current_epoch against the start epochs, not from the groups'
+   * flags — so with start 0 it says UNCOMPRESSED right after construction (epoch −1) although both groups
+   * are already on, and after a jump past a start epoch it says compressed although the group stayed off.
+   */
   compressionStage(): CompressionStage {
-    if (this.activationsOn && this.weightsOn) return CompressionStage.FULLY_COMPRESSED;
-    if (!this.activationsOn && !this.weightsOn) return CompressionStage.UNCOMPRESSED;
+    if (this.disabled) return CompressionStage.FULLY_COMPRESSED; // NNCF's StubCompressionScheduler says so
+    const activations = this.currentEpoch >= this.activationsStartEpoch;
+    const weights = this.currentEpoch >= this.weightsStartEpoch;
+    if (activations && weights) return CompressionStage.FULLY_COMPRESSED;
+    if (!activations && !weights) return CompressionStage.UNCOMPRESSED;
     return CompressionStage.PARTIALLY_COMPRESSED;
   }
 
@@ -70,7 +77,10 @@ export class StagedQuantizationScheduler extends BaseScheduler {
     if (p) await p;
   }
 
-  /** NNCF's disable_scheduler (a stub scheduler): groups keep their status; no more switches or range inits. */
+  /**
+   * NNCF's disable_scheduler (a stub scheduler): groups keep their status; no more switches or range inits;
+   * the stage is the stub's FULLY_COMPRESSED.
+   */
   disable(): void {
     this.disabled = true;
   }

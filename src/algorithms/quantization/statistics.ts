@@ -54,7 +54,15 @@ function weightElements(graph: Graph): Map<string, number> {
   return out;
 }
 
-export function quantizationStatistics(mods: QuantizerModule[], graph: Graph): Statistics {
+/** Placement choices worth stating next to the numbers. */
+export interface QuantizationNotes {
+  activationsPerTensorForOrt?: boolean;
+}
+
+/** The statistics key that says activations were made per-tensor for onnxruntime. */
+export const PER_TENSOR_FOR_ORT_KEY = 'Activations per-tensor for ORT QLinearConv';
+
+export function quantizationStatistics(mods: QuantizerModule[], graph: Graph, notes: QuantizationNotes = {}): Statistics {
   const enabled = mods.filter((m) => m.quantizer.enabled).length;
   const elements = weightElements(graph);
   let total = 0;
@@ -82,6 +90,7 @@ export function quantizationStatistics(mods: QuantizerModule[], graph: Graph): S
     'Weight memory FP32, MiB': fp32Bytes / 2 ** 20,
     'Weight memory compressed, MiB': compressedBytes / 2 ** 20,
     'Weight memory compression rate': compressedBytes === 0 ? 1 : fp32Bytes / compressedBytes,
+    ...(notes.activationsPerTensorForOrt ? { [PER_TENSOR_FOR_ORT_KEY]: true } : {}),
   };
   return new Statistics('quantization', values, [shareTable(mods), bitwidthTable(mods)]);
 }

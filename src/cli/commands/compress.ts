@@ -4,8 +4,10 @@
  * Post-training compression: loads the model, the NNCF config and the init data (checked against the
  * model input), runs createCompressedModel (range init, BN adaptation), writes the compressed ONNX
  * model atomically, prints the statistics table (controller.statistics().toString()) and optionally a
- * JSON report of every quantizer. Unreadable files / bad arguments → exit 2; invalid config, data
- * that does not fit, or options the target device forbids → exit 1 with the reason.
+ * JSON report of every quantizer, and the integer/float Conv/Gemm/MatMul kernels onnxruntime runs for the
+ * original and the compressed model. A model with a fixed batch is fed that batch (said once).
+ * Unreadable files / bad arguments → exit 2; invalid config, data that does not fit, or options the
+ * target device forbids → exit 1 with the reason.
  */
 import type { Command } from 'commander';
 import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
@@ -15,6 +17,7 @@ import { checkConfigForCommand } from '../config-checks.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
+import { batchSizeForModel } from '../fixed-batch.js';
 import { checkInputPaths } from '../input-paths.js';
 import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { UsageError } from '../usage-error.js';
@@ -48,7 +51,7 @@ export async function compress(o: CompressOptions): Promise<string> {
   }
   await checkConfigForCommand(config, 'compress');
   const runLog = RunLog.open(config, { model: o.model, configFile: o.config }); // log_dir: created before any work
-  const batchSize = positiveInt(o.batchSize, '--batch-size');
+  const requestedBatchSize = positiveInt(o.batchSize, '--batch-size');
   const [{ loadOnnxModel }, { initBackend }, api] = await Promise.all([
     import('../../frontends/onnx/index.js'),
     import('../../engine/index.js'),
@@ -62,6 +65,8 @@ export async function compress(o: CompressOptions): Promise<string> {
   }
   const input = graph.inputs.filter((i) => !graph.initializers.has(i.name));
   if (input.length !== 1) throw new Error(`compress feeds --data to one model input; ${o.model} has ${input.length}`);
+  const { batchSize, note } = batchSizeForModel(input[0], requestedBatchSize);
+  if (note) process.stderr.write(`nncf-ts: ${note}\n`);
   const opts: LoadDataOptions = { sampleShape: (input[0].shape ?? []).slice(1) };
   if (o.preprocess) opts.preprocess = parsePreprocessSpec(o.preprocess);
   if (o.split) opts.split = o.split;
@@ -75,7 +80,9 @@ export async function compress(o: CompressOptions): Promise<string> {
   const result = await api.createCompressedModel(graph, config);
   await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out));
   const written = [`wrote the compressed model to ${o.out}`];
-  const text = result.controller.statistics().toString();
+  const { compareLinearKernels, describeKernelComparison } = await import('../../runtime/index.js');
+  const kernels = await compareLinearKernels(o.model, o.out);
+  const text = `${result.controller.statistics().toString()}\n${describeKernelComparison(kernels)}`;
   if (o.report) {
     const q = api.findQuantizationController(result.controller);
     const report = {
@@ -84,6 +91,7 @@ export async function compress(o: CompressOptions): Promise<string> {
       out: o.out,
       samples: dataset.length,
       statistics: result.controller.statistics().toDict(),
+      ort_linear_kernels: kernels,
       ...(q ? api.quantizationReport(q) : {}),
     };
     await writeOutput('--report', o.report, () => writeFileAtomic(o.report!, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`)));

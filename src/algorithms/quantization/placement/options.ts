@@ -55,6 +55,13 @@ export interface QuantizationPlacementOptions extends ScopeSettings {
   quantizeOutputs?: boolean;
   /** default 'enable' */
   overflowFix?: OverflowFix;
+  /**
+   * The model is exported as QuantizeLinear/DequantizeLinear for onnxruntime. On CPU/ANY, when
+   * `activations.perChannel` is not given, activations are then per-tensor: the hardware config lets a
+   * depthwise convolution's input be per-channel, but ORT's QLinearConv takes one input scale, so ORT
+   * would leave those convolutions float (and pay for the Q/DQ around them).
+   */
+  qdqForOrt?: boolean;
 }
 
 /** NNCF DEFAULT_QUANTIZER_CONFIG: 8-bit symmetric per-tensor, signedness from statistics. */

@@ -33,6 +33,16 @@ export interface ResolvedSettings {
   quantizeInputs: boolean;
   quantizeOutputs: boolean;
   unifiedScaleOps?: string[][];
+  /** Activations made per-tensor for ORT's QLinearConv (see `QuantizationPlacementOptions.qdqForOrt`). */
+  activationsPerTensorForOrt: boolean;
+}
+
+/** Devices whose hardware config allows per-channel activations where ORT needs per-tensor ones. */
+const ORT_PER_TENSOR_DEVICES: readonly string[] = ['ANY', 'CPU'];
+
+/** True when placement makes activations per-tensor for onnxruntime (QDQ export, CPU/ANY, no explicit `activations.per_channel`). */
+export function activationsPerTensorForOrt(o: QuantizationPlacementOptions): boolean {
+  return o.qdqForOrt === true && o.activations?.perChannel === undefined && ORT_PER_TENSOR_DEVICES.includes(o.targetDevice ?? 'ANY');
 }
 
 const PRESET_MODES = {
@@ -61,7 +71,9 @@ export function resolveSettings(o: QuantizationPlacementOptions): ResolvedSettin
     const c: QuantizationConstraints = preset ? { mode: PRESET_MODES[preset][g] } : {};
     return updateConstraints(c, { bits: s?.bits, mode: s?.mode, signed: s?.signed, perChannel: s?.perChannel });
   };
-  const constraints = { weights: constraintsOf('weights', o.weights), activations: constraintsOf('activations', o.activations) };
+  const perTensorForOrt = activationsPerTensorForOrt(o);
+  const activationSettings = perTensorForOrt ? { ...o.activations, perChannel: false } : o.activations;
+  const constraints = { weights: constraintsOf('weights', o.weights), activations: constraintsOf('activations', activationSettings) };
   const algoScopes = { ignoredScopes: o.ignoredScopes, targetScopes: o.targetScopes };
   return {
     targetDevice,
@@ -79,6 +91,7 @@ export function resolveSettings(o: QuantizationPlacementOptions): ResolvedSettin
     quantizeInputs: o.quantizeInputs ?? true,
     quantizeOutputs: o.quantizeOutputs ?? false,
     unifiedScaleOps: o.activations?.unifiedScaleOps,
+    activationsPerTensorForOrt: perTensorForOrt,
   };
 }
 

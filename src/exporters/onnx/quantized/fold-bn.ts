@@ -1,5 +1,5 @@
 /**
- * Folding an inference BatchNormalization into the Conv before it when the Conv weight is quantized.
+ * Folding an inference BatchNormalization into the Conv (or Gemm with transB) before it when its weight is quantized.
  * The simulated model computes BN(Conv(x, FQ(W))); per output channel BN is y·f + (β − μ·f) with
  * f = γ/√(σ²+ε), so BN(Conv(x, W_q) + b) = Conv(x, W_q·f) + (b − μ)·f + β. Because W_q·f is the
  * same integers with the scale multiplied by f, the fold is exact on the quantized grid: the weight
@@ -24,15 +24,26 @@ const floatInit = (g: Graph, name: string | undefined): Float32Array | null => {
 };
 
 /**
- * The BN that can be folded into the Conv reading `spec`'s weight, or null: the weight feeds one Conv only,
- * that Conv's output feeds one BatchNormalization only (not a graph output, no quantizer between), BN has
+ * Conv, or Gemm computing x·Wᵀ + b (transB = 1, alpha = beta = 1, no transA): both have the output
+ * channel on the weight's axis 0, which is where the fold puts the per-channel scale.
+ */
+function isFoldableLinear(n: GraphNode): boolean {
+  if (n.domain !== '') return false;
+  if (n.opType === 'Conv') return true;
+  const attr = (k: string, d: number) => (n.attributes[k] ? Number(n.attributes[k].value) : d);
+  return n.opType === 'Gemm' && attr('transB', 0) === 1 && attr('transA', 0) === 0 && attr('alpha', 1) === 1 && attr('beta', 1) === 1;
+}
+
+/**
+ * The BN that can be folded into the Conv/Gemm reading `spec`'s weight, or null: the weight feeds that op only,
+ * its output feeds one BatchNormalization only (not a graph output, no quantizer between), BN has
  * constant parameters and one output. Negative factors are accepted only for symmetric signed grids
  * (the integers are negated instead).
  */
 export function findFoldableBn(g: Graph, spec: QuantizerExportSpec, quantized: Set<string>, symmetricGrid: boolean): BnFold | null {
   const w = spec.target.tensor;
   const users = g.consumers(w);
-  if (users.length !== 1 || users[0].opType !== 'Conv' || users[0].domain !== '' || users[0].inputs[1] !== w) return null;
+  if (users.length !== 1 || !isFoldableLinear(users[0]) || users[0].inputs[1] !== w) return null;
   const conv = users[0];
   const y = conv.outputs[0];
   const next = g.consumers(y);
@@ -46,6 +57,8 @@ export function findFoldableBn(g: Graph, spec: QuantizerExportSpec, quantized: S
   const eps = bn.attributes.epsilon ? Number(bn.attributes.epsilon.value) : 1e-5;
   const factors = new Float32Array(gamma.length);
   for (let c = 0; c < gamma.length; c++) factors[c] = gamma[c] / Math.sqrt(variance[c] + eps);
+  // a broadcast bias (scalar, [1]) is not one value per channel
+  if (conv.inputs[2] && floatInit(g, conv.inputs[2])!.length !== factors.length) return null;
   if (!factors.every((f) => Number.isFinite(f) && f !== 0) || (!symmetricGrid && factors.some((f) => f < 0))) return null;
   return { conv, bn, factors };
 }

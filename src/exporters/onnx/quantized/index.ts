@@ -1,5 +1,6 @@
 /** Quantizers written into a Graph for ONNX export: QuantizeLinear/DequantizeLinear or OpenVINO FakeQuantize. */
 import type { Graph } from '../../../graph/graph.js';
+import { materializeConstantAliases, removePassThroughNodes } from '../../../graph/transforms/index.js';
 import { writeFakeQuantizeNodes, type FakeQuantizeExportSummary } from './fake-quantize.js';
 import { writeQdqQuantizers, type QdqExportOptions, type QdqExportSummary } from './qdq.js';
 import type { QuantizerExportSpec } from './spec.js';
@@ -16,7 +17,27 @@ export interface QuantizedExportOptions extends QdqExportOptions {
   standardOps?: boolean;
 }
 
-/** Edits `graph` (a copy made for export) in place according to `export_to_onnx_standard_ops`. */
-export function writeQuantizers(graph: Graph, specs: QuantizerExportSpec[], opts: QuantizedExportOptions = {}): QdqExportSummary | FakeQuantizeExportSummary {
-  return opts.standardOps ? writeQdqQuantizers(graph, specs, opts) : writeFakeQuantizeNodes(graph, specs);
+/**
+ * Edits `graph` (a copy made for export) in place according to `export_to_onnx_standard_ops`.
+ * For QDQ (onnxruntime) the graph is cleaned first: parameters behind Identity become initializers and
+ * Identity/Dropout on activations go, so BatchNormalization folds and ORT's QDQ fusions find their patterns.
+ */
+export function writeQuantizers(graph: Graph, specs: QuantizerExportSpec[], opts: QuantizedExportOptions = {}): (QdqExportSummary & OrtCleanupSummary) | FakeQuantizeExportSummary {
+  if (!opts.standardOps) return writeFakeQuantizeNodes(graph, specs);
+  const cleaned = cleanForOrt(graph, specs);
+  return { ...writeQdqQuantizers(graph, specs, opts), ...cleaned };
+}
+
+export interface OrtCleanupSummary {
+  /** Identity nodes over constants turned into initializers. */
+  constantAliases: number;
+  /** Identity / inference Dropout nodes removed from activations. */
+  passThroughNodes: number;
+}
+
+/** The clean-up before a QDQ export; quantizer targets keep their names. */
+export function cleanForOrt(graph: Graph, specs: readonly QuantizerExportSpec[]): OrtCleanupSummary {
+  const constantAliases = materializeConstantAliases(graph).length;
+  const keep = new Set(specs.map((s) => s.target.tensor));
+  return { constantAliases, passThroughNodes: removePassThroughNodes(graph, keep).length };
 }

@@ -1,0 +1,67 @@
+/**
+ * `nncf-ts compress` for onnxruntime users: a fixed-batch model is calibrated with its batch (said once),
+ * and the output and the report give the integer/float linear kernels ORT runs.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchSizeForModel } from '../../src/cli/fixed-batch.js';
+import { encodeNpy, ndarray } from '../../src/data/index.js';
+import { runCli } from '../helpers/cli.js';
+import { mobilenetV2Style } from '../helpers/models.js';
+import { seededFloats } from '../onnx/ort-utils.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-compress-ort-'));
+const p = (n: string) => join(dir, n);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(() => {
+  writeFileSync(p('fixed.onnx'), mobilenetV2Style({ batch: 1, size: 16 }).bytes);
+  writeFileSync(p('dynamic.onnx'), mobilenetV2Style({ size: 16 }).bytes);
+  writeFileSync(p('x.npy'), encodeNpy(ndarray('float32', [40, 3, 16, 16], seededFloats(40 * 3 * 16 * 16, 2))));
+  const init = { range: { num_init_samples: 40 }, batchnorm_adaptation: { num_bn_adaptation_samples: 40 } };
+  const config = (compression: object) => JSON.stringify({ input_info: { sample_size: [1, 3, 16, 16] }, compression: { algorithm: 'quantization', initializer: init, ...compression } });
+  writeFileSync(p('qdq.json'), config({ export_to_onnx_standard_ops: true }));
+  writeFileSync(p('fq.json'), config({}));
+});
+
+const compress = (model: string, cfg: string, out: string) =>
+  runCli('compress', '--model', p(model), '--config', p(cfg), '--data', p('x.npy'), '--out', p(out), '--report', p(`${out}.json`));
+
+describe('nncf-ts compress on ORT', () => {
+  it('a fixed-batch [1,3,16,16] model runs with the default --batch-size 32: batch 1, said once; every Conv/Gemm integer in ORT', async () => {
+    const r = await compress('fixed.onnx', 'qdq.json', 'fixed-int8.onnx');
+    expect(r.code).toBe(0);
+    expect(r.err.match(/fixed batch of 1/g)).toHaveLength(1);
+    expect(r.err).toContain('instead of --batch-size 32');
+    expect(r.out).toContain('ORT linear kernels (Conv/Gemm/MatMul in the optimized graph): compressed 12 integer / 0 float; original 0 integer / 12 float');
+    const report = JSON.parse(readFileSync(p('fixed-int8.onnx.json'), 'utf8'));
+    expect(report.ort_linear_kernels.compressed).toMatchObject({ integer: 12, float: 0, integerOps: { QLinearConv: 11, 'com.microsoft:QGemm': 1 } });
+    expect(report.ort_linear_kernels.original).toMatchObject({ integer: 0, float: 12 });
+    expect(report.bn_adaptation_steps).toBe(40);
+  }, 180_000);
+
+  it('a dynamic-batch model: no note; a FakeQuantize export: kernels not counted, with the reason', async () => {
+    const r = await compress('dynamic.onnx', 'fq.json', 'dyn-fq.onnx');
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/ORT linear kernels: not counted \(onnxruntime cannot load the model: .+\)/);
+    expect(JSON.parse(readFileSync(p('dyn-fq.onnx.json'), 'utf8')).ort_linear_kernels.error).toMatch(/FakeQuantize/);
+  }, 180_000);
+});
+
+describe('batchSizeForModel', () => {
+  const input = (shape: (number | string | null)[] | null) => ({ name: 'x', dtype: 'float32' as const, shape });
+  it('uses a fixed batch dimension and says so; keeps the request otherwise', () => {
+    expect(batchSizeForModel(input([1, 3, 8, 8]), 32)).toEqual({
+      batchSize: 1,
+      note: 'the model\'s input "x" has a fixed batch of 1 ([1,3,8,8]): initialization data is fed 1 sample at a time instead of --batch-size 32',
+    });
+    expect(batchSizeForModel(input([4, 3]), 32).batchSize).toBe(4);
+    expect(batchSizeForModel(input([4, 3]), 4)).toEqual({ batchSize: 4 });
+    expect(batchSizeForModel(input(['N', 3]), 32)).toEqual({ batchSize: 32 });
+    expect(batchSizeForModel(input([null, 3]), 16)).toEqual({ batchSize: 16 });
+    expect(batchSizeForModel(input(null), 8)).toEqual({ batchSize: 8 });
+  });
+});
