@@ -45,6 +45,8 @@ export function ruleModels(): RuleModel[] {
       return { y: b.node('Relu', [y]), features: 4 * 25 };
     }),
     build('maxpool-2x2', 2, 6, (b, x) => ({ y: b.node('MaxPool', [conv(b, x, 'c', 2, 3, 3, { pad: 1 })], { kernel_shape: [2, 2], strides: [2, 2] }), features: 3 * 9 })),
+    // 7×7 → 3×3: the last row and column are cropped (upsample path); ReLU zeros make tied maxima.
+    build('maxpool-2x2-odd-after-relu', 2, 7, (b, x) => ({ y: b.node('MaxPool', [b.node('Relu', [conv(b, x, 'c', 2, 3, 3, { pad: 1, bias: true })])], { kernel_shape: [2, 2], strides: [2, 2] }), features: 3 * 9 })),
     build('maxpool-3x3-overlap-pad', 2, 7, (b, x) => ({ y: b.node('MaxPool', [conv(b, x, 'c', 2, 3, 3, { pad: 1 })], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }), features: 3 * 16 })),
     build('gap', 3, 5, (b, x) => ({ y: b.node('GlobalAveragePool', [b.node('Relu', [conv(b, x, 'c', 3, 6, 3, { pad: 1, bias: true })])]), features: 6 })),
     build('add-sub-mul-broadcast', 2, 4, (b, x) => {
