@@ -404,6 +404,25 @@ describe('plan: text view and errors', () => {
   );
 
   it(
+    'a config without compression (train fine-tunes FP32): the schedule says nothing changes, the JSON schedule has empty states',
+    async () => {
+      const doc = { input_info: INPUT, epochs: 2 };
+      const r = await runCli('plan', '--model', MODEL, '--config', configFile(doc));
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(
+        'schedule: no compression algorithm, nothing changes per epoch (train fine-tunes the FP32 model)',
+      );
+      const p = await plan(doc);
+      expect([
+        p.algorithms.length,
+        p.schedule.length,
+        p.schedule.every((x) => Object.keys(x.algorithms).length === 0),
+      ]).toEqual([0, 3, true]);
+    },
+    T,
+  );
+
+  it(
     'HAWQ without data is a usage error (exit 2); so are a missing --data path and a bad --epochs',
     async () => {
       const hawq = await runCli(

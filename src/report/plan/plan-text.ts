@@ -57,6 +57,10 @@ function algorithmText(a: AlgorithmPlan): string[] {
 /** Schedule rows: the first record and every record where some state changes (JSON lists them all). */
 function scheduleText(plan: Plan): string[] {
   const names = Object.keys(plan.schedule[0]?.algorithms ?? {});
+  if (names.length === 0)
+    return [
+      `schedule: no compression algorithm, nothing changes per epoch (train fine-tunes the FP32 model)`,
+    ];
   const cell = (s: Record<string, unknown>) =>
     'weights_enabled' in s
       ? `W ${s.weights_enabled ? 'on' : 'off'}, A ${s.activations_enabled ? 'on' : 'off'}, ${String(s.stage)}`
