@@ -74,6 +74,11 @@ export class QuantizationController implements CompressionController {
       : new BaseScheduler();
   }
 
+  /** The export writes QuantizeLinear/DequantizeLinear (ORT can run and time it). */
+  get exportsStandardOps(): boolean {
+    return this.standardOps;
+  }
+
   get isStaged(): boolean {
     return this.scheduler instanceof StagedQuantizationScheduler;
   }

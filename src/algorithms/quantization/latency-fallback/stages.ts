@@ -58,20 +58,32 @@ export function latencyBlocks(graph: Graph, modules: readonly QuantizerModule[],
   const stages: number[][] = Array.from({ length: cuts.length + 1 }, () => []);
   modules.forEach((m, k) => stages[stageOf(positionOf(graph, m, pos))].push(k));
   const filled = stages.filter((s) => s.length > 0);
-  const total = filled.reduce((a, s) => a + s.length, 0);
-  const target = total / Math.min(maxBlocks, filled.length || 1);
+  const groups = filled.length <= maxBlocks ? filled : mergeEvenly(filled, maxBlocks);
+  return groups.map((mods) => describe(graph, modules, mods, pos));
+}
+
+/** Consecutive stages into `count` groups, each closed at the stage boundary nearest its share of the quantizers. */
+function mergeEvenly(stages: number[][], count: number): number[][] {
+  const total = stages.reduce((a, s) => a + s.length, 0);
   const groups: number[][] = [];
   let cur: number[] = [];
-  for (const s of filled) {
+  let seen = 0;
+  stages.forEach((s, i) => {
     cur.push(...s);
-    // close a block once it reaches its share, keeping enough stages for the remaining blocks
-    if (cur.length >= target * (groups.length + 1) - groups.reduce((a, g) => a + g.length, 0) - 1e-9 && groups.length < maxBlocks - 1) {
+    seen += s.length;
+    const stagesLeft = stages.length - i - 1;
+    const groupsLeft = count - groups.length - 1;
+    const share = (total * (groups.length + 1)) / count;
+    const next = stages[i + 1]?.length ?? 0;
+    // close here when the share is reached, or when taking the next stage would overshoot it by more
+    const closer = seen >= share || seen + next - share > share - seen;
+    if ((closer || stagesLeft === groupsLeft) && groupsLeft > 0) {
       groups.push(cur);
       cur = [];
     }
-  }
+  });
   if (cur.length) groups.push(cur);
-  return groups.map((mods) => describe(graph, modules, mods, pos));
+  return groups;
 }
 
 function describe(graph: Graph, modules: readonly QuantizerModule[], mods: number[], pos: Map<string, number>): LatencyBlock {
