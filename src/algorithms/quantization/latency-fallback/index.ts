@@ -27,7 +27,9 @@ export interface LatencyFallbackSummary {
   blocks: { name: string; quantizers: number; weightedNodes: string[] }[];
   /** Blocks kept float, with the measured latency of the model before (quantized) and after (float). */
   floatBlocks: { block: number; name: string; quantizedMs: number; floatMs: number }[];
+  /** FP32 (every block float), timed with the exported mix. */
   fp32Ms: number;
+  /** Every block quantized (first comparison). */
   allQuantizedMs: number;
   /** The exported mix (= fp32Ms when every block is float). */
   finalMs: number;
@@ -70,7 +72,7 @@ function summarize(blocks: LatencyBlock[], active: readonly QuantizerModule[], d
   return {
     blocks: blocks.map((b) => ({ name: b.name, quantizers: b.modules.length, weightedNodes: b.weightedNodes })),
     floatBlocks: d.floatBlocks.map((b) => ({ block: b, name: blocks[b].name, quantizedMs: byBlock.get(b)?.quantizedMs ?? NaN, floatMs: byBlock.get(b)?.floatMs ?? NaN })),
-    fp32Ms: d.fp32Ms,
+    fp32Ms: d.mixFp32Ms, // timed in the same run as the exported mix
     allQuantizedMs: d.allQuantizedMs,
     finalMs: d.allFloat ? d.mixFp32Ms : d.mixMs,
     allFloat: d.allFloat,
