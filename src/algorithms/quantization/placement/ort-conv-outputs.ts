@@ -12,7 +12,8 @@ import type { UnitGraph } from './units.js';
  * Conv → Relu → Concat/Reshape (SqueezeNet, ShuffleNet) unquantized up to the next quantizer: there ORT
  * runs the Conv in float between Q/DQ pairs, slower than FP32. As ORT's own quantization tool does, a
  * quantizer then goes on the Conv's output before the float elementwise op; that op runs in float
- * between a DQ and the next Q, and the Conv becomes integer.
+ * between a DQ and the next Q, and the Conv becomes integer. A SiLU's Sigmoid (x·σ(x)) also gets a
+ * quantizer on its output, so ORT runs QLinearSigmoid and QLinearMul instead of float ops between Q/DQs.
  */
 const ORT_FUSES_INTO_CONV = new Set(['BatchNormalization', 'Relu', 'Clip']);
 
@@ -30,22 +31,69 @@ export function convOutputQuantizersForOrt(graph: Graph, ug: UnitGraph, s: Resol
     const id = `${scopeOf(producer)}|OUTPUT`;
     if (outputs.has(tensor) || quantized.has(tensor) || ids.has(id)) continue;
     ids.add(id);
-    added.push({
-      id,
-      kind: 'activation',
-      points: [{ kind: 'output', tensor, producer: producer.name }],
-      bits: config.bits,
-      mode: config.mode,
-      signed: config.signed,
-      perChannel: false,
-      narrowRange: false,
-      halfRange: false,
-      logarithmScale: s.logarithmScale.activations,
-      quantizedNodes: [...new Set(graph.consumers(tensor).map(scopeOf))],
-      allowedConfigs: [config],
-    });
+    added.push(outputSpec(graph, s, config, id, tensor, producer));
+  }
+  added.push(...sigmoidOutputs(graph, ug, s, config, ids, quantized));
+  added.push(...convInputs(graph, ug, s, config, ids, [...placed, ...added], weighted));
+  return added;
+}
+
+/**
+ * A Conv whose input is quantized only upstream of a Concat/Reshape/Transpose (NNCF propagates the
+ * quantizer up through them into the branches: SqueezeNet, ShuffleNet) reads a float tensor, not a DQ:
+ * ORT needs a DQ right before the Conv. A quantizer goes on that tensor (ORT then fuses the Concat too).
+ */
+function convInputs(graph: Graph, ug: UnitGraph, s: ResolvedSettings, config: QuantizerSpec['allowedConfigs'][number], ids: Set<string>, placed: readonly QuantizerSpec[], weighted: Set<string>): QuantizerSpec[] {
+  const outputPoints = new Set(placed.flatMap((q) => q.points.flatMap((p) => (p.kind === 'output' ? [p.tensor] : []))));
+  const inputPoints = new Set(placed.flatMap((q) => q.points.flatMap((p) => (p.kind === 'input' ? [`${p.consumer}#${p.port}`] : []))));
+  const inputs = new Set(graph.inputs.map((i) => i.name));
+  const added: QuantizerSpec[] = [];
+  for (const unit of ug.units) {
+    const conv = unit.first;
+    if (unit.ignored || conv.opType !== 'Conv' || !weighted.has(conv.name)) continue;
+    const tensor = conv.inputs[0];
+    const producer = graph.producer(tensor);
+    if (!producer || inputs.has(tensor) || outputPoints.has(tensor) || inputPoints.has(`${conv.name}#0`)) continue;
+    const id = `${scopeOf(producer)}|OUTPUT`;
+    if (ids.has(id)) continue;
+    ids.add(id);
+    outputPoints.add(tensor);
+    added.push(outputSpec(graph, s, config, id, tensor, producer));
   }
   return added;
+}
+
+/** Sigmoid inside a Conv's fused pattern (SiLU = x·σ(x)): a quantizer on σ(x) for QLinearSigmoid → QLinearMul. */
+function sigmoidOutputs(graph: Graph, ug: UnitGraph, s: ResolvedSettings, config: QuantizerSpec['allowedConfigs'][number], ids: Set<string>, quantized: Set<string>): QuantizerSpec[] {
+  const added: QuantizerSpec[] = [];
+  for (const unit of ug.units) {
+    if (unit.ignored || unit.first.opType !== 'Conv') continue;
+    for (const sig of unit.nodes.filter((n) => n.opType === 'Sigmoid')) {
+      const tensor = sig.outputs[0];
+      const id = `${scopeOf(sig)}|OUTPUT`;
+      if (quantized.has(tensor) || ids.has(id) || graph.outputs.some((o) => o.name === tensor)) continue;
+      ids.add(id);
+      added.push(outputSpec(graph, s, config, id, tensor, sig));
+    }
+  }
+  return added;
+}
+
+function outputSpec(graph: Graph, s: ResolvedSettings, config: QuantizerSpec['allowedConfigs'][number], id: string, tensor: string, producer: GraphNode): QuantizerSpec {
+  return {
+    id,
+    kind: 'activation',
+    points: [{ kind: 'output', tensor, producer: producer.name }],
+    bits: config.bits,
+    mode: config.mode,
+    signed: config.signed,
+    perChannel: false,
+    narrowRange: false,
+    halfRange: false,
+    logarithmScale: s.logarithmScale.activations,
+    quantizedNodes: [...new Set(graph.consumers(tensor).map(scopeOf))],
+    allowedConfigs: [config],
+  };
 }
 
 /** The tensor after the Conv and the ops ORT folds into QLinearConv (BN, Relu, Clip) inside its fused pattern. */
@@ -62,7 +110,10 @@ function convOutputForOrt(graph: Graph, conv: GraphNode, unit: Set<GraphNode>): 
   return { tensor, producer };
 }
 
-/** Tensors every consumer reads quantized: an output point, or input points on all of its consumers. */
+/**
+ * Tensors ORT sees as one QuantizeLinear: an output point, or an input point on the only consumer.
+ * (Per-consumer input quantizers on a branching tensor are several Qs on it: ORT fuses none.)
+ */
 function quantizedTensors(graph: Graph, placed: readonly QuantizerSpec[]): Set<string> {
   const out = new Set<string>();
   const inputs = new Map<string, Set<string>>();
@@ -73,7 +124,7 @@ function quantizedTensors(graph: Graph, placed: readonly QuantizerSpec[]): Set<s
     }
   for (const [t, ports] of inputs) {
     const all = graph.consumers(t).flatMap((c) => c.inputs.flatMap((x, port) => (x === t ? [`${c.name}#${port}`] : [])));
-    if (all.every((k) => ports.has(k))) out.add(t);
+    if (all.length === 1 && ports.has(all[0])) out.add(t);
   }
   return out;
 }
