@@ -121,6 +121,7 @@ export function lossF64(graph: Graph, values: Map<string, T64>, labels: number[]
       Conv: () => conv(n, i[0]!, i[1]!, i[2]),
       BatchNormalization: () => batchNormTrain(n, i[0]!, i[1]!, i[2]!),
       Relu: () => ({ shape: i[0]!.shape, data: i[0]!.data.map((v) => Math.max(v, 0)) }),
+      Clip: () => ({ shape: i[0]!.shape, data: i[0]!.data.map((v) => Math.min(Math.max(v, i[1] ? i[1].data[0] : -Infinity), i[2] ? i[2].data[0] : Infinity)) }),
       Add: () => broadcast(i[0]!, i[1]!, (a, b) => a + b),
       Sub: () => broadcast(i[0]!, i[1]!, (a, b) => a - b),
       Mul: () => broadcast(i[0]!, i[1]!, (a, b) => a * b),

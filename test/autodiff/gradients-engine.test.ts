@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
 import type { Graph } from '../../src/graph/graph.js';
-import { concatNet, resnetStyle } from '../helpers/models.js';
+import { concatNet, mobilenetV2Style, resnetStyle } from '../helpers/models.js';
 import { engineGradients } from './engine-reference.js';
 import { ortGradients, relativeError, seededBatch } from './helpers.js';
 import { ruleModels } from './rule-models.js';
@@ -45,6 +45,11 @@ describe('ORT training graph vs tfjs engine gradients (wasm backend)', () => {
   it('ResNet-style helper (batch 4, 16×16)', async () => {
     const worst = await compare(resnetStyle({ batch: 4, size: 16 }).graph);
     console.log(`resnet-style: worst gradient error vs engine ${worst.toExponential(2)}`);
+  });
+
+  it('MobileNetV2-style helper (Clip 0..6, depthwise stride 1 and 2; batch 4, 16×16)', async () => {
+    const worst = await compare(mobilenetV2Style({ batch: 4, size: 16 }).graph);
+    console.log(`mobilenet-v2-style: worst gradient error vs engine ${worst.toExponential(2)}`);
   });
 
   it('Fashion-MNIST reference CNN (batch 8)', async () => {

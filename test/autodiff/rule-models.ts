@@ -10,19 +10,21 @@ export interface RuleModel {
   graph: Graph;
   /** Extra float initializers to train (ports the rules do not mark as parameters, e.g. an Add operand). */
   extraTrainable?: string[];
+  /** Float initializers that are constants, not parameters (Clip bounds). */
+  constants?: string[];
 }
 
 const B = 3;
 const CLASSES = 5;
 
-function build(name: string, c: number, hw: number, body: (b: OnnxBuilder, x: string) => { y: string; features: number }, extraTrainable?: string[]): RuleModel {
+function build(name: string, c: number, hw: number, body: (b: OnnxBuilder, x: string) => { y: string; features: number }, extraTrainable?: string[], constants?: string[]): RuleModel {
   const b = new OnnxBuilder({ opset: 13, seed: name.length * 7 + 1, name });
   const x = b.input('x', [B, c, hw, hw]);
   const { y, features } = body(b, x);
   const flat = b.node('Flatten', [y], { axis: 1 }, { name: 'head/Flatten' });
   const logits = b.node('Gemm', [flat, b.randomWeight('fc.weight', [CLASSES, features]), b.uniform('fc.bias', [CLASSES], -0.1, 0.1)], { transB: 1 }, { name: 'fc/Gemm', outputs: ['logits'] });
   b.output(logits, [B, CLASSES]);
-  return { name, graph: b.toGraph(), extraTrainable };
+  return { name, graph: b.toGraph(), extraTrainable, constants };
 }
 
 const conv = (b: OnnxBuilder, x: string, name: string, cin: number, cout: number, k: number, a: { stride?: number; pad?: number; group?: number; dilation?: number; bias?: boolean } = {}) => {
@@ -48,6 +50,8 @@ export function ruleModels(): RuleModel[] {
     // 7×7 → 3×3: the last row and column are cropped (upsample path); ReLU zeros make tied maxima.
     build('maxpool-2x2-odd-after-relu', 2, 7, (b, x) => ({ y: b.node('MaxPool', [b.node('Relu', [conv(b, x, 'c', 2, 3, 3, { pad: 1, bias: true })])], { kernel_shape: [2, 2], strides: [2, 2] }), features: 3 * 9 })),
     build('maxpool-3x3-overlap-pad', 2, 7, (b, x) => ({ y: b.node('MaxPool', [conv(b, x, 'c', 2, 3, 3, { pad: 1 })], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }), features: 3 * 16 })),
+    // Tight bounds so both sides of the clip are active.
+    build('clip', 2, 5, (b, x) => ({ y: b.node('Clip', [conv(b, x, 'c', 2, 3, 3, { pad: 1, bias: true }), b.scalar('lo', -0.3), b.scalar('hi', 0.4)]), features: 3 * 25 }), [], ['lo', 'hi']),
     build('gap', 3, 5, (b, x) => ({ y: b.node('GlobalAveragePool', [b.node('Relu', [conv(b, x, 'c', 3, 6, 3, { pad: 1, bias: true })])]), features: 6 })),
     build('add-sub-mul-broadcast', 2, 4, (b, x) => {
       const a = conv(b, x, 'a', 2, 3, 3, { pad: 1 });

@@ -1,5 +1,6 @@
 // One file per op family; importing this module registers every rule.
 import './batch-norm.js';
+import './clip.js';
 import './concat.js';
 import './conv.js';
 import './elementwise.js';
