@@ -42,6 +42,7 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
     if (!s) throw new AutodiffError(`the shape of tensor "${t}" is unknown (run shape inference on the model first)`);
     return s;
   };
+  const constant = (t: string) => source.initializers.get(t);
   const logitsShape = shape(logits);
   if (logitsShape.length !== 2 || typeof logitsShape[1] !== 'number')
     throw new AutodiffError(`softmax cross-entropy needs logits [batch, classes] with a known class count; "${logits}" is [${logitsShape.join(', ')}]`);
@@ -63,7 +64,7 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
       emit.copy(node);
       continue;
     }
-    const r = rule.forward({ emit, node, shape });
+    const r = rule.forward({ emit, node, shape, constant });
     if (r.saved) saved.set(node, r.saved);
     Object.assign(stateUpdates, r.stateUpdates);
   }
@@ -71,7 +72,7 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
   const { loss, dLogits } = emitSoftmaxCrossEntropy(emit, logits, labels, logitsShape[1]);
   const grads = new GradientTable(emit);
   grads.add(logits, dLogits);
-  emitBackward({ emit, nodes, needsGrad, saved, grads, shape });
+  emitBackward({ emit, nodes, needsGrad, saved, grads, shape, constant });
 
   const dimsOf = (name: string) => [...source.initializers.get(name)!.dims];
   const initial = (name: string) => Float32Array.from(source.initializers.get(name)!.values as Float32Array);

@@ -8,23 +8,49 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
-import type { Graph } from '../../src/graph/graph.js';
-import { concatNet, mobilenetV2Style, resnetStyle } from '../helpers/models.js';
+import { Graph } from '../../src/graph/graph.js';
+import { inferShapes } from '../../src/graph/shape-inference/index.js';
+import { concatNet, mobilenetV2Style, resnetStyle, transformerEncoder } from '../helpers/models.js';
+import { constTensor, seededRandom } from '../helpers/onnx-builder.js';
 import { engineGradients } from './engine-reference.js';
 import { ortGradients, relativeError, seededBatch } from './helpers.js';
 import { ruleModels } from './rule-models.js';
 
-async function compare(graph: Graph, extra: string[] = [], batchSeed = 5) {
+/** `extra`: more names to train on both sides, or 'as-engine' to train exactly what the engine trains. */
+async function compare(graph: Graph, extra: string[] | 'as-engine' = [], batchSeed = 5) {
   const classes = graph.outputs[0].shape![1] as number;
   const batch = seededBatch(graph, batchSeed, classes);
-  const trainable = (n: string) => (extra.includes(n) ? true : undefined);
+  const trainable = (n: string) => (extra !== 'as-engine' && extra.includes(n) ? true : undefined);
   const ref = engineGradients(graph, batch, { trainable });
-  const ort = await ortGradients(graph, batch, { trainable });
+  const ort = await ortGradients(graph, batch, { trainable: extra === 'as-engine' ? (n) => ref.names.includes(n) : trainable });
   expect(ort.compiled.parameters.map((p) => p.name).sort()).toEqual([...ref.names].sort());
   expect(Math.abs(ort.loss - ref.loss) / Math.max(1, Math.abs(ref.loss))).toBeLessThan(1e-5);
   const errors = ort.compiled.parameters.map((p) => [p.name, relativeError(ort.gradients.get(p.name)!, ref.gradients.get(p.name)!)] as const);
   for (const [name, err] of errors) expect(err, name).toBeLessThan(1e-4);
   return Math.max(...errors.map(([, e]) => e));
+}
+
+/** The transformer helper ends in hidden states [B, T, d]: add mean pooling over T and a Gemm to classes. */
+function withClassifierHead(model: Graph, classes: number): Graph {
+  const d = model.outputs[0].shape![2] as number;
+  const rnd = seededRandom(9);
+  const fcW = constTensor('head.weight', 'float32', [classes, d], Array.from({ length: classes * d }, () => (rnd() * 2 - 1) / Math.sqrt(d)));
+  const fcB = constTensor('head.bias', 'float32', [classes], Array.from({ length: classes }, () => rnd() * 0.2 - 0.1));
+  const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes = {}) => ({ name, opType, domain: '', inputs, outputs, attributes, scope: name });
+  const g = new Graph({
+    name: 'transformer_classifier',
+    nodes: [
+      ...model.nodes,
+      node('head/ReduceMean', 'ReduceMean', [model.outputs[0].name], ['pooled'], { axes: { type: 'ints', value: [1] }, keepdims: { type: 'int', value: 0 } }),
+      node('head/Gemm', 'Gemm', ['pooled', 'head.weight', 'head.bias'], ['logits'], { transB: { type: 'int', value: 1 } }),
+    ],
+    inputs: model.inputs,
+    outputs: [{ name: 'logits', dtype: 'float32', shape: [model.inputs[0].shape![0], classes] }],
+    initializers: [...model.initializers.values(), fcW, fcB],
+    opsets: model.opsets,
+  });
+  inferShapes(g);
+  return g;
 }
 
 describe('ORT training graph vs tfjs engine gradients (cpu backend)', () => {
@@ -35,6 +61,12 @@ describe('ORT training graph vs tfjs engine gradients (cpu backend)', () => {
   for (const model of ruleModels()) it(model.name, async () => void (await compare(model.graph, model.extraTrainable)));
 
   it('Concat helper net', async () => void (await compare(concatNet({ batch: 3 }).graph)));
+
+  for (const decomposedLayerNorm of [false, true])
+    it(`transformer encoder helper + classifier head (${decomposedLayerNorm ? 'decomposed LayerNorm' : 'LayerNormalization'}, MatMul, Softmax, Erf, Transpose)`, async () => {
+      const worst = await compare(withClassifierHead(transformerEncoder({ batch: 3, decomposedLayerNorm }).graph, 4), 'as-engine');
+      console.log(`transformer (decomposed LN: ${decomposedLayerNorm}): worst gradient error vs engine ${worst.toExponential(2)}`);
+    });
 });
 
 describe('ORT training graph vs tfjs engine gradients (wasm backend)', () => {
