@@ -17,8 +17,8 @@ export interface RuleModel {
 const B = 3;
 const CLASSES = 5;
 
-function build(name: string, c: number, hw: number, body: (b: OnnxBuilder, x: string) => { y: string; features: number }, extraTrainable?: string[], constants?: string[]): RuleModel {
-  const b = new OnnxBuilder({ opset: 13, seed: name.length * 7 + 1, name });
+function build(name: string, c: number, hw: number, body: (b: OnnxBuilder, x: string) => { y: string; features: number }, extraTrainable?: string[], constants?: string[], opset = 13): RuleModel {
+  const b = new OnnxBuilder({ opset, seed: name.length * 7 + 1, name });
   const x = b.input('x', [B, c, hw, hw]);
   const { y, features } = body(b, x);
   const flat = b.node('Flatten', [y], { axis: 1 }, { name: 'head/Flatten' });
@@ -69,5 +69,20 @@ export function ruleModels(): RuleModel[] {
       const h = b.node('Gemm', [flat, b.randomWeight('h.weight', [18, 6]), b.uniform('h.bias', [1, 6], -0.1, 0.1)], { alpha: 0.7, beta: 1.3, transB: 0 });
       return { y: h, features: 6 };
     }),
+    build('matmul-transpose-softmax', 2, 4, (b, x) => {
+      // MatMul with a broadcast [4, 4] weight, attention-like scores, Softmax over the last axis.
+      const s = b.node('MatMul', [x, b.randomWeight('w', [4, 4])]);
+      const a = b.node('Softmax', [b.node('MatMul', [s, b.node('Transpose', [x], { perm: [0, 1, 3, 2] })])], { axis: -1 });
+      return { y: b.node('MatMul', [a, x]), features: 2 * 16 };
+    }),
+    build('layernorm-erf-sqrt-pow-div-reduce', 2, 4, (b, x) => {
+      const h = conv(b, x, 'c', 2, 3, 1, { bias: true });
+      const ln = b.node('LayerNormalization', [h, b.uniform('ln.weight', [4], 0.5, 1.5), b.uniform('ln.bias', [4], -0.2, 0.2)], { axis: -1, epsilon: 1e-5 });
+      const e = b.node('Erf', [b.node('Mul', [ln, b.scalar('k', 0.7)])]);
+      const y = b.node('Div', [b.node('Mul', [e, h]), b.node('Sqrt', [b.node('Add', [b.node('Pow', [h, b.scalar('two', 2)]), b.scalar('one', 1)])])]);
+      const r1 = b.node('ReduceMean', [y], { axes: [3], keepdims: 0 });
+      const r2 = b.node('ReduceSum', [y, b.ints('axes2', [2])], { keepdims: 1 });
+      return { y: b.node('Add', [r1, b.node('Reshape', [r2, b.ints('shape3', [0, 0, -1])])]), features: 12 };
+    }, [], ['k', 'two', 'one'], 17),
   ];
 }
