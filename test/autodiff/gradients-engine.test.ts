@@ -8,12 +8,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
-import { Graph } from '../../src/graph/graph.js';
-import { inferShapes } from '../../src/graph/shape-inference/index.js';
+import type { Graph } from '../../src/graph/graph.js';
 import { concatNet, mobilenetV2Style, resnetStyle, transformerEncoder } from '../helpers/models.js';
-import { constTensor, seededRandom } from '../helpers/onnx-builder.js';
 import { engineGradients } from './engine-reference.js';
-import { ortGradients, relativeError, seededBatch } from './helpers.js';
+import { ortGradients, relativeError, seededBatch, withClassifierHead } from './helpers.js';
 import { ruleModels } from './rule-models.js';
 
 /** `extra`: more names to train on both sides, or 'as-engine' to train exactly what the engine trains. */
@@ -28,29 +26,6 @@ async function compare(graph: Graph, extra: string[] | 'as-engine' = [], batchSe
   const errors = ort.compiled.parameters.map((p) => [p.name, relativeError(ort.gradients.get(p.name)!, ref.gradients.get(p.name)!)] as const);
   for (const [name, err] of errors) expect(err, name).toBeLessThan(1e-4);
   return Math.max(...errors.map(([, e]) => e));
-}
-
-/** The transformer helper ends in hidden states [B, T, d]: add mean pooling over T and a Gemm to classes. */
-function withClassifierHead(model: Graph, classes: number): Graph {
-  const d = model.outputs[0].shape![2] as number;
-  const rnd = seededRandom(9);
-  const fcW = constTensor('head.weight', 'float32', [classes, d], Array.from({ length: classes * d }, () => (rnd() * 2 - 1) / Math.sqrt(d)));
-  const fcB = constTensor('head.bias', 'float32', [classes], Array.from({ length: classes }, () => rnd() * 0.2 - 0.1));
-  const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes = {}) => ({ name, opType, domain: '', inputs, outputs, attributes, scope: name });
-  const g = new Graph({
-    name: 'transformer_classifier',
-    nodes: [
-      ...model.nodes,
-      node('head/ReduceMean', 'ReduceMean', [model.outputs[0].name], ['pooled'], { axes: { type: 'ints', value: [1] }, keepdims: { type: 'int', value: 0 } }),
-      node('head/Gemm', 'Gemm', ['pooled', 'head.weight', 'head.bias'], ['logits'], { transB: { type: 'int', value: 1 } }),
-    ],
-    inputs: model.inputs,
-    outputs: [{ name: 'logits', dtype: 'float32', shape: [model.inputs[0].shape![0], classes] }],
-    initializers: [...model.initializers.values(), fcW, fcB],
-    opsets: model.opsets,
-  });
-  inferShapes(g);
-  return g;
 }
 
 describe('ORT training graph vs tfjs engine gradients (cpu backend)', () => {
