@@ -69,6 +69,12 @@ export function ruleModels(): RuleModel[] {
       const h = b.node('Gemm', [flat, b.randomWeight('h.weight', [18, 6]), b.uniform('h.bias', [1, 6], -0.1, 0.1)], { alpha: 0.7, beta: 1.3, transB: 0 });
       return { y: h, features: 6 };
     }),
+    // One weight read by two convs: its gradient is the sum of both contributions.
+    build('shared-weight', 3, 5, (b, x) => {
+      const w = b.randomWeight('shared.weight', [3, 3, 3, 3]);
+      const attrs = { kernel_shape: [3, 3], pads: [1, 1, 1, 1] };
+      return { y: b.node('Conv', [b.node('Relu', [b.node('Conv', [x, w], attrs)]), w], attrs), features: 3 * 25 };
+    }),
     build('matmul-transpose-softmax', 2, 4, (b, x) => {
       // MatMul with a broadcast [4, 4] weight, attention-like scores, Softmax over the last axis.
       const s = b.node('MatMul', [x, b.randomWeight('w', [4, 4])]);
