@@ -26,7 +26,9 @@ const threads = Number(arg('threads', '1'));
 const model = arg('model', 'fashion');
 const LR = 0.01;
 const loadModel = async (): Promise<Graph> =>
-  model === 'resnet' ? resnetStyle({ size: 32, width: 16 }).graph : loadOnnxModel('examples/fashion-mnist/model.onnx');
+  model === 'resnet'
+    ? resnetStyle({ size: 32, width: 16 }).graph
+    : loadOnnxModel('examples/fashion-mnist/model.onnx');
 
 const backend = await initBackend('wasm');
 const rng = new Random(1);
@@ -50,7 +52,11 @@ const opt = tf.train.sgd(LR);
 const xt = tf.tensor(x, shape);
 const yt = tf.tensor1d(labels, 'int32');
 function engineStep(): number {
-  const loss = opt.minimize(() => softmaxCrossEntropy(engine.run({ input: xt }, { training: true }).logits, yt), true, engine.trainableVariables())!;
+  const loss = opt.minimize(
+    () => softmaxCrossEntropy(engine.run({ input: xt }, { training: true }).logits, yt),
+    true,
+    engine.trainableVariables(),
+  )!;
   const v = loss.dataSync()[0];
   loss.dispose();
   return v;
@@ -78,14 +84,24 @@ const stats = (ms: number[]) => {
 };
 const o = stats(times.ort);
 const e = stats(times.engine);
-console.log(`${model === 'resnet' ? 'ResNet-style 32×32' : 'Fashion-MNIST CNN'} training step (SGD), batch ${batch}, ${steps} interleaved steps after ${warmup} warm-up`);
-console.log(`${'path'.padEnd(34)} ${'min ms'.padStart(8)} ${'median ms'.padStart(10)} ${'img/s'.padStart(7)}`);
+console.log(
+  `${model === 'resnet' ? 'ResNet-style 32×32' : 'Fashion-MNIST CNN'} training step (SGD), batch ${batch}, ${steps} interleaved steps after ${warmup} warm-up`,
+);
+console.log(
+  `${'path'.padEnd(34)} ${'min ms'.padStart(8)} ${'median ms'.padStart(10)} ${'img/s'.padStart(7)}`,
+);
 const row = (name: string, t: { min: number; median: number }) =>
-  console.log(`${name.padEnd(34)} ${t.min.toFixed(1).padStart(8)} ${t.median.toFixed(1).padStart(10)} ${((1000 * batch) / t.median).toFixed(0).padStart(7)}`);
+  console.log(
+    `${name.padEnd(34)} ${t.min.toFixed(1).padStart(8)} ${t.median.toFixed(1).padStart(10)} ${((1000 * batch) / t.median).toFixed(0).padStart(7)}`,
+  );
 row(`ORT training graph (${threads} thread${threads > 1 ? 's' : ''})`, o);
 row(`tfjs engine (${backend})`, e);
-console.log(`speed-up ORT vs engine: ${(e.median / o.median).toFixed(2)}× (median), ${(e.min / o.min).toFixed(2)}× (min)`);
-console.log(`final losses (same batch, same SGD): ORT ${lastLoss.ort.toFixed(5)}, engine ${lastLoss.engine.toFixed(5)}`);
+console.log(
+  `speed-up ORT vs engine: ${(e.median / o.median).toFixed(2)}× (median), ${(e.min / o.min).toFixed(2)}× (min)`,
+);
+console.log(
+  `final losses (same batch, same SGD): ORT ${lastLoss.ort.toFixed(5)}, engine ${lastLoss.engine.toFixed(5)}`,
+);
 await ort.release();
 engine.dispose();
 opt.dispose();

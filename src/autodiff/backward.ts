@@ -29,7 +29,8 @@ export class GradientTable {
 /** Tensors whose value depends on a parameter: only these need gradients. */
 export function tensorsNeedingGrad(nodes: readonly GraphNode[], parameters: Iterable<string>): Set<string> {
   const needs = new Set(parameters);
-  for (const node of nodes) if (node.inputs.some((i) => needs.has(i))) for (const o of node.outputs) if (o) needs.add(o);
+  for (const node of nodes)
+    if (node.inputs.some((i) => needs.has(i))) for (const o of node.outputs) if (o) needs.add(o);
   return needs;
 }
 
@@ -50,7 +51,15 @@ export function emitBackward(args: {
     const dOutputs = node.outputs.map((o) => (o ? grads.total(o) : undefined));
     if (!dOutputs.some(Boolean)) continue;
     const rule = gradientRuleFor(node);
-    const dInputs = rule.backward({ emit, node, dOutputs, needs, saved: saved.get(node) ?? {}, shape, constant });
+    const dInputs = rule.backward({
+      emit,
+      node,
+      dOutputs,
+      needs,
+      saved: saved.get(node) ?? {},
+      shape,
+      constant,
+    });
     node.inputs.forEach((input, port) => {
       const g = dInputs[port];
       if (needs[port] && g) grads.add(input, g);

@@ -40,13 +40,18 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
   if (!logits) throw new AutodiffError('the model has no output to compute a loss on');
   const shape = (t: string): Dim[] => {
     const s = source.tensor(t)?.shape;
-    if (!s) throw new AutodiffError(`the shape of tensor "${t}" is unknown (run shape inference on the model first)`);
+    if (!s)
+      throw new AutodiffError(
+        `the shape of tensor "${t}" is unknown (run shape inference on the model first)`,
+      );
     return s;
   };
   const constant = (t: string) => source.initializers.get(t);
   const logitsShape = shape(logits);
   if (logitsShape.length !== 2 || typeof logitsShape[1] !== 'number')
-    throw new AutodiffError(`softmax cross-entropy needs logits [batch, classes] with a known class count; "${logits}" is [${logitsShape.join(', ')}]`);
+    throw new AutodiffError(
+      `softmax cross-entropy needs logits [batch, classes] with a known class count; "${logits}" is [${logitsShape.join(', ')}]`,
+    );
   const nodes = nodesFeeding(source, [logits]);
   const { parameters, state } = initializerRoles(source, nodes, opts.trainable);
   const needsGrad = tensorsNeedingGrad(nodes, parameters);
@@ -54,7 +59,11 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
   for (const n of nodes) if (n.inputs.some((i) => needsGrad.has(i))) gradientRuleFor(n);
 
   const opset = Math.max(source.opsets.get('') ?? 17, 17);
-  const used = [...source.tensors.keys(), ...source.initializers.keys(), ...source.nodes.flatMap((n) => [n.name, ...n.outputs])];
+  const used = [
+    ...source.tensors.keys(),
+    ...source.initializers.keys(),
+    ...source.nodes.flatMap((n) => [n.name, ...n.outputs]),
+  ];
   const emit = new GraphEmitter(opset, used);
   const labels = emit.fresh(opts.labels ?? 'labels');
   const saved = new Map<GraphNode, Record<string, string>>();
