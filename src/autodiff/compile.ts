@@ -6,7 +6,7 @@
 import type { Graph } from '../graph/graph.js';
 import type { Dim, GraphNode, TensorInfo } from '../graph/types.js';
 import { assembleTrainingGraph } from './assemble.js';
-import { emitBackward, GradientTable, tensorsNeedingGrad } from './backward.js';
+import { differentiatedNodes, emitBackward, GradientTable, tensorsNeedingGrad } from './backward.js';
 import { GraphEmitter } from './emitter.js';
 import { AutodiffError } from './errors.js';
 import { emitSoftmaxCrossEntropy } from './loss.js';
@@ -54,9 +54,10 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
     );
   const nodes = nodesFeeding(source, [logits]);
   const { parameters, state } = initializerRoles(source, nodes, opts.trainable);
-  const needsGrad = tensorsNeedingGrad(nodes, parameters);
+  const isFloat = (t: string) => ['float32', 'undefined', undefined].includes(source.tensor(t)?.dtype);
+  const needsGrad = tensorsNeedingGrad(nodes, parameters, isFloat);
   // Fail before emitting anything: every op between a parameter and the loss needs a rule.
-  for (const n of nodes) if (n.inputs.some((i) => needsGrad.has(i))) gradientRuleFor(n);
+  for (const n of differentiatedNodes(nodes, needsGrad)) gradientRuleFor(n);
 
   const opset = Math.max(source.opsets.get('') ?? 17, 17);
   const used = [
