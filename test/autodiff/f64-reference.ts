@@ -269,6 +269,30 @@ export function lossF64(graph: Graph, values: Map<string, T64>, labels: number[]
       Gemm: () => gemm(n, i[0]!, i[1]!, i[2]),
       Concat: () => concat(n, i as T64[]),
       MatMul: () => matmul(i[0]!, i[1]!),
+      Sigmoid: () => ({ shape: i[0]!.shape, data: i[0]!.data.map((v) => 1 / (1 + Math.exp(-v))) }),
+      Tanh: () => ({ shape: i[0]!.shape, data: i[0]!.data.map(Math.tanh) }),
+      LeakyRelu: () => ({
+        shape: i[0]!.shape,
+        data: i[0]!.data.map((v) => (v > 0 ? v : num(n, 'alpha', 0.01) * v)),
+      }),
+      HardSigmoid: () => ({
+        shape: i[0]!.shape,
+        data: i[0]!.data.map((v) => Math.min(1, Math.max(0, num(n, 'alpha', 0.2) * v + num(n, 'beta', 0.5)))),
+      }),
+      HardSwish: () => ({
+        shape: i[0]!.shape,
+        data: i[0]!.data.map((v) => v * Math.min(1, Math.max(0, v / 6 + 0.5))),
+      }),
+      Gather: () => {
+        const rows = Array.from(i[1]!.data),
+          width = size(i[0]!.shape.slice(1));
+        return {
+          shape: [...i[1]!.shape, ...i[0]!.shape.slice(1)],
+          data: Float64Array.from(
+            rows.flatMap((r) => Array.from(i[0]!.data.subarray(r * width, (r + 1) * width))),
+          ),
+        };
+      },
       Transpose: () => transpose(i[0]!, ints(n, 'perm', [...i[0]!.shape.keys()].reverse())),
       Softmax: () =>
         lanes(i[0]!, (num(n, 'axis', -1) + i[0]!.shape.length) % i[0]!.shape.length, (l) => {

@@ -184,6 +184,35 @@ export function ruleModels(): RuleModel[] {
         features: 3 * 25,
       };
     }),
+    build(
+      'activations',
+      2,
+      3,
+      (b, x) => {
+        const c = conv(b, x, 'c', 2, 4, 1, { bias: true });
+        const add = (p: string, q: string) => b.node('Add', [p, q]);
+        const hardSigmoid = b.node('HardSigmoid', [c], { alpha: 1.0, beta: 0.5 }); // linear on (−0.5, 0.5): both kinks in range
+        const hardSwish = b.node('HardSwish', [b.node('Mul', [c, b.scalar('four', 4)])]);
+        const y = add(
+          add(b.node('Sigmoid', [c]), b.node('Tanh', [c])),
+          add(b.node('LeakyRelu', [c], { alpha: 0.1 }), add(hardSigmoid, hardSwish)),
+        );
+        return { y, features: 4 * 9 };
+      },
+      [],
+      ['four'],
+      14,
+    ),
+    build('gather-embedding', 1, 2, (b, x) => {
+      // Row 2 is looked up twice: its gradient accumulates.
+      const emb = b.node('Gather', [b.randomWeight('table', [6, 4], 0.5), b.ints('ids', [2, 5, 2])], {
+        axis: 0,
+      });
+      return {
+        y: b.node('Mul', [b.node('Flatten', [conv(b, x, 'c', 1, 1, 1)], { axis: 1 }), emb]),
+        features: 4,
+      };
+    }),
     build('matmul-transpose-softmax', 2, 4, (b, x) => {
       // MatMul with a broadcast [4, 4] weight, attention-like scores, Softmax over the last axis.
       const s = b.node('MatMul', [x, b.randomWeight('w', [4, 4])]);
