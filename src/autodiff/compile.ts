@@ -3,9 +3,10 @@
  * the backward as standard ops. Inputs: the data, `labels` (int64 [B]), every trainable parameter and
  * every running statistic; outputs: `loss`, one gradient per parameter, the updated running statistics.
  */
-import { Graph } from '../graph/graph.js';
+import type { Graph } from '../graph/graph.js';
 import type { Dim, GraphNode, TensorInfo } from '../graph/types.js';
-import { emitBackward, GradientTable, tensorsNeedingGrad } from './backward.js';
+import { assembleTrainingGraph } from './assemble.js';
+import { differentiatedNodes, emitBackward, GradientTable, tensorsNeedingGrad } from './backward.js';
 import { GraphEmitter } from './emitter.js';
 import { AutodiffError } from './errors.js';
 import { emitSoftmaxCrossEntropy } from './loss.js';
@@ -39,20 +40,31 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
   if (!logits) throw new AutodiffError('the model has no output to compute a loss on');
   const shape = (t: string): Dim[] => {
     const s = source.tensor(t)?.shape;
-    if (!s) throw new AutodiffError(`the shape of tensor "${t}" is unknown (run shape inference on the model first)`);
+    if (!s)
+      throw new AutodiffError(
+        `the shape of tensor "${t}" is unknown (run shape inference on the model first)`,
+      );
     return s;
   };
+  const constant = (t: string) => source.initializers.get(t);
   const logitsShape = shape(logits);
   if (logitsShape.length !== 2 || typeof logitsShape[1] !== 'number')
-    throw new AutodiffError(`softmax cross-entropy needs logits [batch, classes] with a known class count; "${logits}" is [${logitsShape.join(', ')}]`);
+    throw new AutodiffError(
+      `softmax cross-entropy needs logits [batch, classes] with a known class count; "${logits}" is [${logitsShape.join(', ')}]`,
+    );
   const nodes = nodesFeeding(source, [logits]);
   const { parameters, state } = initializerRoles(source, nodes, opts.trainable);
-  const needsGrad = tensorsNeedingGrad(nodes, parameters);
+  const isFloat = (t: string) => ['float32', 'undefined', undefined].includes(source.tensor(t)?.dtype);
+  const needsGrad = tensorsNeedingGrad(nodes, parameters, isFloat);
   // Fail before emitting anything: every op between a parameter and the loss needs a rule.
-  for (const n of nodes) if (n.inputs.some((i) => needsGrad.has(i))) gradientRuleFor(n);
+  for (const n of differentiatedNodes(nodes, needsGrad)) gradientRuleFor(n);
 
   const opset = Math.max(source.opsets.get('') ?? 17, 17);
-  const used = [...source.tensors.keys(), ...source.initializers.keys(), ...source.nodes.flatMap((n) => [n.name, ...n.outputs])];
+  const used = [
+    ...source.tensors.keys(),
+    ...source.initializers.keys(),
+    ...source.nodes.flatMap((n) => [n.name, ...n.outputs]),
+  ];
   const emit = new GraphEmitter(opset, used);
   const labels = emit.fresh(opts.labels ?? 'labels');
   const saved = new Map<GraphNode, Record<string, string>>();
@@ -63,7 +75,7 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
       emit.copy(node);
       continue;
     }
-    const r = rule.forward({ emit, node, shape });
+    const r = rule.forward({ emit, node, shape, constant });
     if (r.saved) saved.set(node, r.saved);
     Object.assign(stateUpdates, r.stateUpdates);
   }
@@ -71,36 +83,7 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
   const { loss, dLogits } = emitSoftmaxCrossEntropy(emit, logits, labels, logitsShape[1]);
   const grads = new GradientTable(emit);
   grads.add(logits, dLogits);
-  emitBackward({ emit, nodes, needsGrad, saved, grads, shape });
+  emitBackward({ emit, nodes, needsGrad, saved, grads, shape, constant });
 
-  const dimsOf = (name: string) => [...source.initializers.get(name)!.dims];
-  const initial = (name: string) => Float32Array.from(source.initializers.get(name)!.values as Float32Array);
-  const named = (value: string, name: string) => emit.nodeOutputs('Identity', [value], {}, [emit.fresh(name)], 'outputs')[0];
-  const lossOut = named(loss, 'loss');
-  const paramOuts = parameters.map((name) => {
-    const g = grads.total(name) ?? emit.op('ConstantOfShape', [emit.ints(dimsOf(name))], {}, 'outputs');
-    return { name, dims: dimsOf(name), gradient: named(g, `${name}.grad`), initial: initial(name) };
-  });
-  const stateOuts = state.filter((name) => stateUpdates[name]).map((name) => ({
-    name, dims: dimsOf(name), updated: named(stateUpdates[name], `${name}.updated`), initial: initial(name),
-  }));
-
-  const fed = new Set([...parameters, ...stateOuts.map((s) => s.name)]);
-  const dataInputs = source.inputs.filter((i) => !source.initializers.has(i.name));
-  const batch = dataInputs[0]?.shape?.[0] ?? 'N';
-  const info = (name: string, dims: Dim[], dtype: TensorInfo['dtype'] = 'float32'): TensorInfo => ({ name, dtype, shape: dims });
-  const usedInputs = new Set(emit.nodes.flatMap((n) => n.inputs));
-  const graph = new Graph({
-    name: `${source.name}.training`,
-    nodes: emit.nodes,
-    inputs: [
-      ...dataInputs.map((i) => ({ ...i })),
-      info(labels, [batch], 'int64'),
-      ...[...fed].map((n) => info(n, dimsOf(n))),
-    ],
-    outputs: [info(lossOut, []), ...paramOuts.map((p) => info(p.gradient, p.dims)), ...stateOuts.map((s) => info(s.updated, s.dims))],
-    initializers: [...[...source.initializers.values()].filter((t) => !fed.has(t.name) && usedInputs.has(t.name)), ...emit.constants],
-    opsets: new Map([...source.opsets, ['', opset]]),
-  });
-  return { graph, dataInputs, labels, loss: lossOut, parameters: paramOuts, state: stateOuts };
+  return assembleTrainingGraph({ source, emit, labels, loss, grads, parameters, state, stateUpdates });
 }

@@ -11,6 +11,8 @@ export class MissingGradientRuleError extends AutodiffError {
     readonly nodeName: string,
     hint?: string,
   ) {
-    super(`no gradient rule for op ${opType} (node "${nodeName}")${hint ? `; did you mean ${hint}?` : ''}: the ORT training graph cannot be built for this model`);
+    super(
+      `no gradient rule for op ${opType} (node "${nodeName}")${hint ? `; did you mean ${hint}?` : ''}: the ORT training graph cannot be built for this model`,
+    );
   }
 }

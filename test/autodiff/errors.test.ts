@@ -1,13 +1,26 @@
 /** Compile-time errors name what is wrong: an op without a rule (type and node), rules registered twice. */
 import { describe, expect, it } from 'vitest';
-import { compileTrainingGraph, MissingGradientRuleError, opsWithGradientRules, registerGradientRule } from '../../src/autodiff/index.js';
+import {
+  compileTrainingGraph,
+  MissingGradientRuleError,
+  opsWithGradientRules,
+  registerGradientRule,
+} from '../../src/autodiff/index.js';
 import { OnnxBuilder } from '../helpers/onnx-builder.js';
 
 function modelWith(op: string) {
   const b = new OnnxBuilder({ opset: 13 });
   const x = b.input('x', [2, 3]);
-  const h = b.node(op, [b.node('Gemm', [x, b.randomWeight('w1', [3, 4])], { transB: 0 }, { name: 'fc1' })], {}, { name: 'act/odd' });
-  b.output(b.node('Gemm', [h, b.randomWeight('w2', [4, 2])], {}, { name: 'fc2', outputs: ['logits'] }), [2, 2]);
+  const h = b.node(
+    op,
+    [b.node('Gemm', [x, b.randomWeight('w1', [3, 4])], { transB: 0 }, { name: 'fc1' })],
+    {},
+    { name: 'act/odd' },
+  );
+  b.output(
+    b.node('Gemm', [h, b.randomWeight('w2', [4, 2])], {}, { name: 'fc2', outputs: ['logits'] }),
+    [2, 2],
+  );
   return b.toGraph();
 }
 
@@ -25,6 +38,8 @@ describe('autodiff errors', () => {
 
   it('registering a rule twice throws; the rule list names the covered ops', () => {
     expect(() => registerGradientRule({ opTypes: ['Relu'], backward: () => [] })).toThrow(/registered twice/);
-    expect(opsWithGradientRules()).toEqual(expect.arrayContaining(['Conv', 'BatchNormalization', 'MaxPool', 'Gemm', 'GlobalAveragePool']));
+    expect(opsWithGradientRules()).toEqual(
+      expect.arrayContaining(['Conv', 'BatchNormalization', 'MaxPool', 'Gemm', 'GlobalAveragePool']),
+    );
   });
 });
