@@ -2,7 +2,7 @@
  * The reverse pass: walks the forward nodes backwards from the loss, asks each node's rule for its
  * inputs' gradients, and sums the contributions of tensors that feed several consumers.
  */
-import type { Dim, GraphNode } from '../graph/types.js';
+import type { ConstTensor, Dim, GraphNode } from '../graph/types.js';
 import type { GraphEmitter } from './emitter.js';
 import { gradientRuleFor } from './registry.js';
 
@@ -40,8 +40,9 @@ export function emitBackward(args: {
   saved: Map<GraphNode, Record<string, string>>;
   grads: GradientTable;
   shape: (tensor: string) => Dim[];
+  constant: (tensor: string) => ConstTensor | undefined;
 }): void {
-  const { emit, nodes, needsGrad, saved, grads, shape } = args;
+  const { emit, nodes, needsGrad, saved, grads, shape, constant } = args;
   for (let k = nodes.length - 1; k >= 0; k--) {
     const node = nodes[k];
     const needs = node.inputs.map((i) => i !== '' && needsGrad.has(i));
@@ -49,7 +50,7 @@ export function emitBackward(args: {
     const dOutputs = node.outputs.map((o) => (o ? grads.total(o) : undefined));
     if (!dOutputs.some(Boolean)) continue;
     const rule = gradientRuleFor(node);
-    const dInputs = rule.backward({ emit, node, dOutputs, needs, saved: saved.get(node) ?? {}, shape });
+    const dInputs = rule.backward({ emit, node, dOutputs, needs, saved: saved.get(node) ?? {}, shape, constant });
     node.inputs.forEach((input, port) => {
       const g = dInputs[port];
       if (needs[port] && g) grads.add(input, g);

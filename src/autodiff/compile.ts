@@ -3,8 +3,9 @@
  * the backward as standard ops. Inputs: the data, `labels` (int64 [B]), every trainable parameter and
  * every running statistic; outputs: `loss`, one gradient per parameter, the updated running statistics.
  */
-import { Graph } from '../graph/graph.js';
+import type { Graph } from '../graph/graph.js';
 import type { Dim, GraphNode, TensorInfo } from '../graph/types.js';
+import { assembleTrainingGraph } from './assemble.js';
 import { emitBackward, GradientTable, tensorsNeedingGrad } from './backward.js';
 import { GraphEmitter } from './emitter.js';
 import { AutodiffError } from './errors.js';
@@ -42,6 +43,7 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
     if (!s) throw new AutodiffError(`the shape of tensor "${t}" is unknown (run shape inference on the model first)`);
     return s;
   };
+  const constant = (t: string) => source.initializers.get(t);
   const logitsShape = shape(logits);
   if (logitsShape.length !== 2 || typeof logitsShape[1] !== 'number')
     throw new AutodiffError(`softmax cross-entropy needs logits [batch, classes] with a known class count; "${logits}" is [${logitsShape.join(', ')}]`);
@@ -63,7 +65,7 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
       emit.copy(node);
       continue;
     }
-    const r = rule.forward({ emit, node, shape });
+    const r = rule.forward({ emit, node, shape, constant });
     if (r.saved) saved.set(node, r.saved);
     Object.assign(stateUpdates, r.stateUpdates);
   }
@@ -71,36 +73,7 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
   const { loss, dLogits } = emitSoftmaxCrossEntropy(emit, logits, labels, logitsShape[1]);
   const grads = new GradientTable(emit);
   grads.add(logits, dLogits);
-  emitBackward({ emit, nodes, needsGrad, saved, grads, shape });
+  emitBackward({ emit, nodes, needsGrad, saved, grads, shape, constant });
 
-  const dimsOf = (name: string) => [...source.initializers.get(name)!.dims];
-  const initial = (name: string) => Float32Array.from(source.initializers.get(name)!.values as Float32Array);
-  const named = (value: string, name: string) => emit.nodeOutputs('Identity', [value], {}, [emit.fresh(name)], 'outputs')[0];
-  const lossOut = named(loss, 'loss');
-  const paramOuts = parameters.map((name) => {
-    const g = grads.total(name) ?? emit.op('ConstantOfShape', [emit.ints(dimsOf(name))], {}, 'outputs');
-    return { name, dims: dimsOf(name), gradient: named(g, `${name}.grad`), initial: initial(name) };
-  });
-  const stateOuts = state.filter((name) => stateUpdates[name]).map((name) => ({
-    name, dims: dimsOf(name), updated: named(stateUpdates[name], `${name}.updated`), initial: initial(name),
-  }));
-
-  const fed = new Set([...parameters, ...stateOuts.map((s) => s.name)]);
-  const dataInputs = source.inputs.filter((i) => !source.initializers.has(i.name));
-  const batch = dataInputs[0]?.shape?.[0] ?? 'N';
-  const info = (name: string, dims: Dim[], dtype: TensorInfo['dtype'] = 'float32'): TensorInfo => ({ name, dtype, shape: dims });
-  const usedInputs = new Set(emit.nodes.flatMap((n) => n.inputs));
-  const graph = new Graph({
-    name: `${source.name}.training`,
-    nodes: emit.nodes,
-    inputs: [
-      ...dataInputs.map((i) => ({ ...i })),
-      info(labels, [batch], 'int64'),
-      ...[...fed].map((n) => info(n, dimsOf(n))),
-    ],
-    outputs: [info(lossOut, []), ...paramOuts.map((p) => info(p.gradient, p.dims)), ...stateOuts.map((s) => info(s.updated, s.dims))],
-    initializers: [...[...source.initializers.values()].filter((t) => !fed.has(t.name) && usedInputs.has(t.name)), ...emit.constants],
-    opsets: new Map([...source.opsets, ['', opset]]),
-  });
-  return { graph, dataInputs, labels, loss: lossOut, parameters: paramOuts, state: stateOuts };
+  return assembleTrainingGraph({ source, emit, labels, loss, grads, parameters, state, stateUpdates });
 }

@@ -6,3 +6,4 @@ export { registerGradientRule, findGradientRule, gradientRuleFor, opsWithGradien
 export { AutodiffError, MissingGradientRuleError } from './errors.js';
 export { GraphEmitter } from './emitter.js';
 export type { GradientRule, ForwardContext, BackwardContext, ForwardResult } from './rule.js';
+export { intAttr, floatAttr, intsAttr, stringAttr } from './attrs.js';

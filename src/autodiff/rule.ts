@@ -2,7 +2,7 @@
  * A gradient rule: how one op family runs in train mode and how gradients flow back through it.
  * Rules are per node, so compression nodes (fake quantizers, masks) plug in the same way as Conv.
  */
-import type { Dim, GraphNode } from '../graph/types.js';
+import type { ConstTensor, Dim, GraphNode } from '../graph/types.js';
 import type { GraphEmitter } from './emitter.js';
 
 export interface ForwardContext {
@@ -10,6 +10,8 @@ export interface ForwardContext {
   node: GraphNode;
   /** Static shape of a source-graph tensor (null dims when unknown). */
   shape(tensor: string): Dim[];
+  /** The value of a constant (initializer) of the source graph, e.g. a Reduce op's axes. */
+  constant(tensor: string): ConstTensor | undefined;
 }
 
 export interface ForwardResult {

@@ -4,9 +4,20 @@
  * `compress` refuses a config with nothing to compress. `train` without a compression section
  * fine-tunes the FP32 model, as NNCF's sample scripts do.
  */
-import { formatIssue, type NNCFConfig } from '../config/index.js';
+import { ConfigError, formatIssue, NNCFConfig } from '../config/index.js';
+import { UsageError } from './usage-error.js';
 
 export type ConfigCommand = 'compress' | 'train';
+
+/** Reads the --config file; a missing file is a usage error (exit 2) like a missing model, a bad one exit 1. */
+export function loadConfigFile(path: string): NNCFConfig {
+  try {
+    return NNCFConfig.fromFile(path);
+  } catch (e) {
+    if (e instanceof ConfigError && e.kind === 'file-not-found') throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 export async function checkConfigForCommand(
   config: NNCFConfig,

@@ -104,6 +104,62 @@ function concat(n: GraphNode, xs: T64[]): T64 {
   return { shape, data: Float64Array.from(parts) };
 }
 
+/** erf by its Taylor series (|x| < 3 here; float64-exact enough for h = 1e-5 differences). */
+function erf(x: number): number {
+  if (Math.abs(x) > 5) return Math.sign(x);
+  let term = x, sum = x;
+  for (let n = 1; n < 200 && Math.abs(term) > 1e-17; n++) {
+    term *= (-x * x) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+
+function matmul(a: T64, b: T64): T64 {
+  const [M, K] = a.shape.slice(-2), N = b.shape[b.shape.length - 1];
+  const batch = a.shape.slice(0, -2).length >= b.shape.slice(0, -2).length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+  const nb = size(batch), out = new Float64Array(nb * M * N);
+  const pick = (t: T64, i: number) => (size(t.shape.slice(0, -2)) === 1 ? 0 : i);
+  for (let i = 0; i < nb; i++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+    let s = 0;
+    for (let k = 0; k < K; k++) s += a.data[pick(a, i) * M * K + m * K + k] * b.data[pick(b, i) * K * N + k * N + n];
+    out[(i * M + m) * N + n] = s;
+  }
+  return { shape: [...batch, M, N], data: out };
+}
+
+function transpose(x: T64, perm: number[]): T64 {
+  const shape = perm.map((p) => x.shape[p]), si = strides(x.shape), so = strides(shape), out = new Float64Array(x.data.length);
+  for (let i = 0; i < out.length; i++) {
+    let src = 0;
+    for (let d = 0; d < shape.length; d++) src += (Math.floor(i / so[d]) % shape[d]) * si[perm[d]];
+    out[i] = x.data[src];
+  }
+  return { shape, data: out };
+}
+
+/** Applies f to each 1-D lane along `axis` (f rewrites the lane in place). */
+function lanes(x: T64, axis: number, f: (lane: number[]) => number[]): T64 {
+  const inner = size(x.shape.slice(axis + 1)), len = x.shape[axis], outer = size(x.shape.slice(0, axis)), out = Float64Array.from(x.data);
+  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+    const idx = Array.from({ length: len }, (_, k) => (o * len + k) * inner + i);
+    f(idx.map((j) => x.data[j])).forEach((v, k) => (out[idx[k]] = v));
+  }
+  return { shape: x.shape, data: out };
+}
+
+/** Reduces `axes` (sorted) with keepdims. */
+function reduce(x: T64, axes: number[], mean: boolean, keep: boolean): T64 {
+  const shape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d)), so = strides(shape), si = strides(x.shape);
+  const out = new Float64Array(size(shape)), count = size(axes.map((a) => x.shape[a]));
+  for (let i = 0; i < x.data.length; i++) {
+    let o = 0;
+    for (let d = 0; d < shape.length; d++) if (!axes.includes(d)) o += (Math.floor(i / si[d]) % x.shape[d]) * so[d];
+    out[o] += x.data[i] / (mean ? count : 1);
+  }
+  return { shape: keep ? shape : x.shape.filter((_, i) => !axes.includes(i)), data: out };
+}
+
 function reshape(x: T64, target: number[]): T64 {
   const dims = target.map((d, i) => (d === 0 ? x.shape[i] : d));
   const known = size(dims.filter((d) => d !== -1));
@@ -121,6 +177,7 @@ export function lossF64(graph: Graph, values: Map<string, T64>, labels: number[]
       Conv: () => conv(n, i[0]!, i[1]!, i[2]),
       BatchNormalization: () => batchNormTrain(n, i[0]!, i[1]!, i[2]!),
       Relu: () => ({ shape: i[0]!.shape, data: i[0]!.data.map((v) => Math.max(v, 0)) }),
+      Clip: () => ({ shape: i[0]!.shape, data: i[0]!.data.map((v) => Math.min(Math.max(v, i[1] ? i[1].data[0] : -Infinity), i[2] ? i[2].data[0] : Infinity)) }),
       Add: () => broadcast(i[0]!, i[1]!, (a, b) => a + b),
       Sub: () => broadcast(i[0]!, i[1]!, (a, b) => a - b),
       Mul: () => broadcast(i[0]!, i[1]!, (a, b) => a * b),
@@ -130,6 +187,23 @@ export function lossF64(graph: Graph, values: Map<string, T64>, labels: number[]
       Reshape: () => reshape(i[0]!, Array.from(i[1]!.data)),
       Gemm: () => gemm(n, i[0]!, i[1]!, i[2]),
       Concat: () => concat(n, i as T64[]),
+      MatMul: () => matmul(i[0]!, i[1]!),
+      Transpose: () => transpose(i[0]!, ints(n, 'perm', [...i[0]!.shape.keys()].reverse())),
+      Softmax: () => lanes(i[0]!, (num(n, 'axis', -1) + i[0]!.shape.length) % i[0]!.shape.length, (l) => { const m = Math.max(...l), e = l.map((v) => Math.exp(v - m)), z = e.reduce((a, b) => a + b, 0); return e.map((v) => v / z); }),
+      Erf: () => ({ shape: i[0]!.shape, data: i[0]!.data.map(erf) }),
+      Sqrt: () => ({ shape: i[0]!.shape, data: i[0]!.data.map(Math.sqrt) }),
+      Div: () => broadcast(i[0]!, i[1]!, (a, b) => a / b),
+      Pow: () => broadcast(i[0]!, i[1]!, (a, b) => a ** b),
+      ReduceMean: () => reduce(i[0]!, ints(n, 'axes', []).map((a) => (a + i[0]!.shape.length) % i[0]!.shape.length).sort(), true, num(n, 'keepdims', 1) === 1),
+      ReduceSum: () => reduce(i[0]!, Array.from(i[1]!.data).map((a) => (a + i[0]!.shape.length) % i[0]!.shape.length).sort(), false, num(n, 'keepdims', 1) === 1),
+      LayerNormalization: () => {
+        const r = i[0]!.shape.length, axis = (num(n, 'axis', -1) + r) % r, eps = num(n, 'epsilon', 1e-5);
+        const axes = Array.from({ length: r - axis }, (_, k) => k + axis);
+        const centred = broadcast(i[0]!, reduce(i[0]!, axes, true, true), (a, b) => a - b);
+        const inv = reduce(broadcast(centred, centred, (a, b) => a * b), axes, true, true);
+        const xHat = broadcast(centred, inv, (a, v) => a / Math.sqrt(v + eps));
+        return broadcast(broadcast(xHat, i[1]!, (a, b) => a * b), i[2]!, (a, b) => a + b);
+      },
     };
     const f = ops[n.opType];
     if (!f) throw new Error(`f64 reference: no ${n.opType}`);

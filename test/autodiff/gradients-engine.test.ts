@@ -9,17 +9,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
 import type { Graph } from '../../src/graph/graph.js';
-import { concatNet, resnetStyle } from '../helpers/models.js';
+import { concatNet, mobilenetV2Style, resnetStyle, transformerEncoder } from '../helpers/models.js';
 import { engineGradients } from './engine-reference.js';
-import { ortGradients, relativeError, seededBatch } from './helpers.js';
+import { ortGradients, relativeError, seededBatch, withClassifierHead } from './helpers.js';
 import { ruleModels } from './rule-models.js';
 
-async function compare(graph: Graph, extra: string[] = [], batchSeed = 5) {
+/** `extra`: more names to train on both sides, or 'as-engine' to train exactly what the engine trains. */
+async function compare(graph: Graph, extra: string[] | 'as-engine' = [], batchSeed = 5) {
   const classes = graph.outputs[0].shape![1] as number;
   const batch = seededBatch(graph, batchSeed, classes);
-  const trainable = (n: string) => (extra.includes(n) ? true : undefined);
+  const trainable = (n: string) => (extra !== 'as-engine' && extra.includes(n) ? true : undefined);
   const ref = engineGradients(graph, batch, { trainable });
-  const ort = await ortGradients(graph, batch, { trainable });
+  const ort = await ortGradients(graph, batch, { trainable: extra === 'as-engine' ? (n) => ref.names.includes(n) : trainable });
   expect(ort.compiled.parameters.map((p) => p.name).sort()).toEqual([...ref.names].sort());
   expect(Math.abs(ort.loss - ref.loss) / Math.max(1, Math.abs(ref.loss))).toBeLessThan(1e-5);
   const errors = ort.compiled.parameters.map((p) => [p.name, relativeError(ort.gradients.get(p.name)!, ref.gradients.get(p.name)!)] as const);
@@ -35,6 +36,12 @@ describe('ORT training graph vs tfjs engine gradients (cpu backend)', () => {
   for (const model of ruleModels()) it(model.name, async () => void (await compare(model.graph, model.extraTrainable)));
 
   it('Concat helper net', async () => void (await compare(concatNet({ batch: 3 }).graph)));
+
+  for (const decomposedLayerNorm of [false, true])
+    it(`transformer encoder helper + classifier head (${decomposedLayerNorm ? 'decomposed LayerNorm' : 'LayerNormalization'}, MatMul, Softmax, Erf, Transpose)`, async () => {
+      const worst = await compare(withClassifierHead(transformerEncoder({ batch: 3, decomposedLayerNorm }).graph, 4), 'as-engine');
+      console.log(`transformer (decomposed LN: ${decomposedLayerNorm}): worst gradient error vs engine ${worst.toExponential(2)}`);
+    });
 });
 
 describe('ORT training graph vs tfjs engine gradients (wasm backend)', () => {
@@ -45,6 +52,11 @@ describe('ORT training graph vs tfjs engine gradients (wasm backend)', () => {
   it('ResNet-style helper (batch 4, 16×16)', async () => {
     const worst = await compare(resnetStyle({ batch: 4, size: 16 }).graph);
     console.log(`resnet-style: worst gradient error vs engine ${worst.toExponential(2)}`);
+  });
+
+  it('MobileNetV2-style helper (Clip 0..6, depthwise stride 1 and 2; batch 4, 16×16)', async () => {
+    const worst = await compare(mobilenetV2Style({ batch: 4, size: 16 }).graph);
+    console.log(`mobilenet-v2-style: worst gradient error vs engine ${worst.toExponential(2)}`);
   });
 
   it('Fashion-MNIST reference CNN (batch 8)', async () => {

@@ -1,7 +1,8 @@
 /** Shared pieces of the autodiff tests: seeded batches, norm-wise relative error, one ORT step. */
 import { compileTrainingGraph, OrtTrainerStep, type CompileOptions } from '../../src/autodiff/index.js';
-import type { Graph } from '../../src/graph/graph.js';
-import { seededRandom } from '../helpers/onnx-builder.js';
+import { Graph } from '../../src/graph/graph.js';
+import { inferShapes } from '../../src/graph/shape-inference/index.js';
+import { constTensor, seededRandom } from '../helpers/onnx-builder.js';
 
 export interface Batch { data: Float32Array; shape: number[]; labels: number[] }
 
@@ -32,4 +33,27 @@ export async function ortGradients(graph: Graph, batch: Batch, opts: CompileOpti
   } finally {
     await step.release();
   }
+}
+
+/** The transformer helper ends in hidden states [B, T, d]: add mean pooling over T and a Gemm to classes. */
+export function withClassifierHead(model: Graph, classes: number): Graph {
+  const d = model.outputs[0].shape![2] as number;
+  const rnd = seededRandom(9);
+  const fcW = constTensor('head.weight', 'float32', [classes, d], Array.from({ length: classes * d }, () => (rnd() * 2 - 1) / Math.sqrt(d)));
+  const fcB = constTensor('head.bias', 'float32', [classes], Array.from({ length: classes }, () => rnd() * 0.2 - 0.1));
+  const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes = {}) => ({ name, opType, domain: '', inputs, outputs, attributes, scope: name });
+  const g = new Graph({
+    name: 'transformer_classifier',
+    nodes: [
+      ...model.nodes,
+      node('head/ReduceMean', 'ReduceMean', [model.outputs[0].name], ['pooled'], { axes: { type: 'ints', value: [1] }, keepdims: { type: 'int', value: 0 } }),
+      node('head/Gemm', 'Gemm', ['pooled', 'head.weight', 'head.bias'], ['logits'], { transB: { type: 'int', value: 1 } }),
+    ],
+    inputs: model.inputs,
+    outputs: [{ name: 'logits', dtype: 'float32', shape: [model.inputs[0].shape![0], classes] }],
+    initializers: [...model.initializers.values(), fcW, fcB],
+    opsets: model.opsets,
+  });
+  inferShapes(g);
+  return g;
 }

@@ -10,19 +10,21 @@ export interface RuleModel {
   graph: Graph;
   /** Extra float initializers to train (ports the rules do not mark as parameters, e.g. an Add operand). */
   extraTrainable?: string[];
+  /** Float initializers that are constants, not parameters (Clip bounds). */
+  constants?: string[];
 }
 
 const B = 3;
 const CLASSES = 5;
 
-function build(name: string, c: number, hw: number, body: (b: OnnxBuilder, x: string) => { y: string; features: number }, extraTrainable?: string[]): RuleModel {
-  const b = new OnnxBuilder({ opset: 13, seed: name.length * 7 + 1, name });
+function build(name: string, c: number, hw: number, body: (b: OnnxBuilder, x: string) => { y: string; features: number }, extraTrainable?: string[], constants?: string[], opset = 13): RuleModel {
+  const b = new OnnxBuilder({ opset, seed: name.length * 7 + 1, name });
   const x = b.input('x', [B, c, hw, hw]);
   const { y, features } = body(b, x);
   const flat = b.node('Flatten', [y], { axis: 1 }, { name: 'head/Flatten' });
   const logits = b.node('Gemm', [flat, b.randomWeight('fc.weight', [CLASSES, features]), b.uniform('fc.bias', [CLASSES], -0.1, 0.1)], { transB: 1 }, { name: 'fc/Gemm', outputs: ['logits'] });
   b.output(logits, [B, CLASSES]);
-  return { name, graph: b.toGraph(), extraTrainable };
+  return { name, graph: b.toGraph(), extraTrainable, constants };
 }
 
 const conv = (b: OnnxBuilder, x: string, name: string, cin: number, cout: number, k: number, a: { stride?: number; pad?: number; group?: number; dilation?: number; bias?: boolean } = {}) => {
@@ -45,7 +47,11 @@ export function ruleModels(): RuleModel[] {
       return { y: b.node('Relu', [y]), features: 4 * 25 };
     }),
     build('maxpool-2x2', 2, 6, (b, x) => ({ y: b.node('MaxPool', [conv(b, x, 'c', 2, 3, 3, { pad: 1 })], { kernel_shape: [2, 2], strides: [2, 2] }), features: 3 * 9 })),
+    // 7×7 → 3×3: the last row and column are cropped (upsample path); ReLU zeros make tied maxima.
+    build('maxpool-2x2-odd-after-relu', 2, 7, (b, x) => ({ y: b.node('MaxPool', [b.node('Relu', [conv(b, x, 'c', 2, 3, 3, { pad: 1, bias: true })])], { kernel_shape: [2, 2], strides: [2, 2] }), features: 3 * 9 })),
     build('maxpool-3x3-overlap-pad', 2, 7, (b, x) => ({ y: b.node('MaxPool', [conv(b, x, 'c', 2, 3, 3, { pad: 1 })], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }), features: 3 * 16 })),
+    // Tight bounds so both sides of the clip are active.
+    build('clip', 2, 5, (b, x) => ({ y: b.node('Clip', [conv(b, x, 'c', 2, 3, 3, { pad: 1, bias: true }), b.scalar('lo', -0.3), b.scalar('hi', 0.4)]), features: 3 * 25 }), [], ['lo', 'hi']),
     build('gap', 3, 5, (b, x) => ({ y: b.node('GlobalAveragePool', [b.node('Relu', [conv(b, x, 'c', 3, 6, 3, { pad: 1, bias: true })])]), features: 6 })),
     build('add-sub-mul-broadcast', 2, 4, (b, x) => {
       const a = conv(b, x, 'a', 2, 3, 3, { pad: 1 });
@@ -63,5 +69,20 @@ export function ruleModels(): RuleModel[] {
       const h = b.node('Gemm', [flat, b.randomWeight('h.weight', [18, 6]), b.uniform('h.bias', [1, 6], -0.1, 0.1)], { alpha: 0.7, beta: 1.3, transB: 0 });
       return { y: h, features: 6 };
     }),
+    build('matmul-transpose-softmax', 2, 4, (b, x) => {
+      // MatMul with a broadcast [4, 4] weight, attention-like scores, Softmax over the last axis.
+      const s = b.node('MatMul', [x, b.randomWeight('w', [4, 4])]);
+      const a = b.node('Softmax', [b.node('MatMul', [s, b.node('Transpose', [x], { perm: [0, 1, 3, 2] })])], { axis: -1 });
+      return { y: b.node('MatMul', [a, x]), features: 2 * 16 };
+    }),
+    build('layernorm-erf-sqrt-pow-div-reduce', 2, 4, (b, x) => {
+      const h = conv(b, x, 'c', 2, 3, 1, { bias: true });
+      const ln = b.node('LayerNormalization', [h, b.uniform('ln.weight', [4], 0.5, 1.5), b.uniform('ln.bias', [4], -0.2, 0.2)], { axis: -1, epsilon: 1e-5 });
+      const e = b.node('Erf', [b.node('Mul', [ln, b.scalar('k', 0.7)])]);
+      const y = b.node('Div', [b.node('Mul', [e, h]), b.node('Sqrt', [b.node('Add', [b.node('Pow', [h, b.scalar('two', 2)]), b.scalar('one', 1)])])]);
+      const r1 = b.node('ReduceMean', [y], { axes: [3], keepdims: 0 });
+      const r2 = b.node('ReduceSum', [y, b.ints('axes2', [2])], { keepdims: 1 });
+      return { y: b.node('Add', [r1, b.node('Reshape', [r2, b.ints('shape3', [0, 0, -1])])]), features: 12 };
+    }, [], ['k', 'two', 'one'], 17),
   ];
 }

@@ -41,3 +41,17 @@ describe('data that is there but wrong: exit 1 in every command', () => {
     expect(wrong.err).toMatch(/data of shape \[4, 3, 5\] does not fit the model input \[1, 28, 28\]/);
   });
 });
+
+describe('a missing --config file: exit 2 (like a missing model) in every command that reads one', () => {
+  const missing = p('no-such-config.json');
+  const withConfig = {
+    compress: () => runCli('compress', '--model', model, '--config', missing, '--data', EXAMPLE, '--out', p('q.onnx')),
+    train: () => runCli('train', '--model', model, '--config', missing, '--train', EXAMPLE, '--val', EXAMPLE, '--out', p('t.onnx'), '--no-progress'),
+    plan: () => runCli('plan', '--model', model, '--config', missing),
+  };
+  it.each(Object.keys(withConfig) as (keyof typeof withConfig)[])('%s', async (name) => {
+    const r = await withConfig[name]();
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('no-such-config.json');
+  });
+});

@@ -1,12 +1,13 @@
 /**
  * Pooling. GlobalAveragePool: the gradient spread evenly by one broadcast Mul (Expand measured slow).
- * MaxPool: the forward also returns ONNX's flat argmax indices, and the backward scatters the
- * gradient there with reduction 'add' — correct for padding, overlapping windows and ties (one winner
- * per window, like PyTorch).
+ * MaxPool: non-overlapping windows by upsampling (max-pool-upsample.ts); otherwise the forward also
+ * returns ONNX's flat argmax indices, and the backward scatters the gradient there with reduction 'add'
+ * — correct for padding, overlapping windows and ties (one winner per window, like PyTorch).
  */
 import { intAttr } from '../attrs.js';
 import { AutodiffError } from '../errors.js';
 import { registerGradientRule } from '../registry.js';
+import { maxPoolGradByUpsample, upsampleApplies } from './max-pool-upsample.js';
 
 registerGradientRule({
   opTypes: ['GlobalAveragePool'],
@@ -23,13 +24,18 @@ registerGradientRule({
 
 registerGradientRule({
   opTypes: ['MaxPool'],
-  forward: ({ emit, node }) => {
+  forward: ({ emit, node, shape }) => {
+    if (upsampleApplies(node, shape)) {
+      emit.copy(node);
+      return {};
+    }
     if (intAttr(node, 'storage_order', 0) !== 0) throw new AutodiffError(`${node.name}: MaxPool with storage_order=1 has no gradient rule`);
     const indices = node.outputs[1] || emit.fresh(`${node.name}:argmax`);
     emit.copy({ ...node, outputs: [node.outputs[0], indices] });
     return { saved: { indices } };
   },
-  backward: ({ emit, node, dOutputs, saved }) => {
+  backward: ({ emit, node, dOutputs, saved, shape }) => {
+    if (!saved.indices) return [maxPoolGradByUpsample(emit, node, dOutputs[0]!, shape)];
     const x = node.inputs[0];
     const size = emit.reshape(emit.op('Size', [x], {}, node.name), [1], node.name);
     const zeros = emit.op('ConstantOfShape', [size], {}, node.name);

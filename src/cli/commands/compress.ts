@@ -10,10 +10,10 @@
  * target device forbids → exit 1 with the reason.
  */
 import type { Command } from 'commander';
-import { ConfigError, NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
+import { type NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
 import { RunLog } from '../log-dir.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
-import { checkConfigForCommand } from '../config-checks.js';
+import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
 import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
@@ -42,13 +42,7 @@ export async function compress(o: CompressOptions): Promise<string> {
     { flag: '--out', path: o.out, kind: 'file' },
     ...(o.report ? [{ flag: '--report', path: o.report, kind: 'file' as const }] : []),
   ]);
-  let config: NNCFConfig;
-  try {
-    config = NNCFConfig.fromFile(o.config);
-  } catch (e) {
-    if (e instanceof ConfigError && e.kind === 'file-not-found') throw new UsageError(e.message);
-    throw e;
-  }
+  const config = loadConfigFile(o.config);
   await checkConfigForCommand(config, 'compress');
   const runLog = RunLog.open(config, { model: o.model, configFile: o.config }); // log_dir: created before any work
   const requestedBatchSize = positiveInt(o.batchSize, '--batch-size');

@@ -7,14 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import {
-  BNAdaptationInitArgs,
-  ConfigError,
-  NNCFConfig,
-  QuantizationRangeInitArgs,
-} from '../../config/index.js';
+import { BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
 import { positiveInt } from '../args.js';
-import { checkConfigForCommand } from '../config-checks.js';
+import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
@@ -33,13 +28,7 @@ export interface PlanCommandOptions {
 }
 
 export async function planCommand(o: PlanCommandOptions): Promise<string> {
-  let config: NNCFConfig;
-  try {
-    config = NNCFConfig.fromFile(o.config);
-  } catch (e) {
-    if (e instanceof ConfigError && e.kind === 'file-not-found') throw new UsageError(e.message);
-    throw e;
-  }
+  const config = loadConfigFile(o.config);
   // Unbuilt sections are refused as train refuses them; no compression section gives an empty plan.
   await checkConfigForCommand(config, 'train');
   const epochs = o.epochs === undefined ? undefined : positiveInt(o.epochs, '--epochs', true);

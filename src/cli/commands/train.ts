@@ -12,7 +12,7 @@ import { checkInputPaths } from '../input-paths.js';
 import { RunLog } from '../log-dir.js';
 import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
-import { checkConfigForCommand } from '../config-checks.js';
+import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -56,8 +56,7 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
     { flag: '--out', path: opts.out, kind: 'file' },
     ...(opts.checkpointDir ? [{ flag: '--checkpoint-dir', path: opts.checkpointDir, kind: 'directory' as const }] : []),
   ]);
-  const [{ NNCFConfig }, data, { loadOnnxModel }, { initBackend }, api, training, { saveOnnx }, { runTraining }] = await Promise.all([
-    import('../../config/index.js'),
+  const [data, { loadOnnxModel }, { initBackend }, api, training, { saveOnnx }, { runTraining }] = await Promise.all([
     import('../../data/index.js'),
     import('../../frontends/onnx/index.js'),
     import('../../engine/index.js'),
@@ -66,7 +65,7 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
     import('../../exporters/onnx/index.js'),
     import('./train-loop.js'),
   ]);
-  const config = NNCFConfig.fromFile(opts.config);
+  const config = loadConfigFile(opts.config);
   await checkConfigForCommand(config, 'train');
   const runLog = RunLog.open(config, { model: opts.model, configFile: opts.config }); // log_dir: created before any work
   const log = runLog ? runLog.tee(print) : print;
