@@ -3,7 +3,7 @@
  * (`export_to_onnx_standard_ops: false`) can be checked with `run/eval --runtime engine`:
  * the loaded export equals the simulated compressed model within 1e-5 (issue 11's acceptance bar).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -103,6 +103,22 @@ describe('a FakeQuantize export runs on the engine like the simulated model', ()
     const cli = await runCli('run', '--model', join(dir, 'digits-fq.onnx'), '--input', join(dir, 'x.npy'), '--output', join(dir, 'y.npy'), '--runtime', 'engine');
     expect(cli.code).toBe(0);
     expect(maxAbsDiff(parseNpy(new Uint8Array(readFileSync(join(dir, "y.npy")))).data as Float32Array, r.simulated)).toBeLessThanOrEqual(1e-5);
+    // and nncf-ts eval --runtime engine reports the simulated model's top-1 (ORT cannot load the file)
+    const evalDir = join(dir, 'labelled');
+    mkdirSync(evalDir);
+    writeFileSync(join(evalDir, 'x.npy'), encodeNpy(ndarray('float32', [test.length, 1, 8, 8], test.x!.data as Float32Array)));
+    const labels = Int32Array.from(test.y!.data as ArrayLike<number | bigint>, Number);
+    writeFileSync(join(evalDir, 'labels.npy'), encodeNpy(ndarray('int32', [test.length], labels)));
+    const simTop1 = labels.reduce((acc, l, i) => {
+      const row = r.simulated.subarray(i * 10, i * 10 + 10);
+      return acc + (row.indexOf(Math.max(...row)) === l ? 1 : 0);
+    }, 0) / test.length;
+    const ev = await runCli('eval', '--model', join(dir, 'digits-fq.onnx'), '--data', evalDir, '--runtime', 'engine');
+    expect(ev.code).toBe(0);
+    expect(ev.out).toContain(`digits-fq.onnx: top-1 ${(100 * simTop1).toFixed(2)}%`);
+    const onOrt = await runCli('eval', '--model', join(dir, 'digits-fq.onnx'), '--data', evalDir);
+    expect(onOrt.code).toBe(2);
+    expect(onOrt.err).toMatch(/cannot load model .*digits-fq\.onnx.*FakeQuantize/);
     x.dispose();
   }, 300_000);
 
