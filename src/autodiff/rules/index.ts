@@ -4,6 +4,7 @@ import './batch-norm.js';
 import './clip.js';
 import './concat.js';
 import './conv.js';
+import './dropout.js';
 import './elementwise.js';
 import './gather.js';
 import './gemm.js';
