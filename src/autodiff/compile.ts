@@ -8,7 +8,7 @@ import type { Dim, GraphNode, TensorInfo } from '../graph/types.js';
 import { assembleTrainingGraph } from './assemble.js';
 import { differentiatedNodes, emitBackward, GradientTable, tensorsNeedingGrad } from './backward.js';
 import { GraphEmitter } from './emitter.js';
-import { AutodiffError } from './errors.js';
+import { AutodiffError, MissingGradientRuleError } from './errors.js';
 import { emitSoftmaxCrossEntropy } from './loss.js';
 import { findGradientRule, gradientRuleFor } from './registry.js';
 import { initializerRoles, nodesFeeding } from './roles.js';
@@ -63,7 +63,17 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
   const isFloat = (t: string) => ['float32', 'undefined', undefined].includes(source.tensor(t)?.dtype);
   const needsGrad = tensorsNeedingGrad(nodes, parameters, isFloat);
   // Fail before emitting anything: every op between a parameter and the loss needs a rule.
-  for (const n of differentiatedNodes(nodes, needsGrad)) if (lossNodes.has(n)) gradientRuleFor(n);
+  const missing = new Map<string, { opType: string; nodeName: string; hint?: string }>();
+  for (const n of differentiatedNodes(nodes, needsGrad)) {
+    if (!lossNodes.has(n) || findGradientRule(n) || missing.has(n.opType)) continue;
+    try {
+      gradientRuleFor(n);
+    } catch (err) {
+      if (err instanceof MissingGradientRuleError) missing.set(n.opType, err.missing[0]);
+      else throw err;
+    }
+  }
+  if (missing.size) throw new MissingGradientRuleError([...missing.values()]);
 
   const opset = Math.max(source.opsets.get('') ?? 17, 17);
   const used = [
