@@ -3,14 +3,17 @@
  * compiled ONNX training graph on onnxruntime-node vs the tfjs engine (wasm), interleaved step by step
  * in one run so both see the same machine load. Both steps include the SGD update of the parameters.
  * Options: --steps N (default 20), --warmup N (default 3), --batch N (default 64), --threads N (ORT
- * intra-op threads, default 1; the wasm engine runs one thread).
+ * intra-op threads, default 1; the wasm engine runs one thread), --model fashion|resnet (resnet: the
+ * ResNet-style test helper at 32×32×3, width 16).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { compileTrainingGraph, OrtTrainerStep } from '../src/autodiff/index.js';
 import { Random } from '../src/data/index.js';
 import { Engine, initBackend } from '../src/engine/index.js';
 import { loadOnnxModel } from '../src/frontends/onnx/index.js';
+import type { Graph } from '../src/graph/graph.js';
 import { softmaxCrossEntropy } from '../src/training/index.js';
+import { resnetStyle } from '../test/helpers/models.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,16 +23,20 @@ const steps = Number(arg('steps', '20'));
 const warmup = Number(arg('warmup', '3'));
 const batch = Number(arg('batch', '64'));
 const threads = Number(arg('threads', '1'));
+const model = arg('model', 'fashion');
 const LR = 0.01;
-const MODEL = 'examples/fashion-mnist/model.onnx';
+const loadModel = async (): Promise<Graph> =>
+  model === 'resnet'
+    ? resnetStyle({ size: 32, width: 16 }).graph
+    : loadOnnxModel('examples/fashion-mnist/model.onnx');
 
 const backend = await initBackend('wasm');
 const rng = new Random(1);
-const shape = [batch, 1, 28, 28];
-const x = new Float32Array(batch * 28 * 28).map(() => rng.normal());
+const shape = model === 'resnet' ? [batch, 3, 32, 32] : [batch, 1, 28, 28];
+const x = new Float32Array(shape.reduce((a, b) => a * b, 1)).map(() => rng.normal());
 const labels = Int32Array.from({ length: batch }, () => rng.int(10));
 
-const compiled = compileTrainingGraph(await loadOnnxModel(MODEL));
+const compiled = compileTrainingGraph(await loadModel());
 const ort = await OrtTrainerStep.create(compiled, { threads });
 async function ortStep(): Promise<number> {
   const r = await ort.step({ data: x, shape }, labels);
@@ -40,12 +47,16 @@ async function ortStep(): Promise<number> {
   return r.loss;
 }
 
-const engine = new Engine(await loadOnnxModel(MODEL));
+const engine = new Engine(await loadModel());
 const opt = tf.train.sgd(LR);
 const xt = tf.tensor(x, shape);
 const yt = tf.tensor1d(labels, 'int32');
 function engineStep(): number {
-  const loss = opt.minimize(() => softmaxCrossEntropy(engine.run({ input: xt }, { training: true }).logits, yt), true, engine.trainableVariables())!;
+  const loss = opt.minimize(
+    () => softmaxCrossEntropy(engine.run({ input: xt }, { training: true }).logits, yt),
+    true,
+    engine.trainableVariables(),
+  )!;
   const v = loss.dataSync()[0];
   loss.dispose();
   return v;
@@ -73,14 +84,24 @@ const stats = (ms: number[]) => {
 };
 const o = stats(times.ort);
 const e = stats(times.engine);
-console.log(`Fashion-MNIST CNN training step (SGD), batch ${batch}, ${steps} interleaved steps after ${warmup} warm-up`);
-console.log(`${'path'.padEnd(34)} ${'min ms'.padStart(8)} ${'median ms'.padStart(10)} ${'img/s'.padStart(7)}`);
+console.log(
+  `${model === 'resnet' ? 'ResNet-style 32×32' : 'Fashion-MNIST CNN'} training step (SGD), batch ${batch}, ${steps} interleaved steps after ${warmup} warm-up`,
+);
+console.log(
+  `${'path'.padEnd(34)} ${'min ms'.padStart(8)} ${'median ms'.padStart(10)} ${'img/s'.padStart(7)}`,
+);
 const row = (name: string, t: { min: number; median: number }) =>
-  console.log(`${name.padEnd(34)} ${t.min.toFixed(1).padStart(8)} ${t.median.toFixed(1).padStart(10)} ${((1000 * batch) / t.median).toFixed(0).padStart(7)}`);
+  console.log(
+    `${name.padEnd(34)} ${t.min.toFixed(1).padStart(8)} ${t.median.toFixed(1).padStart(10)} ${((1000 * batch) / t.median).toFixed(0).padStart(7)}`,
+  );
 row(`ORT training graph (${threads} thread${threads > 1 ? 's' : ''})`, o);
 row(`tfjs engine (${backend})`, e);
-console.log(`speed-up ORT vs engine: ${(e.median / o.median).toFixed(2)}× (median), ${(e.min / o.min).toFixed(2)}× (min)`);
-console.log(`final losses (same batch, same SGD): ORT ${lastLoss.ort.toFixed(5)}, engine ${lastLoss.engine.toFixed(5)}`);
+console.log(
+  `speed-up ORT vs engine: ${(e.median / o.median).toFixed(2)}× (median), ${(e.min / o.min).toFixed(2)}× (min)`,
+);
+console.log(
+  `final losses (same batch, same SGD): ORT ${lastLoss.ort.toFixed(5)}, engine ${lastLoss.engine.toFixed(5)}`,
+);
 await ort.release();
 engine.dispose();
 opt.dispose();

@@ -6,6 +6,8 @@ import { BNAdaptationInitArgs, NNCFConfig, QuantizationRangeInitArgs } from '../
 import { Dataset, type NdArray } from '../../src/data/index.js';
 import { initBackend } from '../../src/engine/index.js';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
+import { latencyCheck } from '../../src/latency-check.js';
+import type { LatencyFallbackSummary } from '../../src/algorithms/quantization/index.js';
 import { randomImages } from './zoo.js';
 
 export interface ZooPtq {
@@ -21,13 +23,18 @@ export interface ZooPtq {
   simulated?: Float32Array;
   /** The simulated model's values of `opts.tensors` on `opts.simulate`. */
   simulatedTensors?: Record<string, Float32Array>;
+  /** What the latency check kept float (with opts.latencyCheck). */
+  latency?: LatencyFallbackSummary | null;
+  /** Seconds of PTQ without the latency check, and of the check. */
+  ptqSeconds: number;
+  checkSeconds: number;
 }
 
 /**
  * `compression` keys beyond `algorithm: quantization` come from `extra` (e.g. activations.per_channel);
  * range init on `samples` images, BN adaptation off (random images would only move the statistics).
  */
-export async function quantizeZooModel(path: string, extra: Record<string, unknown> = {}, samples = 8, opts: { simulate?: NdArray; tensors?: string[] } = {}): Promise<ZooPtq> {
+export async function quantizeZooModel(path: string, extra: Record<string, unknown> = {}, samples = 8, opts: { simulate?: NdArray; tensors?: string[]; latencyCheck?: boolean } = {}): Promise<ZooPtq> {
   await initBackend('wasm');
   const config = NNCFConfig.fromObject({
     input_info: { sample_size: [1, 3, 224, 224] },
@@ -45,6 +52,9 @@ export async function quantizeZooModel(path: string, extra: Record<string, unkno
   const loader = { dataset: new Dataset(randomImages(samples, 1)), batchSize: typeof fixed === 'number' ? fixed : 8 };
   config.registerExtraStructs([new QuantizationRangeInitArgs(loader), new BNAdaptationInitArgs(loader)]);
   const r = await createCompressedModel(graph, config);
+  const ptqSeconds = (Date.now() - t0) / 1000;
+  const latency = opts.latencyCheck ? await latencyCheck(r, { feeds: randomImages(1, 3) }) : undefined;
+  const checkSeconds = (Date.now() - t0) / 1000 - ptqSeconds;
   const int8 = exportCompressedModelBytes(r);
   const seconds = (Date.now() - t0) / 1000;
   const stats = r.controller.statistics();
@@ -61,7 +71,7 @@ export async function quantizeZooModel(path: string, extra: Record<string, unkno
   r.controller.dispose();
   r.model.engine.dispose();
   return {
-    fp32: new Uint8Array(readFileSync(path)), int8, statistics: stats.toString(), values: { ...stats.values }, seconds, simulated, simulatedTensors,
+    fp32: new Uint8Array(readFileSync(path)), int8, statistics: stats.toString(), values: { ...stats.values }, seconds, simulated, simulatedTensors, latency, ptqSeconds, checkSeconds,
     weightQuantizers: Number(stats.values['Weight quantizers']), activationQuantizers: Number(stats.values['Activation quantizers']),
   };
 }

@@ -17,25 +17,36 @@ export function assembleTrainingGraph(args: {
   parameters: string[];
   state: string[];
   stateUpdates: Record<string, string>;
+  outputs: string[];
 }): TrainingGraph {
-  const { source, emit, labels, loss, grads, parameters, state, stateUpdates } = args;
+  const { source, emit, labels, loss, grads, parameters, state, stateUpdates, outputs } = args;
   const opset = emit.opset;
   const dimsOf = (name: string) => [...source.initializers.get(name)!.dims];
   const initial = (name: string) => Float32Array.from(source.initializers.get(name)!.values as Float32Array);
-  const named = (value: string, name: string) => emit.nodeOutputs('Identity', [value], {}, [emit.fresh(name)], 'outputs')[0];
+  const named = (value: string, name: string) =>
+    emit.nodeOutputs('Identity', [value], {}, [emit.fresh(name)], 'outputs')[0];
   const lossOut = named(loss, 'loss');
   const paramOuts = parameters.map((name) => {
     const g = grads.total(name) ?? emit.op('ConstantOfShape', [emit.ints(dimsOf(name))], {}, 'outputs');
     return { name, dims: dimsOf(name), gradient: named(g, `${name}.grad`), initial: initial(name) };
   });
-  const stateOuts = state.filter((name) => stateUpdates[name]).map((name) => ({
-    name, dims: dimsOf(name), updated: named(stateUpdates[name], `${name}.updated`), initial: initial(name),
-  }));
+  const stateOuts = state
+    .filter((name) => stateUpdates[name])
+    .map((name) => ({
+      name,
+      dims: dimsOf(name),
+      updated: named(stateUpdates[name], `${name}.updated`),
+      initial: initial(name),
+    }));
 
   const fed = new Set([...parameters, ...stateOuts.map((s) => s.name)]);
   const dataInputs = source.inputs.filter((i) => !source.initializers.has(i.name));
   const batch = dataInputs[0]?.shape?.[0] ?? 'N';
-  const info = (name: string, dims: Dim[], dtype: TensorInfo['dtype'] = 'float32'): TensorInfo => ({ name, dtype, shape: dims });
+  const info = (name: string, dims: Dim[], dtype: TensorInfo['dtype'] = 'float32'): TensorInfo => ({
+    name,
+    dtype,
+    shape: dims,
+  });
   const usedInputs = new Set(emit.nodes.flatMap((n) => n.inputs));
   const graph = new Graph({
     name: `${source.name}.training`,
@@ -45,9 +56,17 @@ export function assembleTrainingGraph(args: {
       info(labels, [batch], 'int64'),
       ...[...fed].map((n) => info(n, dimsOf(n))),
     ],
-    outputs: [info(lossOut, []), ...paramOuts.map((p) => info(p.gradient, p.dims)), ...stateOuts.map((s) => info(s.updated, s.dims))],
-    initializers: [...[...source.initializers.values()].filter((t) => !fed.has(t.name) && usedInputs.has(t.name)), ...emit.constants],
+    outputs: [
+      info(lossOut, []),
+      ...paramOuts.map((p) => info(p.gradient, p.dims)),
+      ...stateOuts.map((s) => info(s.updated, s.dims)),
+      ...outputs.map((t) => ({ ...source.tensor(t)!, name: t })),
+    ],
+    initializers: [
+      ...[...source.initializers.values()].filter((t) => !fed.has(t.name) && usedInputs.has(t.name)),
+      ...emit.constants,
+    ],
     opsets: new Map([...source.opsets, ['', opset]]),
   });
-  return { graph, dataInputs, labels, loss: lossOut, parameters: paramOuts, state: stateOuts };
+  return { graph, dataInputs, labels, loss: lossOut, parameters: paramOuts, state: stateOuts, outputs };
 }

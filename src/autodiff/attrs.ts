@@ -26,8 +26,10 @@ export type AttrLiteral = number | string | number[] | { float: number } | { flo
 
 export function toAttribute(v: AttrLiteral): AttributeValue {
   if (typeof v === 'string') return { type: 'string', value: v };
-  if (typeof v === 'number') return Number.isInteger(v) ? { type: 'int', value: v } : { type: 'float', value: v };
-  if (Array.isArray(v)) return v.every(Number.isInteger) ? { type: 'ints', value: v } : { type: 'floats', value: v };
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? { type: 'int', value: v } : { type: 'float', value: v };
+  if (Array.isArray(v))
+    return v.every(Number.isInteger) ? { type: 'ints', value: v } : { type: 'floats', value: v };
   if ('float' in v) return { type: 'float', value: v.float };
   return { type: 'floats', value: v.floats };
 }

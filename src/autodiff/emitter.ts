@@ -33,9 +33,17 @@ export class GraphEmitter {
   }
 
   /** Emits a node; returns its output names (`outputs` fresh outputs, or the names given). */
-  nodeOutputs(opType: string, inputs: string[], attrs: Record<string, AttrLiteral> = {}, outputs: number | string[] = 1, base = opType): string[] {
+  nodeOutputs(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrLiteral> = {},
+    outputs: number | string[] = 1,
+    base = opType,
+  ): string[] {
     const name = this.fresh(`${base}/${opType}`);
-    const outs = Array.isArray(outputs) ? outputs : Array.from({ length: outputs }, (_, i) => this.fresh(`${name}:${i}`));
+    const outs = Array.isArray(outputs)
+      ? outputs
+      : Array.from({ length: outputs }, (_, i) => this.fresh(`${name}:${i}`));
     const attributes = Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, toAttribute(v)]));
     this.nodes.push({ name, opType, domain: '', inputs, outputs: outs, attributes, scope: name });
     return outs;
@@ -48,15 +56,35 @@ export class GraphEmitter {
 
   /** An int64 1-D constant (shapes, axes, slice bounds). */
   ints(values: number[]): string {
-    return this.constant('int64', [values.length], BigInt64Array.from(values.map((v) => BigInt(v))), `i64:${values.join(',')}`);
+    return this.constant(
+      'int64',
+      [values.length],
+      BigInt64Array.from(values.map((v) => BigInt(v))),
+      `i64:${values.join(',')}`,
+    );
   }
 
   /** A float32 constant of the given dims. */
   floats(values: number[] | Float32Array, dims: number[]): string {
-    return this.constant('float32', dims, Float32Array.from(values), `f32:${dims.join('x')}:${Array.from(values).join(',')}`);
+    return this.constant(
+      'float32',
+      dims,
+      Float32Array.from(values),
+      `f32:${dims.join('x')}:${Array.from(values).join(',')}`,
+    );
   }
 
-  private constant(dtype: 'int64' | 'float32', dims: number[], values: BigInt64Array | Float32Array, key: string): string {
+  /** A bool scalar (Dropout's training_mode). */
+  bool(value: boolean): string {
+    return this.constant('bool', [], Uint8Array.of(value ? 1 : 0), `bool:${value}`);
+  }
+
+  private constant(
+    dtype: 'int64' | 'float32' | 'bool',
+    dims: number[],
+    values: BigInt64Array | Float32Array | Uint8Array,
+    key: string,
+  ): string {
     const have = key.length < 4096 ? this.constCache.get(key) : undefined;
     if (have) return have;
     const name = this.fresh(`const/${dtype}`);
@@ -67,13 +95,15 @@ export class GraphEmitter {
 
   /** ReduceSum over `axes` (axes are an input since opset 13). */
   reduceSum(x: string, axes: number[], keepdims: boolean, base?: string): string {
-    if (this.opset >= 13) return this.op('ReduceSum', [x, this.ints(axes)], { keepdims: keepdims ? 1 : 0 }, base);
+    if (this.opset >= 13)
+      return this.op('ReduceSum', [x, this.ints(axes)], { keepdims: keepdims ? 1 : 0 }, base);
     return this.op('ReduceSum', [x], { axes, keepdims: keepdims ? 1 : 0 }, base);
   }
 
   /** ReduceMean over `axes` (axes are an input since opset 18). */
   reduceMean(x: string, axes: number[], keepdims: boolean, base?: string): string {
-    if (this.opset >= 18) return this.op('ReduceMean', [x, this.ints(axes)], { keepdims: keepdims ? 1 : 0 }, base);
+    if (this.opset >= 18)
+      return this.op('ReduceMean', [x, this.ints(axes)], { keepdims: keepdims ? 1 : 0 }, base);
     return this.op('ReduceMean', [x], { axes, keepdims: keepdims ? 1 : 0 }, base);
   }
 
@@ -90,7 +120,14 @@ export class GraphEmitter {
   }
 
   /** Slice over `axes` with optional steps. */
-  slice(x: string, starts: number[], ends: number[], axes: number[], steps?: number[], base?: string): string {
+  slice(
+    x: string,
+    starts: number[],
+    ends: number[],
+    axes: number[],
+    steps?: number[],
+    base?: string,
+  ): string {
     const ins = [x, this.ints(starts), this.ints(ends), this.ints(axes)];
     if (steps) ins.push(this.ints(steps));
     return this.op('Slice', ins, {}, base);

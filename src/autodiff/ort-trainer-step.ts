@@ -17,6 +17,8 @@ export interface TrainStepResult {
   loss: number;
   /** Gradient of each parameter, by name (fresh arrays each step). */
   gradients: Map<string, Float32Array>;
+  /** The forward tensors asked for at compile time (CompileOptions.outputs), by name. */
+  outputs: Map<string, { data: ArrayLike<number>; shape: number[] }>;
 }
 
 interface Feed {
@@ -49,18 +51,34 @@ export class OrtTrainerStep {
   }
 
   /** One forward + backward. `data` maps each data input to its values and shape (a lone array feeds the only input). */
-  async step(data: Record<string, { data: Float32Array; shape: number[] }> | { data: Float32Array; shape: number[] }, labels: ArrayLike<number>): Promise<TrainStepResult> {
+  async step(
+    data: Record<string, { data: Float32Array; shape: number[] }> | { data: Float32Array; shape: number[] },
+    labels: ArrayLike<number>,
+  ): Promise<TrainStepResult> {
     const c = this.compiled;
-    const named = 'data' in data && ArrayBuffer.isView(data.data) ? { [c.dataInputs[0].name]: data as { data: Float32Array; shape: number[] } } : (data as Record<string, { data: Float32Array; shape: number[] }>);
+    const named =
+      'data' in data && ArrayBuffer.isView(data.data)
+        ? { [c.dataInputs[0].name]: data as { data: Float32Array; shape: number[] } }
+        : (data as Record<string, { data: Float32Array; shape: number[] }>);
     const feeds: Record<string, Feed> = {};
-    for (const [name, v] of Object.entries(named)) feeds[name] = { dtype: 'float32', shape: v.shape, data: v.data };
-    feeds[c.labels] = { dtype: 'int64', shape: [labels.length], data: BigInt64Array.from(Array.from(labels, (l) => BigInt(l))) };
-    for (const p of c.parameters) feeds[p.name] = { dtype: 'float32', shape: p.dims, data: this.parameters.get(p.name)! };
-    for (const s of c.state) feeds[s.name] = { dtype: 'float32', shape: s.dims, data: this.state.get(s.name)! };
+    for (const [name, v] of Object.entries(named))
+      feeds[name] = { dtype: 'float32', shape: v.shape, data: v.data };
+    feeds[c.labels] = {
+      dtype: 'int64',
+      shape: [labels.length],
+      data: BigInt64Array.from(Array.from(labels, (l) => BigInt(l))),
+    };
+    for (const p of c.parameters)
+      feeds[p.name] = { dtype: 'float32', shape: p.dims, data: this.parameters.get(p.name)! };
+    for (const s of c.state)
+      feeds[s.name] = { dtype: 'float32', shape: s.dims, data: this.state.get(s.name)! };
     const out = await this.session.run(feeds);
     for (const s of c.state) this.state.set(s.name, out[s.updated].data as Float32Array);
     const gradients = new Map(c.parameters.map((p) => [p.name, out[p.gradient].data as Float32Array]));
-    return { loss: (out[c.loss].data as Float32Array)[0], gradients };
+    const outputs = new Map(
+      c.outputs.map((t) => [t, { data: out[t].data as ArrayLike<number>, shape: out[t].shape }]),
+    );
+    return { loss: (out[c.loss].data as Float32Array)[0], gradients, outputs };
   }
 
   async release(): Promise<void> {

@@ -13,7 +13,11 @@ export interface InitializerRoles {
 
 const isFloatInitializer = (graph: Graph, name: string) => graph.initializers.get(name)?.dtype === 'float32';
 
-export function initializerRoles(graph: Graph, nodes: readonly GraphNode[], trainable?: (name: string) => boolean | undefined): InitializerRoles {
+export function initializerRoles(
+  graph: Graph,
+  nodes: readonly GraphNode[],
+  trainable?: (name: string) => boolean | undefined,
+): InitializerRoles {
   const parameters = new Set<string>();
   const state = new Set<string>();
   for (const node of nodes) {

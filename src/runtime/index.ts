@@ -7,3 +7,4 @@ export * from './optimized.js';
 export * from './benchmark.js';
 export * from './batched.js';
 export * from './kernels.js';
+export * from './interleaved.js';

@@ -12,7 +12,10 @@ export function trainableWeights(engine: Engine) {
 }
 
 /** One engine forward + backward in train mode (BN running stats move, as in a training step). */
-export function engineStep(engine: Engine, batch: Batch): { loss: number; gradients: Map<string, Float32Array> } {
+export function engineStep(
+  engine: Engine,
+  batch: Batch,
+): { loss: number; gradients: Map<string, Float32Array> } {
   const weights = trainableWeights(engine);
   const gradients = new Map<string, Float32Array>();
   let loss = NaN;
@@ -21,7 +24,11 @@ export function engineStep(engine: Engine, batch: Batch): { loss: number; gradie
     const labels = tf.tensor1d(batch.labels, 'int32');
     const inputName = engine.graph.inputs[0].name;
     const { value, grads } = tf.variableGrads(
-      () => softmaxCrossEntropy(engine.run({ [inputName]: x }, { training: true })[engine.graph.outputs[0].name], labels),
+      () =>
+        softmaxCrossEntropy(
+          engine.run({ [inputName]: x }, { training: true })[engine.graph.outputs[0].name],
+          labels,
+        ),
       weights.map((w) => w.variable),
     );
     for (const w of weights) {

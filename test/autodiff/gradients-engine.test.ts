@@ -20,10 +20,14 @@ async function compare(graph: Graph, extra: string[] | 'as-engine' = [], batchSe
   const batch = seededBatch(graph, batchSeed, classes);
   const trainable = (n: string) => (extra !== 'as-engine' && extra.includes(n) ? true : undefined);
   const ref = engineGradients(graph, batch, { trainable });
-  const ort = await ortGradients(graph, batch, { trainable: extra === 'as-engine' ? (n) => ref.names.includes(n) : trainable });
+  const ort = await ortGradients(graph, batch, {
+    trainable: extra === 'as-engine' ? (n) => ref.names.includes(n) : trainable,
+  });
   expect(ort.compiled.parameters.map((p) => p.name).sort()).toEqual([...ref.names].sort());
   expect(Math.abs(ort.loss - ref.loss) / Math.max(1, Math.abs(ref.loss))).toBeLessThan(1e-5);
-  const errors = ort.compiled.parameters.map((p) => [p.name, relativeError(ort.gradients.get(p.name)!, ref.gradients.get(p.name)!)] as const);
+  const errors = ort.compiled.parameters.map(
+    (p) => [p.name, relativeError(ort.gradients.get(p.name)!, ref.gradients.get(p.name)!)] as const,
+  );
   for (const [name, err] of errors) expect(err, name).toBeLessThan(1e-4);
   return Math.max(...errors.map(([, e]) => e));
 }
@@ -33,14 +37,20 @@ describe('ORT training graph vs tfjs engine gradients (cpu backend)', () => {
     expect(await initBackend('cpu')).toBe('cpu');
   });
 
-  for (const model of ruleModels()) it(model.name, async () => void (await compare(model.graph, model.extraTrainable)));
+  for (const model of ruleModels())
+    it(model.name, async () => void (await compare(model.graph, model.extraTrainable)));
 
   it('Concat helper net', async () => void (await compare(concatNet({ batch: 3 }).graph)));
 
   for (const decomposedLayerNorm of [false, true])
     it(`transformer encoder helper + classifier head (${decomposedLayerNorm ? 'decomposed LayerNorm' : 'LayerNormalization'}, MatMul, Softmax, Erf, Transpose)`, async () => {
-      const worst = await compare(withClassifierHead(transformerEncoder({ batch: 3, decomposedLayerNorm }).graph, 4), 'as-engine');
-      console.log(`transformer (decomposed LN: ${decomposedLayerNorm}): worst gradient error vs engine ${worst.toExponential(2)}`);
+      const worst = await compare(
+        withClassifierHead(transformerEncoder({ batch: 3, decomposedLayerNorm }).graph, 4),
+        'as-engine',
+      );
+      console.log(
+        `transformer (decomposed LN: ${decomposedLayerNorm}): worst gradient error vs engine ${worst.toExponential(2)}`,
+      );
     });
 });
 
@@ -60,7 +70,9 @@ describe('ORT training graph vs tfjs engine gradients (wasm backend)', () => {
   });
 
   it('Fashion-MNIST reference CNN (batch 8)', async () => {
-    const graph = await loadOnnxModel('examples/fashion-mnist/model.onnx', { inputShapes: { input: [8, 1, 28, 28] } });
+    const graph = await loadOnnxModel('examples/fashion-mnist/model.onnx', {
+      inputShapes: { input: [8, 1, 28, 28] },
+    });
     const worst = await compare(graph);
     console.log(`fashion CNN: worst gradient error vs engine ${worst.toExponential(2)}`);
   });

@@ -18,10 +18,19 @@ describe('gradient rules vs float64 finite differences', () => {
       const extra = new Set(model.extraTrainable ?? []);
       const r = await ortGradients(graph, batch, { trainable: (n) => (extra.has(n) ? true : undefined) });
       expect(r.compiled.parameters.map((p) => p.name).sort()).toEqual(
-        [...graph.initializers.values()].filter((t) => t.dtype === 'float32' && !/\.(mean|var)$/.test(t.name) && !model.constants?.includes(t.name)).map((t) => t.name).sort(),
+        [...graph.initializers.values()]
+          .filter(
+            (t) =>
+              t.dtype === 'float32' && !/\.(mean|var)$/.test(t.name) && !model.constants?.includes(t.name),
+          )
+          .map((t) => t.name)
+          .sort(),
       );
-      const values = new Map<string, T64>([['x', { shape: batch.shape, data: Float64Array.from(batch.data) }]]);
-      for (const p of r.compiled.parameters) values.set(p.name, { shape: p.dims, data: Float64Array.from(p.initial) });
+      const values = new Map<string, T64>([
+        ['x', { shape: batch.shape, data: Float64Array.from(batch.data) }],
+      ]);
+      for (const p of r.compiled.parameters)
+        values.set(p.name, { shape: p.dims, data: Float64Array.from(p.initial) });
       const loss64 = lossF64(graph, values, batch.labels);
       expect(Math.abs(r.loss - loss64)).toBeLessThan(1e-5 * Math.max(1, Math.abs(loss64)));
       for (const p of r.compiled.parameters) {

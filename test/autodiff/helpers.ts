@@ -4,7 +4,11 @@ import { Graph } from '../../src/graph/graph.js';
 import { inferShapes } from '../../src/graph/shape-inference/index.js';
 import { constTensor, seededRandom } from '../helpers/onnx-builder.js';
 
-export interface Batch { data: Float32Array; shape: number[]; labels: number[] }
+export interface Batch {
+  data: Float32Array;
+  shape: number[];
+  labels: number[];
+}
 
 export function seededBatch(graph: Graph, seed: number, classes: number): Batch {
   const rnd = seededRandom(seed);
@@ -16,7 +20,8 @@ export function seededBatch(graph: Graph, seed: number, classes: number): Batch 
 
 /** ‖a − b‖ / max(‖b‖, floor): the norm-wise relative error (the floor keeps near-zero gradients meaningful). */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
-  let diff = 0, ref = 0;
+  let diff = 0,
+    ref = 0;
   for (let i = 0; i < b.length; i++) {
     diff += (a[i] - b[i]) ** 2;
     ref += b[i] ** 2;
@@ -39,15 +44,38 @@ export async function ortGradients(graph: Graph, batch: Batch, opts: CompileOpti
 export function withClassifierHead(model: Graph, classes: number): Graph {
   const d = model.outputs[0].shape![2] as number;
   const rnd = seededRandom(9);
-  const fcW = constTensor('head.weight', 'float32', [classes, d], Array.from({ length: classes * d }, () => (rnd() * 2 - 1) / Math.sqrt(d)));
-  const fcB = constTensor('head.bias', 'float32', [classes], Array.from({ length: classes }, () => rnd() * 0.2 - 0.1));
-  const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes = {}) => ({ name, opType, domain: '', inputs, outputs, attributes, scope: name });
+  const fcW = constTensor(
+    'head.weight',
+    'float32',
+    [classes, d],
+    Array.from({ length: classes * d }, () => (rnd() * 2 - 1) / Math.sqrt(d)),
+  );
+  const fcB = constTensor(
+    'head.bias',
+    'float32',
+    [classes],
+    Array.from({ length: classes }, () => rnd() * 0.2 - 0.1),
+  );
+  const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes = {}) => ({
+    name,
+    opType,
+    domain: '',
+    inputs,
+    outputs,
+    attributes,
+    scope: name,
+  });
   const g = new Graph({
     name: 'transformer_classifier',
     nodes: [
       ...model.nodes,
-      node('head/ReduceMean', 'ReduceMean', [model.outputs[0].name], ['pooled'], { axes: { type: 'ints', value: [1] }, keepdims: { type: 'int', value: 0 } }),
-      node('head/Gemm', 'Gemm', ['pooled', 'head.weight', 'head.bias'], ['logits'], { transB: { type: 'int', value: 1 } }),
+      node('head/ReduceMean', 'ReduceMean', [model.outputs[0].name], ['pooled'], {
+        axes: { type: 'ints', value: [1] },
+        keepdims: { type: 'int', value: 0 },
+      }),
+      node('head/Gemm', 'Gemm', ['pooled', 'head.weight', 'head.bias'], ['logits'], {
+        transB: { type: 'int', value: 1 },
+      }),
     ],
     inputs: model.inputs,
     outputs: [{ name: 'logits', dtype: 'float32', shape: [model.inputs[0].shape![0], classes] }],

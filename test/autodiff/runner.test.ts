@@ -24,7 +24,8 @@ describe('OrtTrainerStep', () => {
       const ref = engineGradients(resnetStyle({ size: 8 }).graph, probe);
       const r = await step.step({ data: probe.data, shape: probe.shape }, probe.labels);
       expect(Math.abs(r.loss - ref.loss)).toBeLessThan(1e-5);
-      for (const [name, g] of r.gradients) expect(relativeError(g, ref.gradients.get(name)!), `batch ${batchSize}: ${name}`).toBeLessThan(1e-4);
+      for (const [name, g] of r.gradients)
+        expect(relativeError(g, ref.gradients.get(name)!), `batch ${batchSize}: ${name}`).toBeLessThan(1e-4);
     }
     await step.release();
   });
@@ -42,11 +43,17 @@ describe('OrtTrainerStep', () => {
       const mean = new Float64Array(16);
       for (let o = 0; o < 16; o++) {
         let s = 0;
-        for (let i = 0; i < n; i++) for (let y = 0; y < h; y++) for (let x = 0; x < wd; x++)
-          for (let ci = 0; ci < c; ci++) for (let u = 0; u < 3; u++) for (let v = 0; v < 3; v++) {
-            const yy = y + u - 1, xx = x + v - 1;
-            if (yy >= 0 && yy < h && xx >= 0 && xx < wd) s += b.data[((i * c + ci) * h + yy) * wd + xx] * w[((o * c + ci) * 3 + u) * 3 + v];
-          }
+        for (let i = 0; i < n; i++)
+          for (let y = 0; y < h; y++)
+            for (let x = 0; x < wd; x++)
+              for (let ci = 0; ci < c; ci++)
+                for (let u = 0; u < 3; u++)
+                  for (let v = 0; v < 3; v++) {
+                    const yy = y + u - 1,
+                      xx = x + v - 1;
+                    if (yy >= 0 && yy < h && xx >= 0 && xx < wd)
+                      s += b.data[((i * c + ci) * h + yy) * wd + xx] * w[((o * c + ci) * 3 + u) * 3 + v];
+                  }
         mean[o] = s / (n * h * wd);
       }
       expected = expected.map((m, o) => m * 0.9 + mean[o] * 0.1);
@@ -66,6 +73,7 @@ describe('OrtTrainerStep', () => {
       await step.release();
     }
     expect(Math.abs(results[0].loss - results[1].loss)).toBeLessThan(1e-5);
-    for (const [name, g] of results[0].gradients) expect(relativeError(results[1].gradients.get(name)!, g), name).toBeLessThan(1e-5);
+    for (const [name, g] of results[0].gradients)
+      expect(relativeError(results[1].gradients.get(name)!, g), name).toBeLessThan(1e-5);
   });
 });

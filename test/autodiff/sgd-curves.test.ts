@@ -16,12 +16,36 @@ import { relativeError, seededBatch, withClassifierHead } from './helpers.js';
 
 const STEPS = 20;
 
-interface Case { name: string; make: () => Graph; lr: number; backend: BackendName; bnLayers: number }
+interface Case {
+  name: string;
+  make: () => Graph;
+  lr: number;
+  backend: BackendName;
+  bnLayers: number;
+}
 
 const cases: Case[] = [
-  { name: 'ResNet-style', make: () => resnetStyle({ batch: 8, size: 16 }).graph, lr: 0.05, backend: 'wasm', bnLayers: 6 },
-  { name: 'MobileNetV2-style', make: () => mobilenetV2Style({ batch: 8, size: 16 }).graph, lr: 0.05, backend: 'wasm', bnLayers: 11 },
-  { name: 'transformer encoder + head', make: () => withClassifierHead(transformerEncoder({ batch: 8 }).graph, 4), lr: 0.05, backend: 'wasm', bnLayers: 0 },
+  {
+    name: 'ResNet-style',
+    make: () => resnetStyle({ batch: 8, size: 16 }).graph,
+    lr: 0.05,
+    backend: 'wasm',
+    bnLayers: 6,
+  },
+  {
+    name: 'MobileNetV2-style',
+    make: () => mobilenetV2Style({ batch: 8, size: 16 }).graph,
+    lr: 0.05,
+    backend: 'wasm',
+    bnLayers: 11,
+  },
+  {
+    name: 'transformer encoder + head',
+    make: () => withClassifierHead(transformerEncoder({ batch: 8 }).graph, 4),
+    lr: 0.05,
+    backend: 'wasm',
+    bnLayers: 0,
+  },
   { name: 'Concat net', make: () => concatNet({ batch: 8 }).graph, lr: 0.1, backend: 'cpu', bnLayers: 0 },
 ];
 
@@ -30,13 +54,19 @@ describe('SGD on ORT vs the tfjs engine, 20 steps', () => {
     it(`${c.name}: loss curves within 1e-3 (engine on ${c.backend})`, async () => {
       expect(await initBackend(c.backend)).toBe(c.backend);
       const engine = new Engine(c.make());
-      const names = engine.weights().filter((w) => w.trainable).map((w) => w.name);
+      const names = engine
+        .weights()
+        .filter((w) => w.trainable)
+        .map((w) => w.name);
       const graph = c.make();
       const classes = graph.outputs[0].shape![1] as number;
       const batches = Array.from({ length: STEPS }, (_, i) => seededBatch(graph, 100 + (i % 4), classes));
 
       // Train exactly what the engine trains (the transformer's bias Adds and LayerNorm Mul/Add weights).
-      const step = await OrtTrainerStep.create(compileTrainingGraph(graph, { trainable: (n) => names.includes(n) }), { threads: 1 });
+      const step = await OrtTrainerStep.create(
+        compileTrainingGraph(graph, { trainable: (n) => names.includes(n) }),
+        { threads: 1 },
+      );
       const ortLosses: number[] = [];
       for (const b of batches) {
         const r = await step.step({ data: b.data, shape: b.shape }, b.labels);
@@ -53,13 +83,19 @@ describe('SGD on ORT vs the tfjs engine, 20 steps', () => {
       const engineLosses: number[] = [];
       for (const b of batches) {
         const [x, labels] = [tf.tensor(b.data, b.shape), tf.tensor1d(b.labels, 'int32')];
-        const loss = opt.minimize(() => softmaxCrossEntropy(engine.run({ [inputName]: x }, { training: true }).logits, labels), true, engine.trainableVariables())!;
+        const loss = opt.minimize(
+          () => softmaxCrossEntropy(engine.run({ [inputName]: x }, { training: true }).logits, labels),
+          true,
+          engine.trainableVariables(),
+        )!;
         engineLosses.push(loss.dataSync()[0]);
         tf.dispose([x, labels, loss]);
       }
 
       const gaps = ortLosses.map((l, i) => Math.abs(l - engineLosses[i]));
-      console.log(`${c.name}: ORT ${ortLosses[0].toFixed(4)} → ${ortLosses[STEPS - 1].toFixed(4)}; engine ${engineLosses[0].toFixed(4)} → ${engineLosses[STEPS - 1].toFixed(4)}; max gap ${Math.max(...gaps).toExponential(2)}`);
+      console.log(
+        `${c.name}: ORT ${ortLosses[0].toFixed(4)} → ${ortLosses[STEPS - 1].toFixed(4)}; engine ${engineLosses[0].toFixed(4)} → ${engineLosses[STEPS - 1].toFixed(4)}; max gap ${Math.max(...gaps).toExponential(2)}`,
+      );
       for (const [i, gap] of gaps.entries()) expect(gap, `step ${i + 1}`).toBeLessThan(1e-3);
       // Steps 1 and 17 see the same batch (four batches in turn).
       expect(ortLosses[16]).toBeLessThan(ortLosses[0] * 0.95);

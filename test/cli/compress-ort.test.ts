@@ -26,12 +26,14 @@ beforeAll(() => {
   writeFileSync(p('fq.json'), config({ export_to_onnx_standard_ops: false }));
 });
 
-const compress = (model: string, cfg: string, out: string) =>
-  runCli('compress', '--model', p(model), '--config', p(cfg), '--data', p('x.npy'), '--out', p(out), '--report', p(`${out}.json`));
+const compress = (model: string, cfg: string, out: string, ...extra: string[]) =>
+  runCli('compress', '--model', p(model), '--config', p(cfg), '--data', p('x.npy'), '--out', p(out), '--report', p(`${out}.json`), ...extra);
 
 describe('nncf-ts compress on ORT', () => {
   it('a fixed-batch [1,3,16,16] model runs with the default --batch-size 32: batch 1, said once; every Conv/Gemm integer in ORT', async () => {
-    const r = await compress('fixed.onnx', 'qdq.json', 'fixed-int8.onnx');
+    // without the latency check: on a 16×16 model the Q/DQ overhead can make ORT choose float
+    const r = await compress('fixed.onnx', 'qdq.json', 'fixed-int8.onnx', '--no-latency-check');
+    expect(r.out).not.toContain('Latency check');
     expect(r.code).toBe(0);
     expect(r.err.match(/fixed batch of 1/g)).toHaveLength(1);
     expect(r.err).toContain('instead of --batch-size 32');
@@ -41,6 +43,17 @@ describe('nncf-ts compress on ORT', () => {
     expect(report.ort_linear_kernels.original).toMatchObject({ integer: 0, float: 12 });
     expect(report.bn_adaptation_steps).toBe(40);
   }, 180_000);
+
+  it('the latency check runs by default on a QDQ export and is in the statistics and the report (what it keeps float depends on the machine)', async () => {
+    const r = await compress('dynamic.onnx', 'qdq.json', 'dyn-check.onnx', '--latency-check');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Latency check: blocks kept float\s+│ \d+ \/ \d+/);
+    const stats = JSON.parse(readFileSync(p('dyn-check.onnx.json'), 'utf8')).statistics;
+    expect(stats['quantization/Latency check: FP32 ms (min)']).toBeGreaterThan(0);
+    expect(stats['quantization/Latency check: exported ms (min)']).toBeLessThanOrEqual(stats['quantization/Latency check: FP32 ms (min)']);
+    const d = await compress('dynamic.onnx', 'qdq.json', 'dyn-default.onnx');
+    expect(d.out).toContain('Latency check: blocks kept float');
+  }, 300_000);
 
   it('a dynamic-batch model: no batch note; a FakeQuantize export: one warning that ORT cannot run it, kernels not counted, with the reason', async () => {
     const r = await compress('dynamic.onnx', 'fq.json', 'dyn-fq.onnx');

@@ -14,6 +14,7 @@ import { Quantizer } from './fake-quantize/index.js';
 import { exportSpecs } from './export-specs.js';
 import { mirrorSpecs } from './export-mirror.js';
 import type { QuantizerModule } from './modules.js';
+import type { LatencyFallbackSummary } from './latency-fallback/index.js';
 import type { HawqSummary } from './precision-hawq-summary.js';
 export type { HawqSummary } from './precision-hawq-summary.js';
 import type { RangeInitReport } from './range-init.js';
@@ -49,6 +50,8 @@ export class QuantizationController implements CompressionController {
   paddingAdjustments: readonly PaddingAdjustment[] = [];
   /** Placement made activations per-tensor for ORT's QLinearConv (QDQ export, no explicit per_channel); shown in the statistics. */
   activationsPerTensorForOrt = false;
+  /** What the latency check (applyLatencyFallback) measured and kept float; null when it did not run. */
+  latencyFallback: LatencyFallbackSummary | null = null;
   /** What HAWQ precision init chose (null without it, or on resume). */
   hawq: HawqSummary | null = null;
   /** What AutoQ precision init chose (null without it, or on resume). */
@@ -71,6 +74,11 @@ export class QuantizationController implements CompressionController {
       : new BaseScheduler();
   }
 
+  /** The export writes QuantizeLinear/DequantizeLinear (ORT can run and time it). */
+  get exportsStandardOps(): boolean {
+    return this.standardOps;
+  }
+
   get isStaged(): boolean {
     return this.scheduler instanceof StagedQuantizationScheduler;
   }
@@ -80,7 +88,7 @@ export class QuantizationController implements CompressionController {
   }
 
   statistics(): Statistics {
-    return quantizationStatistics([...this.modules], this.graph, { activationsPerTensorForOrt: this.activationsPerTensorForOrt });
+    return quantizationStatistics([...this.modules], this.graph, { activationsPerTensorForOrt: this.activationsPerTensorForOrt, latencyFallback: this.latencyFallback });
   }
 
   compressionStage(): CompressionStage {

@@ -13,3 +13,4 @@ export * from './staged.js';
 export * from './precision-hawq.js';
 export * from './precision-hawq-summary.js';
 export * from './precision-autoq.js';
+export * from './latency-fallback/index.js';

@@ -7,6 +7,8 @@
 import { Statistics, type StatisticsTable } from '../../compression/index.js';
 import type { Graph } from '../../graph/index.js';
 import type { QuantizerModule } from './modules.js';
+import type { LatencyFallbackSummary } from './latency-fallback/index.js';
+import { latencyValues, latencyTable } from './latency-fallback/report.js';
 
 const pct = (n: number, d: number) => (d === 0 ? 0 : (100 * n) / d);
 const share = (n: number, d: number) => `${n} / ${d} (${pct(n, d).toFixed(2)} %)`;
@@ -57,6 +59,8 @@ function weightElements(graph: Graph): Map<string, number> {
 /** Placement choices worth stating next to the numbers. */
 export interface QuantizationNotes {
   activationsPerTensorForOrt?: boolean;
+  /** What the latency check measured and kept float (null/absent: it did not run). */
+  latencyFallback?: LatencyFallbackSummary | null;
 }
 
 /** The statistics key that says activations were made per-tensor for onnxruntime. */
@@ -91,6 +95,8 @@ export function quantizationStatistics(mods: QuantizerModule[], graph: Graph, no
     'Weight memory compressed, MiB': compressedBytes / 2 ** 20,
     'Weight memory compression rate': compressedBytes === 0 ? 1 : fp32Bytes / compressedBytes,
     ...(notes.activationsPerTensorForOrt ? { [PER_TENSOR_FOR_ORT_KEY]: true } : {}),
+    ...(notes.latencyFallback ? latencyValues(notes.latencyFallback) : {}),
   };
-  return new Statistics('quantization', values, [shareTable(mods), bitwidthTable(mods)]);
+  const tables = [shareTable(mods), bitwidthTable(mods), ...(notes.latencyFallback ? [latencyTable(notes.latencyFallback)] : [])];
+  return new Statistics('quantization', values, tables);
 }

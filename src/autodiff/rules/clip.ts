@@ -14,7 +14,10 @@ registerGradientRule({
       input ? input : node.attributes[attr] ? emit.floats([floatAttr(node, attr, 0)], []) : undefined;
     const lo = bound(minIn, 'min');
     const hi = bound(maxIn, 'max');
-    const inside = [lo && emit.op('Greater', [x, lo], {}, base), hi && emit.op('Less', [x, hi], {}, base)].filter((t): t is string => !!t);
+    const inside = [
+      lo && emit.op('Greater', [x, lo], {}, base),
+      hi && emit.op('Less', [x, hi], {}, base),
+    ].filter((t): t is string => !!t);
     if (!needs[0]) return node.inputs.map(() => undefined);
     if (inside.length === 0) return [dOutputs[0]];
     const both = inside.length === 2 ? emit.op('And', inside, {}, base) : inside[0];

@@ -23,7 +23,8 @@ export function convGeometry(node: GraphNode, shape: ForwardContext['shape']): C
   const fail = (why: string) => new AutodiffError(`${node.name}: the Conv gradient rule ${why}`);
   if (x.length !== 4 || w.length !== 4) throw fail(`supports 2-D convolutions only (input rank ${x.length})`);
   const known = [x[1], x[2], x[3], ...w];
-  if (!known.every((d) => typeof d === 'number')) throw fail(`needs known channel and spatial dims, got x [${x.join(', ')}], w [${w.join(', ')}]`);
+  if (!known.every((d) => typeof d === 'number'))
+    throw fail(`needs known channel and spatial dims, got x [${x.join(', ')}], w [${w.join(', ')}]`);
   const [cout, , kh, kw] = w as number[];
   const [cin, h, wd] = [x[1], x[2], x[3]] as number[];
   const strides = (intsAttr(node, 'strides') ?? [1, 1]) as [number, number];
@@ -35,13 +36,18 @@ export function convGeometry(node: GraphNode, shape: ForwardContext['shape']): C
   const span = (i: number) => (kernel[i] - 1) * dilations[i] + 1;
   if (autoPad === 'VALID') pads = [0, 0, 0, 0];
   else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const total = [h, wd].map((n, i) => Math.max(0, (Math.ceil(n / strides[i]) - 1) * strides[i] + span(i) - n));
+    const total = [h, wd].map((n, i) =>
+      Math.max(0, (Math.ceil(n / strides[i]) - 1) * strides[i] + span(i) - n),
+    );
     const small = total.map((t) => Math.floor(t / 2));
     const big = total.map((t, i) => t - small[i]);
-    pads = autoPad === 'SAME_UPPER' ? [small[0], small[1], big[0], big[1]] : [big[0], big[1], small[0], small[1]];
+    pads =
+      autoPad === 'SAME_UPPER' ? [small[0], small[1], big[0], big[1]] : [big[0], big[1], small[0], small[1]];
   } else if (autoPad !== 'NOTSET') throw fail(`does not know auto_pad=${autoPad}`);
   const inSize: [number, number] = [h, wd];
-  const outSize = [0, 1].map((i) => Math.floor((inSize[i] + pads[i] + pads[i + 2] - span(i)) / strides[i]) + 1) as [number, number];
+  const outSize = [0, 1].map(
+    (i) => Math.floor((inSize[i] + pads[i] + pads[i + 2] - span(i)) / strides[i]) + 1,
+  ) as [number, number];
   return { cin, cout, group, kernel, strides, dilations, pads, inSize, outSize };
 }
 

@@ -20,7 +20,9 @@ function padded(emit: GraphEmitter, x: string, g: ConvGeometry, base: string): s
 function window(emit: GraphEmitter, xp: string, g: ConvGeometry, i: number, j: number, base: string): string {
   const start = [i * g.dilations[0], j * g.dilations[1]];
   const end = [0, 1].map((a) => start[a] + (g.outSize[a] - 1) * g.strides[a] + 1);
-  const full = [0, 1].every((a) => start[a] === 0 && end[a] === g.inSize[a] + g.pads[a] + g.pads[a + 2] && g.strides[a] === 1);
+  const full = [0, 1].every(
+    (a) => start[a] === 0 && end[a] === g.inSize[a] + g.pads[a] + g.pads[a + 2] && g.strides[a] === 1,
+  );
   return full ? xp : emit.slice(xp, start, end, [2, 3], g.strides, base);
 }
 
@@ -35,11 +37,22 @@ function denseWeightGrad(emit: GraphEmitter, x: string, dy: string, g: ConvGeome
       parts.push(emit.op('Gemm', [dyT, cols], { transB: 1 }, base));
     }
   if (parts.length === 1) return emit.reshape(parts[0], [g.cout, g.cin, 1, 1], base);
-  const stacked = emit.op('Concat', parts.map((p) => emit.unsqueeze(p, [2], base)), { axis: 2 }, base);
+  const stacked = emit.op(
+    'Concat',
+    parts.map((p) => emit.unsqueeze(p, [2], base)),
+    { axis: 2 },
+    base,
+  );
   return emit.reshape(stacked, [g.cout, g.cin, kh, kw], base);
 }
 
-function depthwiseWeightGrad(emit: GraphEmitter, x: string, dy: string, g: ConvGeometry, base: string): string {
+function depthwiseWeightGrad(
+  emit: GraphEmitter,
+  x: string,
+  dy: string,
+  g: ConvGeometry,
+  base: string,
+): string {
   const [kh, kw] = g.kernel;
   const xp = padded(emit, x, g, base);
   const parts: string[] = [];
@@ -48,12 +61,25 @@ function depthwiseWeightGrad(emit: GraphEmitter, x: string, dy: string, g: ConvG
       const prod = emit.op('Mul', [window(emit, xp, g, i, j, base), dy], {}, base);
       parts.push(emit.reduceSum(prod, [0, 2, 3], false, base));
     }
-  const stacked = emit.op('Concat', parts.map((p) => emit.unsqueeze(p, [1], base)), { axis: 1 }, base);
+  const stacked = emit.op(
+    'Concat',
+    parts.map((p) => emit.unsqueeze(p, [1], base)),
+    { axis: 1 },
+    base,
+  );
   return emit.reshape(stacked, [g.cout, 1, kh, kw], base);
 }
 
-export function convWeightGrad(emit: GraphEmitter, x: string, dy: string, g: ConvGeometry, base: string): string {
+export function convWeightGrad(
+  emit: GraphEmitter,
+  x: string,
+  dy: string,
+  g: ConvGeometry,
+  base: string,
+): string {
   if (g.group === 1) return denseWeightGrad(emit, x, dy, g, base);
   if (isDepthwise(g)) return depthwiseWeightGrad(emit, x, dy, g, base);
-  throw new AutodiffError(`${base}: the Conv gradient rule supports group=1 and depthwise convolutions, not group=${g.group} with ${g.cin}→${g.cout} channels`);
+  throw new AutodiffError(
+    `${base}: the Conv gradient rule supports group=1 and depthwise convolutions, not group=${g.group} with ${g.cin}→${g.cout} channels`,
+  );
 }

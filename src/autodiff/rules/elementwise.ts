@@ -16,11 +16,13 @@ registerGradientRule({ opTypes: ['Add'], backward: (ctx) => backward(ctx, (_, dy
 
 registerGradientRule({
   opTypes: ['Sub'],
-  backward: (ctx) => backward(ctx, (port, dy) => (port === 0 ? dy : ctx.emit.op('Neg', [dy], {}, ctx.node.name))),
+  backward: (ctx) =>
+    backward(ctx, (port, dy) => (port === 0 ? dy : ctx.emit.op('Neg', [dy], {}, ctx.node.name))),
 });
 
 registerGradientRule({
   opTypes: ['Mul'],
   // d(a*b)/da = b: multiply by the other operand before summing back.
-  backward: (ctx) => backward(ctx, (port, dy) => ctx.emit.op('Mul', [dy, ctx.node.inputs[1 - port]], {}, ctx.node.name)),
+  backward: (ctx) =>
+    backward(ctx, (port, dy) => ctx.emit.op('Mul', [dy, ctx.node.inputs[1 - port]], {}, ctx.node.name)),
 });

@@ -8,20 +8,29 @@ import { AutodiffError } from '../errors.js';
 import { registerGradientRule } from '../registry.js';
 import { unbroadcast } from './unbroadcast.js';
 
-const normAxes = (axis: number, rank: number) => Array.from({ length: rank - ((axis + rank) % rank) }, (_, i) => i + ((axis + rank) % rank));
+const normAxes = (axis: number, rank: number) =>
+  Array.from({ length: rank - ((axis + rank) % rank) }, (_, i) => i + ((axis + rank) % rank));
 
 registerGradientRule({
   opTypes: ['LayerNormalization'],
   parameterPorts: [1, 2],
   forward: ({ emit, node, shape }) => {
     const [x, scale, bias] = node.inputs;
-    if (node.outputs.slice(1).some(Boolean)) throw new AutodiffError(`${node.name}: LayerNormalization's Mean/InvStdDev outputs are not supported in training graphs`);
+    if (node.outputs.slice(1).some(Boolean))
+      throw new AutodiffError(
+        `${node.name}: LayerNormalization's Mean/InvStdDev outputs are not supported in training graphs`,
+      );
     const axes = normAxes(intAttr(node, 'axis', -1), shape(x).length);
     const base = node.name;
     const centred = emit.op('Sub', [x, emit.reduceMean(x, axes, true, base)], {}, base);
     const variance = emit.reduceMean(emit.op('Mul', [centred, centred], {}, base), axes, true, base);
     const eps = emit.floats([floatAttr(node, 'epsilon', 1e-5)], []);
-    const invStd = emit.op('Reciprocal', [emit.op('Sqrt', [emit.op('Add', [variance, eps], {}, base)], {}, base)], {}, base);
+    const invStd = emit.op(
+      'Reciprocal',
+      [emit.op('Sqrt', [emit.op('Add', [variance, eps], {}, base)], {}, base)],
+      {},
+      base,
+    );
     const xHat = emit.op('Mul', [centred, invStd], {}, base);
     const scaled = emit.op('Mul', [xHat, scale], {}, base);
     if (bias) emit.nodeOutputs('Add', [scaled, bias], {}, [node.outputs[0]], base);
@@ -39,10 +48,17 @@ registerGradientRule({
       const g = emit.op('Mul', [dy, scale], {}, base);
       const meanG = emit.reduceMean(g, axes, true, base);
       const meanGXHat = emit.reduceMean(emit.op('Mul', [g, saved.xHat], {}, base), axes, true, base);
-      const inner = emit.op('Sub', [emit.op('Sub', [g, meanG], {}, base), emit.op('Mul', [saved.xHat, meanGXHat], {}, base)], {}, base);
+      const inner = emit.op(
+        'Sub',
+        [emit.op('Sub', [g, meanG], {}, base), emit.op('Mul', [saved.xHat, meanGXHat], {}, base)],
+        {},
+        base,
+      );
       dx = emit.op('Mul', [inner, saved.invStd], {}, base);
     }
-    const dScale = needs[1] ? unbroadcast(emit, emit.op('Mul', [dy, saved.xHat], {}, base), sx, shape(scale), base) : undefined;
+    const dScale = needs[1]
+      ? unbroadcast(emit, emit.op('Mul', [dy, saved.xHat], {}, base), sx, shape(scale), base)
+      : undefined;
     const dBias = bias && needs[2] ? unbroadcast(emit, dy, sx, shape(bias), base) : undefined;
     return [dx, dScale, dBias];
   },

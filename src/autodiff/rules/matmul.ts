@@ -14,12 +14,17 @@ registerGradientRule({
   backward: ({ emit, node, dOutputs, needs, shape }) => {
     const [a, b] = node.inputs;
     const [sa, sb, sy] = [shape(a), shape(b), shape(node.outputs[0])];
-    if (sa.length < 2 || sb.length < 2) throw new AutodiffError(`${node.name}: the MatMul gradient rule needs operands of rank ≥ 2`);
+    if (sa.length < 2 || sb.length < 2)
+      throw new AutodiffError(`${node.name}: the MatMul gradient rule needs operands of rank ≥ 2`);
     const dy = dOutputs[0]!;
     const base = node.name;
     // Partial products carry the output's batch dims: [...batch, M, K] and [...batch, K, N].
-    const dA = needs[0] ? emit.op('MatMul', [dy, emit.transpose(b, swapLast(sb.length), base)], {}, base) : undefined;
-    const dB = needs[1] ? emit.op('MatMul', [emit.transpose(a, swapLast(sa.length), base), dy], {}, base) : undefined;
+    const dA = needs[0]
+      ? emit.op('MatMul', [dy, emit.transpose(b, swapLast(sb.length), base)], {}, base)
+      : undefined;
+    const dB = needs[1]
+      ? emit.op('MatMul', [emit.transpose(a, swapLast(sa.length), base), dy], {}, base)
+      : undefined;
     const batch = sy.slice(0, -2);
     return [
       dA && unbroadcast(emit, dA, [...batch, ...sa.slice(-2)], sa, base),

@@ -16,8 +16,15 @@ export function upsampleApplies(node: GraphNode, shape: ForwardContext['shape'])
   const dil = intsAttr(node, 'dilations') ?? [];
   const x = shape(node.inputs[0]);
   return (
-    k.length === 2 && x.length === 4 && k.every((v, i) => v === s[i]) && pads.every((p) => p === 0) && dil.every((d) => d === 1) &&
-    intAttr(node, 'ceil_mode', 0) === 0 && intAttr(node, 'storage_order', 0) === 0 && typeof x[2] === 'number' && typeof x[3] === 'number' &&
+    k.length === 2 &&
+    x.length === 4 &&
+    k.every((v, i) => v === s[i]) &&
+    pads.every((p) => p === 0) &&
+    dil.every((d) => d === 1) &&
+    intAttr(node, 'ceil_mode', 0) === 0 &&
+    intAttr(node, 'storage_order', 0) === 0 &&
+    typeof x[2] === 'number' &&
+    typeof x[3] === 'number' &&
     stringPad(node) === 'NOTSET'
   );
 }
@@ -27,14 +34,25 @@ const stringPad = (node: GraphNode) => {
   return a?.type === 'string' ? a.value : 'NOTSET';
 };
 
-export function maxPoolGradByUpsample(emit: GraphEmitter, node: GraphNode, dy: string, shape: ForwardContext['shape']): string {
+export function maxPoolGradByUpsample(
+  emit: GraphEmitter,
+  node: GraphNode,
+  dy: string,
+  shape: ForwardContext['shape'],
+): string {
   const [x, y] = [node.inputs[0], node.outputs[0]];
   const [kh, kw] = intsAttr(node, 'kernel_shape')!;
   const [h, w] = shape(x).slice(2) as number[];
   const [ch, cw] = [Math.floor(h / kh) * kh, Math.floor(w / kw) * kw];
   const base = node.name;
   const scales = emit.floats([1, 1, kh, kw], [4]);
-  const up = (t: string) => emit.op('Resize', [t, '', scales], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, base);
+  const up = (t: string) =>
+    emit.op(
+      'Resize',
+      [t, '', scales],
+      { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
+      base,
+    );
   // Rows/columns past the last full window never win: crop them, pad the gradient back with zeros.
   const cropped = ch === h && cw === w ? x : emit.slice(x, [0, 0], [ch, cw], [2, 3], undefined, base);
   const mask = emit.op('Cast', [emit.op('Equal', [cropped, up(y)], {}, base)], { to: 1 }, base);

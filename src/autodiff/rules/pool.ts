@@ -14,7 +14,9 @@ registerGradientRule({
   backward: ({ emit, node, dOutputs, shape }) => {
     const spatial = shape(node.inputs[0]).slice(2);
     if (!spatial.every((d) => typeof d === 'number'))
-      throw new AutodiffError(`${node.name}: GlobalAveragePool's gradient needs known spatial dims, got [${spatial.join(', ')}]`);
+      throw new AutodiffError(
+        `${node.name}: GlobalAveragePool's gradient needs known spatial dims, got [${spatial.join(', ')}]`,
+      );
     const dims = spatial as number[];
     const count = dims.reduce((a, b) => a * b, 1);
     const spread = emit.floats(new Float32Array(count).fill(1 / count), [1, 1, ...dims]);
@@ -29,7 +31,8 @@ registerGradientRule({
       emit.copy(node);
       return {};
     }
-    if (intAttr(node, 'storage_order', 0) !== 0) throw new AutodiffError(`${node.name}: MaxPool with storage_order=1 has no gradient rule`);
+    if (intAttr(node, 'storage_order', 0) !== 0)
+      throw new AutodiffError(`${node.name}: MaxPool with storage_order=1 has no gradient rule`);
     const indices = node.outputs[1] || emit.fresh(`${node.name}:argmax`);
     emit.copy({ ...node, outputs: [node.outputs[0], indices] });
     return { saved: { indices } };
@@ -41,7 +44,12 @@ registerGradientRule({
     const zeros = emit.op('ConstantOfShape', [size], {}, node.name);
     const flatIdx = emit.reshape(saved.indices, [-1], node.name);
     const flatDy = emit.reshape(dOutputs[0]!, [-1], node.name);
-    const dxFlat = emit.op('ScatterElements', [zeros, flatIdx, flatDy], { axis: 0, reduction: 'add' }, node.name);
+    const dxFlat = emit.op(
+      'ScatterElements',
+      [zeros, flatIdx, flatDy],
+      { axis: 0, reduction: 'add' },
+      node.name,
+    );
     return [emit.op('Reshape', [dxFlat, emit.op('Shape', [x], {}, node.name)], {}, node.name)];
   },
 });

@@ -7,9 +7,13 @@ import type { BackwardContext } from '../rule.js';
 
 function reducedAxes(node: GraphNode, rank: number, ctx: BackwardContext): number[] {
   const fromInput = node.inputs[1] ? ctx.constant(node.inputs[1]) : undefined;
-  if (node.inputs[1] && !fromInput) throw new AutodiffError(`${node.name}: ${node.opType} with computed axes has no gradient rule`);
-  const axes = fromInput ? Array.from(fromInput.values as BigInt64Array, Number) : (intsAttr(node, 'axes') ?? []);
-  if (axes.length === 0) return intAttr(node, 'noop_with_empty_axes', 0) ? [] : Array.from({ length: rank }, (_, i) => i);
+  if (node.inputs[1] && !fromInput)
+    throw new AutodiffError(`${node.name}: ${node.opType} with computed axes has no gradient rule`);
+  const axes = fromInput
+    ? Array.from(fromInput.values as BigInt64Array, Number)
+    : (intsAttr(node, 'axes') ?? []);
+  if (axes.length === 0)
+    return intAttr(node, 'noop_with_empty_axes', 0) ? [] : Array.from({ length: rank }, (_, i) => i);
   return axes.map((a) => (a + rank) % rank).sort((p, q) => p - q);
 }
 
@@ -24,7 +28,8 @@ function reduceBack(ctx: BackwardContext, mean: boolean): (string | undefined)[]
   let dx = emit.op('Expand', [dy, emit.op('Shape', [x], {}, base)], {}, base);
   if (mean) {
     const dims = axes.map((a) => sx[a]);
-    if (!dims.every((d) => typeof d === 'number')) throw new AutodiffError(`${base}: ReduceMean's gradient needs known sizes along the reduced axes`);
+    if (!dims.every((d) => typeof d === 'number'))
+      throw new AutodiffError(`${base}: ReduceMean's gradient needs known sizes along the reduced axes`);
     const count = (dims as number[]).reduce((p, q) => p * q, 1);
     dx = emit.op('Mul', [dx, emit.floats([1 / count], [])], {}, base);
   }

@@ -9,7 +9,10 @@ registerGradientRule({
     const rank = shape(node.inputs[0]).length;
     const axis = (intAttr(node, 'axis', emit.opset >= 13 ? -1 : 1) + rank) % rank;
     // Before opset 13 Softmax flattened every axis from `axis` on: the same only when it is the last.
-    if (emit.opset < 13 && axis !== rank - 1) throw new AutodiffError(`${node.name}: Softmax before opset 13 over axis ${axis} of a rank-${rank} tensor has no gradient rule`);
+    if (emit.opset < 13 && axis !== rank - 1)
+      throw new AutodiffError(
+        `${node.name}: Softmax before opset 13 over axis ${axis} of a rank-${rank} tensor has no gradient rule`,
+      );
     const y = node.outputs[0];
     const dy = dOutputs[0]!;
     const base = node.name;

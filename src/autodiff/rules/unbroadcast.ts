@@ -3,7 +3,13 @@ import type { Dim } from '../../graph/types.js';
 import { AutodiffError } from '../errors.js';
 import type { GraphEmitter } from '../emitter.js';
 
-export function unbroadcast(emit: GraphEmitter, grad: string, gradShape: Dim[], target: Dim[], base: string): string {
+export function unbroadcast(
+  emit: GraphEmitter,
+  grad: string,
+  gradShape: Dim[],
+  target: Dim[],
+  base: string,
+): string {
   const lead = gradShape.length - target.length;
   const axes: number[] = [];
   for (let i = 0; i < gradShape.length; i++) {
@@ -15,7 +21,10 @@ export function unbroadcast(emit: GraphEmitter, grad: string, gradShape: Dim[], 
     const g = gradShape[i];
     if (t === g) continue;
     if (t === 1) axes.push(i);
-    else throw new AutodiffError(`${base}: cannot tell how [${target.join(', ')}] broadcasts to [${gradShape.join(', ')}] (dims must be known)`);
+    else
+      throw new AutodiffError(
+        `${base}: cannot tell how [${target.join(', ')}] broadcasts to [${gradShape.join(', ')}] (dims must be known)`,
+      );
   }
   if (axes.length === 0) return grad;
   const summed = emit.reduceSum(grad, axes, true, base);

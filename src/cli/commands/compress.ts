@@ -1,9 +1,10 @@
 /**
  * `nncf-ts compress --model M.onnx --config C.json --data D --out O.onnx [--report R.json]
- *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N]`
+ *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N] [--no-latency-check]`
  * Post-training compression: loads the model, the NNCF config and the init data (checked against the
  * model input), runs createCompressedModel (range init, BN adaptation), writes the compressed ONNX
- * model atomically, prints the statistics table (controller.statistics().toString()) and optionally a
+ * model atomically (QDQ: after the latency check, which keeps float the blocks ORT runs slower
+ * quantized than FP32), prints the statistics table (controller.statistics().toString()) and optionally a
  * JSON report of every quantizer, and the integer/float Conv/Gemm/MatMul kernels onnxruntime runs for the
  * original and the compressed model. A model with a fixed batch is fed that batch (said once).
  * Unreadable files / bad arguments → exit 2; invalid config, data that does not fit, or options the
@@ -14,7 +15,7 @@ import { type NNCFConfig, BNAdaptationInitArgs, QuantizationRangeInitArgs } from
 import { RunLog } from '../log-dir.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
-import { loadData, parsePreprocessSpec, type LoadDataOptions } from '../../data/index.js';
+import { loadData, parsePreprocessSpec, type Dataset, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
 import { batchSizeForModel } from '../fixed-batch.js';
@@ -33,6 +34,8 @@ interface CompressOptions {
   batchSize: string;
   split?: string;
   limit?: string;
+  /** commander's --latency-check / --no-latency-check (default on). */
+  latencyCheck?: boolean;
 }
 
 
@@ -72,6 +75,7 @@ export async function compress(o: CompressOptions): Promise<string> {
   await registerPrecisionInitArgs(config, loader);
   warnAboutStagedParams(config);
   const result = await api.createCompressedModel(graph, config);
+  if (o.latencyCheck !== false) await runLatencyCheck(result, dataset, typeof input[0].shape?.[0] === 'number' ? batchSize : 1);
   await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out));
   const written = [`wrote the compressed model to ${o.out}`];
   const { compareLinearKernels, describeKernelComparison } = await import('../../runtime/index.js');
@@ -97,6 +101,15 @@ export async function compress(o: CompressOptions): Promise<string> {
   result.controller.dispose();
   result.model.engine.dispose();
   return printed;
+}
+
+/** QDQ exports only (ORT cannot time FakeQuantize): keep float the blocks ORT runs slower quantized. */
+async function runLatencyCheck(result: Awaited<ReturnType<typeof import('../../api.js').createCompressedModel>>, dataset: Dataset, batch: number): Promise<void> {
+  const [{ findQuantizationController }, { latencyCheck }] = await Promise.all([import('../../algorithms/quantization/index.js'), import('../../latency-check.js')]);
+  const q = findQuantizationController(result.controller);
+  if (!q?.exportsStandardOps) return;
+  const feeds = dataset.batches(Math.min(batch, dataset.length)).next().value!.x;
+  await latencyCheck(result, { feeds });
 }
 
 /**
@@ -129,6 +142,8 @@ export const registerCompress: RegisterCommand = (program: Command) => {
     .option('--batch-size <n>', 'batch size of the init data loader', '32')
     .option('--split <name>', 'IDX directory with several image files: the split to use (train, t10k)')
     .option('--limit <n>', 'use only the first N samples')
+    .option('--latency-check', 'time the QDQ export on onnxruntime against FP32 and keep float the blocks that are slower quantized (default)')
+    .option('--no-latency-check', 'skip the latency check (QDQ export: blocks that ORT runs slower quantized than FP32 are kept float)')
     .action(async (o: CompressOptions) => {
       process.stdout.write(`${await compress(o)}\n`);
     });

@@ -35,6 +35,8 @@ export interface ResolvedSettings {
   unifiedScaleOps?: string[][];
   /** Activations made per-tensor for ORT's QLinearConv (see `QuantizationPlacementOptions.qdqForOrt`). */
   activationsPerTensorForOrt: boolean;
+  /** QDQ export for ORT on CPU/ANY: convolution outputs get a quantizer where ORT needs one to fuse QLinearConv (ort-conv-outputs.ts). */
+  convOutputsForOrt: boolean;
 }
 
 /** Devices whose hardware config allows per-channel activations where ORT needs per-tensor ones. */
@@ -92,6 +94,7 @@ export function resolveSettings(o: QuantizationPlacementOptions): ResolvedSettin
     quantizeOutputs: o.quantizeOutputs ?? false,
     unifiedScaleOps: o.activations?.unifiedScaleOps,
     activationsPerTensorForOrt: perTensorForOrt,
+    convOutputsForOrt: o.qdqForOrt === true && ORT_PER_TENSOR_DEVICES.includes(targetDevice),
   };
 }
 

@@ -6,6 +6,7 @@ import { seedActivationQuantizers } from './seeds.js';
 import { resolveSettings } from './settings.js';
 import type { PlacementResult } from './spec.js';
 import { buildUnits } from './units.js';
+import { convOutputQuantizersForOrt } from './ort-conv-outputs.js';
 import { placeWeightQuantizers } from './weights.js';
 
 /**
@@ -15,7 +16,8 @@ import { placeWeightQuantizers } from './weights.js';
  *  2. weight quantizers;
  *  3. initial activation quantizers;
  *  4. propagation and merging;
- *  5. finalization (quantize_inputs, unified groups, config choice, ids).
+ *  5. finalization (quantize_inputs, unified groups, config choice, ids);
+ *  6. QDQ for ORT on CPU/ANY: quantizers on convolution outputs ORT needs to fuse QLinearConv.
  * The Graph is not modified.
  */
 export function placeQuantizers(graph: Graph, options: QuantizationPlacementOptions = {}): PlacementResult {
@@ -27,7 +29,8 @@ export function placeQuantizers(graph: Graph, options: QuantizationPlacementOpti
   // Embedding outputs are covered by their weight quantizers; propagate reports which, for callers that care.
   propagate(graph, ug, s, state);
   const activations = finalizeActivationQuantizers(graph, s, state);
-  return { quantizers: [...weights, ...activations], fusedPatterns: ug.fused, unmatchedScopes: unmatched };
+  const forOrt = convOutputQuantizersForOrt(graph, ug, s, [...weights, ...activations]);
+  return { quantizers: [...weights, ...activations, ...forOrt], fusedPatterns: ug.fused, unmatchedScopes: unmatched };
 }
 
 /** validate_scopes at algorithm and group level; names are node scopes and model-input names. */

@@ -1,0 +1,39 @@
+/**
+ * Latency of several models side by side: one session each, runs interleaved round by round (so a
+ * burst of load from other processes hits every model alike), min and median per model. The min is
+ * the steadier number on a shared machine; the median says how noisy the run was.
+ */
+import type { NdArray } from '../data/ndarray.js';
+import { summarize, type BenchmarkResult } from './benchmark.js';
+import { OrtSession } from './session.js';
+
+export interface InterleavedOptions {
+  /** Timed rounds; each round runs every model once (default 15). */
+  runs?: number;
+  /** Untimed rounds first (default 3). */
+  warmup?: number;
+  /** intra-op threads (default 1). */
+  threads?: number;
+}
+
+/** Times `session.run(feeds)` for each model, interleaved; one BenchmarkResult per model, in order. */
+export async function interleavedLatencies(models: readonly Uint8Array[], feeds: Record<string, NdArray> | NdArray, opts: InterleavedOptions = {}): Promise<BenchmarkResult[]> {
+  const runs = opts.runs ?? 15;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`interleavedLatencies: runs must be a positive integer, got ${runs}`);
+  if (models.length === 0) throw new Error('interleavedLatencies: no models');
+  const sessions: OrtSession[] = [];
+  try {
+    for (const m of models) sessions.push(await OrtSession.create(m, { intraOpThreads: opts.threads ?? 1, interOpThreads: 1, graphOptimizationLevel: 'all' }));
+    const times: number[][] = models.map(() => []);
+    for (let i = 0; i < (opts.warmup ?? 3); i++) for (const s of sessions) await s.run(feeds);
+    for (let i = 0; i < runs; i++)
+      for (let k = 0; k < sessions.length; k++) {
+        const t0 = process.hrtime.bigint();
+        await sessions[k].run(feeds);
+        times[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    return times.map(summarize);
+  } finally {
+    for (const s of sessions) await s.release();
+  }
+}
