@@ -1,5 +1,6 @@
 // One file per op family; importing this module registers every rule.
 import './activations.js';
+import './average-pool.js';
 import './batch-norm.js';
 import './clip.js';
 import './concat.js';
