@@ -155,6 +155,22 @@ describe('QDQ export of 2–7-bit activations', () => {
   });
 });
 
+describe('QDQ export of 16-bit quantizers', () => {
+  it('16-bit weights and activations: INT16 weights, UINT16 activations (opset 21), equal to the simulation on ORT', async () => {
+    const specs = await specsWith({ weightBits: 16, activationBits: 16 });
+    const { graph, bytes } = exported(specs);
+    expect(graph.opsets.get('')).toBe(21);
+    for (const s of specs.filter((x) => x.target.kind === 'weight')) expect(weightInts(graph, s).dtype).toBe('int16');
+    const qs = graph.nodes.filter((n) => n.opType === 'QuantizeLinear');
+    expect(qs.map((q) => graph.initializers.get(q.inputs[2])!.dtype).sort()).toEqual(
+      specs.filter((s) => s.target.kind === 'activation').map((s) => (s.signed ? 'int16' : 'uint16')).sort());
+    const ref = await logits(referenceModel(model.bytes, specs));
+    const r = compare(await logits(bytes), ref);
+    expect(r.mean).toBeLessThan(2e-5);
+    expect(r.top1).toBe(BATCH);
+  });
+});
+
 describe('QDQ export beyond the supported widths', () => {
   it('17-bit quantizers are refused, naming the quantizer and the FakeQuantize alternative; the graph is untouched', async () => {
     const specs = await specsWith({});
