@@ -1,5 +1,5 @@
 /**
- * `export_to_onnx_standard_ops: true`: quantizers as ONNX QuantizeLinear/DequantizeLinear.
+ * `export_to_onnx_standard_ops: true` (nncf-ts's default): quantizers as ONNX QuantizeLinear/DequantizeLinear.
  * Weights are stored as integer initializers (the float initializer is removed) read by a
  * DequantizeLinear whose output keeps the weight's name: int8/uint8, or packed int4/uint4 for 2–4-bit
  * weights (opset 21). Activations get a Q→DQ pair (uint8 when the grid is unsigned, so ORT can drop a
