@@ -17,8 +17,9 @@ export function assembleTrainingGraph(args: {
   parameters: string[];
   state: string[];
   stateUpdates: Record<string, string>;
+  outputs: string[];
 }): TrainingGraph {
-  const { source, emit, labels, loss, grads, parameters, state, stateUpdates } = args;
+  const { source, emit, labels, loss, grads, parameters, state, stateUpdates, outputs } = args;
   const opset = emit.opset;
   const dimsOf = (name: string) => [...source.initializers.get(name)!.dims];
   const initial = (name: string) => Float32Array.from(source.initializers.get(name)!.values as Float32Array);
@@ -59,6 +60,7 @@ export function assembleTrainingGraph(args: {
       info(lossOut, []),
       ...paramOuts.map((p) => info(p.gradient, p.dims)),
       ...stateOuts.map((s) => info(s.updated, s.dims)),
+      ...outputs.map((t) => ({ ...source.tensor(t)!, name: t })),
     ],
     initializers: [
       ...[...source.initializers.values()].filter((t) => !fed.has(t.name) && usedInputs.has(t.name)),
@@ -66,5 +68,5 @@ export function assembleTrainingGraph(args: {
     ],
     opsets: new Map([...source.opsets, ['', opset]]),
   });
-  return { graph, dataInputs, labels, loss: lossOut, parameters: paramOuts, state: stateOuts };
+  return { graph, dataInputs, labels, loss: lossOut, parameters: paramOuts, state: stateOuts, outputs };
 }

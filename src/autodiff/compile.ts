@@ -8,7 +8,7 @@ import type { Dim, GraphNode, TensorInfo } from '../graph/types.js';
 import { assembleTrainingGraph } from './assemble.js';
 import { differentiatedNodes, emitBackward, GradientTable, tensorsNeedingGrad } from './backward.js';
 import { GraphEmitter } from './emitter.js';
-import { AutodiffError } from './errors.js';
+import { AutodiffError, MissingGradientRuleError } from './errors.js';
 import { emitSoftmaxCrossEntropy } from './loss.js';
 import { findGradientRule, gradientRuleFor } from './registry.js';
 import { initializerRoles, nodesFeeding } from './roles.js';
@@ -21,6 +21,8 @@ export interface CompileOptions {
   logits?: string;
   /** Name of the labels input (default 'labels'). */
   labels?: string;
+  /** Forward tensors to return from each step as well (e.g. the logits, for accuracy metrics). */
+  outputs?: string[];
 }
 
 export interface TrainingGraph {
@@ -31,6 +33,8 @@ export interface TrainingGraph {
   loss: string;
   /** Each trainable parameter (a graph input of the same name) and the output holding its gradient. */
   parameters: { name: string; dims: number[]; gradient: string; initial: Float32Array }[];
+  /** Forward tensors returned with each step (CompileOptions.outputs). */
+  outputs: string[];
   /** Each running statistic (a graph input of the same name) and the output holding its new value. */
   state: { name: string; dims: number[]; updated: string; initial: Float32Array }[];
 }
@@ -52,12 +56,24 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
     throw new AutodiffError(
       `softmax cross-entropy needs logits [batch, classes] with a known class count; "${logits}" is [${logitsShape.join(', ')}]`,
     );
-  const nodes = nodesFeeding(source, [logits]);
+  for (const t of opts.outputs ?? []) shape(t); // unknown names fail here, with the tensor named
+  const nodes = nodesFeeding(source, [logits, ...(opts.outputs ?? [])]);
+  const lossNodes = new Set(nodesFeeding(source, [logits]));
   const { parameters, state } = initializerRoles(source, nodes, opts.trainable);
   const isFloat = (t: string) => ['float32', 'undefined', undefined].includes(source.tensor(t)?.dtype);
   const needsGrad = tensorsNeedingGrad(nodes, parameters, isFloat);
   // Fail before emitting anything: every op between a parameter and the loss needs a rule.
-  for (const n of differentiatedNodes(nodes, needsGrad)) gradientRuleFor(n);
+  const missing = new Map<string, { opType: string; nodeName: string; hint?: string }>();
+  for (const n of differentiatedNodes(nodes, needsGrad)) {
+    if (!lossNodes.has(n) || findGradientRule(n) || missing.has(n.opType)) continue;
+    try {
+      gradientRuleFor(n);
+    } catch (err) {
+      if (err instanceof MissingGradientRuleError) missing.set(n.opType, err.missing[0]);
+      else throw err;
+    }
+  }
+  if (missing.size) throw new MissingGradientRuleError([...missing.values()]);
 
   const opset = Math.max(source.opsets.get('') ?? 17, 17);
   const used = [
@@ -83,7 +99,25 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
   const { loss, dLogits } = emitSoftmaxCrossEntropy(emit, logits, labels, logitsShape[1]);
   const grads = new GradientTable(emit);
   grads.add(logits, dLogits);
-  emitBackward({ emit, nodes, needsGrad, saved, grads, shape, constant });
+  emitBackward({
+    emit,
+    nodes: nodes.filter((n) => lossNodes.has(n)),
+    needsGrad,
+    saved,
+    grads,
+    shape,
+    constant,
+  });
 
-  return assembleTrainingGraph({ source, emit, labels, loss, grads, parameters, state, stateUpdates });
+  return assembleTrainingGraph({
+    source,
+    emit,
+    labels,
+    loss,
+    grads,
+    parameters,
+    state,
+    stateUpdates,
+    outputs: opts.outputs ?? [],
+  });
 }

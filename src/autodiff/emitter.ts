@@ -74,10 +74,15 @@ export class GraphEmitter {
     );
   }
 
+  /** A bool scalar (Dropout's training_mode). */
+  bool(value: boolean): string {
+    return this.constant('bool', [], Uint8Array.of(value ? 1 : 0), `bool:${value}`);
+  }
+
   private constant(
-    dtype: 'int64' | 'float32',
+    dtype: 'int64' | 'float32' | 'bool',
     dims: number[],
-    values: BigInt64Array | Float32Array,
+    values: BigInt64Array | Float32Array | Uint8Array,
     key: string,
   ): string {
     const have = key.length < 4096 ? this.constCache.get(key) : undefined;

@@ -17,6 +17,8 @@ export interface TrainStepResult {
   loss: number;
   /** Gradient of each parameter, by name (fresh arrays each step). */
   gradients: Map<string, Float32Array>;
+  /** The forward tensors asked for at compile time (CompileOptions.outputs), by name. */
+  outputs: Map<string, { data: ArrayLike<number>; shape: number[] }>;
 }
 
 interface Feed {
@@ -73,7 +75,10 @@ export class OrtTrainerStep {
     const out = await this.session.run(feeds);
     for (const s of c.state) this.state.set(s.name, out[s.updated].data as Float32Array);
     const gradients = new Map(c.parameters.map((p) => [p.name, out[p.gradient].data as Float32Array]));
-    return { loss: (out[c.loss].data as Float32Array)[0], gradients };
+    const outputs = new Map(
+      c.outputs.map((t) => [t, { data: out[t].data as ArrayLike<number>, shape: out[t].shape }]),
+    );
+    return { loss: (out[c.loss].data as Float32Array)[0], gradients, outputs };
   }
 
   async release(): Promise<void> {

@@ -23,7 +23,7 @@ export function gradientRuleFor(node: GraphNode): GradientRule {
   if (rule) return rule;
   const lower = node.opType.toLowerCase();
   const hint = [...rules.keys()].find((k) => k.toLowerCase() === lower);
-  throw new MissingGradientRuleError(node.opType, node.name, hint);
+  throw new MissingGradientRuleError([{ opType: node.opType, nodeName: node.name, hint }]);
 }
 
 /** Op types that have a rule (for messages and tests). */

@@ -94,6 +94,33 @@ function maxPool(n: GraphNode, x: T64): T64 {
   return { shape: [N, C, Ho, Wo], data: out };
 }
 
+function averagePool(n: GraphNode, x: T64): T64 {
+  const [N, C, H, W] = x.shape,
+    [kh, kw] = ints(n, 'kernel_shape', [1, 1]),
+    [sh, sw] = ints(n, 'strides', [1, 1]);
+  const [pt, pl, pb, pr] = ints(n, 'pads', [0, 0, 0, 0]),
+    include = num(n, 'count_include_pad', 0) === 1;
+  const Ho = Math.floor((H + pt + pb - kh) / sh) + 1,
+    Wo = Math.floor((W + pl + pr - kw) / sw) + 1;
+  const out = new Float64Array(N * C * Ho * Wo);
+  for (let p = 0; p < N * C; p++)
+    for (let i = 0; i < Ho; i++)
+      for (let j = 0; j < Wo; j++) {
+        let s = 0,
+          count = 0;
+        for (let u = 0; u < kh; u++)
+          for (let v = 0; v < kw; v++) {
+            const y = i * sh - pt + u,
+              z = j * sw - pl + v;
+            const inside = y >= 0 && y < H && z >= 0 && z < W;
+            if (inside) s += x.data[(p * H + y) * W + z];
+            if (inside || (include && y >= -pt && y < H + pb && z >= -pl && z < W + pr)) count++;
+          }
+        out[(p * Ho + i) * Wo + j] = s / count;
+      }
+  return { shape: [N, C, Ho, Wo], data: out };
+}
+
 function batchNormTrain(n: GraphNode, x: T64, g: T64, b: T64): T64 {
   const [N, C] = x.shape,
     inner = size(x.shape.slice(2)),
@@ -253,6 +280,7 @@ export function lossF64(graph: Graph, values: Map<string, T64>, labels: number[]
       Sub: () => broadcast(i[0]!, i[1]!, (a, b) => a - b),
       Mul: () => broadcast(i[0]!, i[1]!, (a, b) => a * b),
       MaxPool: () => maxPool(n, i[0]!),
+      AveragePool: () => averagePool(n, i[0]!),
       GlobalAveragePool: () => {
         const [N, C] = i[0]!.shape,
           k = i[0]!.data.length / (N * C);

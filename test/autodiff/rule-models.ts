@@ -140,6 +140,30 @@ export function ruleModels(): RuleModel[] {
       [],
       ['lo', 'hi'],
     ),
+    build('avgpool-2x2-odd', 2, 7, (b, x) => ({
+      y: b.node('AveragePool', [conv(b, x, 'c', 2, 3, 3, { pad: 1 })], {
+        kernel_shape: [2, 2],
+        strides: [2, 2],
+      }),
+      features: 3 * 9,
+    })),
+    build('avgpool-3x3-pad-excluded', 2, 7, (b, x) => ({
+      y: b.node('AveragePool', [conv(b, x, 'c', 2, 3, 3, { pad: 1 })], {
+        kernel_shape: [3, 3],
+        strides: [2, 2],
+        pads: [1, 1, 1, 1],
+      }),
+      features: 3 * 16,
+    })),
+    build('avgpool-3x3-pad-included', 2, 6, (b, x) => ({
+      y: b.node('AveragePool', [conv(b, x, 'c', 2, 3, 3, { pad: 1 })], {
+        kernel_shape: [3, 3],
+        strides: [2, 2],
+        pads: [1, 1, 0, 0],
+        count_include_pad: 1,
+      }),
+      features: 3 * 9,
+    })),
     build('gap', 3, 5, (b, x) => ({
       y: b.node('GlobalAveragePool', [b.node('Relu', [conv(b, x, 'c', 3, 6, 3, { pad: 1, bias: true })])]),
       features: 6,

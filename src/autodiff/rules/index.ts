@@ -1,9 +1,11 @@
 // One file per op family; importing this module registers every rule.
 import './activations.js';
+import './average-pool.js';
 import './batch-norm.js';
 import './clip.js';
 import './concat.js';
 import './conv.js';
+import './dropout.js';
 import './elementwise.js';
 import './gather.js';
 import './gemm.js';

@@ -1,10 +1,11 @@
 /**
- * `export_to_onnx_standard_ops: false` (NNCF's default): every quantizer becomes
+ * `export_to_onnx_standard_ops: false` (NNCF's default; in nncf-ts only when written): every quantizer becomes
  *   FakeQuantize(x, input_low, input_high, output_low, output_high) {levels}  in domain org.openvinotoolkit
  * with output_low/high = input_low/high (the same initializers, as NNCF's torch export writes them),
  * ranges shaped [1] per tensor or all-ones but the channel axis per channel ([C,1,1,1] for Conv weights,
  * [1,C,1,1] for activations). Any bit width. Weights stay float; the FakeQuantize output replaces the
- * weight for all its consumers. OpenVINO reads this form; onnxruntime has no kernel for it.
+ * weight for all its consumers. OpenVINO and our engine (src/engine/ops/fake-quantize.ts) read this form;
+ * onnxruntime has no kernel for it.
  */
 import type { Graph } from '../../../graph/graph.js';
 import { GraphEditor, intAttr } from './graph-edit.js';

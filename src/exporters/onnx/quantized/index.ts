@@ -13,7 +13,10 @@ export { raiseOpset } from './opset.js';
 export { writeConvPaddingValue, PadValueExportError } from './pad-value.js';
 
 export interface QuantizedExportOptions extends QdqExportOptions {
-  /** NNCF `export_to_onnx_standard_ops`: true → QDQ (8-bit only), false/absent → FakeQuantize. */
+  /**
+   * NNCF `export_to_onnx_standard_ops` as resolved by the config (absent there means true): true → QDQ
+   * (2–16-bit), false → FakeQuantize. Unset here means FakeQuantize: callers pass the resolved value.
+   */
   standardOps?: boolean;
 }
 

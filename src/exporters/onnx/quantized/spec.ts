@@ -27,7 +27,7 @@ export interface QuantizerExportSpec {
   /** NNCF-style quantizer id, e.g. "conv1|WEIGHT"; used in node names and error messages. */
   id: string;
   target: WeightTarget | ActivationTarget;
-  /** Bit width of the integer type the export must use (8 for QDQ). */
+  /** The quantizer's bit width; the QDQ export picks its integer type from it (params.ts containerBits). */
   bits: number;
   /** Number of levels as NNCF computes them: 256 full range, 255 narrow, 128 half range (8-bit). */
   levels: number;
