@@ -175,8 +175,17 @@ describe('latency check on a ResNet-style model (QDQ export)', () => {
       const [a, b] = [await out(model.bytes), await out(bytes)];
       expect(Math.max(...b.map((v, i) => Math.abs(v - a[i])))).toBeLessThan(1e-5);
       expect(r2.controller.statistics().values['Latency check: blocks kept float']).toBe('6 / 6 (all: the quantized mix was not faster than FP32)');
-      // a timer that returns the wrong number of latencies is an error naming the problem
-      await expect(latencyCheck(await create(), { feeds: x, timeModels: async () => [1] })).rejects.toThrow('measure returned [1] for 2 configurations');
+      // a timer that returns the wrong number of latencies is an error naming the problem; a failing
+      // timer leaves every quantizer on and no summary
+      const r3 = await create();
+      await expect(latencyCheck(r3, { feeds: x, timeModels: async () => [1] })).rejects.toThrow('measure returned [1] for 2 configurations');
+      let calls = 0;
+      await expect(latencyCheck(r3, { feeds: x, timeModels: async (m) => { if (++calls === 3) throw new Error('ORT died'); return m.map((_, i) => 10 + i); } })).rejects.toThrow('ORT died');
+      const q3 = findQuantizationController(r3.controller)!;
+      expect(q3.modules.every((m) => m.quantizer.enabled)).toBe(true);
+      expect(q3.latencyFallback).toBeNull();
+      r3.controller.dispose();
+      r3.model.engine.dispose();
     } finally {
       r2.controller.dispose();
       r2.model.engine.dispose();

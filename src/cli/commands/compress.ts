@@ -109,7 +109,12 @@ async function runLatencyCheck(result: Awaited<ReturnType<typeof import('../../a
   const q = findQuantizationController(result.controller);
   if (!q?.exportsStandardOps) return;
   const feeds = dataset.batches(Math.min(batch, dataset.length)).next().value!.x;
-  await latencyCheck(result, { feeds });
+  try {
+    await latencyCheck(result, { feeds });
+  } catch (e) {
+    // the export is still valid (every quantizer stays on); only the speed guarantee is lost
+    process.stderr.write(`nncf-ts: warning: latency check skipped, the export keeps every quantizer: ${(e as Error).message.split('\n')[0]}\n`);
+  }
 }
 
 /**
