@@ -43,7 +43,9 @@ export const QUANTIZATION_DEFAULTS = {
   preset: 'performance',
   quantize_inputs: true,
   quantize_outputs: false,
-  export_to_onnx_standard_ops: false,
+  // NNCF's default is false (OpenVINO FakeQuantize). nncf-ts users run ONNX Runtime, which cannot load
+  // FakeQuantize, so an absent key means QDQ here; only an explicit false writes FakeQuantize (and warns).
+  export_to_onnx_standard_ops: true,
   overflow_fix: 'enable',
 } as const;
 export const QUANTIZER_GROUP_DEFAULTS = { logarithm_scale: false } as const;

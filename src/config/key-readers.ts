@@ -142,6 +142,7 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   [`${Q}.scope_overrides.activations`]: read(ADAPTER),
   ...overrideKeys(`${Q}.scope_overrides.weights.*`),
   ...overrideKeys(`${Q}.scope_overrides.activations.*`),
+  // Absent means QDQ here (defaults.ts; NNCF: FakeQuantize); an explicit false is warned about (export-format-warning.ts).
   [`${Q}.export_to_onnx_standard_ops`]: read(BUILDER),
   [`${Q}.overflow_fix`]: read(`${QUANT}/overflow-fix.ts`),
   [`${Q}.params`]: read(`${QUANT}/staged-scheduler.ts`),

@@ -7,6 +7,7 @@ import { ALGORITHM_KEYS_MISTAKEN_FOR_TOP_LEVEL, misplacedKeyHint } from './mispl
 import { describeValue, type ConfigIssue } from './errors.js';
 import { topLevelTypoWarnings } from './top-level-keys.js';
 import { ignoredKeyWarnings } from './ignored-keys.js';
+import { fakeQuantizeExportWarnings } from './export-format-warning.js';
 import type { NNCFConfigDocument } from './types-root.js';
 
 let compiled: ValidateFunction | undefined;
@@ -53,6 +54,7 @@ export function validateDocument(document: unknown): ConfigIssue[] {
     ...topLevelWarnings(document),
     ...typoWarnings(document),
     ...ignoredKeyWarnings(document),
+    ...(errors.length === 0 ? fakeQuantizeExportWarnings(document) : []),
   ];
 }
 

@@ -67,6 +67,9 @@ describe('log_dir from the CLI', () => {
       '64',
       '--out',
       join(dir, 'q.onnx'),
+      // the default export is QDQ (issue 11), which turns the CLI's latency check on: what it keeps float
+      // depends on the machine's timings, and this test checks the run directory, not speed
+      '--no-latency-check',
     );
     expect(r.code, r.err).toBe(0);
     const run = onlyChild(join(logDir, 'model_int8'));
@@ -88,7 +91,8 @@ describe('log_dir from the CLI', () => {
     expect(stats[0]).toMatchObject({
       epoch: 'final',
       stage: 'FULLY_COMPRESSED',
-      statistics: { 'quantization/Weight quantizers': 8, 'quantization/Activation quantizers': 10 },
+      // 10 activations + pool/MaxPool|OUTPUT, which placement for ORT adds since the default export is QDQ (issue 11)
+      statistics: { 'quantization/Weight quantizers': 8, 'quantization/Activation quantizers': 11 },
     });
     const text = readFileSync(join(run, 'statistics.txt'), 'utf8');
     expect(text).toContain('Statistics of quantization:');

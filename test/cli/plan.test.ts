@@ -207,11 +207,12 @@ describe('plan --json: what is compressed and what is left alone', () => {
         range_init: unknown;
         bn_adaptation_steps: number;
       };
+      // The default export is QDQ since issue 11: placement for ORT adds pool/MaxPool|OUTPUT (head/Conv's input) to NNCF's 18
       expect(q.totals).toEqual({
-        quantizers: 18,
+        quantizers: 19,
         weight: 8,
-        activation: 10,
-        by_bits: { 8: { weight: 8, activation: 10 } },
+        activation: 11,
+        by_bits: { 8: { weight: 8, activation: 11 } },
       });
       expect(q.quantizers.find((x) => x.id === 'stem/Conv|WEIGHT')).toEqual({
         id: 'stem/Conv|WEIGHT',
@@ -241,7 +242,7 @@ describe('plan --json: what is compressed and what is left alone', () => {
       expect(q.bn_adaptation_steps).toBe(0);
       expect(p.statistics.quantization.values).toMatchObject({
         'Weight quantizers': 8,
-        'Activation quantizers': 10,
+        'Activation quantizers': 11, // with pool/MaxPool|OUTPUT (ORT placement, default QDQ)
         'Ratio of enabled quantizations': 100,
       });
     },
@@ -354,7 +355,7 @@ describe('plan --json: what is compressed and what is left alone', () => {
         bn_adaptation_steps: number;
         quantizers: { signedness_from: string; kind: string }[];
       };
-      expect(q.range_init.initialized).toBe(18);
+      expect(q.range_init.initialized).toBe(19); // 18 + the ORT placement's pool/MaxPool|OUTPUT (default QDQ export)
       expect(q.bn_adaptation_steps).toBe(2); // 64 samples / batch 32
       expect(
         q.quantizers.filter((x) => x.kind === 'activation').every((x) => x.signedness_from === 'range init'),
@@ -385,7 +386,7 @@ describe('plan: text view and errors', () => {
         '3',
       );
       expect([r.code, r.err]).toEqual([0, '']);
-      expect(r.out).toContain('quantization (target_device ANY): 16 quantizers');
+      expect(r.out).toContain('quantization (target_device ANY): 17 quantizers'); // 16 + ORT placement's pool/MaxPool|OUTPUT (default QDQ)
       expect(r.out).toMatch(
         /│ fc\/Gemm │ Gemm │ weight: quantization\.ignored_scopes "fc\/Gemm"; input: quantization\.ignored_scopes "fc\/Gemm" │/,
       );
@@ -528,7 +529,7 @@ describe('buildPlan from TypeScript', () => {
       range_init: { initialized: number };
       bn_adaptation_steps: number;
     };
-    expect([q.range_init.initialized, q.bn_adaptation_steps]).toEqual([18, 1]);
+    expect([q.range_init.initialized, q.bn_adaptation_steps]).toEqual([19, 1]); // 18 + ORT placement's pool/MaxPool|OUTPUT (default QDQ)
     expect(
       p.schedule.map((r) => [
         r.epoch,

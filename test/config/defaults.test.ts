@@ -25,7 +25,11 @@ describe('quantization defaults', () => {
   it('preset performance', () => expect(q.preset).toBe('performance'));
   it('quantize_inputs true', () => expect(q.quantize_inputs).toBe(true));
   it('quantize_outputs false', () => expect(q.quantize_outputs).toBe(false));
-  it('export_to_onnx_standard_ops false', () => expect(q.export_to_onnx_standard_ops).toBe(false));
+  // Not NNCF's false: nncf-ts exports for ONNX Runtime, which cannot run FakeQuantize (issue 11); an
+  // explicit false still means FakeQuantize, with a warning (test/config/export-format-warning.test.ts).
+  it('export_to_onnx_standard_ops true (QDQ; NNCF: false)', () => expect(q.export_to_onnx_standard_ops).toBe(true));
+  it('an explicit false stays false', () =>
+    expect(algo({ algorithm: 'quantization', export_to_onnx_standard_ops: false }).export_to_onnx_standard_ops).toBe(false));
   it('overflow_fix enable', () => expect(q.overflow_fix).toBe('enable'));
   it('validate_scopes true', () => expect(q.validate_scopes).toBe(true));
   it('logarithm_scale false for both groups', () => {

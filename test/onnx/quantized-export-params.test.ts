@@ -96,15 +96,19 @@ describe('QDQ export: errors leave the graph untouched', () => {
     expect(Buffer.from(exportOnnx(g)).equals(Buffer.from(before))).toBe(true);
   };
 
-  it('bits ≠ 8 with standard ops names the quantizer and the option; FakeQuantize accepts it', () => {
-    fails([weight({ bits: 4, levels: 15 })], /quantizer "stem\/Conv\|WEIGHT" has 4 bits.*export_to_onnx_standard_ops: false/);
+  it('bits above 16 with standard ops names the quantizer and the option; FakeQuantize accepts them', () => {
+    // 2–16 bits are written (INT4/INT8/INT16 types, test/onnx/qdq-low-bits.test.ts); wider grids have no ONNX type
+    fails([weight({ bits: 20, levels: 2 ** 20 - 1 })], /quantizer "stem\/Conv\|WEIGHT" has 20 bits.*export_to_onnx_standard_ops: false/);
     const g = base();
-    writeQuantizers(g, [weight({ bits: 4, levels: 15 })], { standardOps: false });
-    expect(g.nodes.find((n) => n.opType === 'FakeQuantize')?.attributes.levels.value).toBe(15);
+    writeQuantizers(g, [weight({ bits: 20, levels: 2 ** 20 - 1 })], { standardOps: false });
+    expect(g.nodes.find((n) => n.opType === 'FakeQuantize')?.attributes.levels.value).toBe(2 ** 20 - 1);
   });
 
-  it('activations need the full 256-level grid (QuantizeLinear saturates at the type range)', () => {
-    fails([act('stem|OUTPUT', 'stem/Relu_out', { levels: 255 })], /256-level activations/);
+  it('a 255-level activation is clamped to its range before the 256-value QuantizeLinear (it no longer fails)', () => {
+    const g = base();
+    writeQuantizers(g, [act('stem|OUTPUT', 'stem/Relu_out', { levels: 255 })], { standardOps: true });
+    const q = g.nodes.find((n) => n.opType === 'QuantizeLinear')!;
+    expect(g.producer(q.inputs[0])!.opType).toBe('Min');
   });
 
   it('bad targets and ranges', () => {

@@ -76,8 +76,14 @@ describe('createCompressedModel with export_to_onnx_standard_ops: true (MobileNe
     expect((await countLinearKernels(r.bytes!)).integer).toBe(12);
   }, 120_000);
 
-  it('FakeQuantize export (the NNCF default): NNCF placement, no note', async () => {
+  it('a config without the key exports QDQ (nncf-ts default since issue 11): per-tensor activations, with the note', async () => {
     const r = await run({});
+    expect(r.values[PER_TENSOR_FOR_ORT_KEY]).toBe(true);
+    expect(r.perChannel).toBe(0);
+  }, 120_000);
+
+  it('an explicit FakeQuantize export (NNCF default false): NNCF placement, no note', async () => {
+    const r = await run({ export_to_onnx_standard_ops: false });
     expect(r.values[PER_TENSOR_FOR_ORT_KEY]).toBeUndefined();
     expect(r.perChannel).toBe(3); // the three depthwise convolutions' inputs
   }, 120_000);

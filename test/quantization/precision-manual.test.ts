@@ -5,6 +5,7 @@ import { createCompressedModel, exportCompressedModelBytes, QuantizationControll
 import { NNCFConfig, QuantizationRangeInitArgs } from '../../src/config/index.js';
 import type { Dataset } from '../../src/data/index.js';
 import { initBackend } from '../../src/engine/index.js';
+import { parseOnnx } from '../../src/frontends/onnx/index.js';
 import { countOpTypes } from '../../src/runtime/index.js';
 import { digitsData, loadDigitsCnn } from './digits-cnn.js';
 
@@ -33,7 +34,8 @@ describe('manual precision init', () => {
   it('NPU: 4-bit conv2 weights take the first 4-bit HW config (q4_w: symmetric per-channel, no narrow range, signedness from statistics)', async () => {
     // q4_w gives no level bounds, so (unlike q8_w_sym) it does not force signed: min_max on the weights decides.
     const pairs: [number, string][] = [[4, 'conv2/Conv|WEIGHT']];
-    const r = await build({ initializer: { ...noInit, range: { num_init_samples: 32 }, precision: { type: 'manual', bitwidth_per_scope: pairs } } }, 'NPU', train);
+    // FakeQuantize asked for explicitly: since issue 11 a config without the key exports QDQ
+    const r = await build({ initializer: { ...noInit, range: { num_init_samples: 32 }, precision: { type: 'manual', bitwidth_per_scope: pairs } }, export_to_onnx_standard_ops: false }, 'NPU', train);
     const w = r.byId('conv2/Conv|WEIGHT');
     expect([w.placed.bits, w.placed.mode, w.placed.perChannel, w.placed.channelAxis, w.placed.narrowRange, w.placed.halfRange, w.placed.signed]).toEqual([4, 'symmetric', true, 0, false, false, undefined]);
     // §1.1: narrow range only for 8-bit weights, so 4-bit signed is the full −2^3..2^3−1 grid.
@@ -44,12 +46,17 @@ describe('manual precision init', () => {
       [8, '4 / 5 (80.00 %)', '5 / 5 (100.00 %)', '9 / 10 (90.00 %)'],
       [4, '1 / 5 (20.00 %)', '0 / 5 (0.00 %)', '1 / 10 (10.00 %)'],
     ]);
-    // FakeQuantize export takes any bit width; QDQ (standard ops) is 8-bit only.
+    // FakeQuantize export takes any bit width; QDQ (standard ops) writes the 4-bit weight as packed INT4
     const ops = await countOpTypes(exportCompressedModelBytes(r));
     expect(ops.get('org.openvinotoolkit:FakeQuantize')).toBe(10);
     r.ctrl.dispose();
     const q = await build(manual([[4, 'conv2/Conv|WEIGHT']], { export_to_onnx_standard_ops: true }));
-    expect(() => exportCompressedModelBytes(q)).toThrow(/conv2\/Conv\|WEIGHT.*4 bits/);
+    const g = parseOnnx(exportCompressedModelBytes(q));
+    const weightTypes = g.nodes.filter((n) => n.opType === 'DequantizeLinear' && n.name.endsWith('|WEIGHT/DQ')).map((n) => [n.name, g.initializers.get(n.inputs[0])!.dtype]);
+    const four = q.byId('conv2/Conv|WEIGHT').quantizer.signed ? 'int4' : 'uint4';
+    expect(weightTypes.filter(([, t]) => t!.endsWith('4'))).toEqual([['conv2/Conv|WEIGHT/DQ', four]]);
+    expect(weightTypes.filter(([, t]) => t === 'int8').length).toBe(4);
+    expect(g.opsets.get('')).toBe(21);
     q.ctrl.dispose();
   });
 

@@ -20,6 +20,7 @@ import './reduce.js';
 import './softmax.js';
 import './resize.js';
 import './quantize-linear.js';
+import './fake-quantize.js';
 import './more-unary.js';
 import './rearrange.js';
 import './losses.js';

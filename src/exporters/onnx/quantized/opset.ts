@@ -1,7 +1,9 @@
 /**
- * Raising the default-domain opset of a graph (per-channel DequantizeLinear needs `axis`, opset 13).
+ * Raising the default-domain opset of a graph (per-channel DequantizeLinear needs `axis`, opset 13; INT4/UINT4
+ * and 16-bit QuantizeLinear/DequantizeLinear need opset 21).
  * Ops whose schema changed incompatibly inside the raised span are upgraded when the change is a pure
- * attribute → input move (Squeeze/Unsqueeze/ReduceSum axes, Clip min/max, Dropout ratio), accepted when
+ * attribute → input move (Squeeze/Unsqueeze/Reduce* axes, Clip min/max, Dropout ratio, Split-18's output
+ * count, GridSample-20's renamed modes), accepted when
  * the change does not affect the node (Softmax family on the last axis, Split without `split`), and
  * rejected otherwise, naming the node.
  */
@@ -13,10 +15,15 @@ import { QuantizedExportError } from './spec.js';
 
 /** Default-domain ops and the opset versions at which their signature changed incompatibly. */
 const BREAKING: Record<string, number[]> = {
-  Softmax: [13], LogSoftmax: [13], Hardmax: [13], Split: [13], Squeeze: [13], Unsqueeze: [13], ReduceSum: [13],
+  Softmax: [13], LogSoftmax: [13], Hardmax: [13], Split: [13, 18], Squeeze: [13], Unsqueeze: [13], ReduceSum: [13],
   Clip: [11], Pad: [11], Resize: [11], Scatter: [11], Upsample: [10], Slice: [10], TopK: [10], Dropout: [12],
   BatchNormalization: [9], Unique: [11],
+  ReduceMean: [18], ReduceMax: [18], ReduceMin: [18], ReduceProd: [18], ReduceL1: [18], ReduceL2: [18],
+  ReduceLogSum: [18], ReduceLogSumExp: [18], ReduceSumSquare: [18], GridSample: [20], DFT: [20],
 };
+
+/** GridSample-20 renamed two of its modes. */
+const GRID_SAMPLE_20_MODES: Record<string, string> = { bilinear: 'linear', bicubic: 'cubic' };
 
 const axesToInput = (g: Graph, ed: GraphEditor, n: GraphNode, apply: boolean): boolean => {
   const axes = n.attributes.axes;
@@ -30,13 +37,24 @@ const axesToInput = (g: Graph, ed: GraphEditor, n: GraphNode, apply: boolean): b
 /** Whether `n` can follow the change at `version`; with `apply`, upgrades it in place. */
 function upgrade(g: Graph, ed: GraphEditor, n: GraphNode, version: number, apply: boolean): boolean {
   switch (n.opType) {
-    case 'Squeeze': case 'Unsqueeze': case 'ReduceSum': return axesToInput(g, ed, n, apply);
+    case 'Squeeze': case 'Unsqueeze': case 'ReduceSum': case 'ReduceMean': case 'ReduceMax': case 'ReduceMin': case 'ReduceProd':
+    case 'ReduceL1': case 'ReduceL2': case 'ReduceLogSum': case 'ReduceLogSumExp': case 'ReduceSumSquare':
+      return axesToInput(g, ed, n, apply);
     case 'Softmax': case 'LogSoftmax': case 'Hardmax': {
       const rank = g.tensor(n.inputs[0])?.shape?.length;
       const axis = n.attributes.axis ? Number(n.attributes.axis.value) : 1;
       return rank !== undefined && (axis === rank - 1 || axis === -1);
     }
-    case 'Split': return !n.attributes.split;
+    case 'Split':
+      if (version === 13) return !n.attributes.split;
+      // Split-18 needs the `split` input or num_outputs; equal parts were implied by the output count before
+      if (apply && !n.inputs[1] && !n.attributes.num_outputs) n.attributes.num_outputs = { type: 'int', value: n.outputs.length };
+      return true;
+    case 'GridSample': {
+      const mode = n.attributes.mode;
+      if (apply && mode && mode.type === 'string' && GRID_SAMPLE_20_MODES[mode.value]) n.attributes.mode = { type: 'string', value: GRID_SAMPLE_20_MODES[mode.value] };
+      return true;
+    }
     case 'Dropout': if (apply) delete n.attributes.ratio; return true;
     case 'Clip': {
       if (!apply) return true;

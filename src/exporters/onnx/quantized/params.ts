@@ -11,6 +11,9 @@
  *     (8-bit narrow −127..127: scale = high/127; full −128..127: scale = high/127 too);
  *   symmetric unsigned (low = 0):                         zero point 0, uint8, scale = high/(levels−1);
  *   asymmetric (0 exactly representable after TuneRange): zero point round(−low·s) ∈ [0, levels−1], uint8.
+ * The integer type's width comes from the quantizer's bits (containerBits): the grid is kept as is, so a
+ * 5-bit grid in an 8-bit type still holds 32 levels (weights are pre-quantized onto it; activations get a
+ * clamp to the range before QuantizeLinear, see qdq.ts).
  */
 import { QuantizedExportError, type LevelGrid, type QuantizerExportSpec } from './spec.js';
 
@@ -20,23 +23,57 @@ export function roundHalfEven(v: number): number {
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+export type QdqDtype = 'int4' | 'uint4' | 'int8' | 'uint8' | 'int16' | 'uint16';
+
+const TYPE_RANGE: Record<QdqDtype, [number, number]> = {
+  int4: [-8, 7], uint4: [0, 15], int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
+};
+
+/** Widest quantizer QuantizeLinear/DequantizeLinear can hold (opset 21 has 16-bit integer types). */
+export const QDQ_MAX_BITS = 16;
+
+/**
+ * Width of the integer type a quantizer is written in. Weights: 2–4 bits packed INT4/UINT4 (opset 21, half
+ * the bytes of INT8), 5–8 bits INT8/UINT8, 9–16 bits INT16/UINT16 (opset 21). Activations are at least
+ * 8-bit: ORT's integer Conv/Gemm kernels take 8-bit inputs only, and onnxruntime-node 1.30, which does run
+ * 4-bit QuantizeLinear, fuses none with them.
+ */
+export function containerBits(bits: number, kind: 'weight' | 'activation'): 4 | 8 | 16 {
+  return bits <= 4 && kind === 'weight' ? 4 : bits <= 8 ? 8 : 16;
+}
+
+/** ONNX integer type of a container width and grid sign. */
+export function qdqDtype(container: 4 | 8 | 16, signed: boolean): QdqDtype {
+  return `${signed ? 'int' : 'uint'}${container}` as QdqDtype;
+}
+
+/** Typed array holding the values of `dtype` (int4/uint4 one value per element, as the ONNX codec expects). */
+export function integerArray(dtype: QdqDtype, values: ArrayLike<number>): Int8Array | Uint8Array | Int16Array | Uint16Array {
+  switch (dtype) {
+    case 'int4': case 'int8': return Int8Array.from(values);
+    case 'uint4': case 'uint8': return Uint8Array.from(values);
+    case 'int16': return Int16Array.from(values);
+    case 'uint16': return Uint16Array.from(values);
+  }
+}
+
 export interface QdqParams {
   /** One per channel (length 1 per tensor). */
   scale: Float32Array;
   zeroPoint: Int32Array;
-  dtype: 'int8' | 'uint8';
+  dtype: QdqDtype;
   /** Representable integer range of dtype. */
   typeLow: number;
   typeHigh: number;
 }
 
 export function qdqParams(s: QuantizerExportSpec, g: LevelGrid): QdqParams {
-  if (s.bits !== 8)
+  if (!Number.isInteger(s.bits) || s.bits < 2 || s.bits > QDQ_MAX_BITS)
     throw new QuantizedExportError(
       `quantizer "${s.id}" has ${s.bits} bits; export_to_onnx_standard_ops: true writes QuantizeLinear/DequantizeLinear, which ` +
-        'holds 8-bit integers only — use export_to_onnx_standard_ops: false (FakeQuantize) for other bit widths');
-  const dtype = g.levelLow < 0 ? 'int8' : 'uint8';
-  const [typeLow, typeHigh] = dtype === 'int8' ? [-128, 127] : [0, 255];
+        `holds 2- to ${QDQ_MAX_BITS}-bit integers — use export_to_onnx_standard_ops: false (FakeQuantize) for other bit widths`);
+  const dtype = qdqDtype(containerBits(s.bits, s.target.kind), g.levelLow < 0);
+  const [typeLow, typeHigh] = TYPE_RANGE[dtype];
   if (g.levelLow < typeLow || g.levelHigh > typeHigh)
     throw new QuantizedExportError(`quantizer "${s.id}": levels ${g.levelLow}..${g.levelHigh} do not fit ${dtype}`);
   const n = s.inputLow.length;

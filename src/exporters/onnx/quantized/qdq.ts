@@ -1,8 +1,10 @@
 /**
  * `export_to_onnx_standard_ops: true`: quantizers as ONNX QuantizeLinear/DequantizeLinear.
- * Weights are stored as int8/uint8 initializers (the float initializer is removed) read by a
- * DequantizeLinear whose output keeps the weight's name; activations get a Q→DQ pair (uint8 when the
- * grid is unsigned, so ORT can drop a preceding Relu and fuse into integer kernels; int8 when signed).
+ * Weights are stored as integer initializers (the float initializer is removed) read by a
+ * DequantizeLinear whose output keeps the weight's name: int8/uint8, or packed int4/uint4 for 2–4-bit
+ * weights (opset 21). Activations get a Q→DQ pair (uint8 when the grid is unsigned, so ORT can drop a
+ * preceding Relu and fuse into integer kernels; signed grids too unless signedActivationType is 'int8');
+ * a 2–7-bit activation keeps its levels in the 8-bit type through a clamp to its range before the Q.
  * Conv+BatchNormalization pairs with a quantized weight are folded (exactly, see fold-bn.ts) and
  * Conv/Gemm biases can be stored as int32 with scale = input scale · weight scale, the form ORT's
  * QDQ fusions expect.
@@ -12,8 +14,8 @@ import type { AttributeValue } from '../../../graph/types.js';
 import { GraphEditor, intAttr } from './graph-edit.js';
 import { applyBnFold, findFoldableBn, type BnFold } from './fold-bn.js';
 import { raiseOpset } from './opset.js';
-import { expand, qdqParams, quantizeValues, type QdqParams } from './params.js';
-import { checkSpec, levelGrid, QuantizedExportError, type LevelGrid, type QuantizerExportSpec } from './spec.js';
+import { expand, integerArray, qdqParams, quantizeValues, type QdqParams } from './params.js';
+import { checkSpec, levelGrid, type LevelGrid, type QuantizerExportSpec } from './spec.js';
 import { quantizeBiases, type DqInfo } from './bias.js';
 import { insertClip } from './clip.js';
 
@@ -56,13 +58,13 @@ export function writeQdqQuantizers(graph: Graph, specs: QuantizerExportSpec[], o
     checkSpec(graph, spec);
     const grid = levelGrid(spec);
     const params = qdqParams(spec, grid);
-    if (spec.target.kind === 'activation' && (grid.levelLow !== params.typeLow || grid.levelHigh !== params.typeHigh))
-      throw new QuantizedExportError(
-        `quantizer "${spec.id}": an activation with levels ${grid.levelLow}..${grid.levelHigh} cannot be written as QuantizeLinear ` +
-          `(it saturates at the full ${params.dtype} range); export_to_onnx_standard_ops needs 256-level activations`);
+    // A grid narrower than its integer type (2–7-bit activations in 8 bits): QuantizeLinear saturates
+    // only at the type's range, so the activation is clamped to the quantizer's range first.
+    const narrower = spec.target.kind === 'activation' && (grid.levelLow !== params.typeLow || grid.levelHigh !== params.typeHigh);
+    const clipped = narrower ? { ...spec, clip: clampToRange(spec) } : spec;
     if (spec.target.kind === 'activation' && params.dtype === 'int8' && opts.signedActivationType !== 'int8')
-      return { spec, grid, params: { ...params, dtype: 'uint8' as const, typeLow: 0, typeHigh: 255, zeroPoint: params.zeroPoint.map((z) => z + 128) } };
-    return { spec, grid, params };
+      return { spec: clipped, grid, params: { ...params, dtype: 'uint8' as const, typeLow: 0, typeHigh: 255, zeroPoint: params.zeroPoint.map((z) => z + 128) } };
+    return { spec: clipped, grid, params };
   });
   const ed = new GraphEditor(graph);
   const quantizedActs = new Set(specs.filter((s) => s.target.kind === 'activation').map((s) => s.target.tensor));
@@ -73,9 +75,11 @@ export function writeQdqQuantizers(graph: Graph, specs: QuantizerExportSpec[], o
       const f = findFoldableBn(graph, p.spec, quantizedActs, p.grid.levelLow === -p.grid.levelHigh);
       if (f) folds.set(p, f);
     }
-  // per-channel DequantizeLinear (axis) needs opset 13; a folded per-tensor weight becomes per-channel
+  // per-channel DequantizeLinear (axis) needs opset 13; a folded per-tensor weight becomes per-channel;
+  // INT4/UINT4 and 16-bit integer types need opset 21
   const needsAxis = folds.size > 0 || prepared.some((p) => p.spec.perChannelAxis !== undefined && p.spec.inputLow.length > 1);
-  const opset = raiseOpset(graph, ed, needsAxis ? 13 : 10, 'QuantizeLinear/DequantizeLinear export');
+  const needsOpset21 = prepared.some((p) => !/8$/.test(p.params.dtype));
+  const opset = raiseOpset(graph, ed, needsOpset21 ? 21 : needsAxis ? 13 : 10, 'QuantizeLinear/DequantizeLinear export');
   graph.reindex();
 
   const dq = new Map<string, DqInfo>();
@@ -117,11 +121,10 @@ function writeWeight(g: Graph, ed: GraphEditor, p: Prepared, fold: BnFold | unde
   }
   const perChannel = axis !== undefined;
   const dims = perChannel ? [scale.length] : [];
-  const typed = params.dtype === 'int8' ? Int8Array : Uint8Array;
-  const q = ed.constant(`${w.name}/q`, params.dtype, [...w.dims], typed.from(ints));
+  const q = ed.constant(`${w.name}/q`, params.dtype, [...w.dims], integerArray(params.dtype, ints));
   const s = ed.constant(`${spec.id}/s`, 'float32', dims, Float32Array.from(scale));
   // the zero point is written even when it is 0 (ONNX's default): onnxruntime 1.30 fuses QGemm only with one
-  const inputs = [q, s, ed.constant(`${spec.id}/zp`, params.dtype, dims, typed.from(zp))];
+  const inputs = [q, s, ed.constant(`${spec.id}/zp`, params.dtype, dims, integerArray(params.dtype, zp))];
   g.initializers.delete(w.name);
   ed.node('DequantizeLinear', `${spec.id}/DQ`, inputs, [w.name], perChannel ? { axis: intAttr(axis!) } : {});
   g.tensors.set(w.name, { name: w.name, dtype: 'float32', shape: [...w.dims] });
@@ -135,7 +138,6 @@ function writeActivation(g: Graph, ed: GraphEditor, p: Prepared, dq: Map<string,
   const { spec, params } = p;
   const perChannel = spec.inputLow.length > 1;
   const dims = perChannel ? [spec.inputLow.length] : [];
-  const typed = params.dtype === 'int8' ? Int8Array : Uint8Array;
   const attrs: Record<string, AttributeValue> = perChannel ? { axis: intAttr(spec.perChannelAxis!) } : {};
   const key = `${params.dtype}|${dims}|${Array.from(params.scale)}|${Array.from(params.zeroPoint)}`;
   ed.hook(spec.target as Extract<QuantizerExportSpec['target'], { kind: 'activation' }>, spec.id, (input, output) => {
@@ -144,7 +146,7 @@ function writeActivation(g: Graph, ed: GraphEditor, p: Prepared, dq: Map<string,
       const s = ed.constant(`${spec.id}/s`, 'float32', dims, Float32Array.from(params.scale));
       // kept even when it is uint8 0 (the default): onnxruntime 1.30's QDQ fusion fails on a QuantizeLinear
       // without one ("two nodes with same node name")
-      sz = [s, ed.constant(`${spec.id}/zp`, params.dtype, dims, typed.from(params.zeroPoint))];
+      sz = [s, ed.constant(`${spec.id}/zp`, params.dtype, dims, integerArray(params.dtype, params.zeroPoint))];
       shared.set(key, sz);
     }
     const x = spec.clip ? insertClip(g, ed, spec, input) : input;
@@ -154,4 +156,14 @@ function writeActivation(g: Graph, ed: GraphEditor, p: Prepared, dq: Map<string,
     ed.node('DequantizeLinear', `${spec.id}/DQ`, [q, ...sz], [output], attrs);
     dq.set(output, { scale: Float32Array.from(params.scale), axis: perChannel ? spec.perChannelAxis : undefined });
   });
+}
+
+/** The clamp of an activation whose grid is narrower than its integer type: its own range, within any clip it had. */
+function clampToRange(spec: QuantizerExportSpec): { low: Float32Array; high: Float32Array } {
+  if (!spec.clip) return { low: Float32Array.from(spec.inputLow), high: Float32Array.from(spec.inputHigh) };
+  const n = Math.max(spec.inputLow.length, spec.clip.low.length, spec.clip.high.length);
+  const at = (a: Float32Array, i: number) => a[a.length === 1 ? 0 : i];
+  const low = Float32Array.from({ length: n }, (_, i) => Math.max(at(spec.inputLow, i), at(spec.clip!.low, i)));
+  const high = Float32Array.from({ length: n }, (_, i) => Math.min(at(spec.inputHigh, i), at(spec.clip!.high, i)));
+  return { low, high };
 }
