@@ -38,8 +38,18 @@ describe('decideFloatBlocks (fake latencies)', () => {
       { block: 2, quantizedMs: 10, floatMs: 12, float: false },
       { block: 3, quantizedMs: 10, floatMs: 8, float: true },
     ]);
-    // first all-quantized vs all-float, then one comparison per block, then the mix vs all-float
-    expect(m.calls).toEqual([[[], [0, 1, 2, 3]], [[], [0]], [[], [1]], [[1], [1, 2]], [[1], [1, 3]], [[1, 3], [0, 1, 2, 3]]]);
+    // first all-quantized vs all-float, then one comparison per block (a float block confirmed by a second), then the mix vs all-float
+    expect(m.calls).toEqual([[[], [0, 1, 2, 3]], [[], [0]], [[], [1]], [[], [1]], [[1], [1, 2]], [[1], [1, 3]], [[1], [1, 3]], [[1, 3], [0, 1, 2, 3]]]);
+  });
+
+  it('a block that looks faster float once but not in the confirming run stays quantized', async () => {
+    // block 0: float 8 vs quantized 10 in the first run, 10 vs 10 in the second; FP32 20
+    const answers = [[10, 20], [10, 8], [10, 10], [10, 20]];
+    const calls: number[][][] = [];
+    const d = await decideFloatBlocks(1, async (configs) => (calls.push(configs.map((c) => [...c])), answers.shift()!));
+    expect(d).toMatchObject({ floatBlocks: [], allFloat: false, mixMs: 10, mixFp32Ms: 20 });
+    expect(d.steps).toEqual([{ block: 0, quantizedMs: 10, floatMs: 8, float: false }]);
+    expect(calls).toEqual([[[], [0]], [[], [0]], [[], [0]], [[], [0]]]);
   });
 
   it('a gain within the margin does not count: 2 % on a 3 % margin keeps the block quantized', async () => {
@@ -55,7 +65,7 @@ describe('decideFloatBlocks (fake latencies)', () => {
     // every block slower quantized: all float without a final comparison
     const m = additive([6, 7], [5, 5]);
     expect(await decideFloatBlocks(2, m)).toMatchObject({ floatBlocks: [0, 1], allFloat: true, fp32Ms: 10, allQuantizedMs: 13 });
-    expect(m.calls).toHaveLength(3);
+    expect(m.calls).toHaveLength(5); // all vs float, then block 0 twice (confirmed), block 1 twice
   });
 
   it('refuses a bad margin and a measure that does not return one positive latency per configuration', async () => {

@@ -3,7 +3,8 @@
  * numbers and testable with fake ones). A configuration is the set of blocks kept float; `measure`
  * times several configurations side by side (interleaved) and returns one latency each (the min of
  * its runs). Greedy, in graph order: a block turns float when that makes the model faster than the
- * current mix by more than `margin`. At the end the mix must beat the all-float model (= FP32) by
+ * current mix by more than `margin` in two separate interleaved runs (the second confirms the first: on a
+ * loaded machine one run's minimum can be off by a few per cent). At the end the mix must beat the all-float model (= FP32) by
  * `margin`, else every block turns float: the export is never slower than FP32.
  */
 
@@ -46,7 +47,11 @@ export async function decideFloatBlocks(blockCount: number, measure: MeasureConf
   for (const b of all) {
     const candidate = [...float, b];
     const [quantizedMs, floatMs] = await timed([float, candidate]);
-    const faster = floatMs < quantizedMs * (1 - margin);
+    let faster = floatMs < quantizedMs * (1 - margin);
+    if (faster) {
+      const [again, againFloat] = await timed([float, candidate]);
+      faster = againFloat < again * (1 - margin);
+    }
     if (faster) float = candidate;
     steps.push({ block: b, quantizedMs, floatMs, float: faster });
   }
