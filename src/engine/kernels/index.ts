@@ -10,6 +10,7 @@ import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterWasm } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputWasm } from './depthwise-backprop-input.js';
+import { maxPoolGradWasm } from './max-pool-grad.js';
 import { registerTfjsGradients } from './tfjs-gradients.js';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum.js';
 
@@ -22,6 +23,8 @@ const wasmKernels: ReadonlyArray<{ kernelName: string; kernelFunc: unknown }> = 
   { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2dBackpropInputWasm },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', kernelFunc: depthwiseBackpropFilterWasm },
   { kernelName: 'DepthwiseConv2dNativeBackpropInput', kernelFunc: depthwiseBackpropInputWasm },
+  // Replaces the built-in one (wrong for all-negative windows and ties, see the file).
+  { kernelName: 'MaxPoolGrad', kernelFunc: maxPoolGradWasm },
   { kernelName: 'UnsortedSegmentSum', kernelFunc: unsortedSegmentSumWasm },
 ];
 
