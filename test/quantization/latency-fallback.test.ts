@@ -78,6 +78,14 @@ describe('decideFloatBlocks (fake latencies)', () => {
 });
 
 describe('interleavedLatencies', () => {
+  it('one result per model, in order, with one timing per run (values not asserted)', async () => {
+    const m = resnetStyle({ size: 16, width: 8 });
+    const x = { dtype: 'float32', shape: [1, 3, 16, 16], data: seededFloats(3 * 256, 1) } as never;
+    const r = await interleavedLatencies([m.bytes, m.bytes, m.bytes], x, { runs: 3, warmup: 0 });
+    expect(r.map((t) => t.times.length)).toEqual([3, 3, 3]);
+    expect(r.every((t) => t.min <= t.median && t.median <= t.max)).toBe(true);
+  }, 120_000);
+
   it('refuses no models and a bad run count', async () => {
     await expect(interleavedLatencies([], new Float32Array(1) as never)).rejects.toThrow('no models');
     await expect(interleavedLatencies([new Uint8Array(1)], new Float32Array(1) as never, { runs: 0 })).rejects.toThrow('runs must be a positive integer, got 0');
