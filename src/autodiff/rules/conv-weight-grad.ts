@@ -26,24 +26,39 @@ function window(emit: GraphEmitter, xp: string, g: ConvGeometry, i: number, j: n
   return full ? xp : emit.slice(xp, start, end, [2, 3], g.strides, base);
 }
 
-function denseWeightGrad(emit: GraphEmitter, x: string, dy: string, g: ConvGeometry, base: string): string {
+/**
+ * One gradient slice per kernel offset (i, j), row-major, stacked on a new `axis` and reshaped to the
+ * weight's shape. A 1×1 kernel needs no stacking.
+ */
+function stackPerOffset(
+  emit: GraphEmitter,
+  g: ConvGeometry,
+  axis: number,
+  perOffset: (i: number, j: number) => string,
+  shape: number[],
+  base: string,
+): string {
   const [kh, kw] = g.kernel;
-  const dyT = emit.reshape(emit.transpose(dy, [1, 0, 2, 3], base), [g.cout, -1], base);
-  const xT = padded(emit, emit.transpose(x, [1, 0, 2, 3], base), g, base);
   const parts: string[] = [];
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++) {
-      const cols = emit.reshape(window(emit, xT, g, i, j, base), [g.cin, -1], base);
-      parts.push(emit.op('Gemm', [dyT, cols], { transB: 1 }, base));
-    }
-  if (parts.length === 1) return emit.reshape(parts[0], [g.cout, g.cin, 1, 1], base);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) parts.push(perOffset(i, j));
+  if (parts.length === 1) return emit.reshape(parts[0], shape, base);
   const stacked = emit.op(
     'Concat',
-    parts.map((p) => emit.unsqueeze(p, [2], base)),
-    { axis: 2 },
+    parts.map((p) => emit.unsqueeze(p, [axis], base)),
+    { axis },
     base,
   );
-  return emit.reshape(stacked, [g.cout, g.cin, kh, kw], base);
+  return emit.reshape(stacked, shape, base);
+}
+
+function denseWeightGrad(emit: GraphEmitter, x: string, dy: string, g: ConvGeometry, base: string): string {
+  const dyT = emit.reshape(emit.transpose(dy, [1, 0, 2, 3], base), [g.cout, -1], base);
+  const xT = padded(emit, emit.transpose(x, [1, 0, 2, 3], base), g, base);
+  const perOffset = (i: number, j: number) => {
+    const cols = emit.reshape(window(emit, xT, g, i, j, base), [g.cin, -1], base);
+    return emit.op('Gemm', [dyT, cols], { transB: 1 }, base);
+  };
+  return stackPerOffset(emit, g, 2, perOffset, [g.cout, g.cin, ...g.kernel], base);
 }
 
 function depthwiseWeightGrad(
@@ -53,21 +68,10 @@ function depthwiseWeightGrad(
   g: ConvGeometry,
   base: string,
 ): string {
-  const [kh, kw] = g.kernel;
   const xp = padded(emit, x, g, base);
-  const parts: string[] = [];
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++) {
-      const prod = emit.op('Mul', [window(emit, xp, g, i, j, base), dy], {}, base);
-      parts.push(emit.reduceSum(prod, [0, 2, 3], false, base));
-    }
-  const stacked = emit.op(
-    'Concat',
-    parts.map((p) => emit.unsqueeze(p, [1], base)),
-    { axis: 1 },
-    base,
-  );
-  return emit.reshape(stacked, [g.cout, 1, kh, kw], base);
+  const perOffset = (i: number, j: number) =>
+    emit.reduceSum(emit.op('Mul', [window(emit, xp, g, i, j, base), dy], {}, base), [0, 2, 3], false, base);
+  return stackPerOffset(emit, g, 1, perOffset, [g.cout, 1, ...g.kernel], base);
 }
 
 export function convWeightGrad(
