@@ -80,7 +80,8 @@ export async function compress(o: CompressOptions): Promise<string> {
   const written = [`wrote the compressed model to ${o.out}`];
   const { compareLinearKernels, describeKernelComparison } = await import('../../runtime/index.js');
   const kernels = await compareLinearKernels(o.model, o.out);
-  const text = `${result.controller.statistics().toString()}\n${describeKernelComparison(kernels)}`;
+  const statistics = result.controller.statistics();
+  const text = `${statistics.toString()}\n${describeKernelComparison(kernels)}`;
   if (o.report) {
     const q = api.findQuantizationController(result.controller);
     const report = {
@@ -88,7 +89,7 @@ export async function compress(o: CompressOptions): Promise<string> {
       config: o.config,
       out: o.out,
       samples: dataset.length,
-      statistics: result.controller.statistics().toDict(),
+      statistics: statistics.toDict(),
       ort_linear_kernels: kernels,
       ...(q ? api.quantizationReport(q) : {}),
     };
