@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Engine, HookFn, HookHandle } from '../engine/index.js';
 import type { Graph } from '../graph/index.js';
+import type { CompressionNodeForm } from './node-form.js';
 
 /**
  * Where an algorithm's operation goes: on a weight (each read) or on an edge (after it is produced). An
@@ -17,6 +18,11 @@ export interface InsertionCommand {
   owner: string;
   /** 'native' hands the tensor in the engine's layout (cheap); 'onnx' converts to ONNX layout first. */
   layout?: 'native' | 'onnx';
+  /**
+   * The same operation as a graph node (see node-form.ts), for training on ONNX Runtime; a command
+   * without it makes the trainer fall back to the tfjs engine, naming the owner.
+   */
+  node?: CompressionNodeForm;
 }
 
 /**

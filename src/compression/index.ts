@@ -9,3 +9,4 @@ export * from './init-contracts.js';
 export * from './refusals.js';
 export * from './input-info.js';
 export * from './example-inputs.js';
+export * from './node-form.js';

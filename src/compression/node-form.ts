@@ -1,0 +1,44 @@
+/**
+ * The graph-node form of an insertion command: the same operation the command's hook runs on the
+ * tfjs engine, written as one ONNX node of the compression domain. The training-graph compiler
+ * (autodiff) splices it in at the command's point — on a weight between the initializer and its
+ * consumers, on an edge right after the producer (or before the listed consumers) — and expands it
+ * through the gradient rule registered for (COMPRESSION_DOMAIN, opType): standard ONNX ops forward,
+ * the algorithm's own (e.g. straight-through) gradients backward. So a compressed model trains on ONNX
+ * Runtime with the same numbers as on the engine, and exporters lower the same node.
+ *
+ * Contract (every algorithm follows it):
+ * - input 0 of the node is the value at the point (ONNX layout), output 0 replaces it (same shape);
+ * - `inputs` follow in order; each is fed at every step from its tensor, so scheduler and mask
+ *   updates need no recompile (a staged "enabled" flag is such an input, a 0-d float);
+ * - trainable inputs get gradients back, applied by the trainer's optimizer with `lrMultiplier`
+ *   (NNCF's compression_lr_multiplier) on the same tf.Variable the hook reads;
+ * - values are given in ONNX layout: a variable kept in the engine's native layout supplies `toOnnx`.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { AttributeValue } from '../graph/index.js';
+
+/** Domain of every compression node (fake quantizers, masks, binarizers, elastic ops). */
+export const COMPRESSION_DOMAIN = 'ai.nncf-ts';
+
+export interface CompressionNodeInput {
+  /** Graph-unique input name, e.g. "quantization/q3/scale". */
+  name: string;
+  /** The tensor the hook reads (a tf.Variable when trainable). Read again at every step. */
+  value: tf.Tensor;
+  /** Converts `value` to ONNX layout when it is stored in the engine's layout (per-channel weights). */
+  toOnnx?: (value: tf.Tensor) => tf.Tensor;
+  /** Converts a gradient in ONNX layout back to `value`'s layout (the inverse of `toOnnx`). */
+  fromOnnx?: (grad: tf.Tensor) => tf.Tensor;
+  trainable: boolean;
+  /** Multiplies the learning rate of this input (NNCF's compression_lr_multiplier); 1 when absent. */
+  lrMultiplier?: number;
+}
+
+export interface CompressionNodeForm {
+  /** Op type inside COMPRESSION_DOMAIN, e.g. "FakeQuantize", "Mask", "RBMask", "Binarize". */
+  opType: string;
+  attributes?: Record<string, AttributeValue>;
+  /** Inputs after the hooked value (port 1…), in port order. */
+  inputs: CompressionNodeInput[];
+}
