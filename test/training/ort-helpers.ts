@@ -3,7 +3,7 @@ import { createCompressedModel } from '../../src/api.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
 import type { Graph } from '../../src/graph/graph.js';
-import { Trainer, taskLoss, trainingSettings, type TaskLoss, type TrainerOptions, type TrainingEngineName } from '../../src/training/index.js';
+import { Trainer, readTrainingCheckpoint, taskLoss, trainingSettings, type TaskLoss, type TrainerOptions, type TrainingEngineName } from '../../src/training/index.js';
 import { seededRandom } from '../helpers/onnx-builder.js';
 
 export interface Job {
@@ -13,13 +13,16 @@ export interface Job {
   engine?: TrainingEngineName;
   loss?: TaskLoss;
   options?: Partial<TrainerOptions>;
+  /** A checkpoint to resume from (the model is rebuilt from its compression state, as `train --resume`). */
+  resume?: string;
 }
 
 export async function makeJob(j: Job) {
   const graph = j.graph();
   const sample = graph.inputs[0].shape!.map((d, i) => (i === 0 ? 1 : (d as number)));
   const config = NNCFConfig.fromObject({ input_info: { sample_size: sample }, ...j.config });
-  const created = await createCompressedModel(graph, config, { initDataset: j.train });
+  const ckpt = j.resume ? readTrainingCheckpoint(j.resume) : undefined;
+  const created = await createCompressedModel(graph, config, { initDataset: j.train, compressionState: ckpt?.compressionState });
   const lines: string[] = [];
   const trainer = new Trainer({
     model: created.model,
@@ -34,6 +37,7 @@ export async function makeJob(j: Job) {
     getCompressionState: created.getCompressionState,
     ...j.options,
   });
+  if (ckpt) trainer.restore(ckpt);
   return { trainer, created, lines };
 }
 
@@ -45,18 +49,24 @@ export function weightsOf(job: Awaited<ReturnType<typeof makeJob>>): Record<stri
   return out;
 }
 
-/** Largest |a − b| relative to max(1, |b|) over every value of every weight. */
-export function maxRelDiff(a: Record<string, number[]>, b: Record<string, number[]>): { diff: number; where: string } {
+/** Worst per-tensor norm-wise relative difference ‖a − b‖ / max(‖b‖, 1e-3) over every weight, and the worst element. */
+export function maxRelDiff(a: Record<string, number[]>, b: Record<string, number[]>): { diff: number; where: string; element: number } {
   let diff = 0;
   let where = '';
+  let element = 0;
   for (const k of Object.keys(b)) {
-    if (!a[k] || a[k].length !== b[k].length) return { diff: Infinity, where: k };
+    if (!a[k] || a[k].length !== b[k].length) return { diff: Infinity, where: k, element: Infinity };
+    let d2 = 0;
+    let r2 = 0;
     b[k].forEach((v, i) => {
-      const d = Math.abs(a[k][i] - v) / Math.max(1, Math.abs(v));
-      if (d > diff) [diff, where] = [d, `${k}[${i}]`];
+      d2 += (a[k][i] - v) ** 2;
+      r2 += v * v;
+      element = Math.max(element, Math.abs(a[k][i] - v) / Math.max(1, Math.abs(v)));
     });
+    const d = Math.sqrt(d2) / Math.max(Math.sqrt(r2), 1e-3);
+    if (d > diff) [diff, where] = [d, k];
   }
-  return { diff, where };
+  return { diff, where, element };
 }
 
 /** Seeded inputs in [-1, 1) with class ids, for models without a data set. */
