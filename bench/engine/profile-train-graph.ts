@@ -22,6 +22,7 @@ const top = arg('top', 25);
 const batch = Number(batchArg);
 const shape = [batch, ...chw.split(',').map(Number)];
 convFormulation.gemmMaxOutPixels = arg('gemm-max', convFormulation.gemmMaxOutPixels);
+convFormulation.nhwcMinChannels = arg('nhwc-min', convFormulation.nhwcMinChannels);
 const compiled = compileTrainingGraph(await loadOnnxModel(model));
 const prefix = `/tmp/ortspeed-prof-${process.pid}`;
 const session = await ort.InferenceSession.create(exportOnnx(compiled.graph), {

@@ -13,7 +13,7 @@ import { convWeightGrad } from './conv-weight-grad.js';
  * Output pixels (Ho·Wo) up to which a dense Conv runs in the Gemm form; read at compile time, so the
  * formulation benches (bench/engine/conv-forms.ts) can compile both forms in one process.
  */
-export const convFormulation = { gemmMaxOutPixels: 64, nhwcMinChannels: 16 };
+export const convFormulation = { gemmMaxOutPixels: 64, nhwcMinChannels: Infinity };
 
 const layoutOf = (g: ConvGeometry): ConvGemmLayout => (g.cin >= convFormulation.nhwcMinChannels ? 'nhwc' : 'batch-last');
 
