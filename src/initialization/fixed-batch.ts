@@ -23,7 +23,7 @@ export interface BatchNotes {
   say: (line: string) => void;
 }
 
-export function newBatchNotes(say: (line: string) => void = (l) => console.warn(`nncf-ts: ${l}`)): BatchNotes {
+export function newBatchNotes(say: (line: string) => void = (l) => void process.stderr.write(`nncf-ts: ${l}\n`)): BatchNotes {
   return { told: new WeakSet(), say };
 }
 
