@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OrtTrainerStep } from '../autodiff/index.js';
-import type { CompressedModel } from '../compression/index.js';
+import { nodeInputGradient, refreshNodeInputs, type CompressedModel } from '../compression/index.js';
 import type { Batch, NdArray } from '../data/index.js';
 import type { BatchMetric, StepResult } from './grad-step.js';
 import { OrtTeacher } from './kd-teacher.js';
@@ -64,7 +64,9 @@ export class OrtTrainingEngine {
     };
     const step = await OrtTrainerStep.create(plan.compiled, { threads });
     const teacher = plan.kd ? await OrtTeacher.create(plan.kd.teacher, inputName, plan.output, threads) : undefined;
-    return new OrtTrainingEngine(plan, step, plan.compiled.parameters.map((p) => slot(p.name)), plan.compiled.state.map((s) => slot(s.name)), variables, teacher);
+    const isWeight = (name: string) => weights.has(name) && !plan.nodeInputs.has(name);
+    const params = plan.compiled.parameters.filter((p) => isWeight(p.name)).map((p) => slot(p.name));
+    return new OrtTrainingEngine(plan, step, params, plan.compiled.state.map((s) => slot(s.name)), variables, teacher);
   }
 
   /** Forward + backward of one batch; returns the losses and one gradient per trainer variable (undefined: none). */
@@ -73,6 +75,7 @@ export class OrtTrainingEngine {
     const t0 = performance.now();
     for (const s of this.params) this.step.parameters.set(s.name, onnxValues(s));
     for (const s of this.stats) this.step.state.set(s.name, onnxValues(s));
+    refreshNodeInputs(this.plan.nodeInputs, this.step);
     const x = batch.x as NdArray<'float32'>;
     if (!batch.y) throw new Error('the ORT trainer needs labels for the task loss');
     const labels = compiled.labelsDtype === 'int64' ? classIds(batch.y) : { data: Float32Array.from(batch.y.data as ArrayLike<number>), shape: batch.y.shape };
@@ -89,6 +92,17 @@ export class OrtTrainingEngine {
     for (const s of this.params) {
       const g = r.gradients.get(s.name)!;
       if (s.index >= 0) grads[s.index] = tf.tidy(() => (s.perm ? tf.transpose(tf.tensor(g, s.onnxDims), s.perm) : tf.tensor(g, s.onnxDims)));
+    }
+    // Trainable compression-node inputs: back to the variable's layout, scaled by compression_lr_multiplier
+    // (the tfjs hooks scale their gradients the same way, NNCF's CompressionParameter).
+    for (const p of compiled.parameters) {
+      const input = this.plan.nodeInputs.get(p.name);
+      const index = input ? this.variables.indexOf(input.value as tf.Variable) : -1;
+      if (!input || index < 0) continue;
+      const m = input.lrMultiplier ?? 1;
+      const g = nodeInputGradient(input, r.gradients.get(p.name)!, p.dims);
+      grads[index] = m === 1 ? g : tf.tidy(() => tf.mul(g, m));
+      if (m !== 1) g.dispose();
     }
     let metric: number | undefined;
     if (batchMetric) {

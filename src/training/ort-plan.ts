@@ -5,7 +5,7 @@
  * and (with knowledge distillation) a model with one output.
  */
 import { AutodiffError, compileTrainingGraph, MissingGradientRuleError, type TrainingGraph } from '../autodiff/index.js';
-import type { CompressedModel, CompressionController } from '../compression/index.js';
+import { spliceCompressionNodes, type CompressedModel, type CompressionController, type CompressionNodeInput, type InsertionCommand } from '../compression/index.js';
 import type { Engine } from '../engine/index.js';
 import { leafControllers } from './controllers.js';
 import { TrainingConfigError } from './errors.js';
@@ -27,6 +27,10 @@ export interface OrtPlan {
   kd?: DistillationSource;
   /** Controllers whose loss() terms are added with tfjs (every leaf but knowledge distillation). */
   lossControllers: CompressionController[];
+  /** The compression nodes' inputs by graph name, read again before each step. */
+  nodeInputs: ReadonlyMap<string, CompressionNodeInput>;
+  /** The commands the graph was spliced from (a different list means: plan again). */
+  commands: readonly InsertionCommand[];
 }
 
 export type EngineChoice = { engine: 'ort'; plan: OrtPlan } | { engine: 'tfjs'; reason?: string };
@@ -40,31 +44,34 @@ function distillation(c: CompressionController): DistillationSource {
 }
 
 /** Why ORT cannot train this job (undefined: it can), or the compiled plan. */
-function tryPlan(model: CompressedModel, controller: CompressionController, loss: TaskLoss): { plan?: OrtPlan; reason?: string; ops?: string[] } {
+export function tryPlan(model: CompressedModel, controller: CompressionController, loss: TaskLoss): { plan?: OrtPlan; reason?: string } {
   const spec = (loss as Partial<DeclaredTaskLoss>).spec;
   if (!spec) return { reason: 'the task loss is a plain function (declare it with taskLoss(kind, output) to train on ORT)' };
   const commands = model.commands();
   const withoutNode = [...new Set(commands.filter((c) => !c.node).map((c) => c.owner))];
   if (withoutNode.length) return { reason: `insertion commands without a graph-node form (owners: ${withoutNode.join(', ')})` };
-  if (commands.length) return { reason: `compression nodes of ${[...new Set(commands.map((c) => c.owner))].join(', ')} cannot be spliced into the training graph yet` };
   const leaves = leafControllers(controller).map(([c]) => c);
   const kdLeaf = leaves.find(isKd);
-  const graph = model.graph;
+  const spliced = commands.length ? spliceCompressionNodes(model.graph, commands) : undefined;
+  const graph = spliced?.graph ?? model.graph;
   if (kdLeaf && graph.outputs.length !== 1)
     return { reason: `knowledge_distillation on a model with ${graph.outputs.length} outputs (the ORT loss distils one output)` };
   const kd = kdLeaf ? distillation(kdLeaf) : undefined;
   const trainable = new Set(model.engine.weights().filter((w) => w.trainable).map((w) => w.name));
   try {
     const compiled = compileTrainingGraph(graph, {
-      trainable: (n) => trainable.has(n),
+      trainable: (n) => spliced?.compileOptions.trainable(n) ?? trainable.has(n),
+      fed: spliced?.compileOptions.fed,
       logits: spec.output,
       outputs: [spec.output],
       loss: { task: spec.kind, kd: kd?.params },
     });
-    return { plan: { compiled, output: spec.output, kd, lossControllers: leaves.filter((c) => !isKd(c)) } };
+    return {
+      plan: { compiled, output: spec.output, kd, lossControllers: leaves.filter((c) => !isKd(c)), nodeInputs: spliced?.feeds ?? new Map(), commands },
+    };
   } catch (err) {
     if (err instanceof MissingGradientRuleError)
-      return { reason: `no gradient rule for ${err.missing.map((m) => `${m.opType} (node "${m.nodeName}")`).join(', ')}`, ops: err.missing.map((m) => m.opType) };
+      return { reason: `no gradient rule for ${err.missing.map((m) => `${m.opType} (node "${m.nodeName}")`).join(', ')}` };
     if (err instanceof AutodiffError) return { reason: err.message };
     throw err;
   }

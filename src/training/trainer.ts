@@ -76,11 +76,11 @@ export class Trainer {
   history: EpochRecord[] = [];
   private readonly acc: GradAccumulator;
   readonly inputName: string;
-  /** The engine that trains (see TrainerOptions.engine). */
-  readonly engine: TrainingEngineName;
+  /** The engine that trains (see TrainerOptions.engine); may turn to tfjs when new commands lack node forms. */
+  engine: TrainingEngineName;
   /** Images trained and seconds spent in the batch loops (no model loading, evaluation or checkpoints). */
   readonly throughput = { samples: 0, seconds: 0 };
-  private readonly choice: EngineChoice;
+  private choice: EngineChoice;
   private ort?: OrtTrainingEngine;
 
   constructor(readonly o: TrainerOptions) {
@@ -139,8 +139,6 @@ export class Trainer {
 
   async fit(): Promise<EpochRecord[]> {
     const { settings } = this.o;
-    if (this.choice.engine === 'ort' && !this.ort)
-      this.ort = await OrtTrainingEngine.create(this.choice.plan, this.o.model, this.variables, this.inputName, this.o.threads ?? availableParallelism());
     try {
       while (this.position.epoch < settings.epochs) await this.runEpoch(this.position.epoch);
     } finally {
@@ -159,6 +157,7 @@ export class Trainer {
       controller.scheduler.epochStep();
       await settle(controller.scheduler);
     }
+    await this.ensureOrt();
     if (!this.stagedLr) this.optimizer.lr = this.lrFor(epoch);
     o.onEpochStart?.(epoch, batches);
     const sums = { loss: 0, taskLoss: 0, compressionLoss: 0, metric: 0, samples: 0 };
@@ -224,6 +223,23 @@ export class Trainer {
       if (isBest && o.evaluate) this.checkpoint('best');
       void path;
     }
+  }
+
+  /** Opens the ORT session; plans again (a new session) when the model's commands changed since. */
+  private async ensureOrt(): Promise<void> {
+    if (this.choice.engine !== 'ort') return;
+    const now = this.o.model.commands();
+    const planned = this.choice.plan.commands;
+    const same = now.length === planned.length && now.every((c, i) => c === planned[i]);
+    if (this.ort && same) return;
+    await this.ort?.release();
+    this.ort = undefined;
+    if (!same) {
+      this.choice = chooseTrainingEngine(this.o.engine, this.o.model, this.o.controller, this.o.loss, this.o.log ?? ((l) => process.stderr.write(`${l}\n`)));
+      this.engine = this.choice.engine;
+      if (this.choice.engine !== 'ort') return;
+    }
+    this.ort = await OrtTrainingEngine.create(this.choice.plan, this.o.model, this.variables, this.inputName, this.o.threads ?? availableParallelism());
   }
 
   private async trainBatch(batch: Batch): Promise<StepResult> {

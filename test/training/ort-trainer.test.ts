@@ -101,3 +101,17 @@ describe('losses on ORT vs tfjs', () => {
     j.trainer.dispose();
   }, 120_000);
 });
+
+describe('compression nodes on ORT', () => {
+  it('magnitude sparsity (Mask nodes, masks fed each step, updated by the schedule): same weights and masks as tfjs', async () => {
+    const compression = [{ algorithm: 'magnitude_sparsity', sparsity_init: 0.3, params: { schedule: 'multistep', multistep_steps: [1], multistep_sparsity_levels: [0.3, 0.6] } }];
+    const r = await both({ graph: () => digitsCnn().graph, train: await digits(128), config: { batch_size: 32, epochs: 2, seed: 1, optimizer: SGD, compression } });
+    expect(r.ort.engine).toBe('ort');
+    expect(r.ort.job.created.model.commands().every((c) => c.node)).toBe(true);
+    const stats = (j: typeof r.ort) => j.job.created.controller.statistics().toString();
+    console.log(`magnitude sparsity: losses ORT ${r.ort.history.map((h) => h.loss.toFixed(5))} tfjs ${r.tfjs.history.map((h) => h.loss.toFixed(5))}; weights ${r.diff.toExponential(2)}`);
+    expect(stats(r.ort)).toBe(stats(r.tfjs));
+    for (const [i, h] of r.ort.history.entries()) expect(Math.abs(h.loss - r.tfjs.history[i].loss)).toBeLessThan(1e-4);
+    expect(r.diff).toBeLessThan(1e-3);
+  }, 120_000);
+});
