@@ -3,3 +3,4 @@ import './distillation/index.js';
 import './quantization/register.js';
 // Gradient rules of the shared compression nodes (Mask), used by several algorithms.
 import './common/mask-node.js';
+import './sparsity/index.js';
