@@ -90,6 +90,20 @@ function overrideKeys(at: string): Record<string, KeyTreatment> {
   };
 }
 
+const AA = 'src/training/accuracy-aware/params.ts';
+const AAT = 'accuracy_aware_training';
+const AA_PARAMS = [
+  'maximal_relative_accuracy_degradation',
+  'maximal_absolute_accuracy_degradation',
+  'maximal_total_epochs',
+  'initial_training_phase_epochs',
+  'patience_epochs',
+  'initial_compression_rate_step',
+  'compression_rate_step_reduction_factor',
+  'lr_reduction_factor',
+  'minimal_compression_rate_step',
+];
+
 const Q = 'compression[quantization]';
 const PRECISION = `${Q}.initializer.precision`;
 const KD = 'compression[knowledge_distillation]';
@@ -161,6 +175,11 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
     via: { file: BUILDER, literal: 'compressionLrMultiplier' },
   }),
 
+  [AAT]: read(AA),
+  [`${AAT}.mode`]: read(AA),
+  [`${AAT}.params`]: read(AA),
+  ...Object.fromEntries(AA_PARAMS.map((key) => [`${AAT}.params.${key}`, read(AA)])),
+
   [`${KD}.algorithm`]: read('src/compression/create.ts'),
   [`${KD}.type`]: read('src/algorithms/distillation/builder.ts'),
   [`${KD}.scale`]: read('src/algorithms/distillation/builder.ts'),
@@ -169,7 +188,7 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   // Whole sections that are not built yet: building refuses each by name, so every key inside is refused.
   ...Object.fromEntries(
     NOT_BUILT_SECTIONS.map((section): [string, KeyTreatment] => [
-      section === 'bootstrapNAS' || section === 'accuracy_aware_training'
+      section === 'bootstrapNAS'
         ? section
         : `compression[${section}]`,
       {
