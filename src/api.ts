@@ -42,8 +42,11 @@ setQuantizationInitServices({
       );
     checkDataFits(model.graph, loader);
     const fn = typeof args.criterionFn === 'function' ? (args.criterionFn as HessianCriterionFn) : undefined;
-    const r = await hessianTracesOnEngine(model, loader, weightTensorNames, params, { fn, criterion: args.criterion });
-    return { traces: r.traces, iterations: r.iterations };
+    const mode = args.traceMode ?? 'train';
+    if (mode !== 'train' && mode !== 'eval')
+      throw new InitializationError(`QuantizationPrecisionInitArgs.traceMode must be 'train' or 'eval', got ${JSON.stringify(mode)}`);
+    const r = await hessianTracesOnEngine(model, loader, weightTensorNames, { ...params, mode }, { fn, criterion: args.criterion });
+    return { traces: r.traces, iterations: r.iterations, mode };
   },
   async autoqSearch(model, config, env, params, applyBits) {
     const args = config.getExtraStruct(AutoQPrecisionInitArgs);

@@ -32,9 +32,9 @@ export class AccuracyAwareTrainingLoop {
     if (this.settings.mode === 'adaptive_compression_level') this.adaptiveController = findAdaptiveController(controller);
   }
 
-  /** Bounds of the searched rate: [0, min(0.95, the controller's maximal rate)]. */
+  /** Bounds of the searched rate: [0, min(0.95, the controller's maximal rate)] (NNCF's default maximal rate is 1.0). */
   get bounds(): { minimal: number; maximal: number } {
-    const max = this.adaptiveController?.maximalCompressionRate ?? MAXIMAL_COMPRESSION_RATE;
+    const max = this.adaptiveController?.maximalCompressionRate ?? 1.0;
     return { minimal: MINIMAL_COMPRESSION_RATE, maximal: Math.min(MAXIMAL_COMPRESSION_RATE, max) };
   }
 
@@ -62,10 +62,10 @@ export class AccuracyAwareTrainingLoop {
   }
 }
 
-/** NNCF's _get_adaptive_compression_ctrl: the (first) algorithm whose compression rate can be set. */
+/** NNCF's _get_adaptive_compression_ctrl: the (first) algorithm whose compression rate can be set (it exposes `compressionRate`). */
 export function findAdaptiveController(controller: AccuracyAwareController): AccuracyAwareController {
   const leaves = leafControllers(controller as Parameters<typeof leafControllers>[0]).map(([c]) => c as AccuracyAwareController);
-  const found = leaves.find((c) => typeof c.compressionRate === 'number' && typeof c.maximalCompressionRate === 'number');
+  const found = leaves.find((c) => typeof c.compressionRate === 'number');
   if (!found)
     throw new TrainingConfigError(
       'accuracy_aware_training.mode',

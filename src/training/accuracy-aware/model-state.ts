@@ -25,7 +25,7 @@ export function modelStateCheckpoints(
   return {
     saveState: () => ({
       values: variables().map((v) => tf.keep(v.clone())),
-      rates: leaves.map((c) => (typeof c.maximalCompressionRate === 'number' ? c.compressionRate : undefined)),
+      rates: leaves.map((c) => (typeof c.compressionRate === 'number' ? c.compressionRate : undefined)),
     }),
     loadState: (state) => {
       const vars = variables();

@@ -1,0 +1,5 @@
+export * from './nondominated.js';
+export * from './operators.js';
+export * from './nsga2.js';
+export * from './params.js';
+export * from './select.js';

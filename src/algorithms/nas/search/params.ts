@@ -1,0 +1,54 @@
+/**
+ * bootstrapNAS.search with NNCF's defaults (SearchParams.from_dict): population 40, num_evals 3000,
+ * crossover 0.9 / eta 10, mutation 0.02 / eta 3, acc_delta 1, ref_acc −1, seed 0. A population above
+ * num_evals is an error; num_evals is rounded down to a multiple of the population and
+ * num_evals / population generations run, as in NNCF v2.19.
+ */
+import type { Nsga2Params } from './nsga2.js';
+
+export interface SearchSection {
+  algorithm?: string;
+  num_evals?: number;
+  population?: number;
+  crossover_prob?: number;
+  crossover_eta?: number;
+  mutation_prob?: number;
+  mutation_eta?: number;
+  acc_delta?: number;
+  ref_acc?: number;
+  seed?: number;
+}
+
+export interface SearchParams extends Nsga2Params {
+  numEvals: number;
+  accDelta: number;
+  refAcc: number;
+}
+
+export class SearchConfigError extends Error {
+  override name = 'SearchConfigError';
+}
+
+export function searchParams(section: SearchSection = {}): SearchParams {
+  const algorithm = section.algorithm ?? 'NSGA2';
+  if (algorithm !== 'NSGA2')
+    throw new SearchConfigError(`bootstrapNAS.search.algorithm "${algorithm}" is not built in nncf-ts (built: NSGA2)`);
+  const population = section.population ?? 40;
+  const numEvals = section.num_evals ?? 3000;
+  if (!Number.isInteger(population) || population < 2) throw new SearchConfigError(`bootstrapNAS.search.population must be an integer ≥ 2, got ${population}`);
+  if (population > numEvals)
+    throw new SearchConfigError(`bootstrapNAS.search.population (${population}) must not be greater than num_evals (${numEvals})`);
+  const generations = Math.floor(numEvals / population);
+  return {
+    population,
+    numEvals: generations * population,
+    generations,
+    crossoverProb: section.crossover_prob ?? 0.9,
+    crossoverEta: section.crossover_eta ?? 10,
+    mutationProb: section.mutation_prob ?? 0.02,
+    mutationEta: section.mutation_eta ?? 3,
+    accDelta: section.acc_delta ?? 1,
+    refAcc: section.ref_acc ?? -1,
+    seed: section.seed ?? 0,
+  };
+}
