@@ -76,6 +76,35 @@ describe('nncf-ts train with accuracy_aware_training (early_exit)', () => {
     expect(r.err).toContain('accuracy_aware_training.mode');
   }, 300_000);
 
+  it('adaptive_compression_level with magnitude_sparsity: searches the rate and ends at the highest one within the budget', async () => {
+    const lines: string[] = [];
+    const report = join(dir, 'adaptive.json');
+    const aa = { mode: 'adaptive_compression_level', params: { maximal_absolute_accuracy_degradation: 0.03, initial_training_phase_epochs: 1, patience_epochs: 1, initial_compression_rate_step: 0.2, maximal_total_epochs: 5 } };
+    // the scheduler is at its target from the start (multistep 0.3 → 0.3), so every state is fully compressed
+    const sparsity = { algorithm: 'magnitude_sparsity', sparsity_init: 0.3, params: { schedule: 'multistep', multistep_steps: [1], multistep_sparsity_levels: [0.3, 0.3] } };
+    await trainCommand(base({ config: cfg('adaptive.json', { accuracy_aware_training: aa, compression: sparsity }), out: join(dir, 'sparse.onnx'), report }), (l) => lines.push(l));
+    const r = JSON.parse(readFileSync(report, 'utf8')).accuracy_aware_training;
+    const h = r.history as { phase: string; compressionRate: number; budget: number; rateStep: number }[];
+    expect(h[0].phase).toBe('init');
+    expect(h[0].compressionRate).toBeCloseTo(0.3, 1); // the measured level (NNCF's compression_rate: sparsity over all weights)
+    expect(h.at(-1)!.phase).toBe('final');
+    // the first search target is the start rate ± 0.2, by the sign of the best budget after the initial phase
+    const first = h.find((x) => x.phase === 'search-start')!;
+    expect([-0.2, 0.2].some((d) => Math.abs(first.compressionRate - (h[0].compressionRate + d)) < 1e-9)).toBe(true);
+    // the result: the highest rate whose budget was >= 0 (NNCF's final checkpoint choice)
+    const fitting = h.filter((x) => x.phase !== 'final' && x.budget >= 0).map((x) => x.compressionRate);
+    expect(fitting.length).toBeGreaterThan(0);
+    expect(r.compressionRate).toBe(Math.max(...fitting));
+    expect(r.accuracy).toBeGreaterThanOrEqual(r.minimalTolerableAccuracy);
+    expect(r.epochs).toBeLessThanOrEqual(5);
+    // the model left in place (and exported) is at that rate
+    const stats = JSON.parse(readFileSync(report, 'utf8')).statistics;
+    // the target level is set on the sparsified weights; the measured level counts every weight (as NNCF)
+    expect(stats['magnitude_sparsity/sparsity_level']).toBeCloseTo(r.compressionRate, 1);
+    expect(stats['magnitude_sparsity/sparsity_level']).toBeGreaterThan(0.3);
+    expect(lines.join('\n')).toContain('accuracy-aware result: ');
+  }, 300_000);
+
   it('compress warns that the section has no effect there', async () => {
     const config = cfg('c.json', { accuracy_aware_training: EARLY, compression: { algorithm: 'quantization', initializer: { range: { num_init_samples: 8 } } } });
     const r = await runCli('compress', '--model', fp32, '--config', config, '--data', DIGITS, '--preprocess', 'scale=0.0625', '--out', join(dir, 'c.onnx'), '--no-latency-check');
