@@ -9,11 +9,14 @@ import {
   crowdingDistance,
   dominance,
   effectiveAccDelta,
+  extremePoints,
   intPolynomialMutation,
   intRandomSampling,
   intSbx,
   nonDominatedFronts,
+  normalisedDistance,
   nsga2,
+  ReferencePointSurvival,
   searchParams,
   selectSubnet,
 } from '../../src/algorithms/nas/search/index.js';
@@ -140,6 +143,8 @@ describe('NSGA-II', () => {
 describe("NNCF's search parameters and subnet choice", () => {
   it('defaults: population 40, 3000 evaluations = 75 generations, SBX 0.9/10, PM 0.02/3, acc_delta 1, ref_acc −1, seed 0', () => {
     expect(searchParams()).toEqual({
+      algorithm: 'NSGA2',
+      reference: undefined,
       population: 40,
       numEvals: 3000,
       generations: 75,
@@ -157,7 +162,7 @@ describe("NNCF's search parameters and subnet choice", () => {
 
   it('errors: population above num_evals, unknown algorithm', () => {
     expect(() => searchParams({ num_evals: 10, population: 40 })).toThrow(/population \(40\) must not be greater than num_evals \(10\)/);
-    expect(() => searchParams({ algorithm: 'MOEAD' })).toThrow(/algorithm "MOEAD" is not built/);
+    expect(() => searchParams({ algorithm: 'MOEAD' })).toThrow(/algorithm "MOEAD" is not a search algorithm of NNCF/);
   });
 
   it('the chosen subnet: accuracy strictly above ref_acc − acc_delta, then the lowest efficiency first reached', () => {
@@ -174,5 +179,52 @@ describe("NNCF's search parameters and subnet choice", () => {
     expect(effectiveAccDelta(80, (m) => warnings.push(m))).toBe(50);
     expect(effectiveAccDelta(3, (m) => warnings.push(m))).toBe(3);
     expect(warnings).toEqual(['bootstrapNAS.search.acc_delta 80 is greater than 5 (capped at 50, as NNCF does)']);
+  });
+});
+
+describe('R-NSGA-II', () => {
+  it('survival: crowding = best rank of the normalised weighted distance to an aspiration point, ε-clearing when a front is split', () => {
+    // one front of 4 designs on f1 + f2 = 10; ideal (0, 0), nadir (10, 10) from the front; aspiration point (2, 8)
+    const pool = [[0, 10], [2, 8], [2.005, 7.995], [10, 0]].map((F, i) => ({ x: [i], F }));
+    const s = new ReferencePointSurvival({ refPoints: [[2, 8]], epsilon: 0.01, extremePointsAsRefPoints: false });
+    const kept = s.survive(pool, 3, new Random(0));
+    // distances to (2, 8): sqrt(2·(½·0.04 + ½·0.04)) = 0.2828 for design 0, 0 for 1, 0.000707 for 2, 1.131 for 3 → ranks 2, 0, 1, 3;
+    // split front: design 1 kept first, design 2 is within ε of it → 1 + round(4/2) = 3; so 1, 0 (rank 2), then 2 or 3 (both 3: by position → 2)
+    expect(kept.map((i) => i.x[0])).toEqual([1, 0, 2]);
+    expect(kept.map((i) => i.crowding)).toEqual([-0, -2, -3]);
+    const d = normalisedDistance([[0, 10]], [[2, 8]], [0.5, 0.5], [0, 0], [10, 10])[0][0];
+    expect(d).toBeCloseTo(Math.sqrt(2 * (0.5 * 0.04 + 0.5 * 0.04)), 12);
+  });
+
+  it('extreme points: per objective the design with the smallest ASF, added to the reference points each generation', () => {
+    const F = [[0, 10], [2, 8], [10, 0]];
+    expect(extremePoints(F, [0, 0])).toEqual([[10, 0], [0, 10]]); // axis 0: the largest f1 with f2 at its ideal
+    const s = new ReferencePointSurvival({ refPoints: [[0, 0]], epsilon: 0.001, extremePointsAsRefPoints: true });
+    s.survive(F.map((f, i) => ({ x: [i], F: f })), 3, new Random(0));
+    expect(s.referencePoints).toEqual([[0, 0], [10, 0], [0, 10]]);
+  });
+
+  it('the search concentrates near the aspiration point', async () => {
+    const p = problem();
+    const survival = new ReferencePointSurvival({ refPoints: [[5, 15]], epsilon: 0.001, extremePointsAsRefPoints: false });
+    const params = { population: 10, generations: 30, crossoverProb: 0.9, crossoverEta: 10, mutationProb: 0.3, mutationEta: 3, seed: 0 };
+    const r = await nsga2(p.bounds, p.evaluate, params, (pool, size, rng) => survival.survive(pool, size, rng));
+    const x0 = r.front.map((i) => i.x[0]);
+    // the 10 survivors are the Pareto designs nearest f1 = 5 (measured: 0..9), not spread over 0..20 as NSGA-II's
+    expect(x0).toContain(5);
+    expect(Math.max(...x0)).toBeLessThanOrEqual(10);
+    expect(r.front.find((i) => i.x[0] === 5)?.crowding).toBe(-0); // the closest design has the best (negated) rank
+    for (const i of r.front) expect([i.x[1], i.x[2]]).toEqual([0, 0]);
+  }, 120_000);
+
+  it('parameters: RNSGA2 defaults, R-NSGA-II keys under NSGA2 warned about, errors', () => {
+    expect(searchParams({ algorithm: 'RNSGA2' }).reference).toEqual({ aspirationPoints: [[0, 0]], epsilon: 0.001, weights: undefined, extremePointsAsRefPoints: false });
+    expect(searchParams({ algorithm: 'RNSGA2', weights: 0.5 }).reference?.weights).toEqual([0.5, 0.5]);
+    const warnings: string[] = [];
+    expect(searchParams({ epsilon: 0.1 }, (m) => warnings.push(m)).reference).toBeUndefined();
+    expect(warnings).toEqual(['bootstrapNAS.search: epsilon apply to algorithm "RNSGA2" only; NSGA2 ignores them (as NNCF does)']);
+    expect(() => new ReferencePointSurvival({ refPoints: [], epsilon: 0.001, extremePointsAsRefPoints: false })).toThrow(/at least one aspiration point/);
+    const s = new ReferencePointSurvival({ refPoints: [[0, 0, 0]], epsilon: 0.001, extremePointsAsRefPoints: false });
+    expect(() => s.survive([{ x: [0], F: [1, 2] }], 1, new Random(0))).toThrow(/has 3 coordinates for 2 objectives/);
   });
 });

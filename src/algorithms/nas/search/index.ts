@@ -3,3 +3,4 @@ export * from './operators.js';
 export * from './nsga2.js';
 export * from './params.js';
 export * from './select.js';
+export * from './reference-survival.js';

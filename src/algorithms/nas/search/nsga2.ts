@@ -33,6 +33,9 @@ export interface Nsga2Result {
 
 export type Evaluate = (x: readonly number[]) => Promise<number[]> | number[];
 
+/** Chooses `size` survivors of a pool and gives them rank and crowding (NSGA-II's or R-NSGA-II's rule). */
+export type Survival = (pool: readonly { x: number[]; F: readonly number[] }[], size: number, rng: Random) => Individual[];
+
 /** Mating gives up on finding new designs after this many rounds (pymoo's n_max_iterations). */
 const MAX_MATING_ROUNDS = 100;
 
@@ -61,7 +64,7 @@ function checkParams(p: Nsga2Params, b: Bounds): void {
   });
 }
 
-export async function nsga2(bounds: Bounds, evaluate: Evaluate, p: Nsga2Params): Promise<Nsga2Result> {
+export async function nsga2(bounds: Bounds, evaluate: Evaluate, p: Nsga2Params, survive: Survival = rankAndCrowdingSurvival): Promise<Nsga2Result> {
   checkParams(p, bounds);
   const rng = new Random(p.seed);
   const cache = new Map<string, number[]>();
@@ -81,7 +84,7 @@ export async function nsga2(bounds: Bounds, evaluate: Evaluate, p: Nsga2Params):
   const initial = intRandomSampling(p.population, bounds, rng).filter((x) => !seen.has(key(x)) && seen.add(key(x)));
   const first: { x: number[]; F: number[] }[] = [];
   for (const x of initial) first.push(await score(x));
-  let pop = rankAndCrowdingSurvival(first, p.population, rng);
+  let pop = survive(first, p.population, rng);
   for (let gen = 1; gen < p.generations; gen++) {
     const known = new Set(pop.map((i) => key(i.x)));
     const offspring: number[][] = [];
@@ -104,7 +107,7 @@ export async function nsga2(bounds: Bounds, evaluate: Evaluate, p: Nsga2Params):
     if (!offspring.length) break; // the space is exhausted
     const scored: { x: number[]; F: readonly number[] }[] = [...pop];
     for (const y of offspring) scored.push(await score(y));
-    pop = rankAndCrowdingSurvival(scored, p.population, rng);
+    pop = survive(scored, p.population, rng);
   }
   const front = pop.filter((i) => i.rank === 0).sort((a, b) => a.F[0] - b.F[0] || a.F[1] - b.F[1]);
   return { evaluated, population: pop, front };

@@ -17,29 +17,52 @@ export interface SearchSection {
   acc_delta?: number;
   ref_acc?: number;
   seed?: number;
+  aspiration_points?: number[][];
+  epsilon?: number;
+  weights?: number | number[];
+  extreme_points_as_ref_points?: boolean;
 }
 
 export interface SearchParams extends Nsga2Params {
+  algorithm: 'NSGA2' | 'RNSGA2';
   numEvals: number;
   accDelta: number;
   refAcc: number;
+  /** R-NSGA-II only (NNCF's RNSGA2SearchParams): aspiration points (default [[0, 0]]), epsilon 0.001, weights, extreme points. */
+  reference?: { aspirationPoints: number[][]; epsilon: number; weights?: number[]; extremePointsAsRefPoints: boolean };
 }
 
 export class SearchConfigError extends Error {
   override name = 'SearchConfigError';
 }
 
-export function searchParams(section: SearchSection = {}): SearchParams {
+/** `warn` hears about keys NNCF reads but would not use (the R-NSGA-II keys under NSGA2). */
+export function searchParams(section: SearchSection = {}, warn: (message: string) => void = () => {}): SearchParams {
   const algorithm = section.algorithm ?? 'NSGA2';
-  if (algorithm !== 'NSGA2')
-    throw new SearchConfigError(`bootstrapNAS.search.algorithm "${algorithm}" is not built in nncf-ts (built: NSGA2)`);
+  if (algorithm !== 'NSGA2' && algorithm !== 'RNSGA2')
+    throw new SearchConfigError(`bootstrapNAS.search.algorithm "${algorithm}" is not a search algorithm of NNCF (NSGA2, RNSGA2)`);
+  const rnsgaKeys = (['aspiration_points', 'epsilon', 'weights', 'extreme_points_as_ref_points'] as const).filter((k) => section[k] !== undefined);
+  if (algorithm === 'NSGA2' && rnsgaKeys.length)
+    warn(`bootstrapNAS.search: ${rnsgaKeys.join(', ')} apply to algorithm "RNSGA2" only; NSGA2 ignores them (as NNCF does)`);
   const population = section.population ?? 40;
   const numEvals = section.num_evals ?? 3000;
   if (!Number.isInteger(population) || population < 2) throw new SearchConfigError(`bootstrapNAS.search.population must be an integer ≥ 2, got ${population}`);
   if (population > numEvals)
     throw new SearchConfigError(`bootstrapNAS.search.population (${population}) must not be greater than num_evals (${numEvals})`);
   const generations = Math.floor(numEvals / population);
+  const weights = section.weights;
   return {
+    algorithm,
+    reference:
+      algorithm === 'RNSGA2'
+        ? {
+            aspirationPoints: section.aspiration_points ?? [[0, 0]],
+            epsilon: section.epsilon ?? 0.001,
+            // a single number applies to every objective
+            weights: weights === undefined ? undefined : Array.isArray(weights) ? weights : [weights, weights],
+            extremePointsAsRefPoints: section.extreme_points_as_ref_points ?? false,
+          }
+        : undefined,
     population,
     numEvals: generations * population,
     generations,
