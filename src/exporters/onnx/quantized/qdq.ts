@@ -114,12 +114,14 @@ function writeWeight(g: Graph, ed: GraphEditor, p: Prepared, fold: BnFold | unde
   let axis = spec.inputLow.length > 1 ? spec.perChannelAxis : undefined;
   if (fold) {
     const c = fold.factors.length;
-    const inner = ints.length / c;
+    // weight layout [outer, c, inner] around the output axis (outer = 1 for Conv/Gemm, Cin for ConvTranspose)
+    const inner = w.dims.slice(fold.axis + 1).reduce((a, b) => a * b, 1);
     scale = expand(scale, c).map((s, i) => s * Math.abs(fold.factors[i]));
     zp = zp.length === c ? zp : new Int32Array(c).fill(zp[0]);
-    for (let ch = 0; ch < c; ch++)
-      if (fold.factors[ch] < 0) for (let i = ch * inner; i < (ch + 1) * inner; i++) ints[i] = -ints[i];
-    axis = 0;
+    for (let o = 0; o < ints.length; o += c * inner)
+      for (let ch = 0; ch < c; ch++)
+        if (fold.factors[ch] < 0) for (let i = o + ch * inner; i < o + (ch + 1) * inner; i++) ints[i] = -ints[i];
+    axis = fold.axis;
   }
   const perChannel = axis !== undefined;
   const dims = perChannel ? [scale.length] : [];
