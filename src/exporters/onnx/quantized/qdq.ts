@@ -141,7 +141,7 @@ function writeWeight(g: Graph, ed: GraphEditor, p: Prepared, fold: BnFold | unde
  * Scale and zero-point initializers of activation quantizers, shared by quantizers with equal parameters
  * (an export mirror repeats its source's). Their names and the integer tensor's are short (`qa<k>/s`):
  * each is spelled 3 times in the file, and a scope-long name 3×70 bytes per quantizer was 2 % of an
- * EfficientNet-B0 INT8 file. The Q/DQ node names keep the quantizer's scope id.
+ * EfficientNet-B0 INT8 file. The QuantizeLinear node's name keeps the quantizer's scope id, its DQ is `qa<k>/DQ`.
  */
 type ParamConstants = Map<string, string[]>;
 
@@ -165,7 +165,7 @@ function writeActivation(g: Graph, ed: GraphEditor, p: Prepared, dq: Map<string,
     const q = ed.fresh(`${short}/q`);
     ed.describe(q, params.dtype, input);
     ed.node('QuantizeLinear', `${spec.id}/Q`, [x, ...sz], [q], attrs);
-    ed.node('DequantizeLinear', `${spec.id}/DQ`, [q, ...sz], [output], attrs);
+    ed.node('DequantizeLinear', `${short}/DQ`, [q, ...sz], [output], attrs);
     dq.set(output, { scale: Float32Array.from(params.scale), axis: perChannel ? spec.perChannelAxis : undefined });
   });
 }
