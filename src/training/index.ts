@@ -12,3 +12,4 @@ export { chooseTrainingEngine, type TrainingEngineName, type EngineChoice, type 
 export { leafControllers, settle } from './controllers.js';
 export { readTrainingCheckpoint, saveTrainerCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 export { encodeCheckpoint, decodeCheckpoint, writeCheckpointFile, readCheckpointFile, type StoredTensor } from './checkpoint-file.js';
+export * from './accuracy-aware/index.js';

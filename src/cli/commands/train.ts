@@ -14,10 +14,12 @@ import { positiveInt } from '../args.js';
 import { checkInputPaths } from '../input-paths.js';
 import { RunLog } from '../log-dir.js';
 import { checkOutputPaths, writeOutput } from '../output-paths.js';
+import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
+import type { Trainer } from '../../training/index.js';
 
 export interface TrainCommandOptions {
   model: string;
@@ -36,6 +38,7 @@ export interface TrainCommandOptions {
   threads?: string;
   json?: boolean;
   progress?: boolean;
+  report?: string;
 }
 
 /** An optional integer option: undefined stays undefined (the config or NNCF default applies). */
@@ -70,6 +73,7 @@ export async function trainCommand(
   checkOutputPaths([
     { flag: '--out', path: opts.out, kind: 'file' },
     ...(opts.checkpointDir ? [{ flag: '--checkpoint-dir', path: opts.checkpointDir, kind: 'directory' as const }] : []),
+    ...(opts.report ? [{ flag: '--report', path: opts.report, kind: 'file' as const }] : []),
   ]);
   const [data, { loadOnnxModel }, { initBackend }, api, training, { saveOnnx }, { runTraining }] = await Promise.all([
     import('../../data/index.js'),
@@ -82,6 +86,9 @@ export async function trainCommand(
   ]);
   const config = loadConfigFile(opts.config);
   await checkConfigForCommand(config, 'train');
+  const aa = config.accuracyAwareTraining;
+  if (aa && opts.resume) throw new UsageError('--resume cannot be combined with accuracy_aware_training: the loop\'s search state (best states per rate) is not checkpointed');
+  if (aa && epochs !== undefined) throw new UsageError('--epochs cannot be combined with accuracy_aware_training: its params.maximal_total_epochs bounds the epochs');
   const runLog = RunLog.open(config, { model: opts.model, configFile: opts.config }); // log_dir: created before any work
   const log = runLog ? runLog.tee(print) : print;
   const settings = training.trainingSettings(config, { epochs, batchSize });
@@ -102,16 +109,32 @@ export async function trainCommand(
   await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
   const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
-  const trainer = await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, engine, threads, progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e) => runLog.recordStatistics(created.controller, e)) });
+  let trainer: Trainer | undefined;
+  const loopOptions = { created, config, settings, train, val, ckpt, checkpointDir, every, engine, threads, onTrainer: (t: Trainer) => (trainer = t), progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e: number) => runLog.recordStatistics(created.controller, e)) };
+  let report: Record<string, unknown> = {};
+  if (aa) {
+    if (config.document.epochs !== undefined) log(`epochs (${String(config.document.epochs)}) is not used: accuracy_aware_training's maximal_total_epochs bounds the epochs`);
+    const uncompressedAccuracy = await ortTop1(opts.model, val);
+    const { runAccuracyAwareTraining } = await import('./train-aa.js');
+    const result = await runAccuracyAwareTraining({ ...loopOptions, uncompressedAccuracy });
+    report = { accuracy_aware_training: { mode: aa.mode, ...result } };
+    runLog?.writeJson('accuracy_aware_history.json', report.accuracy_aware_training);
+  } else {
+    report = { epochs: (await runTraining(loopOptions)).history };
+  }
   await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   runLog?.recordStatistics(created.controller, 'final');
+  if (opts.report) {
+    const body = `${JSON.stringify({ model: opts.model, config: opts.config, out: opts.out, ...report, statistics: created.controller.statistics().toDict() }, null, 2)}\n`;
+    await writeOutput('--report', opts.report, () => writeFileAtomic(opts.report!, new TextEncoder().encode(body)));
+  }
   created.controller.dispose();
-  if (opts.json) json(JSON.stringify(trainSummary(trainer, opts.out, checkpointDir)));
+  if (opts.json) json(JSON.stringify({ ...trainSummary(trainer!, opts.out, checkpointDir), ...(aa ? report : {}) }));
 }
 
 /** The `--json` summary: which engine trained, training images/s (batch loops only: no model loading, validation or checkpoints), accuracies. */
-export function trainSummary(trainer: import('../../training/index.js').Trainer, out: string, checkpointDir: string): Record<string, unknown> {
+export function trainSummary(trainer: Trainer, out: string, checkpointDir: string): Record<string, unknown> {
   const h = trainer.history;
   const last = h.at(-1);
   const { samples, seconds } = trainer.throughput;
@@ -129,6 +152,18 @@ export function trainSummary(trainer: import('../../training/index.js').Trainer,
     out,
     checkpoint_dir: checkpointDir,
   };
+}
+
+/** Top-1 of the uncompressed model on ONNX Runtime: the reference of the accuracy-aware loops. */
+async function ortTop1(modelPath: string, ds: import('../../data/index.js').Dataset): Promise<number> {
+  const [{ OrtSession, top1Accuracy }, { classIds }] = await Promise.all([import('../../runtime/index.js'), import('../../data/index.js')]);
+  const session = await OrtSession.create(modelPath);
+  try {
+    const labels = Array.from(classIds(ds.y!));
+    return (await top1Accuracy(session, ds.x, labels, { batchSize: 256 })).accuracy;
+  } finally {
+    await session.release();
+  }
 }
 
 export const registerTrain: RegisterCommand = (program: Command) => {
@@ -151,5 +186,6 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .option('--threads <n>', 'ONNX Runtime intra-op threads for training (default: the cores available)')
     .option('--json', 'print one summary object on stdout (engine, img_per_s, accuracies); the log goes to stderr')
     .option('--no-progress', 'no progress bars')
+    .option('--report <file>', 'JSON report: the epochs (or the accuracy-aware history: rate, accuracy, budget per epoch) and the statistics')
     .action((o: TrainCommandOptions) => trainCommand(o));
 };
