@@ -8,7 +8,6 @@ export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
   experimental_quantization:
     'NNCF builds it with its post-training MinMax pipeline (nncf.quantize), whose semantics differ from "quantization"; use "algorithm": "quantization"',
   binarization: 'binarized weights and activations (xnor, dorefa) are not implemented',
-  filter_pruning: 'filter pruning is not implemented',
   magnitude_sparsity: 'magnitude sparsity is not implemented',
   rb_sparsity: 'RB sparsity is not implemented',
   const_sparsity: 'const sparsity is not implemented',

@@ -23,6 +23,8 @@ export interface LayerInfo {
   depthwise: boolean;
   /** A linear layer whose output has more than two dims (NNCF is_batched_linear). */
   batched: boolean;
+  /** ConvTranspose: weight [in, out/group, k…], filters along axis 1. */
+  transposed: boolean;
 }
 
 const ints = (n: GraphNode, name: string): number[] | undefined => {
@@ -37,7 +39,7 @@ const int = (n: GraphNode, name: string, dflt: number): number => {
 /** The layer facts of `node`, or undefined when it is not a conv/linear with an initializer weight. */
 export function layerInfo(graph: Graph, node: GraphNode): LayerInfo | undefined {
   if (node.domain !== '' && node.domain !== 'ai.onnx') return undefined;
-  if (node.opType === 'Conv') return convInfo(graph, node);
+  if (node.opType === 'Conv' || node.opType === 'ConvTranspose') return convInfo(graph, node);
   if (node.opType === 'Gemm' || node.opType === 'MatMul') return linearInfo(graph, node);
   return undefined;
 }
@@ -46,12 +48,13 @@ function convInfo(graph: Graph, node: GraphNode): LayerInfo | undefined {
   const w = graph.initializers.get(node.inputs[1]);
   if (!w || w.dims.length < 3) return undefined;
   const group = int(node, 'group', 1);
-  const out = w.dims[0];
-  const inC = w.dims[1] * group;
+  const transposed = node.opType === 'ConvTranspose';
+  const out = transposed ? w.dims[1] * group : w.dims[0];
+  const inC = transposed ? w.dims[0] : w.dims[1] * group;
   const rank = w.dims.length - 2;
   const bias = node.inputs[2] && graph.initializers.has(node.inputs[2]) ? node.inputs[2] : undefined;
   return {
-    node, kind: 'conv', weight: w.name, bias, outAxis: 0, inAxis: 1, outChannels: out, inChannels: inC, group,
+    node, kind: 'conv', weight: w.name, bias, outAxis: transposed ? 1 : 0, inAxis: transposed ? 0 : 1, outChannels: out, inChannels: inC, group, transposed,
     strides: ints(node, 'strides') ?? new Array<number>(rank).fill(1), kernel: w.dims.slice(2),
     grouped: group !== 1, depthwise: group === inC && out === inC && inC > 1, batched: false,
   };
@@ -71,7 +74,7 @@ function linearInfo(graph: Graph, node: GraphNode): LayerInfo | undefined {
   return {
     node, kind: 'linear', weight: w.name, bias, outAxis, inAxis: 1 - outAxis, outChannels: w.dims[outAxis],
     inChannels: w.dims[1 - outAxis], group: 1, strides: [1], kernel: [], grouped: false, depthwise: false,
-    batched: (outShape?.length ?? 2) > 2,
+    batched: (outShape?.length ?? 2) > 2, transposed: false,
   };
 }
 

@@ -134,7 +134,7 @@ function whyNot(l: LayerInfo, can: Map<string, boolean>, first: Set<string>, opt
   if (!shouldConsiderScope(name, { ignoredScopes: opts.ignoredScopes, targetScopes: opts.targetScopes })) return 'ignored scope';
   if (!opts.pruneFirst && first.has(name)) return 'first convolution (prune_first_conv is false)';
   if (l.grouped && !l.depthwise) return 'grouped convolution';
-  if (!opts.pruneDownsample && l.kind === 'conv' && l.strides.some((s) => s !== 1)) return 'downsampling convolution (prune_downsample_convs is false)';
+  if (!opts.pruneDownsample && l.kind === 'conv' && !l.transposed && l.strides.some((s) => s !== 1)) return 'downsampling convolution (prune_downsample_convs is false)';
   if (l.batched) return 'batched linear layer';
   if (!can.get(name)) return 'a following op cannot take pruned channels';
   return undefined;

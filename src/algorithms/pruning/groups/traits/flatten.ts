@@ -29,10 +29,13 @@ function flattenLike(ctx: PropagationContext): boolean {
   return outShape.length === 2 && sp !== undefined && typeof inShape[1] === 'number' && outShape[1] === inShape[1] * sp;
 }
 
+/** Channels stay on axis 1 and only unit dims come or go (e.g. N×C → N×C×1×1): masks pass as is. */
 function sameShape(ctx: PropagationContext): boolean {
   const a = ctx.graph.tensor(ctx.node.inputs[0])?.shape;
   const b = ctx.graph.tensor(ctx.node.outputs[0])?.shape;
-  return !!a && !!b && a.length === b.length && a.every((d, i) => i === 0 || d === b[i]);
+  if (!a || !b || a.length < 2 || b.length < 2 || typeof a[1] !== 'number' || a[1] !== b[1]) return false;
+  const rest = (s: typeof a) => s.slice(2).filter((d) => d !== 1);
+  return rest(a).length === 0 && rest(b).length === 0 ? true : a.length === b.length && a.every((d, i) => i === 0 || d === b[i]);
 }
 
 export const FLATTEN: PruningTrait = {

@@ -17,7 +17,7 @@ function register(opTypes: readonly string[], trait: PruningTrait): void {
     TABLE.set(op, trait);
   }
 }
-register(['Conv', 'Gemm', 'MatMul'], LAYER);
+register(['Conv', 'ConvTranspose', 'Gemm', 'MatMul'], LAYER);
 register(IDENTITY_OPS, IDENTITY);
 register(['Pad'], PAD);
 register(NORM_OPS, NORM);

@@ -1,7 +1,10 @@
 import type { PruningTrait } from './trait.js';
 
-/** Per-channel normalizations follow their producer (NNCF BatchNormPruningOp): masks pass through. */
-export const NORM_OPS = ['BatchNormalization', 'InstanceNormalization'] as const;
+/**
+ * Normalizations follow their producer (NNCF BatchNormPruningOp, LayerNormPruningOp): masks pass
+ * through and their scale/bias are masked with the channels.
+ */
+export const NORM_OPS = ['BatchNormalization', 'InstanceNormalization', 'LayerNormalization'] as const;
 
 export const NORM: PruningTrait = {
   family: 'norm',
