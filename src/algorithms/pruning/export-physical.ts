@@ -51,19 +51,23 @@ export function prunePhysically(graph: Graph, analysis: GroupAnalysis, prop: Pro
   const slice = (name: string | undefined, axis: number, k: Uint8Array) => {
     const t = name ? graph.initializers.get(name) : undefined;
     if (!name || !t) return;
-    const key = `${axis}:${Array.from(k).join('')}`;
-    if (done.has(name)) {
-      if (done.get(name) !== key) throw new Error(`filter_pruning export: "${name}" is shared by layers pruned differently`);
+    // a weight is cut once per axis (filters on one, input channels on another)
+    const at = `${name}@${axis}`;
+    const key = Array.from(k).join('');
+    if (done.has(at)) {
+      if (done.get(at) !== key) throw new Error(`filter_pruning export: "${name}" is shared by layers pruned differently`);
       return;
     }
-    done.set(name, key);
+    done.set(at, key);
     if (k.every((v) => v === 1)) return;
     graph.initializers.set(name, sliceAxis(t, axis, k));
   };
   for (const p of params) slice(p.name, p.axis, kept(p.map));
   for (const g of analysis.groups)
     for (const l of g.members) {
-      if (l.depthwise) setInt(l.node.attributes, 'group', count(keep[g.id]));
+      // the export graph is a copy: edit its node, never the model's
+      const node = graph.node(l.node.name);
+      if (l.depthwise && node) setInt(node.attributes, 'group', count(keep[g.id]));
       slice(l.bias, 0, keep[g.id]);
     }
   for (const [name, map] of prop.consumed) {
