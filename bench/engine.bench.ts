@@ -3,6 +3,12 @@
  * forward and SGD training step through our Graph engine on wasm (our kernels) and on cpu, the
  * same net written directly with tfjs ops on wasm, and onnxruntime-node forward. Min and median
  * over repeats. Options: --batch N (default 64) --repeats N (default 5) --no-cpu --no-kernels.
+ *
+ * Part "train" (bench/engine/train-vs-torch.ts): one SGD training step of the Fashion-MNIST CNN (batch 64)
+ * and torchvision's ResNet-18 at 64×64 (batch 32) on our ORT training graph (1 and 2 threads), our tfjs
+ * engine and PyTorch (1 and 2 threads), interleaved in one run; ratios to PyTorch at 2 threads.
+ * Options: --part resnet8|train|all (default all) --rounds N (default 15) --warmup N (default 3)
+ * --models fashion,resnet18 --write-docs (the part's section of docs/benchmarks.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -13,12 +19,20 @@ import { kernelSpeedups } from './engine/kernel-speedups.js';
 import { buildResNet8, forward as directForward, trainStep as directTrainStep } from './engine/resnet8.js';
 import { resnet8Onnx } from './engine/resnet8-graph.js';
 import { imagesPerSecond, time, type Timing } from './engine/timing.js';
+import { markdownSection, printTables, writeDocsSection, type ModelResult } from './engine/train-report.js';
+import { benchTrainModel, TRAIN_MODELS } from './engine/train-vs-torch.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
+const str = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const PART = str('part', 'all');
+if (!['resnet8', 'train', 'all'].includes(PART)) throw new Error(`--part ${PART}: expected resnet8, train or all`);
 const BATCH = opt('batch', 64);
 const REPEATS = opt('repeats', 5);
 const CPU_TRAIN_BATCH = 2; // the cpu backend trains at <1 img/s: keep it short
@@ -105,4 +119,32 @@ async function main() {
   log(`\nORT vs engine (wasm, before training) logits max |diff|: ${maxDiff.toExponential(2)}`);
 }
 
-await main();
+async function trainPart() {
+  await initBackend('wasm');
+  const log = (s = '') => process.stdout.write(`${s}\n`);
+  const os = await import('node:os');
+  const names = str('models', 'fashion,resnet18').split(',');
+  const unknown = names.filter((n) => !TRAIN_MODELS.some((m) => m.name === n));
+  if (unknown.length) throw new Error(`--models: unknown ${unknown.join(', ')} (known: ${TRAIN_MODELS.map((m) => m.name).join(', ')})`);
+  const rounds = opt('rounds', 15);
+  const warmup = opt('warmup', 3);
+  const header = [
+    `Run ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(2)} at the start;`,
+    `${warmup} warm-up steps per path, then ${rounds} rounds, each running one step of every path in turn (the tfjs engine: the first rounds only).`,
+    'PyTorch runs with MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456.',
+  ];
+  log(`\ntraining step side by side — ${header.join(' ')}`);
+  const results: ModelResult[] = [];
+  for (const spec of TRAIN_MODELS.filter((m) => names.includes(m.name))) {
+    const r = await benchTrainModel(spec, { rounds, warmup, tfjsRounds: spec.name === 'resnet18' ? Math.min(rounds, 3) : rounds, log });
+    results.push({ spec, columns: r.columns, note: r.torch ? `no PyTorch: ${r.torch}` : r.torchVersion ? `PyTorch ${r.torchVersion}` : null });
+  }
+  printTables(results, log);
+  if (args.includes('--write-docs')) {
+    writeDocsSection(markdownSection(results, header));
+    log('\nwrote the bench:engine-train section of docs/benchmarks.md');
+  }
+}
+
+if (PART !== 'train') await main();
+if (PART !== 'resnet8') await trainPart();

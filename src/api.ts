@@ -8,17 +8,21 @@ import type { CompressionController, CreateResult } from './compression/index.js
 import { AutoQPrecisionInitArgs, BNAdaptationInitArgs, QuantizationPrecisionInitArgs, QuantizationRangeInitArgs } from './config/index.js';
 import { exportOnnx, saveOnnx } from './exporters/onnx/index.js';
 import { Graph } from './graph/index.js';
-import { adaptBatchNormOnEngine, asInitLoader, autoqOnEngine, checkDataFits, collectRangeStatistics, hessianTracesOnEngine, InitializationError, type HessianCriterionFn } from './initialization/index.js';
+import { adaptBatchNormOnEngine, asInitLoader, atModelBatch, newBatchNotes, autoqOnEngine, checkDataFits, collectRangeStatistics, hessianTracesOnEngine, InitializationError, type HessianCriterionFn } from './initialization/index.js';
 
 export { createCompressedModel, type CreateOptions, type CreateResult, type CompressionState } from './compression/index.js';
 export { QuantizationController, findQuantizationController, quantizationReport, type QuantizationReport } from './algorithms/quantization/index.js';
+
+// a fixed-batch model is fed its own batch in every initialization step; said once per compressed model
+const batchNotes = newBatchNotes();
 
 setQuantizationInitServices({
   hasRangeInitData: (config) => config.getExtraStruct(QuantizationRangeInitArgs) !== undefined,
   async collectRanges(model, config, rangeSection, targets, opts) {
     const args = config.getExtraStruct(QuantizationRangeInitArgs);
-    const loader = asInitLoader(args?.dataLoader, 'QuantizationRangeInitArgs');
-    if (loader) checkDataFits(model.graph, loader);
+    const given = asInitLoader(args?.dataLoader, 'QuantizationRangeInitArgs');
+    if (given) checkDataFits(model.graph, given);
+    const loader = given && atModelBatch(model.graph, given, batchNotes, model);
     // during training the engine holds the current weights; ONNX Runtime would run the graph's initial ones
     const backend = opts?.trained ? 'engine' : (loader?.statisticsBackend ?? 'auto');
     const r = await collectRangeStatistics(model, targets, { rangeSection, loader, backend });
@@ -26,24 +30,29 @@ setQuantizationInitServices({
   },
   async adaptBatchNorm(model, config, numSamples) {
     const args = config.getExtraStruct(BNAdaptationInitArgs);
-    const loader = asInitLoader(args?.dataLoader, 'BNAdaptationInitArgs');
-    if (loader) checkDataFits(model.graph, loader);
+    const given = asInitLoader(args?.dataLoader, 'BNAdaptationInitArgs');
+    if (given) checkDataFits(model.graph, given);
+    const loader = given && atModelBatch(model.graph, given, batchNotes, model);
     return (await adaptBatchNormOnEngine(model, loader, numSamples)).steps;
   },
   async hessianTraces(model, config, weightTensorNames, params) {
     const args = config.getExtraStruct(QuantizationPrecisionInitArgs);
-    const loader = asInitLoader(args?.dataLoader, 'QuantizationPrecisionInitArgs');
-    if (!args || !loader)
+    const given = asInitLoader(args?.dataLoader, 'QuantizationPrecisionInitArgs');
+    if (!args || !given)
       throw new InitializationError(
         'HAWQ precision initialization (quantization.initializer.precision.type "hawq") needs labelled data and a criterion: ' +
           'register QuantizationPrecisionInitArgs(criterionFn, criterion, dataLoader) with config.registerExtraStructs ' +
           '(criterionFn(outputs, targets, criterion) gets the first model output and the labels; a criterionFn that is not a function ' +
           'falls back to defaultHessianCriterion, the cross-entropy against integer labels)',
       );
-    checkDataFits(model.graph, loader);
+    checkDataFits(model.graph, given);
+    const loader = atModelBatch(model.graph, given, batchNotes, model);
     const fn = typeof args.criterionFn === 'function' ? (args.criterionFn as HessianCriterionFn) : undefined;
-    const r = await hessianTracesOnEngine(model, loader, weightTensorNames, params, { fn, criterion: args.criterion });
-    return { traces: r.traces, iterations: r.iterations };
+    const mode = args.traceMode ?? 'train';
+    if (mode !== 'train' && mode !== 'eval')
+      throw new InitializationError(`QuantizationPrecisionInitArgs.traceMode must be 'train' or 'eval', got ${JSON.stringify(mode)}`);
+    const r = await hessianTracesOnEngine(model, loader, weightTensorNames, { ...params, mode }, { fn, criterion: args.criterion });
+    return { traces: r.traces, iterations: r.iterations, mode };
   },
   async autoqSearch(model, config, env, params, applyBits) {
     const args = config.getExtraStruct(AutoQPrecisionInitArgs);

@@ -16,6 +16,7 @@ export function assembleTrainingGraph(args: {
   grads: GradientTable;
   parameters: string[];
   state: string[];
+  fed: string[];
   stateUpdates: Record<string, string>;
   outputs: string[];
 }): TrainingGraph {
@@ -23,6 +24,9 @@ export function assembleTrainingGraph(args: {
   const opset = emit.opset;
   const dimsOf = (name: string) => [...source.initializers.get(name)!.dims];
   const initial = (name: string) => Float32Array.from(source.initializers.get(name)!.values as Float32Array);
+  const usedInputs = new Set(emit.nodes.flatMap((n) => n.inputs));
+  // A fed input the forward never reads (e.g. a flag only its rule consulted) is no graph input.
+  const fedOuts = args.fed.filter((n) => usedInputs.has(n)).map((name) => ({ name, dims: dimsOf(name), initial: initial(name) }));
   const named = (value: string, name: string) =>
     emit.nodeOutputs('Identity', [value], {}, [emit.fresh(name)], 'outputs')[0];
   const lossOut = named(loss, 'loss');
@@ -39,7 +43,7 @@ export function assembleTrainingGraph(args: {
       initial: initial(name),
     }));
 
-  const fed = new Set([...parameters, ...stateOuts.map((s) => s.name)]);
+  const fed = new Set([...parameters, ...stateOuts.map((s) => s.name), ...fedOuts.map((f) => f.name)]);
   const dataInputs = source.inputs.filter((i) => !source.initializers.has(i.name));
   const batch = dataInputs[0]?.shape?.[0] ?? 'N';
   const info = (name: string, dims: Dim[], dtype: TensorInfo['dtype'] = 'float32'): TensorInfo => ({
@@ -47,7 +51,6 @@ export function assembleTrainingGraph(args: {
     dtype,
     shape: dims,
   });
-  const usedInputs = new Set(emit.nodes.flatMap((n) => n.inputs));
   const graph = new Graph({
     name: `${source.name}.training`,
     nodes: emit.nodes,
@@ -68,5 +71,5 @@ export function assembleTrainingGraph(args: {
     ],
     opsets: new Map([...source.opsets, ['', opset]]),
   });
-  return { graph, dataInputs, labels, loss: lossOut, parameters: paramOuts, state: stateOuts, outputs };
+  return { graph, dataInputs, labels, loss: lossOut, parameters: paramOuts, state: stateOuts, fed: fedOuts, outputs };
 }

@@ -17,6 +17,11 @@ import './rules/index.js';
 export interface CompileOptions {
   /** Overrides which float initializers are trained (default: the rules' parameter ports: weights, biases, BN γ/β). */
   trainable?: (name: string) => boolean | undefined;
+  /**
+   * Float initializers that become graph inputs fed at every step, without a gradient (a compression
+   * node's mask or staged flag: its value changes between steps without a recompile).
+   */
+  fed?: (name: string) => boolean;
   /** The tensor the loss reads (default: the first graph output). */
   logits?: string;
   /** Name of the labels input (default 'labels'). */
@@ -35,6 +40,8 @@ export interface TrainingGraph {
   parameters: { name: string; dims: number[]; gradient: string; initial: Float32Array }[];
   /** Forward tensors returned with each step (CompileOptions.outputs). */
   outputs: string[];
+  /** Each fed input (CompileOptions.fed; a graph input of the same name), with its value at compile time. */
+  fed: { name: string; dims: number[]; initial: Float32Array }[];
   /** Each running statistic (a graph input of the same name) and the output holding its new value. */
   state: { name: string; dims: number[]; updated: string; initial: Float32Array }[];
 }
@@ -59,7 +66,7 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
   for (const t of opts.outputs ?? []) shape(t); // unknown names fail here, with the tensor named
   const nodes = nodesFeeding(source, [logits, ...(opts.outputs ?? [])]);
   const lossNodes = new Set(nodesFeeding(source, [logits]));
-  const { parameters, state } = initializerRoles(source, nodes, opts.trainable);
+  const { parameters, state, fed } = initializerRoles(source, nodes, opts.trainable, opts.fed);
   const isFloat = (t: string) => ['float32', 'undefined', undefined].includes(source.tensor(t)?.dtype);
   const needsGrad = tensorsNeedingGrad(nodes, parameters, isFloat);
   // Fail before emitting anything: every op between a parameter and the loss needs a rule.
@@ -117,6 +124,7 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
     grads,
     parameters,
     state,
+    fed,
     stateUpdates,
     outputs: opts.outputs ?? [],
   });

@@ -32,6 +32,8 @@ export class OrtTrainerStep {
   readonly parameters: Map<string, Float32Array>;
   /** Running statistics by name, replaced by their updated values after each step. */
   readonly state: Map<string, Float32Array>;
+  /** Values of the fed inputs (CompileOptions.fed: masks, staged flags) by name; set them before a step. */
+  readonly fed: Map<string, Float32Array>;
 
   private constructor(
     private readonly compiled: TrainingGraph,
@@ -39,6 +41,7 @@ export class OrtTrainerStep {
   ) {
     this.parameters = new Map(compiled.parameters.map((p) => [p.name, Float32Array.from(p.initial)]));
     this.state = new Map(compiled.state.map((s) => [s.name, Float32Array.from(s.initial)]));
+    this.fed = new Map(compiled.fed.map((f) => [f.name, Float32Array.from(f.initial)]));
   }
 
   static async create(compiled: TrainingGraph, opts: OrtTrainerStepOptions = {}): Promise<OrtTrainerStep> {
@@ -72,6 +75,7 @@ export class OrtTrainerStep {
       feeds[p.name] = { dtype: 'float32', shape: p.dims, data: this.parameters.get(p.name)! };
     for (const s of c.state)
       feeds[s.name] = { dtype: 'float32', shape: s.dims, data: this.state.get(s.name)! };
+    for (const f of c.fed) feeds[f.name] = { dtype: 'float32', shape: f.dims, data: this.fed.get(f.name)! };
     const out = await this.session.run(feeds);
     for (const s of c.state) this.state.set(s.name, out[s.updated].data as Float32Array);
     const gradients = new Map(c.parameters.map((p) => [p.name, out[p.gradient].data as Float32Array]));

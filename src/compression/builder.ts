@@ -19,6 +19,11 @@ export interface BuildContext {
 export interface CompressionAlgorithmBuilder {
   readonly name: string;
   /**
+   * Order of applying commands across algorithms (NNCF's TransformationPriority): lower first, 0 when
+   * absent; sparsity masks (−1) come before quantizers on the same weight whatever the config order.
+   */
+  readonly priority?: number;
+  /**
    * Optional asynchronous step run right before `apply` (after the earlier algorithms' commands are
    * applied), e.g. a data-driven search that decides the structure `apply` builds (HAWQ precision init).
    */

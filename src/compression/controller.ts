@@ -32,6 +32,8 @@ export interface CompressionController {
   prepareForExport(): void;
   /** Writes the algorithm's compression into `graph`, a copy of the model made for export. */
   editExportGraph(graph: Graph): void;
+  /** Export order across algorithms, as the builder's `priority` (lower first; 0 when absent). */
+  readonly priority?: number;
   /** Compression parameters (ranges, mask logits…); their gradient rules carry compression_lr_multiplier (NNCF's CompressionParameter). */
   compressionVariables(): tf.Variable[];
   getState(): ControllerState;
@@ -73,7 +75,7 @@ export class CompositeController implements CompressionController {
   }
 
   editExportGraph(graph: Graph): void {
-    for (const c of this.children) c.editExportGraph(graph);
+    for (const c of byPriority(this.children)) c.editExportGraph(graph);
   }
 
   compressionVariables(): tf.Variable[] {
@@ -96,4 +98,9 @@ export class CompositeController implements CompressionController {
   dispose(): void {
     for (const c of this.children) c.dispose();
   }
+}
+
+/** Stable order by `priority` (lower first): masks are written into weights before quantizers read them. */
+export function byPriority<T extends { priority?: number }>(items: readonly T[]): T[] {
+  return items.map((item, i) => ({ item, i })).sort((a, b) => (a.item.priority ?? 0) - (b.item.priority ?? 0) || a.i - b.i).map((x) => x.item);
 }

@@ -5,7 +5,7 @@ import { materializeConstantAliases, type Graph } from '../graph/index.js';
 import { algorithmFactory, type BuilderState, type CompressionAlgorithmBuilder } from './builder.js';
 import { CompressedModel } from './compressed-model.js';
 import { refuseUnbuiltSections } from './refusals.js';
-import { CompositeController, type CompressionController, type ControllerState } from './controller.js';
+import { byPriority, CompositeController, type CompressionController, type ControllerState } from './controller.js';
 import { checkInputInfo } from './input-info.js';
 
 /** NNCF's compression state: what rebuilds the same compressed structure and restores controllers. */
@@ -48,7 +48,7 @@ export async function createCompressedModel(graph: Graph, config: NNCFConfig, op
   const builders: CompressionAlgorithmBuilder[] = config.algorithms.map((s) => algorithmFactory(s.algorithm)(s, config));
   const savedBuilders = opts.compressionState?.builder_state ?? {};
   const controllers: CompressionController[] = [];
-  for (const b of builders) {
+  for (const b of byPriority(builders)) {
     const ctx = { config, builderState: savedBuilders[b.name] };
     await b.prepare?.(model, ctx);
     b.apply(model, ctx);

@@ -10,3 +10,5 @@ export * from './refusals.js';
 export * from './input-info.js';
 export * from './example-inputs.js';
 export * from './node-form.js';
+export * from './splice-nodes.js';
+export * from './node-feeds.js';

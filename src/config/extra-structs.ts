@@ -41,6 +41,12 @@ export class QuantizationPrecisionInitArgs<Loader = unknown, Criterion = unknown
     readonly criterion: Criterion,
     readonly dataLoader: Loader,
     readonly device?: string,
+    /**
+     * nncf-ts extension: the mode the model is in while HAWQ estimates its Hessian traces. NNCF runs the
+     * model in whatever mode it was handed over in — training mode for a model fresh from training
+     * (BatchNorm on batch statistics: 'train', the default) or eval mode after `model.eval()` ('eval').
+     */
+    readonly traceMode?: 'train' | 'eval',
   ) {}
 }
 

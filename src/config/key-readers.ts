@@ -90,6 +90,47 @@ function overrideKeys(at: string): Record<string, KeyTreatment> {
   };
 }
 
+const SP = 'src/algorithms/sparsity';
+const SCHED = `${SP}/schedulers.ts`;
+
+/** ignored/target/validate scopes of a sparsity section: read where the sparsified layers are chosen. */
+function scopeKeys(at: string, file: string): Record<string, KeyTreatment> {
+  return { [`${at}.ignored_scopes`]: read(file), [`${at}.target_scopes`]: read(file), [`${at}.validate_scopes`]: read(file) };
+}
+
+/** The common sparsity `params` (scheduler keys) of magnitude and RB sparsity. */
+function sparsityParamKeys(at: string, controller: string): Record<string, KeyTreatment> {
+  return {
+    [`${at}.params`]: read(controller),
+    [`${at}.params.sparsity_level_setting_mode`]: read(`${SP}/base-controller.ts`, { literal: 'sparsity_level_setting_mode' }),
+    [`${at}.params.schedule`]: read(SCHED),
+    [`${at}.params.sparsity_target`]: read(SCHED),
+    [`${at}.params.sparsity_target_epoch`]: read(SCHED),
+    [`${at}.params.sparsity_freeze_epoch`]: read(SCHED),
+    [`${at}.params.update_per_optimizer_step`]: read(SCHED),
+    [`${at}.params.steps_per_epoch`]: read(SCHED),
+    [`${at}.params.multistep_steps`]: read(SCHED),
+    [`${at}.params.multistep_sparsity_levels`]: read(SCHED),
+    [`${at}.params.patience`]: read(SCHED),
+    [`${at}.params.power`]: read(SCHED),
+    [`${at}.params.concave`]: read(SCHED),
+    [`${at}.sparsity_init`]: read(SCHED),
+    [`${at}.algorithm`]: read('src/compression/create.ts'),
+  };
+}
+
+function magnitudeKeys(): Record<string, KeyTreatment> {
+  const at = 'compression[magnitude_sparsity]';
+  return {
+    ...sparsityParamKeys(at, `${SP}/magnitude/builder.ts`),
+    ...scopeKeys(at, `${SP}/layers.ts`),
+    [`${at}.params.weight_importance`]: read(`${SP}/magnitude/builder.ts`),
+    [`${at}.initializer`]: read(`${SP}/magnitude/builder.ts`),
+    [`${at}.initializer.batchnorm_adaptation`]: read(`${SP}/magnitude/builder.ts`),
+    [`${at}.initializer.batchnorm_adaptation.num_bn_adaptation_samples`]: read(`${SP}/magnitude/builder.ts`),
+  };
+}
+
 const Q = 'compression[quantization]';
 const PRECISION = `${Q}.initializer.precision`;
 const KD = 'compression[knowledge_distillation]';
@@ -160,6 +201,10 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   [`${Q}.compression_lr_multiplier`]: read(CONFIG, {
     via: { file: BUILDER, literal: 'compressionLrMultiplier' },
   }),
+
+  ...magnitudeKeys(),
+  ...scopeKeys('compression[const_sparsity]', 'src/algorithms/sparsity/layers.ts'),
+  'compression[const_sparsity].algorithm': read('src/compression/create.ts'),
 
   [`${KD}.algorithm`]: read('src/compression/create.ts'),
   [`${KD}.type`]: read('src/algorithms/distillation/builder.ts'),

@@ -5,3 +5,4 @@ export * from './range-init/index.js';
 export * from './bn-adaptation/index.js';
 export * from './hessian/index.js';
 export * from './autoq/index.js';
+export * from './fixed-batch.js';

@@ -6,7 +6,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchSizeForModel } from '../../src/cli/fixed-batch.js';
 import { encodeNpy, ndarray } from '../../src/data/index.js';
 import { runCli } from '../helpers/cli.js';
 import { mobilenetV2Style } from '../helpers/models.js';
@@ -36,7 +35,7 @@ describe('nncf-ts compress on ORT', () => {
     expect(r.out).not.toContain('Latency check');
     expect(r.code).toBe(0);
     expect(r.err.match(/fixed batch of 1/g)).toHaveLength(1);
-    expect(r.err).toContain('instead of --batch-size 32');
+    expect(r.err).toContain('instead of batches of 32'); // said by createCompressedModel (test/initialization/fixed-batch.test.ts)
     expect(r.out).toContain('ORT linear kernels (Conv/Gemm/MatMul in the optimized graph): compressed 12 integer / 0 float; original 0 integer / 12 float');
     const report = JSON.parse(readFileSync(p('fixed-int8.onnx.json'), 'utf8'));
     expect(report.ort_linear_kernels.compressed).toMatchObject({ integer: 12, float: 0, integerOps: { QLinearConv: 11, 'com.microsoft:QGemm': 1 } });
@@ -64,19 +63,4 @@ describe('nncf-ts compress on ORT', () => {
     expect(r.out).toMatch(/ORT linear kernels: not counted \(onnxruntime cannot load the model: .+\)/);
     expect(JSON.parse(readFileSync(p('dyn-fq.onnx.json'), 'utf8')).ort_linear_kernels.error).toMatch(/FakeQuantize/);
   }, 180_000);
-});
-
-describe('batchSizeForModel', () => {
-  const input = (shape: (number | string | null)[] | null) => ({ name: 'x', dtype: 'float32' as const, shape });
-  it('uses a fixed batch dimension and says so; keeps the request otherwise', () => {
-    expect(batchSizeForModel(input([1, 3, 8, 8]), 32)).toEqual({
-      batchSize: 1,
-      note: 'the model\'s input "x" has a fixed batch of 1 ([1,3,8,8]): initialization data is fed 1 sample at a time instead of --batch-size 32',
-    });
-    expect(batchSizeForModel(input([4, 3]), 32).batchSize).toBe(4);
-    expect(batchSizeForModel(input([4, 3]), 4)).toEqual({ batchSize: 4 });
-    expect(batchSizeForModel(input(['N', 3]), 32)).toEqual({ batchSize: 32 });
-    expect(batchSizeForModel(input([null, 3]), 16)).toEqual({ batchSize: 16 });
-    expect(batchSizeForModel(input(null), 8)).toEqual({ batchSize: 8 });
-  });
 });

@@ -56,4 +56,26 @@ describe('frozen kinks', () => {
     expect(run(m, moved)).toEqual(run(model(), moved)); // hooks removed
     m.engine.dispose();
   });
+  it("an overlapping, padded MaxPool (ResNet's 3×3 / 2 stem) keeps each window's recorded winner", () => {
+    const b = new OnnxBuilder({ opset: 13, name: 'stem' });
+    b.input('x', [1, 1, 1, 5]);
+    b.node('MaxPool', ['x'], { kernel_shape: [1, 3], strides: [1, 2], pads: [0, 1, 0, 1] }, { name: 'stem/MaxPool', outputs: ['y'] });
+    b.output('y', [1, 1, 1, 3]);
+    const g = b.toGraph();
+    const m = new CompressedModel(g, new Engine(g));
+    const k = new FrozenKinks(m);
+    expect(k.nodes).toEqual(['stem/MaxPool']);
+    const y = (values: number[]) => tf.tidy(() => Array.from(m.run({ x: tf.tensor(values, [1, 1, 1, 5]) }).y.dataSync()));
+    // windows (pad, 0, 1), (1, 2, 3), (3, 4, pad): element 1 wins the first, element 3 (5) the other two
+    const base = [1, 2, 0, 5, 4];
+    expect(y(base)).toEqual([2, 5, 5]);
+    const before = tf.memory().numTensors;
+    k.record(() => tf.tidy(() => void m.run({ x: tf.tensor(base, [1, 1, 1, 5]) })));
+    // element 4 now beats element 3, element 0 beats element 1: the frozen pool still reads elements 1, 3, 3
+    expect(y([3, 2, 0, 1, 4])).toEqual([2, 1, 1]);
+    k.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(y([3, 2, 0, 1, 4])).toEqual([3, 2, 4]);
+    m.engine.dispose();
+  });
 });

@@ -149,7 +149,7 @@ describe('HAWQ traces in training mode (small CNN with BatchNorm)', () => {
     model.engine.dispose();
   }, 300_000);
 
-  it('createCompressedModel (TRIAL, bits [4, 8], ratio 1.1) gives fc 4 bits and conv 8, as derived from the train-mode traces; the report shows why', async () => {
+  function hawqConfig(traceMode?: unknown): NNCFConfig {
     const config = NNCFConfig.fromObject({
       input_info: { sample_size: [1, 1, S, S] },
       target_device: 'TRIAL',
@@ -162,13 +162,20 @@ describe('HAWQ traces in training mode (small CNN with BatchNorm)', () => {
         },
       },
     });
-    config.registerExtraStructs([new QuantizationPrecisionInitArgs(null, defaultHessianCriterion, { dataset: dataset(), batchSize: BATCH })]);
+    config.registerExtraStructs([
+      new QuantizationPrecisionInitArgs(null, defaultHessianCriterion, { dataset: dataset(), batchSize: BATCH }, undefined, traceMode as 'train' | 'eval' | undefined),
+    ]);
+    return config;
+  }
+
+  it('createCompressedModel (TRIAL, bits [4, 8], ratio 1.1) gives fc 4 bits and conv 8, as derived from the train-mode traces; the report shows why', async () => {
     const g = graphOf(ref.p);
-    const r = await createCompressedModel(g, config);
+    const r = await createCompressedModel(g, hawqConfig());
     const ctrl = r.controller as QuantizationController;
     const bits = Object.fromEntries(ctrl.modules.map((m) => [m.placed.id, m.placed.bits]));
     expect([bits[CONV], bits[FC]]).toEqual([8, 4]);
     const h = quantizationReport(ctrl).hawq!;
+    expect(h.trace_mode).toBe('train');
     expect(h.trace_order).toEqual([FC, CONV]);
     expect(h.traces[CONV]).toBeGreaterThan(h.traces[FC]);
     expect(h.sequences.map((s) => s.bits)).toEqual([[4, 4], [8, 8], [8, 4]]); // execution order (conv, fc)
@@ -176,5 +183,20 @@ describe('HAWQ traces in training mode (small CNN with BatchNorm)', () => {
     expect(h.sequences[h.chosen].bits).toEqual([8, 4]);
     ctrl.dispose();
     r.model.engine.dispose();
+  }, 300_000);
+  it("traceMode 'eval' (a model put in eval mode before NNCF) ranks the other way: conv 4 bits, fc 8; the report says so", async () => {
+    const r = await createCompressedModel(graphOf(ref.p), hawqConfig('eval'));
+    const ctrl = r.controller as QuantizationController;
+    const bits = Object.fromEntries(ctrl.modules.map((m) => [m.placed.id, m.placed.bits]));
+    expect([bits[CONV], bits[FC]]).toEqual([4, 8]);
+    const h = quantizationReport(ctrl).hawq!;
+    expect(h.trace_mode).toBe('eval');
+    expect(h.trace_order).toEqual([CONV, FC]);
+    ctrl.dispose();
+    r.model.engine.dispose();
+  }, 300_000);
+
+  it('a traceMode other than train/eval is refused, naming the field', async () => {
+    await expect(createCompressedModel(graphOf(ref.p), hawqConfig('inference'))).rejects.toThrow(/traceMode must be 'train' or 'eval', got "inference"/);
   }, 300_000);
 });

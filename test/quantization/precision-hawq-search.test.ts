@@ -163,11 +163,12 @@ describe('HAWQ search', () => {
     r.candidates.forEach((c) => expect(c.metric).toBeCloseTo(metricOf(c.bits), 10));
     r.candidates.forEach((c, i) => expect(c.ratio).toBeCloseTo(896 / [448, 896, 640, 576][i], 12));
     expect(r.chosen).toBe(3);
-    const summary = hawqSummary(r, 1.5, 7);
+    const summary = hawqSummary(r, 1.5, 7, 'train');
     expect(summary).toMatchObject({
       compression_ratio: r.ratio,
       requested_ratio: 1.5,
       trace_iterations: 7,
+      trace_mode: 'train',
       weight_quantizers: r.weightIds,
       traces: { 'fc1/Gemm|WEIGHT': 3, 'fc2/Gemm|WEIGHT': 1, 'fc3/Gemm|WEIGHT': 2 },
       sequence_count: 4,
@@ -192,7 +193,7 @@ describe('HAWQ search', () => {
     const candidates = Array.from({ length: n }, (_, i) => ({ bits: [i % 2 ? 4 : 8], ratio: i % 2 ? 2 : 1, metric: n - i }));
     const chosen = n - 1;
     const r = { setup: [], ratio: 2, ratioRange: [1, 2] as [number, number], metric: 1, sequences: n, traceOrder: ['a'], weightIds: ['a'], traces: [0.5], candidates, chosen };
-    const s = hawqSummary(r, 1.5, 3);
+    const s = hawqSummary(r, 1.5, 3, 'eval');
     expect(s.sequence_count).toBe(n);
     expect(s.sequences.length).toBe(n / 2); // only the (n/2 < limit) sequences with ratio ≥ 1.5 are listed
     expect(s.sequences.every((q) => q.ratio === 2)).toBe(true);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { InsertionCommand } from '../../compression/index.js';
+import { maskNodeForm } from '../common/mask-node.js';
 import type { Graph } from '../../graph/index.js';
 import { keptChannels, propagateMaps, sourceMap, type ChannelMap, type GroupAnalysis, type Propagation } from './groups/index.js';
 
@@ -68,10 +69,6 @@ export function maskCommand(p: MaskedParam, rank: number): InsertionCommand {
       shape[info.axis(p.axis)] = -1;
       return tf.mul(x, tf.reshape(p.mask, shape));
     },
-    node: {
-      opType: 'Mask',
-      attributes: { axis: { type: 'int', value: p.axis } },
-      inputs: [{ name: `${OWNER}/${p.name}/mask`, value: p.mask, toOnnx: (v) => tf.reshape(v, onnxShape), trainable: false }],
-    },
+    node: maskNodeForm({ name: `${OWNER}/${p.name}/mask`, value: p.mask, toOnnx: (v) => tf.reshape(v, onnxShape) }),
   };
 }

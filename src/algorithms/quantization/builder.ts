@@ -9,7 +9,7 @@ import { hwConfigFor } from '../../hardware/index.js';
 import { findPaddingAdjustments, paddingAdjustmentCommands, type PaddingAdjustment } from './adjust-padding.js';
 import { placementOptions } from './config-adapter.js';
 import { QuantizationController } from './controller.js';
-import { quantizationInitServices } from './init-services.js';
+import { quantizationInitServices, type HessianTraceMode } from './init-services.js';
 import { buildModule, QuantizationSetupError, setFastForward, type QuantizerModule } from './modules.js';
 import { activationsPerTensorForOrt, placeQuantizers, type QuantizerSpec as PlacedQuantizer } from './placement/index.js';
 import { firstConvNodeNames, parseOverflowFix, weightRangeFlags } from './overflow-fix.js';
@@ -39,7 +39,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
   /** Setup decided by an asynchronous precision init in `prepare` (HAWQ). */
   private prepared: PlacedQuantizer[] | null = null;
   /** The HAWQ search's outcome (ratio, metric, trace order) on a fresh build. */
-  hawq: (HawqResult & { traceIterations: number; requestedRatio: number }) | null = null;
+  hawq: (HawqResult & { traceIterations: number; traceMode: HessianTraceMode; requestedRatio: number }) | null = null;
   /** The AutoQ search's outcome on a fresh build. */
   autoq: AutoQRun | null = null;
 
@@ -104,7 +104,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
           iterNumber: precision.iter_number ?? d.iter_number,
           tolerance: precision.tolerance ?? d.tolerance,
         })
-      : { traces: new Map<string, number>(), iterations: 0 };
+      : { traces: new Map<string, number>(), iterations: 0, mode: 'train' as const };
     const requestedRatio = precision.compression_ratio ?? d.compression_ratio;
     const result = applyHawqPrecision(model.graph, placed, estimate.traces, (name) => {
       const t = model.engine.getWeight(name);
@@ -119,7 +119,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
       mode: precision.bitwidth_assignment_mode ?? d.bitwidth_assignment_mode,
       device: this.config.normalizedTargetDevice,
     });
-    this.hawq = { ...result, traceIterations: estimate.iterations, requestedRatio };
+    this.hawq = { ...result, traceIterations: estimate.iterations, traceMode: estimate.mode, requestedRatio };
     this.prepared = result.setup;
   }
 
@@ -177,7 +177,7 @@ export class QuantizationBuilder implements CompressionAlgorithmBuilder {
     ctrl.bnAdaptationSteps = bnSteps;
     if (this.hawq) {
       const h = this.hawq;
-      ctrl.hawq = hawqSummary(h, h.requestedRatio, h.traceIterations);
+      ctrl.hawq = hawqSummary(h, h.requestedRatio, h.traceIterations, h.traceMode);
     }
     if (this.autoq) {
       const a = this.autoq;

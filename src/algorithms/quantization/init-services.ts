@@ -21,10 +21,14 @@ export interface HessianTraceParams {
   seed?: number;
 }
 
+/** The mode the model ran in while the traces were estimated (see QuantizationPrecisionInitArgs.traceMode). */
+export type HessianTraceMode = 'train' | 'eval';
+
 export interface HessianTraceResult {
   /** Average Hessian trace per weight tensor name. */
   traces: Map<string, number>;
   iterations: number;
+  mode: HessianTraceMode;
 }
 
 

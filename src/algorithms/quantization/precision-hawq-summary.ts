@@ -3,6 +3,7 @@
  * candidate bit-width sequence with its compression ratio and metric, and which one was chosen — so a
  * user can see why a layer got 4 bits (lower trace · smaller noise than the layers kept at 8).
  */
+import type { HessianTraceMode } from './init-services.js';
 import type { HawqResult } from './precision-hawq.js';
 
 /** Sequences listed in full up to this many; beyond it the lowest-metric ones reaching the ratio (the JSON stays readable). */
@@ -23,6 +24,8 @@ export interface HawqSummary {
   /** Metric of the chosen sequence: Σ trace · ‖Q(W) − W‖². */
   metric: number;
   trace_iterations: number;
+  /** Mode the model ran in for the traces: 'train' (BatchNorm on batch statistics, NNCF's usual case) or 'eval'. */
+  trace_mode: HessianTraceMode;
   /** Weight quantizer ids in execution order (the order of every `bits` below). */
   weight_quantizers: string[];
   /** Average Hessian trace per weight quantizer id. */
@@ -37,7 +40,7 @@ export interface HawqSummary {
   chosen: number;
 }
 
-export function hawqSummary(r: HawqResult, requestedRatio: number, traceIterations: number): HawqSummary {
+export function hawqSummary(r: HawqResult, requestedRatio: number, traceIterations: number, traceMode: HessianTraceMode): HawqSummary {
   let listed = r.candidates.map((c, i) => ({ c, i }));
   if (listed.length > MAX_REPORTED_HAWQ_SEQUENCES) {
     const best = listed
@@ -53,6 +56,7 @@ export function hawqSummary(r: HawqResult, requestedRatio: number, traceIteratio
     achievable_ratio: r.ratioRange,
     metric: r.metric,
     trace_iterations: traceIterations,
+    trace_mode: traceMode,
     weight_quantizers: r.weightIds,
     traces: Object.fromEntries(r.weightIds.map((id, l) => [id, r.traces[l]])),
     trace_order: r.traceOrder,

@@ -18,7 +18,7 @@ import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
 import { loadData, parsePreprocessSpec, type Dataset, type LoadDataOptions } from '../../data/index.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
-import { batchSizeForModel } from '../fixed-batch.js';
+import { batchSizeForModel } from '../../initialization/fixed-batch.js';
 import { checkInputPaths } from '../input-paths.js';
 import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { UsageError } from '../usage-error.js';
@@ -62,15 +62,15 @@ export async function compress(o: CompressOptions): Promise<string> {
   }
   const input = graph.inputs.filter((i) => !graph.initializers.has(i.name));
   if (input.length !== 1) throw new Error(`compress feeds --data to one model input; ${o.model} has ${input.length}`);
-  const { batchSize, note } = batchSizeForModel(input[0], requestedBatchSize);
-  if (note) process.stderr.write(`nncf-ts: ${note}\n`);
+  // createCompressedModel feeds a fixed-batch model its own batch and says so; the latency check needs it too
+  const { batchSize } = batchSizeForModel(input[0], requestedBatchSize);
   const opts: LoadDataOptions = { sampleShape: (input[0].shape ?? []).slice(1) };
   if (o.preprocess) opts.preprocess = parsePreprocessSpec(o.preprocess);
   if (o.split) opts.split = o.split;
   if (o.limit) opts.limit = positiveInt(o.limit, '--limit');
   const dataset = await loadData(o.data, opts);
   await initBackend('wasm');
-  const loader = { dataset, batchSize };
+  const loader = { dataset, batchSize: requestedBatchSize };
   config.registerExtraStructs([new QuantizationRangeInitArgs(loader), new BNAdaptationInitArgs(loader)]);
   await registerPrecisionInitArgs(config, loader);
   warnAboutStagedParams(config);

@@ -11,40 +11,17 @@
  * slope s₀ (1 where y₀ = z₀ — Relu, Clip inside its bounds, LeakyRelu's positive side — else 0, or
  * LeakyRelu's alpha) and the offset y₀ − s₀·z₀ (Clip's bound where saturated); the ± passes then compute
  * y = s₀·z + offset, the linear piece autograd differentiates. MaxPool's kink is the maximum of a
- * window changing hands: the record pass marks the elements equal to their window's maximum, and the
- * ± passes add −BIG to the other elements of the pool's input, so each window keeps its maximal element
- * (2-D pools with non-overlapping windows; other MaxPools are left as they are). Measured on a
+ * window changing hands: the record pass stores each output's winning element (pool-winners.ts) and the
+ * ± passes read those elements with a gather, for any 1-D/2-D window geometry (overlapping windows as
+ * ResNet's 3×3/2 stem, pads, ceil_mode, dilations; 3-D pools are left as they are). Measured on a
  * Conv→BN→ReLU→MaxPool layer: conv trace 0.012 unfrozen against −0.163 from PyTorch autograd.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedModel } from '../../compression/index.js';
-import type { GraphNode } from '../../graph/index.js';
+import { gatherWinners, maxPoolGeometry, poolWinners, type PoolGeometry } from './pool-winners.js';
 
 const OWNER = 'hawq-frozen-kinks';
 const FROZEN_OPS = new Set(['Relu', 'Clip', 'LeakyRelu']);
-
-/** Added to the elements that won no window at the base point (float32 range, far above any activation). */
-const BIG = 1e30;
-
-interface MaxPool2d {
-  kernel: [number, number];
-}
-
-/** A 2-D MaxPool with non-overlapping windows (strides = kernel, no pads, dilation, ceil_mode or auto_pad), else null. */
-function maxPool2d(node: GraphNode): MaxPool2d | null {
-  const ints = (name: string) => {
-    const a = node.attributes[name];
-    return a && (a.type === 'ints' || a.type === 'int') ? ([] as number[]).concat(a.value as number | number[]).map(Number) : undefined;
-  };
-  const kernel = ints('kernel_shape');
-  if (!kernel || kernel.length !== 2) return null;
-  const dil = ints('dilations');
-  const autoPad = node.attributes.auto_pad?.value;
-  if ((dil && dil.some((d) => d !== 1)) || (ints('ceil_mode')?.[0] ?? 0) !== 0 || (autoPad !== undefined && String(autoPad) !== 'NOTSET')) return null;
-  const strides = ints('strides') ?? [1, 1];
-  if (strides[0] !== kernel[0] || strides[1] !== kernel[1] || (ints('pads') ?? []).some((p) => p !== 0)) return null;
-  return { kernel: [kernel[0], kernel[1]] };
-}
 
 interface Piece {
   slope: tf.Tensor;
@@ -56,6 +33,7 @@ export class FrozenKinks {
   private mode: 'off' | 'record' | 'frozen' = 'off';
   private readonly inputs = new Map<string, tf.Tensor>();
   private readonly pieces = new Map<string, Piece>();
+  private readonly winners = new Map<string, tf.Tensor1D>();
   readonly nodes: string[] = [];
 
   constructor(private readonly model: CompressedModel) {
@@ -80,36 +58,37 @@ export class FrozenKinks {
       this.nodes.push(node.name);
     }
     for (const node of g.nodes) {
-      const pool = node.domain === '' && node.opType === 'MaxPool' ? maxPool2d(node) : null;
+      const pool = node.domain === '' && node.opType === 'MaxPool' ? maxPoolGeometry(node) : null;
       const [z] = node.inputs;
-      if (!pool || !z || g.initializers.has(z) || node.outputs.filter((o) => o !== '').length !== 1) continue;
-      model.apply({ point: { kind: 'tensor', name: z, consumers: [node.name] }, owner: OWNER, layout: 'onnx', fn: (x) => this.poolInput(node.name, x, pool) });
+      const [y, ...rest] = node.outputs;
+      if (!pool || !z || !y || g.initializers.has(z) || rest.some((o) => o !== '')) continue;
+      model.apply({
+        point: { kind: 'tensor', name: z, consumers: [node.name] },
+        owner: OWNER,
+        layout: 'onnx',
+        fn: (x) => {
+          if (this.mode !== 'off') this.inputs.set(node.name, x);
+          return x;
+        },
+      });
+      model.apply({ point: { kind: 'tensor', name: y }, owner: OWNER, layout: 'onnx', fn: (out) => this.poolOutput(node.name, out, pool) });
       this.nodes.push(node.name);
     }
   }
 
-  /** Record: which elements win a window; frozen: the others pushed out of reach. */
-  private poolInput(node: string, x: tf.Tensor, pool: MaxPool2d): tf.Tensor {
-    if (this.mode === 'off') return x;
+  /** Record: each output's winning element; frozen: the output read from those elements. */
+  private poolOutput(node: string, y: tf.Tensor, pool: PoolGeometry): tf.Tensor {
+    const x = this.inputs.get(node);
+    this.inputs.delete(node);
+    if (!x || this.mode === 'off') return y;
     if (this.mode === 'record') {
-      const penalty = tf.tidy(() => {
-        // non-overlapping windows: view [N, C, Ho, kh, Wo, kw], mark the elements equal to their window's max
-        const [n, c, h, w] = x.shape;
-        const [kh, kw] = pool.kernel;
-        const ho = Math.floor(h / kh);
-        const wo = Math.floor(w / kw);
-        const windows = tf.reshape(tf.slice(x, [0, 0, 0, 0], [n, c, ho * kh, wo * kw]), [n, c, ho, kh, wo, kw]);
-        const wins = tf.reshape(tf.equal(windows, tf.max(windows, [3, 5], true)), [n, c, ho * kh, wo * kw]);
-        const inside = tf.where(wins, tf.zeros(wins.shape), tf.fill(wins.shape, -BIG));
-        // rows/columns that no window reads stay as they are
-        return tf.keep(tf.pad(inside, [[0, 0], [0, 0], [0, h - ho * kh], [0, w - wo * kw]]));
-      });
+      const winners = poolWinners(x.dataSync() as Float32Array, x.shape, y.shape, pool);
       this.drop(node);
-      this.pieces.set(node, { slope: penalty, offset: tf.keep(tf.scalar(0)) });
-      return x;
+      this.winners.set(node, tf.keep(tf.tensor1d(winners, 'int32')));
+      return y;
     }
-    const p = this.pieces.get(node);
-    return p && tf.util.arraysEqual(p.slope.shape, x.shape) ? tf.add(x, p.slope) : x;
+    const w = this.winners.get(node);
+    return w && w.size === y.size ? gatherWinners(x, w, y.shape) : y;
   }
 
   private output(node: string, y: tf.Tensor, alpha: number): tf.Tensor {
@@ -146,12 +125,14 @@ export class FrozenKinks {
     const p = this.pieces.get(node);
     if (p) tf.dispose([p.slope, p.offset]);
     this.pieces.delete(node);
+    this.winners.get(node)?.dispose();
+    this.winners.delete(node);
   }
 
   /** Removes the hooks and releases the stored patterns. */
   dispose(): void {
     this.model.removeCommands(OWNER);
-    for (const node of [...this.pieces.keys()]) this.drop(node);
+    for (const node of new Set([...this.pieces.keys(), ...this.winners.keys()])) this.drop(node);
     this.inputs.clear();
   }
 }

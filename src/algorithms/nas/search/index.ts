@@ -1,0 +1,6 @@
+export * from './nondominated.js';
+export * from './operators.js';
+export * from './nsga2.js';
+export * from './params.js';
+export * from './select.js';
+export * from './reference-survival.js';

@@ -1,0 +1,17 @@
+import { registerAlgorithm } from '../../compression/index.js';
+import { constSparsityFactory } from './const/const-sparsity.js';
+import { magnitudeSparsityFactory } from './magnitude/builder.js';
+
+export { SparsityConfigError, SparsityControllerBase, type SparsityMode } from './base-controller.js';
+export { ConstSparsityBuilder, ConstSparsityController } from './const/const-sparsity.js';
+export { sparsifiableLayers, SparsityLayerError, type SparsifiableLayer } from './layers.js';
+export { MagnitudeSparsityBuilder } from './magnitude/builder.js';
+export { MagnitudeSparsityController } from './magnitude/controller.js';
+export { binaryMask, importance, selectThreshold, type WeightImportance } from './magnitude/importance.js';
+export { MaskedWeight } from './mask.js';
+export * from './schedulers.js';
+export * from './schedules.js';
+export { collectSparsityStatistics, type SparsifiedModelStatistics } from './statistics.js';
+
+registerAlgorithm('magnitude_sparsity', magnitudeSparsityFactory);
+registerAlgorithm('const_sparsity', constSparsityFactory);
