@@ -203,6 +203,9 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   }),
 
   ...magnitudeKeys(),
+  ...sparsityParamKeys('compression[rb_sparsity]', `${SP}/rb/builder.ts`),
+  ...scopeKeys('compression[rb_sparsity]', `${SP}/layers.ts`),
+  'compression[rb_sparsity].compression_lr_multiplier': read(CONFIG, { via: { file: `${SP}/rb/builder.ts`, literal: 'compressionLrMultiplier' } }),
   ...scopeKeys('compression[const_sparsity]', 'src/algorithms/sparsity/layers.ts'),
   'compression[const_sparsity].algorithm': read('src/compression/create.ts'),
 
