@@ -90,6 +90,19 @@ function overrideKeys(at: string): Record<string, KeyTreatment> {
   };
 }
 
+const AA = 'src/training/accuracy-aware/params.ts';
+const AAT = 'accuracy_aware_training';
+const AA_PARAMS = [
+  'maximal_relative_accuracy_degradation',
+  'maximal_absolute_accuracy_degradation',
+  'maximal_total_epochs',
+  'initial_training_phase_epochs',
+  'patience_epochs',
+  'initial_compression_rate_step',
+  'compression_rate_step_reduction_factor',
+  'lr_reduction_factor',
+  'minimal_compression_rate_step',
+];
 const SP = 'src/algorithms/sparsity';
 const SCHED = `${SP}/schedulers.ts`;
 
@@ -202,6 +215,10 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
     via: { file: BUILDER, literal: 'compressionLrMultiplier' },
   }),
 
+  [AAT]: read(AA),
+  [`${AAT}.mode`]: read(AA),
+  [`${AAT}.params`]: read(AA),
+  ...Object.fromEntries(AA_PARAMS.map((key) => [`${AAT}.params.${key}`, read(AA)])),
   ...magnitudeKeys(),
   ...sparsityParamKeys('compression[rb_sparsity]', `${SP}/rb/builder.ts`),
   ...scopeKeys('compression[rb_sparsity]', `${SP}/layers.ts`),
@@ -219,7 +236,7 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   // Whole sections that are not built yet: building refuses each by name, so every key inside is refused.
   ...Object.fromEntries(
     NOT_BUILT_SECTIONS.map((section): [string, KeyTreatment] => [
-      section === 'bootstrapNAS' || section === 'accuracy_aware_training'
+      section === 'bootstrapNAS'
         ? section
         : `compression[${section}]`,
       {

@@ -10,8 +10,6 @@ export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
   binarization: 'binarized weights and activations (xnor, dorefa) are not implemented',
   movement_sparsity: 'movement sparsity is not implemented',
   bootstrapNAS: 'NAS (progressive shrinking of a supernet, then the subnet search) is not implemented',
-  accuracy_aware_training:
-    'the accuracy-aware training loops (early_exit, adaptive_compression_level) are not implemented; without them training would run as if the section were absent',
 };
 
 /** The refused sections, as the config names them (an algorithm name, or a top-level key). */

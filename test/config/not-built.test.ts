@@ -60,12 +60,8 @@ describe('building refuses what is not built yet, by name (API)', () => {
     );
   });
 
-  it('accuracy_aware_training next to a built algorithm', async () => {
-    const err = await refused(AAT);
-    expect(err.section).toBe('accuracy_aware_training');
-    expect(err.message).toMatch(
-      /^"accuracy_aware_training" is not built yet in nncf-ts: the accuracy-aware training loops/,
-    );
+  it('accuracy_aware_training is built (a training loop): building with it is not refused', () => {
+    expect(unbuiltSections(NNCFConfig.fromObject(AAT))).toEqual([]);
   });
 
   it.each([
@@ -121,7 +117,7 @@ describe('validate says OK, and notes what compress/train would refuse', () => {
     expect(r.code).toBe(0);
     expect(r.out).toBe(
       `OK ${config}\n` +
-        ['binarization', 'bootstrapNAS', 'accuracy_aware_training']
+        ['binarization', 'bootstrapNAS']
           .map(
             (s) =>
               `  note: "${s}" is valid NNCF but not built yet in nncf-ts: compress and train refuse it\n`,
@@ -182,10 +178,7 @@ describe('compress and train refuse them before any work (CLI, exit 1)', () => {
       '--no-progress',
     );
 
-  it.each([
-    ['NAS only', NAS_ONLY, 'bootstrapNAS'],
-    ['accuracy_aware_training', AAT, 'accuracy_aware_training'],
-  ])('%s', async (_name, doc, section) => {
+  it.each([['NAS only', NAS_ONLY, 'bootstrapNAS']])('%s', async (_name, doc, section) => {
     const config = file(`${section}.json`, doc);
     for (const run of [compress, train]) {
       const r = await run(config);
