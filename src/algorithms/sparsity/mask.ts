@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { InsertionCommand } from '../../compression/index.js';
+import { maskNodeForm } from '../common/mask-node.js';
 import type { Engine } from '../../engine/index.js';
 import type { SparsifiableLayer } from './layers.js';
 
@@ -61,10 +62,7 @@ export class MaskedWeight {
       point: { kind: 'weight', name: this.layer.weight },
       layout: 'native',
       fn: (x) => tf.mul(x, mask),
-      node: {
-        opType: 'Mask',
-        inputs: [{ name: this.inputName, value: mask, toOnnx: (t) => this.toOnnx(t), fromOnnx: (t) => this.fromOnnx(t), trainable: false }],
-      },
+      node: maskNodeForm({ name: this.inputName, value: mask, toOnnx: (t) => this.toOnnx(t), fromOnnx: (t) => this.fromOnnx(t) }),
     };
   }
 

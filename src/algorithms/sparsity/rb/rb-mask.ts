@@ -1,0 +1,103 @@
+/**
+ * One RB-sparsified weight (NNCF's RBSparsifyingWeight): trainable mask logits m, logit(0.99) at start.
+ * Forward: w · STThreshold(sigmoid(m + noise)), noise = logit(u) redrawn at every training forward
+ * while not frozen (else none). STThreshold is x > 0.5 forward and the identity backward, so the task
+ * loss and the RB loss both reach m; compression_lr_multiplier scales m's gradient. Node form: the
+ * compression domain's `RBMask` op with inputs (logits, noise), noise fed with the last drawn values.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { InsertionCommand } from '../../../compression/index.js';
+import type { Engine } from '../../../engine/index.js';
+import type { SparsifiableLayer } from '../layers.js';
+import { MaskedWeight } from '../mask.js';
+import { rbNoise } from './noise.js';
+
+export const RB_MASK_OP = 'RBMask';
+const LOGIT_099 = Math.log(0.99 / 0.01);
+
+/** x > 0.5 as 0/1, gradient passed straight through (NNCF's STThreshold). */
+export const stThreshold = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor;
+  return { value: tf.cast(tf.greater(x, 0.5), 'float32'), gradFunc: (dy: tf.Tensor) => dy };
+}) as (x: tf.Tensor) => tf.Tensor;
+
+/** Identity whose gradient is multiplied by `m` (NNCF's CompressionParameter with compression_lr_multiplier). */
+export function scaledGradient(x: tf.Tensor, m: number): tf.Tensor {
+  if (m === 1) return x;
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const t = args[0] as tf.Tensor;
+    return { value: tf.clone(t), gradFunc: (dy: tf.Tensor) => tf.mul(dy, m) };
+  }) as (t: tf.Tensor) => tf.Tensor;
+  return f(x);
+}
+
+export class RBMaskedWeight extends MaskedWeight {
+  readonly logits: tf.Variable;
+  /** The noise of the last training forward (zeros before the first): the node form's fed input. */
+  readonly noise: tf.Variable;
+  draws = 0;
+
+  constructor(
+    layer: SparsifiableLayer,
+    engine: Engine,
+    owner: string,
+    readonly stream: number,
+    readonly seed: number,
+    readonly lrMultiplier = 1,
+  ) {
+    super(layer, engine, owner);
+    this.logits = tf.tidy(() => tf.variable(tf.fill(this.weight.shape, LOGIT_099), true));
+    this.noise = tf.tidy(() => tf.variable(tf.zerosLike(this.weight), false));
+  }
+
+  /** Logits with the lr multiplier on their gradient. */
+  scaledLogits(): tf.Tensor {
+    return scaledGradient(this.logits, this.lrMultiplier);
+  }
+
+  /** The deterministic binary mask STThreshold(sigmoid(m)) (differentiable to m through the straight-through rule). */
+  binaryMask(): tf.Tensor {
+    return stThreshold(tf.sigmoid(this.scaledLogits()));
+  }
+
+  private drawNoise(): tf.Tensor {
+    const values = rbNoise(this.seed, this.stream, this.draws++, this.weight.size);
+    const t = tf.tensor(values, this.weight.shape);
+    this.noise.assign(t);
+    return t;
+  }
+
+  /** Refreshes the plain 0/1 `mask` variable (statistics, export) from the logits. */
+  syncMask(): void {
+    const m = tf.tidy(() => tf.cast(tf.greater(tf.sigmoid(this.logits), 0.5), 'float32'));
+    this.setMask(m);
+    m.dispose();
+  }
+
+  override command(owner: string): InsertionCommand {
+    return {
+      owner,
+      point: { kind: 'weight', name: this.layer.weight },
+      layout: 'native',
+      fn: (x, info) => {
+        const noisy = info.training && !this.frozen;
+        const logits = this.scaledLogits();
+        const mask = stThreshold(tf.sigmoid(noisy ? tf.add(logits, this.drawNoise()) : logits));
+        return tf.mul(x, mask);
+      },
+      node: {
+        opType: RB_MASK_OP,
+        inputs: [
+          { name: `${this.inputName}_logits`, value: this.logits, toOnnx: (t) => this.toOnnx(t), fromOnnx: (t) => this.fromOnnx(t), trainable: true, lrMultiplier: this.lrMultiplier },
+          { name: `${this.inputName}_noise`, value: this.noise, toOnnx: (t) => this.toOnnx(t), fromOnnx: (t) => this.fromOnnx(t), trainable: false },
+        ],
+      },
+    };
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.logits.dispose();
+    this.noise.dispose();
+  }
+}
