@@ -1,7 +1,11 @@
 /**
  * `nncf-ts compress --model M.onnx --config C.json --data D --out O.onnx [--report R.json]
+<<<<<<< HEAD
  *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N] [--no-latency-check]
  *  [--latency-batch 1,8] [--latency-threads 1,2]`
+=======
+ *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N] [--no-latency-check] [--quiet]`
+>>>>>>> main
  * Post-training compression: loads the model, the NNCF config and the init data (checked against the
  * model input), runs createCompressedModel (range init, BN adaptation), writes the compressed ONNX
  * model atomically (QDQ: after the latency check, which keeps float the blocks ORT runs slower
@@ -20,6 +24,8 @@ import { loadData, parsePreprocessSpec, type Dataset, type LoadDataOptions } fro
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
 import { batchSizeForModel } from '../../initialization/fixed-batch.js';
+import { setProgressSink } from '../../initialization/progress.js';
+import { lineProgressSink } from '../progress-line.js';
 import { checkInputPaths } from '../input-paths.js';
 import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { UsageError } from '../usage-error.js';
@@ -40,6 +46,8 @@ interface CompressOptions {
   /** Deploy settings the latency check times: comma lists, every batch with every thread count (default 1,8 and 1,2). */
   latencyBatch?: string;
   latencyThreads?: string;
+  /** No progress lines (they are drawn only on a TTY anyway). */
+  quiet?: boolean;
 }
 
 /** A comma list of positive integers (e.g. "1,8"), or a usage error naming the flag. */
@@ -86,7 +94,14 @@ export async function compress(o: CompressOptions): Promise<string> {
   config.registerExtraStructs([new QuantizationRangeInitArgs(loader), new BNAdaptationInitArgs(loader)]);
   await registerPrecisionInitArgs(config, loader);
   warnAboutStagedParams(config);
-  const result = await api.createCompressedModel(graph, config);
+  // statistics, BN adaptation, HAWQ traces, AutoQ episodes: one stderr line each with rate and ETA
+  const previousSink = setProgressSink(lineProgressSink({ quiet: o.quiet }));
+  let result: Awaited<ReturnType<typeof api.createCompressedModel>>;
+  try {
+    result = await api.createCompressedModel(graph, config);
+  } finally {
+    setProgressSink(previousSink);
+  }
   if (o.latencyCheck !== false) await runLatencyCheck(result, dataset, typeof input[0].shape?.[0] === 'number' ? batchSize : 1, latencySettings);
   await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out));
   const written = [`wrote the compressed model to ${o.out}`];
@@ -160,6 +175,7 @@ export const registerCompress: RegisterCommand = (program: Command) => {
     .option('--batch-size <n>', 'batch size of the init data loader', '32')
     .option('--split <name>', 'IDX directory with several image files: the split to use (train, t10k)')
     .option('--limit <n>', 'use only the first N samples')
+    .option('--quiet', 'no progress lines on stderr (shown only on a terminal)')
     .option('--latency-check', 'time the QDQ export on onnxruntime against FP32 and keep float the blocks that are slower quantized (default)')
     .option('--no-latency-check', 'skip the latency check (QDQ export: blocks that ORT runs slower quantized than FP32 are kept float)')
     .option('--latency-batch <list>', 'batch sizes you deploy with, timed by the latency check (comma list; a fixed-batch model uses its own)', '1,8')
