@@ -1,11 +1,7 @@
 /**
  * `nncf-ts compress --model M.onnx --config C.json --data D --out O.onnx [--report R.json]
-<<<<<<< HEAD
- *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N] [--no-latency-check]
+ *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N] [--no-latency-check] [--quiet]
  *  [--latency-batch 1,8] [--latency-threads 1,2]`
-=======
- *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N] [--no-latency-check] [--quiet]`
->>>>>>> main
  * Post-training compression: loads the model, the NNCF config and the init data (checked against the
  * model input), runs createCompressedModel (range init, BN adaptation), writes the compressed ONNX
  * model atomically (QDQ: after the latency check, which keeps float the blocks ORT runs slower
