@@ -28,7 +28,15 @@ export function ensureTorch(log: (s: string) => void): string | null {
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   const r = spawnSync(
     'apt-get',
-    ['install', '-y', '-qq', '--no-install-recommends', 'python3-torch', 'python3-torchvision', 'python3-onnx'],
+    [
+      'install',
+      '-y',
+      '-qq',
+      '--no-install-recommends',
+      'python3-torch',
+      'python3-torchvision',
+      'python3-onnx',
+    ],
     { stdio: 'inherit', env },
   );
   if (r.status !== 0 || !haveTorch()) return 'apt-get could not install python3-torch';

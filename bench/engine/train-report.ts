@@ -22,18 +22,37 @@ export function rowsOf(r: ModelResult): string[][] {
     .map((c) => {
       const [mn, md] = [minOf(c.ms), medianOf(c.ms)];
       const ratio = (a: number, b?: number) => (b === undefined ? 'n/a' : `${(b / a).toFixed(2)}×`);
-      return [c.what, String(c.ms.length), mn.toFixed(1), md.toFixed(1), ((1000 * r.spec.batch) / md).toFixed(0), ratio(mn, ref && minOf(ref.ms)), ratio(md, ref && medianOf(ref.ms))];
+      return [
+        c.what,
+        String(c.ms.length),
+        mn.toFixed(1),
+        md.toFixed(1),
+        ((1000 * r.spec.batch) / md).toFixed(0),
+        ratio(mn, ref && minOf(ref.ms)),
+        ratio(md, ref && medianOf(ref.ms)),
+      ];
     });
 }
 
-const HEAD = ['path', 'steps', 'min ms', 'median ms', 'img/s (median)', '× PyTorch 2 thr (min)', '× PyTorch 2 thr (median)'];
+const HEAD = [
+  'path',
+  'steps',
+  'min ms',
+  'median ms',
+  'img/s (median)',
+  '× PyTorch 2 thr (min)',
+  '× PyTorch 2 thr (median)',
+];
 
 export function printTables(results: ModelResult[], log: (s: string) => void): void {
   for (const r of results) {
-    log(`\n${r.spec.title}, batch ${r.spec.batch}, one SGD step (forward, loss, backward, update)${r.note ? ` — ${r.note}` : ''}`);
+    log(
+      `\n${r.spec.title}, batch ${r.spec.batch}, one SGD step (forward, loss, backward, update)${r.note ? ` — ${r.note}` : ''}`,
+    );
     const rows = [HEAD, ...rowsOf(r)];
     const widths = HEAD.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-    for (const row of rows) log(`  ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`);
+    for (const row of rows)
+      log(`  ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`);
   }
 }
 
@@ -48,7 +67,12 @@ export function markdownSection(results: ModelResult[], header: string[]): strin
   ];
   for (const r of results) {
     lines.push('', `### ${r.spec.title}, batch ${r.spec.batch}${r.note ? ` (${r.note})` : ''}`, '');
-    lines.push(`| ${HEAD.join(' | ')} |`, `|---|${HEAD.slice(1).map(() => '---:').join('|')}|`);
+    lines.push(
+      `| ${HEAD.join(' | ')} |`,
+      `|---|${HEAD.slice(1)
+        .map(() => '---:')
+        .join('|')}|`,
+    );
     for (const row of rowsOf(r)) lines.push(`| ${row.join(' | ')} |`);
   }
   lines.push('<!-- bench:engine-train end -->');

@@ -23,8 +23,20 @@ export interface TrainModelSpec {
 }
 
 export const TRAIN_MODELS: TrainModelSpec[] = [
-  { name: 'fashion', title: 'Fashion-MNIST CNN', batch: 64, shape: [1, 28, 28], onnx: 'examples/fashion-mnist/model.onnx' },
-  { name: 'resnet18', title: 'ResNet-18 64×64', batch: 32, shape: [3, 64, 64], onnx: '.cache/bench/resnet18-64.onnx' },
+  {
+    name: 'fashion',
+    title: 'Fashion-MNIST CNN',
+    batch: 64,
+    shape: [1, 28, 28],
+    onnx: 'examples/fashion-mnist/model.onnx',
+  },
+  {
+    name: 'resnet18',
+    title: 'ResNet-18 64×64',
+    batch: 32,
+    shape: [3, 64, 64],
+    onnx: '.cache/bench/resnet18-64.onnx',
+  },
 ];
 
 export interface Column {
@@ -40,11 +52,22 @@ export interface TrainOptions {
   log: (s: string) => void;
 }
 
-type Runner = { what: string; run: () => Promise<number[]>; rounds: number; done?: () => Promise<void> | void };
+type Runner = {
+  what: string;
+  run: () => Promise<number[]>;
+  rounds: number;
+  done?: () => Promise<void> | void;
+};
 
 const LR = 0.01;
 
-async function ortRunner(compiled: ReturnType<typeof compileTrainingGraph>, threads: number, x: Float32Array, shape: number[], labels: Int32Array): Promise<Runner> {
+async function ortRunner(
+  compiled: ReturnType<typeof compileTrainingGraph>,
+  threads: number,
+  x: Float32Array,
+  shape: number[],
+  labels: Int32Array,
+): Promise<Runner> {
   const step = await OrtTrainerStep.create(compiled, { threads });
   return {
     what: `ORT graph, ${threads} thread${threads > 1 ? 's' : ''}`,
@@ -62,7 +85,13 @@ async function ortRunner(compiled: ReturnType<typeof compileTrainingGraph>, thre
   };
 }
 
-function tfjsRunner(engine: Engine, x: Float32Array, shape: number[], labels: Int32Array, rounds: number): Runner {
+function tfjsRunner(
+  engine: Engine,
+  x: Float32Array,
+  shape: number[],
+  labels: Int32Array,
+  rounds: number,
+): Runner {
   const opt = tf.train.sgd(LR);
   const xt = tf.tensor(x, shape);
   const yt = tf.tensor1d(labels, 'int32');
@@ -71,7 +100,11 @@ function tfjsRunner(engine: Engine, x: Float32Array, shape: number[], labels: In
     rounds,
     run: async () => {
       const t0 = performance.now();
-      const loss = opt.minimize(() => softmaxCrossEntropy(engine.run({ input: xt }, { training: true }).logits, yt), true, engine.trainableVariables())!;
+      const loss = opt.minimize(
+        () => softmaxCrossEntropy(engine.run({ input: xt }, { training: true }).logits, yt),
+        true,
+        engine.trainableVariables(),
+      )!;
       loss.dataSync();
       loss.dispose();
       return [performance.now() - t0];
@@ -91,7 +124,10 @@ export function ensureResNet18(path: string): void {
   runTorchScript(['export-resnet18', path]);
 }
 
-export async function benchTrainModel(spec: TrainModelSpec, opts: TrainOptions): Promise<{ columns: Column[]; torch: string | null; torchVersion?: string }> {
+export async function benchTrainModel(
+  spec: TrainModelSpec,
+  opts: TrainOptions,
+): Promise<{ columns: Column[]; torch: string | null; torchVersion?: string }> {
   const torchMissing = ensureTorch(opts.log);
   if (spec.name === 'resnet18') {
     if (torchMissing) return { columns: [], torch: `ResNet-18 needs torch for its export: ${torchMissing}` };
@@ -102,23 +138,36 @@ export async function benchTrainModel(spec: TrainModelSpec, opts: TrainOptions):
   const x = new Float32Array(shape.reduce((a, b) => a * b, 1)).map(() => rng.normal());
   const labels = Int32Array.from({ length: spec.batch }, () => rng.int(10));
   const compiled = compileTrainingGraph(await loadOnnxModel(spec.onnx));
-  const runners: Runner[] = [await ortRunner(compiled, 1, x, shape, labels), await ortRunner(compiled, 2, x, shape, labels)];
+  const runners: Runner[] = [
+    await ortRunner(compiled, 1, x, shape, labels),
+    await ortRunner(compiled, 2, x, shape, labels),
+  ];
   runners.push(tfjsRunner(new Engine(await loadOnnxModel(spec.onnx)), x, shape, labels, opts.tfjsRounds));
   let torchVersion: string | undefined;
   if (!torchMissing) {
     const torch = await TorchTrainer.start(spec.name, spec.batch);
     torchVersion = torch.version;
     for (const threads of [1, 2])
-      runners.push({ what: `PyTorch, ${threads} thread${threads > 1 ? 's' : ''}`, rounds: Infinity, run: () => torch.steps(threads, 1), done: threads === 2 ? () => torch.stop() : undefined });
+      runners.push({
+        what: `PyTorch, ${threads} thread${threads > 1 ? 's' : ''}`,
+        rounds: Infinity,
+        run: () => torch.steps(threads, 1),
+        done: threads === 2 ? () => torch.stop() : undefined,
+      });
   }
   const ms = new Map<Runner, number[]>(runners.map((r) => [r, []]));
-  for (const r of runners) for (let i = 0; i < Math.min(opts.warmup, r.rounds === Infinity ? opts.warmup : 1); i++) await r.run();
+  for (const r of runners)
+    for (let i = 0; i < Math.min(opts.warmup, r.rounds === Infinity ? opts.warmup : 1); i++) await r.run();
   for (let round = 0; round < opts.rounds; round++) {
     for (const r of runners) if (round < r.rounds) ms.get(r)!.push(...(await r.run()));
     opts.log(`  ${spec.title}: round ${round + 1}/${opts.rounds}`);
   }
   for (const r of runners) await r.done?.();
-  return { columns: runners.map((r) => ({ what: r.what, ms: ms.get(r)! })), torch: torchMissing, torchVersion };
+  return {
+    columns: runners.map((r) => ({ what: r.what, ms: ms.get(r)! })),
+    torch: torchMissing,
+    torchVersion,
+  };
 }
 
 export const minOf = (v: number[]) => Math.min(...v);

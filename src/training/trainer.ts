@@ -10,7 +10,7 @@ import type { CompressedModel, CompressionController, CompressionState } from '.
 import type { NNCFConfig } from '../config/index.js';
 import type { Batch, Dataset, NdArray } from '../data/index.js';
 import { GradAccumulator, type BatchMetric, type StepResult, type TaskLoss } from './grad-step.js';
-import { lrForEpoch, PlateauSchedule } from './lr-schedules.js';
+import { lrForEpoch, PlateauSchedule, scheduleLr } from './lr-schedules.js';
 import { Adam, Sgd, type Optimizer } from './optimizers/index.js';
 import type { TrainingSettings } from './settings.js';
 import { StagedLrPolicy } from './staged-lr-policy.js';
@@ -18,6 +18,10 @@ import type { EpochRecord, TrainerPosition } from './trainer-state.js';
 import { TrainingConfigError } from './errors.js';
 import { leafControllers, settle } from './controllers.js';
 import { restoreTrainer, saveTrainerCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
+import { availableParallelism } from 'node:os';
+import { compressionLossGradients } from './compression-loss.js';
+import { OrtTrainingEngine } from './ort-engine.js';
+import { chooseTrainingEngine, type EngineChoice, type TrainingEngineName } from './ort-plan.js';
 
 export interface BatchEvent extends StepResult {
   epoch: number;
@@ -49,18 +53,38 @@ export interface TrainerOptions {
   onEpochStart?: (epoch: number, batches: number) => void;
   onEpochEnd?: (r: EpochRecord) => void;
   onCheckpoint?: (path: string, position: TrainerPosition) => void;
+  /**
+   * 'ort': the compiled training graph on ONNX Runtime (an error naming what is missing when it cannot
+   * run this job); 'tfjs': the engine. Default: ORT when the loss is declared (`taskLoss`), every op on
+   * the loss path has a gradient rule and every insertion command a node form; else tfjs, with one
+   * `log` line naming what is missing.
+   */
+  engine?: TrainingEngineName;
+  /** ORT intra-op threads (default: the cores available). */
+  threads?: number;
+  /** Where the engine-choice line goes (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export class Trainer {
-  readonly optimizer: Optimizer;
+  optimizer: Optimizer;
   readonly variables: tf.Variable[];
   readonly stagedLr?: StagedLrPolicy;
-  readonly plateau?: PlateauSchedule;
+  plateau?: PlateauSchedule;
+  /** Accuracy-aware loops: LR multiplier of the search, and the epoch the LR schedule restarted at (resetOptimizer). */
+  private lrScale = 1;
+  private lrRestart?: number;
   position: TrainerPosition = { epoch: 0, batch: 0, globalStep: 0 };
   best = { metric: -Infinity, stage: 0 };
   history: EpochRecord[] = [];
   private readonly acc: GradAccumulator;
   readonly inputName: string;
+  /** The engine that trains (see TrainerOptions.engine); may turn to tfjs when new commands lack node forms. */
+  engine: TrainingEngineName;
+  /** Images trained and seconds spent in the batch loops (no model loading, evaluation or checkpoints). */
+  readonly throughput = { samples: 0, seconds: 0 };
+  private choice: EngineChoice;
+  private ort?: OrtTrainingEngine;
 
   constructor(readonly o: TrainerOptions) {
     const s = o.settings;
@@ -76,11 +100,7 @@ export class Trainer {
         this.variables.push(v);
       }
     }
-    const opt = s.optimizer;
-    this.optimizer =
-      opt.type === 'sgd'
-        ? new Sgd(this.variables, { lr: opt.baseLr, momentum: opt.momentum, dampening: opt.dampening, nesterov: opt.nesterov, weightDecay: opt.weightDecay })
-        : new Adam(this.variables, { lr: opt.baseLr, betas: opt.betas, eps: opt.eps, weightDecay: opt.weightDecay });
+    this.optimizer = this.newOptimizer();
     if (s.schedule.kind === 'staged') this.stagedLr = new StagedLrPolicy(s.schedule.params);
     else if (s.schedule.spec.type === 'plateau') this.plateau = new PlateauSchedule(s.schedule.spec);
     this.acc = new GradAccumulator(this.variables);
@@ -88,6 +108,49 @@ export class Trainer {
     this.inputName = o.inputName ?? inputs[0]?.name;
     if (!inputs.some((i) => i.name === this.inputName))
       throw new TrainingConfigError('inputName', `"${this.inputName}" is not an input of the model (inputs: ${inputs.map((i) => i.name).join(', ')})`);
+    if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads > 0))
+      throw new TrainingConfigError('threads', `must be a positive integer, got ${o.threads}`);
+    this.choice = chooseTrainingEngine(o.engine, o.model, o.controller, o.loss, o.log ?? ((l) => process.stderr.write(`${l}\n`)));
+    this.engine = this.choice.engine;
+  }
+
+  /** The ORT step's time split (ORT run vs feeds/gradients in JS), once training ran on ORT. */
+  get ortTiming() {
+    return this.ort?.timing;
+  }
+
+  private newOptimizer(): Optimizer {
+    const opt = this.o.settings.optimizer;
+    return opt.type === 'sgd'
+      ? new Sgd(this.variables, { lr: opt.baseLr, momentum: opt.momentum, dampening: opt.dampening, nesterov: opt.nesterov, weightDecay: opt.weightDecay })
+      : new Adam(this.variables, { lr: opt.baseLr, betas: opt.betas, eps: opt.eps, weightDecay: opt.weightDecay });
+  }
+
+  /**
+   * NNCF's reset_training for the accuracy-aware loops: a new optimizer (no moments), the LR schedule
+   * restarted at this epoch, every LR multiplied by `lrScale`.
+   */
+  resetOptimizer(lrScale: number): void {
+    this.optimizer.dispose();
+    this.optimizer = this.newOptimizer();
+    this.lrScale = lrScale;
+    this.lrRestart = this.position.epoch;
+    const s = this.o.settings.schedule;
+    if (this.plateau && s.kind !== 'staged') this.plateau = new PlateauSchedule({ ...s.spec, baseLr: s.spec.baseLr * lrScale });
+  }
+
+  /** Accuracy-aware loops: the plateau schedule steps with the best metric of the current rate (NNCF's runner). */
+  stepPlateau(bestMetric: number): void {
+    this.plateau?.step(bestMetric);
+  }
+
+  /**
+   * One epoch at the current position, returning its record; `stepScheduler: false` when the caller has
+   * called `scheduler.epochStep()` itself (NNCF's accuracy-aware runner does).
+   */
+  async trainEpoch(opts: { stepScheduler?: boolean } = {}): Promise<EpochRecord> {
+    await this.runEpoch(this.position.epoch, opts.stepScheduler ?? true);
+    return this.history[this.history.length - 1];
   }
 
   /** Restores weights, optimizer, schedules and position from a checkpoint read with readTrainingCheckpoint. */
@@ -102,35 +165,47 @@ export class Trainer {
 
   private lrFor(epoch: number): number {
     const s = this.o.settings.schedule;
-    if (this.stagedLr) return this.stagedLr.lr;
-    if (this.plateau) return this.plateau.lr;
-    return lrForEpoch((s as { spec: Parameters<typeof lrForEpoch>[0] }).spec, epoch);
+    if (this.stagedLr) return this.stagedLr.lr * this.lrScale;
+    if (this.plateau) return this.plateau.lr; // a reset plateau schedule carries the scale in its base LR
+    const spec = (s as { spec: Parameters<typeof lrForEpoch>[0] }).spec;
+    // after a reset the schedule steps with the epoch count since it (NNCF's runner: lr_scheduler.step(training_epoch_count))
+    return this.lrRestart === undefined ? lrForEpoch(spec, epoch) : scheduleLr(spec, epoch - this.lrRestart) * this.lrScale;
   }
 
   async fit(): Promise<EpochRecord[]> {
     const { settings } = this.o;
-    while (this.position.epoch < settings.epochs) await this.runEpoch(this.position.epoch);
+    try {
+      while (this.position.epoch < settings.epochs) await this.runEpoch(this.position.epoch);
+    } finally {
+      await this.ort?.release();
+      this.ort = undefined;
+    }
     return this.history;
   }
 
-  private async runEpoch(epoch: number): Promise<void> {
+  private async runEpoch(epoch: number, stepScheduler = true): Promise<void> {
     const { o } = this;
     const { settings, controller } = o;
     const batches = o.train.numBatches(settings.batchSize);
     const startBatch = this.position.batch;
-    if (startBatch === 0) {
+    if (startBatch === 0 && stepScheduler) {
       controller.scheduler.epochStep();
       await settle(controller.scheduler);
     }
+    await this.ensureOrt();
     if (!this.stagedLr) this.optimizer.lr = this.lrFor(epoch);
     o.onEpochStart?.(epoch, batches);
     const sums = { loss: 0, taskLoss: 0, compressionLoss: 0, metric: 0, samples: 0 };
     let i = 0;
+    let loopStart = performance.now();
     for (const batch of o.train.batches(settings.batchSize, { shuffleSeed: this.epochSeed(epoch) })) {
-      if (i++ < startBatch) continue;
+      if (i++ < startBatch) {
+        loopStart = performance.now();
+        continue;
+      }
       const b = i - 1;
       controller.scheduler.step();
-      const r = this.trainBatch(batch);
+      const r = await this.trainBatch(batch);
       const n = batch.indices.length;
       sums.loss += r.loss * n;
       sums.taskLoss += r.taskLoss * n;
@@ -140,7 +215,7 @@ export class Trainer {
       const boundary = (b + 1) % settings.batchMultiplier === 0 || b + 1 === batches;
       if (boundary) {
         if (this.stagedLr) {
-          this.optimizer.lr = this.stagedLr.lr;
+          this.optimizer.lr = this.stagedLr.lr * this.lrScale;
           this.optimizer.weightDecay = this.stagedLr.weightDecay;
         }
         this.optimizer.apply(this.acc.take());
@@ -149,10 +224,16 @@ export class Trainer {
       }
       this.stagedLr?.step(b / batches);
       this.position.batch = b + 1;
+      this.throughput.samples += n;
       o.onBatchEnd?.({ ...r, epoch, batch: b, batches, samples: n, lr: this.optimizer.lr });
       const every = o.checkpointEverySteps ?? 0;
-      if (boundary && every > 0 && this.position.globalStep % every === 0 && b + 1 < batches) this.checkpoint('last');
+      if (boundary && every > 0 && this.position.globalStep % every === 0 && b + 1 < batches) {
+        this.throughput.seconds += (performance.now() - loopStart) / 1000;
+        this.checkpoint('last');
+        loopStart = performance.now();
+      }
     }
+    this.throughput.seconds += (performance.now() - loopStart) / 1000;
     const record: EpochRecord = {
       epoch,
       loss: sums.loss / Math.max(sums.samples, 1),
@@ -163,7 +244,7 @@ export class Trainer {
       stage: controller.compressionStage(),
     };
     if (o.evaluate) record.evalMetric = await o.evaluate(epoch);
-    if (this.plateau) this.plateau.step(Math.max(record.evalMetric ?? -Infinity, this.best.metric));
+    if (this.plateau && o.evaluate) this.plateau.step(Math.max(record.evalMetric ?? -Infinity, this.best.metric));
     // NNCF: best if accuracy improved at the same compression stage, or the stage advanced
     const metric = record.evalMetric ?? -Infinity;
     const isBest = (metric > this.best.metric && record.stage === this.best.stage) || record.stage > this.best.stage;
@@ -179,8 +260,32 @@ export class Trainer {
     }
   }
 
-  private trainBatch(batch: Batch): StepResult {
+  /** Opens the ORT session; plans again (a new session) when the model's commands changed since. */
+  private async ensureOrt(): Promise<void> {
+    if (this.choice.engine !== 'ort') return;
+    const now = this.o.model.commands();
+    const planned = this.choice.plan.commands;
+    const same = now.length === planned.length && now.every((c, i) => c === planned[i]);
+    if (this.ort && same) return;
+    await this.ort?.release();
+    this.ort = undefined;
+    if (!same) {
+      this.choice = chooseTrainingEngine(this.o.engine, this.o.model, this.o.controller, this.o.loss, this.o.log ?? ((l) => process.stderr.write(`${l}\n`)));
+      this.engine = this.choice.engine;
+      if (this.choice.engine !== 'ort') return;
+    }
+    this.ort = await OrtTrainingEngine.create(this.choice.plan, this.o.model, this.variables, this.inputName, this.o.threads ?? availableParallelism());
+  }
+
+  private async trainBatch(batch: Batch): Promise<StepResult> {
     const { o } = this;
+    if (this.ort) {
+      const { result, grads } = await this.ort.run(batch, o.batchMetric);
+      this.acc.add(grads);
+      const terms = compressionLossGradients(this.ort.plan.lossControllers, this.variables);
+      this.acc.add(terms.grads, false);
+      return { ...result, loss: result.loss + terms.value, compressionLoss: result.compressionLoss + terms.value };
+    }
     const x = toTensor(batch.x, 'float32');
     const y = batch.y && toTensor(batch.y, batch.y.dtype.startsWith('float') ? 'float32' : 'int32');
     try {
@@ -206,6 +311,9 @@ export class Trainer {
   }
 
   dispose(): void {
+    // trainEpoch callers (accuracy-aware loops) never leave fit(): close the ORT session here
+    void this.ort?.release().catch(() => {});
+    this.ort = undefined;
     this.acc.reset();
     this.optimizer.dispose();
   }

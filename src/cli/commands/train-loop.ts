@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import { renderTable, stageName, type CreateResult } from '../../compression/index.js';
 import type { NNCFConfig } from '../../config/index.js';
 import { classIds, type Dataset } from '../../data/index.js';
-import { Trainer, correctCount, softmaxCrossEntropy, type LoadedCheckpoint, type TrainingSettings } from '../../training/index.js';
+import { Trainer, correctCount, taskLoss, type LoadedCheckpoint, type TrainingEngineName, type TrainingSettings } from '../../training/index.js';
 
 export interface TrainLoopOptions {
   created: CreateResult;
@@ -19,6 +19,12 @@ export interface TrainLoopOptions {
   log: (line: string) => void;
   /** Called after each epoch's line is logged (log_dir records the statistics). */
   onEpochEnd?: (epoch: number) => void;
+  /** Training engine (undefined: ORT when it can train the job, else tfjs with a line saying why). */
+  engine?: TrainingEngineName;
+  /** ORT intra-op threads (default: the cores available). */
+  threads?: number;
+  /** Receives the trainer once built (the --json summary reads its engine and throughput). */
+  onTrainer?: (trainer: Trainer) => void;
 }
 
 /** Top-1 accuracy in eval mode. */
@@ -34,7 +40,8 @@ export function accuracy(created: CreateResult, ds: Dataset, batchSize: number, 
   return correct / Math.max(ds.length, 1);
 }
 
-export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
+/** The CLI's trainer: cross-entropy on the first output, progress bar, one log line per epoch; `evaluate` off for the accuracy-aware loops (they validate). */
+export function cliTrainer(o: TrainLoopOptions, opts: { evaluate: boolean }): { trainer: Trainer; stopBar: () => void } {
   const { created, settings } = o;
   const output = created.model.graph.outputs[0].name;
   const bar = o.progress
@@ -54,9 +61,12 @@ export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
     train: o.train,
     settings,
     config: o.config,
-    loss: (out, y) => softmaxCrossEntropy(out[output], y!),
+    loss: taskLoss('cross_entropy', output),
+    engine: o.engine,
+    threads: o.threads,
+    log: o.log,
     batchMetric: (out, y) => correctCount(out[output], y!),
-    evaluate: () => accuracy(created, o.val, settings.batchSize, trainer.inputName, output),
+    evaluate: opts.evaluate ? () => accuracy(created, o.val, settings.batchSize, trainer.inputName, output) : undefined,
     checkpointDir: o.checkpointDir,
     checkpointEverySteps: o.every,
     getCompressionState: created.getCompressionState,
@@ -75,10 +85,18 @@ export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
     },
     onEpochEnd: (r) => {
       bar?.stop();
-      o.log(`epoch ${r.epoch}: loss ${r.loss.toFixed(4)} (task ${r.taskLoss.toFixed(4)}, compression ${r.compressionLoss.toFixed(4)}), train acc ${(r.metric ?? 0).toFixed(4)}, val acc ${(r.evalMetric ?? 0).toFixed(4)}, lr ${r.lr.toPrecision(3)}, ${stageName(r.stage)}`);
+      const val = r.evalMetric === undefined ? '' : `, val acc ${r.evalMetric.toFixed(4)}`;
+      o.log(`epoch ${r.epoch}: loss ${r.loss.toFixed(4)} (task ${r.taskLoss.toFixed(4)}, compression ${r.compressionLoss.toFixed(4)}), train acc ${(r.metric ?? 0).toFixed(4)}${val}, lr ${r.lr.toPrecision(3)}, ${stageName(r.stage)}`);
       o.onEpochEnd?.(r.epoch);
     },
   });
+  o.onTrainer?.(trainer);
+  return { trainer, stopBar: () => bar?.stop() };
+}
+
+export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
+  const { created } = o;
+  const { trainer, stopBar } = cliTrainer(o, { evaluate: true });
   if (o.ckpt) {
     trainer.restore(o.ckpt);
     o.log(`resumed from ${o.ckpt.path} at epoch ${trainer.position.epoch}, batch ${trainer.position.batch}`);
@@ -86,7 +104,7 @@ export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
   try {
     await trainer.fit();
   } finally {
-    bar?.stop();
+    stopBar();
   }
   const rows = trainer.history.map((h) => [h.epoch, h.loss, h.compressionLoss, h.metric ?? 0, h.evalMetric ?? 0, h.lr, stageName(h.stage)]);
   o.log(renderTable({ title: 'Training', header: ['epoch', 'loss', 'compression loss', 'train acc', 'val acc', 'lr', 'stage'], rows }));
