@@ -36,6 +36,8 @@ interface CompressOptions {
   limit?: string;
   /** commander's --latency-check / --no-latency-check (default on). */
   latencyCheck?: boolean;
+  /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
+  sparseInitializers?: boolean;
 }
 
 
@@ -76,7 +78,7 @@ export async function compress(o: CompressOptions): Promise<string> {
   warnAboutStagedParams(config);
   const result = await api.createCompressedModel(graph, config);
   if (o.latencyCheck !== false) await runLatencyCheck(result, dataset, typeof input[0].shape?.[0] === 'number' ? batchSize : 1);
-  await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out));
+  await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out, { sparseInitializers: o.sparseInitializers === true }));
   const written = [`wrote the compressed model to ${o.out}`];
   const { compareLinearKernels, describeKernelComparison } = await import('../../runtime/index.js');
   const kernels = await compareLinearKernels(o.model, o.out);
@@ -144,6 +146,7 @@ export const registerCompress: RegisterCommand = (program: Command) => {
     .requiredOption('--data <path>', 'init data: .npy, .npz, a directory of .npy, IDX (*-ubyte[.gz]) or digits files')
     .requiredOption('--out <path>', 'output .onnx model (written atomically)')
     .option('--report <path>', 'write a JSON report of every quantizer and the totals')
+    .option('--sparse-initializers', 'write sparse weights as ONNX sparse_initializer where that is smaller (onnxruntime loads them)')
     .option('--preprocess <spec>', 'preprocessing, e.g. "scale=1/255,mean=0.286,std=0.353"')
     .option('--batch-size <n>', 'batch size of the init data loader', '32')
     .option('--split <name>', 'IDX directory with several image files: the split to use (train, t10k)')

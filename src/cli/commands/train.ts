@@ -30,6 +30,8 @@ export interface TrainCommandOptions {
   preprocess?: string;
   backend?: 'wasm' | 'cpu';
   progress?: boolean;
+  /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
+  sparseInitializers?: boolean;
 }
 
 /** An optional integer option: undefined stays undefined (the config or NNCF default applies). */
@@ -88,7 +90,7 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
   const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
   await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e) => runLog.recordStatistics(created.controller, e)) });
-  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out));
+  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out, { sparseInitializers: opts.sparseInitializers === true }));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   runLog?.recordStatistics(created.controller, 'final');
   created.controller.dispose();
@@ -104,6 +106,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .requiredOption('--val <data>', 'validation data with labels')
     .requiredOption('--out <file>', 'trained compressed model (.onnx)')
     .option('--epochs <n>', 'override the config\'s epochs')
+    .option('--sparse-initializers', 'write sparse weights as ONNX sparse_initializer where that is smaller (onnxruntime loads them)')
     .option('--batch-size <n>', 'override the config\'s batch_size')
     .option('--resume <ckpt>', 'continue from a checkpoint written by train')
     .option('--checkpoint-dir <dir>', 'where last.ckpt / best.ckpt go (default: the log_dir run directory when the config sets log_dir, else next to --out)')
