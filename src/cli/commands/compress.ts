@@ -93,6 +93,8 @@ export async function compress(o: CompressOptions): Promise<string> {
       samples: dataset.length,
       statistics: statistics.toDict(),
       ort_linear_kernels: kernels,
+      // file and gzip sizes (what a web user downloads) of the input model and of the export
+      sizes: (await import('../../report/plan/sizes.js')).fileSizes(o.model, o.out),
       ...(q ? api.quantizationReport(q) : {}),
     };
     await writeOutput('--report', o.report, () => writeFileAtomic(o.report!, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`)));
