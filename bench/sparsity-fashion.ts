@@ -56,8 +56,9 @@ const magnitude = { algorithm: 'magnitude_sparsity', sparsity_init: 0.5, params:
 const rb = { algorithm: 'rb_sparsity', sparsity_init: 0.5, params: { sparsity_target: 0.5, sparsity_target_epoch: 0 } };
 const VARIANTS: Record<string, { compression: object[]; optimizer: object; bar: number }> = {
   magnitude: { compression: [magnitude], optimizer: { type: 'adam', base_lr: 1e-4, weight_decay: 0, schedule_type: 'cosine' }, bar: 0.5 },
-  // RB masks move only through their logits (start at logit(0.99)); SGD with a high compression_lr_multiplier moves them within one epoch
-  rb: { compression: [{ ...rb, compression_lr_multiplier: 2000 }], optimizer: { type: 'sgd', base_lr: 0.01, weight_decay: 0, schedule_type: 'cosine' }, bar: 0.5 },
+  // RB masks move only through their logits (from logit(0.99) ≈ 4.6); Adam moves each by ≤ lr per step, so
+  // one short epoch cannot reach 50 % — the level reached is reported (NNCF trains RB for tens of epochs)
+  rb: { compression: [rb], optimizer: { type: 'adam', base_lr: 1e-4, weight_decay: 0, schedule_type: 'cosine' }, bar: 0.5 },
   'magnitude-int8': { compression: [magnitude, { ...int8Section, export_to_onnx_standard_ops: true }], optimizer: { type: 'adam', base_lr: 1e-4, weight_decay: 0, schedule_type: 'cosine' }, bar: 0.7 },
 };
 
@@ -95,6 +96,7 @@ for (const name of a.only!.split(',')) {
   results[name] = r;
   log(`${name}: ${JSON.stringify(r)}`);
   bars[`${name}: top-1 drop ≤ ${v.bar} pt`] = drop <= v.bar;
+  bars[`${name}: sparsified layers ≥ 45 % zeros`] = layersLevel >= 0.45;
   bars[`${name}: sparse_initializer export = dense export on ORT`] = topSparse === top;
   if (name === 'magnitude') bars['magnitude: gzip ≤ 0.6× FP32 gzip'] = r.gzip <= 0.6 * gz(fp32Bytes);
   rows.push(
