@@ -12,3 +12,11 @@ export * from './compression/index.js';
 export * from './api.js';
 export * from './latency-check.js';
 export { buildPlan, renderPlan, PlanNeedsDataError, type Plan, type PlanOptions } from './report/plan/index.js';
+export {
+  AccuracyAwareTrainingLoop,
+  createAccuracyAwareTrainingLoop,
+  modelStateCheckpoints,
+  type AccuracyAwareCallbacks,
+  type AccuracyAwareRecord,
+  type AccuracyAwareResult,
+} from './training/index.js';

@@ -140,7 +140,7 @@ export const PARTS: PartDef[] = [
     name: 'engine',
     title: 'Engine vs ORT forward — ResNet-8',
     script: 'bench:engine',
-    args: ['--json', '--no-cpu'],
+    args: ['--json', '--no-cpu', '--part', 'resnet8'],
     needs: [{ path: 'bench/engine.bench.ts', from: 'bench:engine' }],
     adapt: (json, stdout) => (isPartReport(json) ? json : engineFromText(stdout)),
     timeoutMinutes: 3,

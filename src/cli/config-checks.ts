@@ -46,6 +46,8 @@ function trainingOnlyWarnings(config: NNCFConfig): string[] {
   const lines: string[] = [];
   if (config.hasAlgorithm('knowledge_distillation'))
     lines.push(`knowledge_distillation has no effect here: ${KD_IN_COMPRESS}`);
+  if (config.accuracyAwareTraining)
+    lines.push('accuracy_aware_training has no effect here: it is a training loop, and compress trains nothing (use train)');
   const multiplier =
     config.document.compression_lr_multiplier !== undefined ||
     config.algorithms.some((section) => 'compression_lr_multiplier' in section);

@@ -97,6 +97,11 @@ export class RunLog {
     };
   }
 
+  /** A JSON file of the run (e.g. the accuracy-aware history), written atomically. */
+  writeJson(name: string, value: unknown): void {
+    writeFileAtomic(join(this.dir, name), encode(`${JSON.stringify(value, null, 2)}\n`));
+  }
+
   /** Statistics after an epoch (JSON, and text in output.log) or at the end (JSON, and statistics.txt). */
   recordStatistics(controller: CompressionController, epoch: number | 'final'): void {
     const stats = controller.statistics();

@@ -51,7 +51,6 @@ export function unbuiltSections(config: NNCFConfig): string[] {
   const built = new Set(registeredAlgorithms());
   const refused = config.algorithms.map((s) => s.algorithm as string).filter((name) => !built.has(name));
   if (config.bootstrapNAS !== undefined) refused.push(NAS_SECTION_NAME);
-  if (config.accuracyAwareTraining !== undefined) refused.push('accuracy_aware_training');
   return refused;
 }
 

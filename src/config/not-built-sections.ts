@@ -8,11 +8,8 @@ export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
   experimental_quantization:
     'NNCF builds it with its post-training MinMax pipeline (nncf.quantize), whose semantics differ from "quantization"; use "algorithm": "quantization"',
   binarization: 'binarized weights and activations (xnor, dorefa) are not implemented',
-  filter_pruning: 'filter pruning is not implemented',
   movement_sparsity: 'movement sparsity is not implemented',
   bootstrapNAS: 'NAS (progressive shrinking of a supernet, then the subnet search) is not implemented',
-  accuracy_aware_training:
-    'the accuracy-aware training loops (early_exit, adaptive_compression_level) are not implemented; without them training would run as if the section were absent',
 };
 
 /** The refused sections, as the config names them (an algorithm name, or a top-level key). */

@@ -11,3 +11,4 @@ export { Trainer, type TrainerOptions, type BatchEvent } from './trainer.js';
 export { leafControllers, settle } from './controllers.js';
 export { readTrainingCheckpoint, saveTrainerCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 export { encodeCheckpoint, decodeCheckpoint, writeCheckpointFile, readCheckpointFile, type StoredTensor } from './checkpoint-file.js';
+export * from './accuracy-aware/index.js';

@@ -10,7 +10,7 @@ import type { CompressedModel, CompressionController, CompressionState } from '.
 import type { NNCFConfig } from '../config/index.js';
 import type { Batch, Dataset, NdArray } from '../data/index.js';
 import { GradAccumulator, type BatchMetric, type StepResult, type TaskLoss } from './grad-step.js';
-import { lrForEpoch, PlateauSchedule } from './lr-schedules.js';
+import { lrForEpoch, PlateauSchedule, scheduleLr } from './lr-schedules.js';
 import { Adam, Sgd, type Optimizer } from './optimizers/index.js';
 import type { TrainingSettings } from './settings.js';
 import { StagedLrPolicy } from './staged-lr-policy.js';
@@ -52,10 +52,13 @@ export interface TrainerOptions {
 }
 
 export class Trainer {
-  readonly optimizer: Optimizer;
+  optimizer: Optimizer;
   readonly variables: tf.Variable[];
   readonly stagedLr?: StagedLrPolicy;
-  readonly plateau?: PlateauSchedule;
+  plateau?: PlateauSchedule;
+  /** Accuracy-aware loops: LR multiplier of the search, and the epoch the LR schedule restarted at (resetOptimizer). */
+  private lrScale = 1;
+  private lrRestart?: number;
   position: TrainerPosition = { epoch: 0, batch: 0, globalStep: 0 };
   best = { metric: -Infinity, stage: 0 };
   history: EpochRecord[] = [];
@@ -76,11 +79,7 @@ export class Trainer {
         this.variables.push(v);
       }
     }
-    const opt = s.optimizer;
-    this.optimizer =
-      opt.type === 'sgd'
-        ? new Sgd(this.variables, { lr: opt.baseLr, momentum: opt.momentum, dampening: opt.dampening, nesterov: opt.nesterov, weightDecay: opt.weightDecay })
-        : new Adam(this.variables, { lr: opt.baseLr, betas: opt.betas, eps: opt.eps, weightDecay: opt.weightDecay });
+    this.optimizer = this.newOptimizer();
     if (s.schedule.kind === 'staged') this.stagedLr = new StagedLrPolicy(s.schedule.params);
     else if (s.schedule.spec.type === 'plateau') this.plateau = new PlateauSchedule(s.schedule.spec);
     this.acc = new GradAccumulator(this.variables);
@@ -88,6 +87,40 @@ export class Trainer {
     this.inputName = o.inputName ?? inputs[0]?.name;
     if (!inputs.some((i) => i.name === this.inputName))
       throw new TrainingConfigError('inputName', `"${this.inputName}" is not an input of the model (inputs: ${inputs.map((i) => i.name).join(', ')})`);
+  }
+
+  private newOptimizer(): Optimizer {
+    const opt = this.o.settings.optimizer;
+    return opt.type === 'sgd'
+      ? new Sgd(this.variables, { lr: opt.baseLr, momentum: opt.momentum, dampening: opt.dampening, nesterov: opt.nesterov, weightDecay: opt.weightDecay })
+      : new Adam(this.variables, { lr: opt.baseLr, betas: opt.betas, eps: opt.eps, weightDecay: opt.weightDecay });
+  }
+
+  /**
+   * NNCF's reset_training for the accuracy-aware loops: a new optimizer (no moments), the LR schedule
+   * restarted at this epoch, every LR multiplied by `lrScale`.
+   */
+  resetOptimizer(lrScale: number): void {
+    this.optimizer.dispose();
+    this.optimizer = this.newOptimizer();
+    this.lrScale = lrScale;
+    this.lrRestart = this.position.epoch;
+    const s = this.o.settings.schedule;
+    if (this.plateau && s.kind !== 'staged') this.plateau = new PlateauSchedule({ ...s.spec, baseLr: s.spec.baseLr * lrScale });
+  }
+
+  /** Accuracy-aware loops: the plateau schedule steps with the best metric of the current rate (NNCF's runner). */
+  stepPlateau(bestMetric: number): void {
+    this.plateau?.step(bestMetric);
+  }
+
+  /**
+   * One epoch at the current position, returning its record; `stepScheduler: false` when the caller has
+   * called `scheduler.epochStep()` itself (NNCF's accuracy-aware runner does).
+   */
+  async trainEpoch(opts: { stepScheduler?: boolean } = {}): Promise<EpochRecord> {
+    await this.runEpoch(this.position.epoch, opts.stepScheduler ?? true);
+    return this.history[this.history.length - 1];
   }
 
   /** Restores weights, optimizer, schedules and position from a checkpoint read with readTrainingCheckpoint. */
@@ -102,9 +135,11 @@ export class Trainer {
 
   private lrFor(epoch: number): number {
     const s = this.o.settings.schedule;
-    if (this.stagedLr) return this.stagedLr.lr;
-    if (this.plateau) return this.plateau.lr;
-    return lrForEpoch((s as { spec: Parameters<typeof lrForEpoch>[0] }).spec, epoch);
+    if (this.stagedLr) return this.stagedLr.lr * this.lrScale;
+    if (this.plateau) return this.plateau.lr; // a reset plateau schedule carries the scale in its base LR
+    const spec = (s as { spec: Parameters<typeof lrForEpoch>[0] }).spec;
+    // after a reset the schedule steps with the epoch count since it (NNCF's runner: lr_scheduler.step(training_epoch_count))
+    return this.lrRestart === undefined ? lrForEpoch(spec, epoch) : scheduleLr(spec, epoch - this.lrRestart) * this.lrScale;
   }
 
   async fit(): Promise<EpochRecord[]> {
@@ -113,12 +148,12 @@ export class Trainer {
     return this.history;
   }
 
-  private async runEpoch(epoch: number): Promise<void> {
+  private async runEpoch(epoch: number, stepScheduler = true): Promise<void> {
     const { o } = this;
     const { settings, controller } = o;
     const batches = o.train.numBatches(settings.batchSize);
     const startBatch = this.position.batch;
-    if (startBatch === 0) {
+    if (startBatch === 0 && stepScheduler) {
       controller.scheduler.epochStep();
       await settle(controller.scheduler);
     }
@@ -140,7 +175,7 @@ export class Trainer {
       const boundary = (b + 1) % settings.batchMultiplier === 0 || b + 1 === batches;
       if (boundary) {
         if (this.stagedLr) {
-          this.optimizer.lr = this.stagedLr.lr;
+          this.optimizer.lr = this.stagedLr.lr * this.lrScale;
           this.optimizer.weightDecay = this.stagedLr.weightDecay;
         }
         this.optimizer.apply(this.acc.take());
@@ -163,7 +198,7 @@ export class Trainer {
       stage: controller.compressionStage(),
     };
     if (o.evaluate) record.evalMetric = await o.evaluate(epoch);
-    if (this.plateau) this.plateau.step(Math.max(record.evalMetric ?? -Infinity, this.best.metric));
+    if (this.plateau && o.evaluate) this.plateau.step(Math.max(record.evalMetric ?? -Infinity, this.best.metric));
     // NNCF: best if accuracy improved at the same compression stage, or the stage advanced
     const metric = record.evalMetric ?? -Infinity;
     const isBest = (metric > this.best.metric && record.stage === this.best.stage) || record.stage > this.best.stage;

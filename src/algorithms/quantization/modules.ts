@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedModel, InsertionCommand } from '../../compression/index.js';
 import type { HookFn } from '../../engine/index.js';
-import { Quantizer, type QuantizerSpec as FqSpec } from './fake-quantize/index.js';
+import { fakeQuantizeNodeForm, Quantizer, type QuantizerSpec as FqSpec } from './fake-quantize/index.js';
 import type { QuantizerSpec as PlacedQuantizer } from './placement/index.js';
 import { fastFakeQuantize, fastParams, type FastParams } from './fast-forward.js';
 
@@ -32,7 +32,7 @@ function signedToForce(p: PlacedQuantizer): boolean | null {
 }
 
 /** The fake-quantize spec in the layout the hook will hand over. */
-function fqSpec(p: PlacedQuantizer, model: CompressedModel, lrMultiplier: number | undefined): { spec: FqSpec; layout: 'native' | 'onnx' } {
+function fqSpec(p: PlacedQuantizer, model: CompressedModel, lrMultiplier: number | undefined): { spec: FqSpec; layout: 'native' | 'onnx'; onnxScaleShape?: number[] } {
   const base: FqSpec = {
     bits: p.bits,
     mode: p.mode,
@@ -50,7 +50,9 @@ function fqSpec(p: PlacedQuantizer, model: CompressedModel, lrMultiplier: number
     const w = model.engine.weights().find((x) => x.name === first.tensor);
     if (!w) throw new QuantizationSetupError(`quantizer ${p.id}: weight "${first.tensor}" is not a weight of the engine`);
     const native = w.perm ? w.perm.indexOf(axis) : axis;
-    return { spec: { ...base, perChannel: true, rank: w.onnxDims.length, channelAxis: native, channels: w.onnxDims[axis] }, layout: 'native' };
+    // The node form reads the parameters in ONNX layout: ones but the channel axis.
+    const onnxScaleShape = w.onnxDims.map((d, i) => (i === axis ? d : 1));
+    return { spec: { ...base, perChannel: true, rank: w.onnxDims.length, channelAxis: native, channels: w.onnxDims[axis] }, layout: 'native', onnxScaleShape };
   }
   // Activation layouts vary per producer inside the engine: per-channel activation hooks get the native
   // tensor and convert to ONNX layout only on the differentiable path (see buildModule).
@@ -99,7 +101,7 @@ function hookTargets(p: PlacedQuantizer, model: CompressedModel): HookTarget[] {
 }
 
 export function buildModule(p: PlacedQuantizer, model: CompressedModel, lrMultiplier?: number, state?: unknown): { module: QuantizerModule; commands: InsertionCommand[] } {
-  const { spec, layout } = fqSpec(p, model, lrMultiplier);
+  const { spec, layout, onnxScaleShape } = fqSpec(p, model, lrMultiplier);
   const targets = hookTargets(p, model);
   const tensors = targets.map((t) => t.tensor);
   const quantizer = state !== undefined ? Quantizer.fromState(state) : new Quantizer(spec);
@@ -122,6 +124,10 @@ export function buildModule(p: PlacedQuantizer, model: CompressedModel, lrMultip
     fn,
     owner: OWNER,
     layout,
+    // Built when read (at splice time), so it has the levels and parameters of that moment.
+    get node() {
+      return fakeQuantizeNodeForm(() => module.quantizer, `${OWNER}/${p.id}`, onnxScaleShape);
+    },
   }));
   return { module, commands };
 }

@@ -34,7 +34,8 @@ export function accuracy(created: CreateResult, ds: Dataset, batchSize: number, 
   return correct / Math.max(ds.length, 1);
 }
 
-export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
+/** The CLI's trainer: cross-entropy on the first output, progress bar, one log line per epoch; `evaluate` off for the accuracy-aware loops (they validate). */
+export function cliTrainer(o: TrainLoopOptions, opts: { evaluate: boolean }): { trainer: Trainer; stopBar: () => void } {
   const { created, settings } = o;
   const output = created.model.graph.outputs[0].name;
   const bar = o.progress
@@ -56,7 +57,7 @@ export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
     config: o.config,
     loss: (out, y) => softmaxCrossEntropy(out[output], y!),
     batchMetric: (out, y) => correctCount(out[output], y!),
-    evaluate: () => accuracy(created, o.val, settings.batchSize, trainer.inputName, output),
+    evaluate: opts.evaluate ? () => accuracy(created, o.val, settings.batchSize, trainer.inputName, output) : undefined,
     checkpointDir: o.checkpointDir,
     checkpointEverySteps: o.every,
     getCompressionState: created.getCompressionState,
@@ -75,10 +76,17 @@ export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
     },
     onEpochEnd: (r) => {
       bar?.stop();
-      o.log(`epoch ${r.epoch}: loss ${r.loss.toFixed(4)} (task ${r.taskLoss.toFixed(4)}, compression ${r.compressionLoss.toFixed(4)}), train acc ${(r.metric ?? 0).toFixed(4)}, val acc ${(r.evalMetric ?? 0).toFixed(4)}, lr ${r.lr.toPrecision(3)}, ${stageName(r.stage)}`);
+      const val = r.evalMetric === undefined ? '' : `, val acc ${r.evalMetric.toFixed(4)}`;
+      o.log(`epoch ${r.epoch}: loss ${r.loss.toFixed(4)} (task ${r.taskLoss.toFixed(4)}, compression ${r.compressionLoss.toFixed(4)}), train acc ${(r.metric ?? 0).toFixed(4)}${val}, lr ${r.lr.toPrecision(3)}, ${stageName(r.stage)}`);
       o.onEpochEnd?.(r.epoch);
     },
   });
+  return { trainer, stopBar: () => bar?.stop() };
+}
+
+export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
+  const { created } = o;
+  const { trainer, stopBar } = cliTrainer(o, { evaluate: true });
   if (o.ckpt) {
     trainer.restore(o.ckpt);
     o.log(`resumed from ${o.ckpt.path} at epoch ${trainer.position.epoch}, batch ${trainer.position.batch}`);
@@ -86,7 +94,7 @@ export async function runTraining(o: TrainLoopOptions): Promise<Trainer> {
   try {
     await trainer.fit();
   } finally {
-    bar?.stop();
+    stopBar();
   }
   const rows = trainer.history.map((h) => [h.epoch, h.loss, h.compressionLoss, h.metric ?? 0, h.evalMetric ?? 0, h.lr, stageName(h.stage)]);
   o.log(renderTable({ title: 'Training', header: ['epoch', 'loss', 'compression loss', 'train acc', 'val acc', 'lr', 'stage'], rows }));

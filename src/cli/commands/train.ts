@@ -11,6 +11,7 @@ import { positiveInt } from '../args.js';
 import { checkInputPaths } from '../input-paths.js';
 import { RunLog } from '../log-dir.js';
 import { checkOutputPaths, writeOutput } from '../output-paths.js';
+import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
 import { UsageError } from '../usage-error.js';
@@ -30,6 +31,7 @@ export interface TrainCommandOptions {
   preprocess?: string;
   backend?: 'wasm' | 'cpu';
   progress?: boolean;
+  report?: string;
   /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
   sparseInitializers?: boolean;
 }
@@ -57,6 +59,7 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
   checkOutputPaths([
     { flag: '--out', path: opts.out, kind: 'file' },
     ...(opts.checkpointDir ? [{ flag: '--checkpoint-dir', path: opts.checkpointDir, kind: 'directory' as const }] : []),
+    ...(opts.report ? [{ flag: '--report', path: opts.report, kind: 'file' as const }] : []),
   ]);
   const [data, { loadOnnxModel }, { initBackend }, api, training, { saveOnnx }, { runTraining }] = await Promise.all([
     import('../../data/index.js'),
@@ -69,6 +72,9 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
   ]);
   const config = loadConfigFile(opts.config);
   await checkConfigForCommand(config, 'train');
+  const aa = config.accuracyAwareTraining;
+  if (aa && opts.resume) throw new UsageError('--resume cannot be combined with accuracy_aware_training: the loop\'s search state (best states per rate) is not checkpointed');
+  if (aa && epochs !== undefined) throw new UsageError('--epochs cannot be combined with accuracy_aware_training: its params.maximal_total_epochs bounds the epochs');
   const runLog = RunLog.open(config, { model: opts.model, configFile: opts.config }); // log_dir: created before any work
   const log = runLog ? runLog.tee(print) : print;
   const settings = training.trainingSettings(config, { epochs, batchSize });
@@ -89,11 +95,39 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
   await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
   const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
-  await runTraining({ created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e) => runLog.recordStatistics(created.controller, e)) });
+  const loopOptions = { created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e: number) => runLog.recordStatistics(created.controller, e)) };
+  let report: Record<string, unknown> = {};
+  if (aa) {
+    if (config.document.epochs !== undefined) log(`epochs (${String(config.document.epochs)}) is not used: accuracy_aware_training's maximal_total_epochs bounds the epochs`);
+    const uncompressedAccuracy = await ortTop1(opts.model, val);
+    const { runAccuracyAwareTraining } = await import('./train-aa.js');
+    const result = await runAccuracyAwareTraining({ ...loopOptions, uncompressedAccuracy });
+    report = { accuracy_aware_training: { mode: aa.mode, ...result } };
+    runLog?.writeJson('accuracy_aware_history.json', report.accuracy_aware_training);
+  } else {
+    const trainer = await runTraining(loopOptions);
+    report = { epochs: trainer.history };
+  }
   await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out, { sparseInitializers: opts.sparseInitializers === true }));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   runLog?.recordStatistics(created.controller, 'final');
+  if (opts.report) {
+    const body = `${JSON.stringify({ model: opts.model, config: opts.config, out: opts.out, ...report, statistics: created.controller.statistics().toDict() }, null, 2)}\n`;
+    await writeOutput('--report', opts.report, () => writeFileAtomic(opts.report!, new TextEncoder().encode(body)));
+  }
   created.controller.dispose();
+}
+
+/** Top-1 of the uncompressed model on ONNX Runtime: the reference of the accuracy-aware loops. */
+async function ortTop1(modelPath: string, ds: import('../../data/index.js').Dataset): Promise<number> {
+  const [{ OrtSession, top1Accuracy }, { classIds }] = await Promise.all([import('../../runtime/index.js'), import('../../data/index.js')]);
+  const session = await OrtSession.create(modelPath);
+  try {
+    const labels = Array.from(classIds(ds.y!));
+    return (await top1Accuracy(session, ds.x, labels, { batchSize: 256 })).accuracy;
+  } finally {
+    await session.release();
+  }
 }
 
 export const registerTrain: RegisterCommand = (program: Command) => {
@@ -114,5 +148,6 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .option('--preprocess <spec>', 'input preprocessing (as for compress)')
     .option('--backend <name>', 'engine backend: wasm (default) or cpu')
     .option('--no-progress', 'no progress bars')
+    .option('--report <file>', 'JSON report: the epochs (or the accuracy-aware history: rate, accuracy, budget per epoch) and the statistics')
     .action((o: TrainCommandOptions) => trainCommand(o));
 };

@@ -6,3 +6,5 @@ export * from './minmax-init.js';
 export * from './export-params.js';
 export * from './quantizer-state.js';
 export * from './quantizer.js';
+export * from './node-rule.js';
+export * from './quantizer-node.js';

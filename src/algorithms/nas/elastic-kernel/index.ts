@@ -1,0 +1,3 @@
+export * from './kernel-sizes.js';
+export * from './elastic-kernel-op.js';
+export * from './handler.js';
