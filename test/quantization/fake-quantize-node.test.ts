@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCompressedModel, type QuantizationController } from '../../src/api.js';
+import { createCompressedModel, QuantizationController } from '../../src/api.js';
 import { compileTrainingGraph, OrtTrainerStep } from '../../src/autodiff/index.js';
-import { nodeInputGradient, nodeInputValue, refreshNodeInputs, spliceCompressionNodes, type SplicedGraph } from '../../src/compression/index.js';
+import { nodeInputGradient, nodeInputValue, refreshNodeInputs, spliceCompressionNodes, type CompositeController, type SplicedGraph } from '../../src/compression/index.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
 import { initBackend, type Engine } from '../../src/engine/index.js';
@@ -322,6 +322,32 @@ describe('FakeQuantize node form vs the engine hooks', () => {
     expect(spliced.nodes.filter((n) => n.inputs.includes(scale))).toHaveLength(2);
     expect(spliced.nodes.filter((n) => n.attributes.level_high.value === 63)).not.toHaveLength(0); // 7-bit weights
     r.ctrl.dispose();
+  }, 300_000);
+
+  it('magnitude sparsity + quantization: Mask then FakeQuantize on each weight (command order), gradients equal (1e-4)', async () => {
+    const data = randomData(16, [3, 8, 8], 17);
+    const config = NNCFConfig.fromObject({
+      input_info: { sample_size: [1, 3, 8, 8] },
+      batch_size: 8,
+      compression: [
+        { algorithm: 'magnitude_sparsity', sparsity_init: 0.5 },
+        { algorithm: 'quantization', initializer: { range: { num_init_samples: 16 }, batchnorm_adaptation: { num_bn_adaptation_samples: 0 } } },
+      ],
+    });
+    const c = await createCompressedModel(smallConvNet(), config, { initDataset: data });
+    c.model.engine.syncToGraph();
+    const ctrl = (c.controller as CompositeController).children.find((x) => x instanceof QuantizationController) as QuantizationController;
+    const r = { ...c, ctrl };
+    offGrid(r);
+    const { results, spliced } = await compare(r, firstBatch(data, 8), ALL);
+    console.log(`sparsity + quantization: ${results.map((x) => `worst ${x.worst.toExponential(2)}`).join('; ')}`);
+    for (const x of results) expect(x.worst).toBeLessThan(1e-4);
+    for (const w of ['c1.weight', 'c2.weight']) {
+      const mask = spliced.nodes.find((n) => n.opType === 'Mask' && n.inputs[0] === w)!;
+      const fq = spliced.nodes.find((n) => n.opType === 'FakeQuantize' && n.inputs[0] === mask.outputs[0])!;
+      expect(spliced.graph.node(w === 'c1.weight' ? 'c1/Conv' : 'c2/Conv')!.inputs[1]).toBe(fq.outputs[0]);
+    }
+    c.controller.dispose?.();
   }, 300_000);
 
   it.each(['symmetric', 'asymmetric'] as const)('20 SGD steps of QAT (%s): ORT and engine loss curves within 1e-3', async (mode) => {
