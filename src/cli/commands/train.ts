@@ -32,6 +32,8 @@ export interface TrainCommandOptions {
   backend?: 'wasm' | 'cpu';
   progress?: boolean;
   report?: string;
+  /** filter_pruning: export masked zeros in the original shapes instead of a smaller model. */
+  keepShape?: boolean;
 }
 
 /** An optional integer option: undefined stays undefined (the config or NNCF default applies). */
@@ -92,6 +94,7 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
   await initBackend(opts.backend ?? 'wasm');
   await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
+  if (opts.keepShape) await usage(() => api.keepPrunedShapes(created.controller)); // before training: a flag without pruning is a usage error
   const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
   const loopOptions = { created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e: number) => runLog.recordStatistics(created.controller, e)) };
   let report: Record<string, unknown> = {};
@@ -145,6 +148,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .option('--preprocess <spec>', 'input preprocessing (as for compress)')
     .option('--backend <name>', 'engine backend: wasm (default) or cpu')
     .option('--no-progress', 'no progress bars')
+    .option('--keep-shape', 'filter_pruning: export pruned filters as zeros in the original shapes (NNCF\'s export) instead of dropping them')
     .option('--report <file>', 'JSON report: the epochs (or the accuracy-aware history: rate, accuracy, budget per epoch) and the statistics')
     .action((o: TrainCommandOptions) => trainCommand(o));
 };
