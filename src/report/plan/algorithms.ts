@@ -13,6 +13,7 @@ import { stageName, type CompressionController } from '../../compression/index.j
 import type { NNCFConfig } from '../../config/index.js';
 import { scopeOf, type Graph } from '../../graph/index.js';
 import { keptFloatLayers, type KeptFloatLayer } from './kept-float.js';
+import { describePruning, FilterPruningController, pruningState } from './pruning.js';
 
 export type AlgorithmState = Record<string, boolean | number | string>;
 
@@ -103,6 +104,7 @@ export function describeAlgorithm(
   graph: Graph,
 ): AlgorithmPlan {
   if (ctrl instanceof QuantizationController) return describeQuantization(ctrl, config, graph);
+  if (ctrl instanceof FilterPruningController) return describePruning(ctrl);
   if (ctrl instanceof KnowledgeDistillationController)
     return {
       algorithm: ctrl.name,
@@ -121,5 +123,6 @@ export function algorithmState(ctrl: CompressionController): AlgorithmState {
       ctrl.modules.filter((m) => m.placed.kind === kind).every((m) => m.quantizer.enabled);
     return { weights_enabled: on('weight'), activations_enabled: on('activation'), stage };
   }
+  if (ctrl instanceof FilterPruningController) return pruningState(ctrl);
   return { stage };
 }
