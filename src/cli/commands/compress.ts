@@ -1,6 +1,7 @@
 /**
  * `nncf-ts compress --model M.onnx --config C.json --data D --out O.onnx [--report R.json]
- *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N] [--no-latency-check] [--quiet]`
+ *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N] [--no-latency-check] [--quiet]
+ *  [--latency-batch 1,8] [--latency-threads 1,2]`
  * Post-training compression: loads the model, the NNCF config and the init data (checked against the
  * model input), runs createCompressedModel (range init, BN adaptation), writes the compressed ONNX
  * model atomically (QDQ: after the latency check, which keeps float the blocks ORT runs slower
@@ -38,10 +39,18 @@ interface CompressOptions {
   limit?: string;
   /** commander's --latency-check / --no-latency-check (default on). */
   latencyCheck?: boolean;
+  /** Deploy settings the latency check times: comma lists, every batch with every thread count (default 1,8 and 1,2). */
+  latencyBatch?: string;
+  latencyThreads?: string;
   /** No progress lines (they are drawn only on a TTY anyway). */
   quiet?: boolean;
   /** filter_pruning: export masked zeros in the original shapes (NNCF's export) instead of a smaller model. */
   keepShape?: boolean;
+}
+
+/** A comma list of positive integers (e.g. "1,8"), or a usage error naming the flag. */
+function positiveIntList(v: string, flag: string): number[] {
+  return v.split(',').map((x) => positiveInt(x.trim(), flag));
 }
 
 
@@ -55,6 +64,9 @@ export async function compress(o: CompressOptions): Promise<string> {
   await checkConfigForCommand(config, 'compress');
   const runLog = RunLog.open(config, { model: o.model, configFile: o.config }); // log_dir: created before any work
   const requestedBatchSize = positiveInt(o.batchSize, '--batch-size');
+  const latencyBatches = positiveIntList(o.latencyBatch ?? '1,8', '--latency-batch');
+  const latencyThreads = positiveIntList(o.latencyThreads ?? '1,2', '--latency-threads');
+  const latencySettings = latencyBatches.flatMap((batch) => latencyThreads.map((threads) => ({ batch, threads })));
   const [{ loadOnnxModel }, { initBackend }, api] = await Promise.all([
     import('../../frontends/onnx/index.js'),
     import('../../engine/index.js'),
@@ -95,7 +107,7 @@ export async function compress(o: CompressOptions): Promise<string> {
       throw new UsageError((err as Error).message);
     }
   }
-  if (o.latencyCheck !== false) await runLatencyCheck(result, dataset, typeof input[0].shape?.[0] === 'number' ? batchSize : 1);
+  if (o.latencyCheck !== false) await runLatencyCheck(result, dataset, typeof input[0].shape?.[0] === 'number' ? batchSize : 1, latencySettings);
   await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out));
   const written = [`wrote the compressed model to ${o.out}`];
   const { compareLinearKernels, describeKernelComparison } = await import('../../runtime/index.js');
@@ -125,13 +137,13 @@ export async function compress(o: CompressOptions): Promise<string> {
 }
 
 /** QDQ exports only (ORT cannot time FakeQuantize): keep float the blocks ORT runs slower quantized. */
-async function runLatencyCheck(result: Awaited<ReturnType<typeof import('../../api.js').createCompressedModel>>, dataset: Dataset, batch: number): Promise<void> {
+async function runLatencyCheck(result: Awaited<ReturnType<typeof import('../../api.js').createCompressedModel>>, dataset: Dataset, batch: number, settings: { batch: number; threads: number }[]): Promise<void> {
   const [{ findQuantizationController }, { latencyCheck }] = await Promise.all([import('../../algorithms/quantization/index.js'), import('../../latency-check.js')]);
   const q = findQuantizationController(result.controller);
   if (!q?.exportsStandardOps) return;
   const feeds = dataset.batches(Math.min(batch, dataset.length)).next().value!.x;
   try {
-    await latencyCheck(result, { feeds });
+    await latencyCheck(result, { feeds, settings });
   } catch (e) {
     // the export is still valid (every quantizer stays on); only the speed guarantee is lost
     process.stderr.write(`nncf-ts: warning: latency check skipped, the export keeps every quantizer: ${(e as Error).message.split('\n')[0]}\n`);
@@ -172,6 +184,8 @@ export const registerCompress: RegisterCommand = (program: Command) => {
     .option('--keep-shape', 'filter_pruning: export pruned filters as zeros in the original shapes (NNCF\'s export) instead of dropping them')
     .option('--latency-check', 'time the QDQ export on onnxruntime against FP32 and keep float the blocks that are slower quantized (default)')
     .option('--no-latency-check', 'skip the latency check (QDQ export: blocks that ORT runs slower quantized than FP32 are kept float)')
+    .option('--latency-batch <list>', 'batch sizes you deploy with, timed by the latency check (comma list; a fixed-batch model uses its own)', '1,8')
+    .option('--latency-threads <list>', 'intra-op thread counts you deploy with, timed by the latency check (comma list); the export must beat FP32 at every batch × threads', '1,2')
     .action(async (o: CompressOptions) => {
       process.stdout.write(`${await compress(o)}\n`);
     });
