@@ -39,6 +39,10 @@ export interface TrainCommandOptions {
   json?: boolean;
   progress?: boolean;
   report?: string;
+  /** filter_pruning: export masked zeros in the original shapes instead of a smaller model. */
+  keepShape?: boolean;
+  /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
+  sparseInitializers?: boolean;
 }
 
 /** An optional integer option: undefined stays undefined (the config or NNCF default applies). */
@@ -108,6 +112,7 @@ export async function trainCommand(
   await initBackend(opts.backend ?? 'wasm');
   await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
+  if (opts.keepShape) await usage(() => api.keepPrunedShapes(created.controller)); // before training: a flag without pruning is a usage error
   const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
   let trainer: Trainer | undefined;
   const loopOptions = { created, config, settings, train, val, ckpt, checkpointDir, every, engine, threads, onTrainer: (t: Trainer) => (trainer = t), progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e: number) => runLog.recordStatistics(created.controller, e)) };
@@ -122,7 +127,7 @@ export async function trainCommand(
   } else {
     report = { epochs: (await runTraining(loopOptions)).history };
   }
-  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out));
+  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out, { sparseInitializers: opts.sparseInitializers === true }));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   runLog?.recordStatistics(created.controller, 'final');
   if (opts.report) {
@@ -176,6 +181,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .requiredOption('--val <data>', 'validation data with labels')
     .requiredOption('--out <file>', 'trained compressed model (.onnx)')
     .option('--epochs <n>', 'override the config\'s epochs')
+    .option('--sparse-initializers', 'write sparse weights as ONNX sparse_initializer where that is smaller (onnxruntime loads them)')
     .option('--batch-size <n>', 'override the config\'s batch_size')
     .option('--resume <ckpt>', 'continue from a checkpoint written by train')
     .option('--checkpoint-dir <dir>', 'where last.ckpt / best.ckpt go (default: the log_dir run directory when the config sets log_dir, else next to --out)')
@@ -186,6 +192,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .option('--threads <n>', 'ONNX Runtime intra-op threads for training (default: the cores available)')
     .option('--json', 'print one summary object on stdout (engine, img_per_s, accuracies); the log goes to stderr')
     .option('--no-progress', 'no progress bars')
+    .option('--keep-shape', 'filter_pruning: export pruned filters as zeros in the original shapes (NNCF\'s export) instead of dropping them')
     .option('--report <file>', 'JSON report: the epochs (or the accuracy-aware history: rate, accuracy, budget per epoch) and the statistics')
     .action((o: TrainCommandOptions) => trainCommand(o));
 };
