@@ -8,7 +8,8 @@
  * and torchvision's ResNet-18 at 64×64 (batch 32) on our ORT training graph (1 and 2 threads), our tfjs
  * engine and PyTorch (1 and 2 threads), interleaved in one run; ratios to PyTorch at 2 threads.
  * Options: --part resnet8|train|all (default all) --rounds N (default 15) --warmup N (default 3)
- * --models fashion,resnet18 --write-docs (the part's section of docs/benchmarks.md).
+ * --models fashion,resnet18 --no-int8 (leave out the INT8 QAT columns) --write-docs (the part's section
+ * of docs/benchmarks.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -212,6 +213,7 @@ async function trainPart() {
       rounds,
       warmup,
       tfjsRounds: spec.name === 'resnet18' ? Math.min(rounds, 3) : rounds,
+      int8: !args.includes('--no-int8'),
       log,
     });
     results.push({

@@ -70,12 +70,12 @@ export class TorchTrainer {
     return new TorchTrainer(proc, lines, rl, (JSON.parse(first.value) as { torch: string }).torch);
   }
 
-  /** Times `steps` SGD steps at `threads` threads; one duration (ms) per step. */
-  async steps(threads: number, steps: number): Promise<number[]> {
+  /** Times `steps` SGD steps at `threads` threads: wall and process CPU time (ms) per step. */
+  async steps(threads: number, steps: number): Promise<{ ms: number[]; cpu: number[] }> {
     this.proc.stdin.write(`${threads} ${steps}\n`);
     const r = await this.lines.next();
     if (r.done) throw new Error('torch_train.py serve stopped answering');
-    return (JSON.parse(r.value) as { ms: number[] }).ms;
+    return JSON.parse(r.value) as { ms: number[]; cpu: number[] };
   }
 
   stop(): void {

@@ -39,6 +39,8 @@ export interface TrainCommandOptions {
   json?: boolean;
   progress?: boolean;
   report?: string;
+  /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
+  sparseInitializers?: boolean;
 }
 
 /** An optional integer option: undefined stays undefined (the config or NNCF default applies). */
@@ -122,7 +124,7 @@ export async function trainCommand(
   } else {
     report = { epochs: (await runTraining(loopOptions)).history };
   }
-  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out));
+  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out, { sparseInitializers: opts.sparseInitializers === true }));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   runLog?.recordStatistics(created.controller, 'final');
   if (opts.report) {
@@ -176,6 +178,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .requiredOption('--val <data>', 'validation data with labels')
     .requiredOption('--out <file>', 'trained compressed model (.onnx)')
     .option('--epochs <n>', 'override the config\'s epochs')
+    .option('--sparse-initializers', 'write sparse weights as ONNX sparse_initializer where that is smaller (onnxruntime loads them)')
     .option('--batch-size <n>', 'override the config\'s batch_size')
     .option('--resume <ckpt>', 'continue from a checkpoint written by train')
     .option('--checkpoint-dir <dir>', 'where last.ckpt / best.ckpt go (default: the log_dir run directory when the config sets log_dir, else next to --out)')
