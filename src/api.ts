@@ -6,12 +6,13 @@ import './algorithms/index.js';
 import { setQuantizationInitServices } from './algorithms/quantization/index.js';
 import type { CompressionController, CreateResult } from './compression/index.js';
 import { AutoQPrecisionInitArgs, BNAdaptationInitArgs, QuantizationPrecisionInitArgs, QuantizationRangeInitArgs } from './config/index.js';
-import { exportOnnx, saveOnnx } from './exporters/onnx/index.js';
+import { exportOnnx, saveOnnx, type OnnxExportOptions } from './exporters/onnx/index.js';
 import { Graph } from './graph/index.js';
 import { adaptBatchNormOnEngine, asInitLoader, atModelBatch, newBatchNotes, autoqOnEngine, checkDataFits, collectRangeStatistics, hessianTracesOnEngine, InitializationError, type HessianCriterionFn } from './initialization/index.js';
 
 export { createCompressedModel, type CreateOptions, type CreateResult, type CompressionState } from './compression/index.js';
 export { QuantizationController, findQuantizationController, quantizationReport, type QuantizationReport } from './algorithms/quantization/index.js';
+export { FilterPruningController, findFilterPruningController, keepPrunedShapes } from './algorithms/pruning/index.js';
 
 // a fixed-batch model is fed its own batch in every initialization step; said once per compressed model
 const batchNotes = newBatchNotes();
@@ -98,11 +99,11 @@ function prepare(controller: CompressionController, graph: Graph): void {
 }
 
 /** The compressed model as .onnx bytes. */
-export function exportCompressedModelBytes(result: Pick<CreateResult, 'model' | 'controller'>): Uint8Array {
-  return exportOnnx(exportGraph(result));
+export function exportCompressedModelBytes(result: Pick<CreateResult, 'model' | 'controller'>, opts: OnnxExportOptions = {}): Uint8Array {
+  return exportOnnx(exportGraph(result), opts);
 }
 
 /** Writes the compressed model to `path` atomically. */
-export function exportCompressedModel(result: Pick<CreateResult, 'model' | 'controller'>, path: string): void {
-  saveOnnx(exportGraph(result), path);
+export function exportCompressedModel(result: Pick<CreateResult, 'model' | 'controller'>, path: string, opts: OnnxExportOptions = {}): void {
+  saveOnnx(exportGraph(result), path, opts);
 }

@@ -44,6 +44,10 @@ interface CompressOptions {
   latencyThreads?: string;
   /** No progress lines (they are drawn only on a TTY anyway). */
   quiet?: boolean;
+  /** filter_pruning: export masked zeros in the original shapes (NNCF's export) instead of a smaller model. */
+  keepShape?: boolean;
+  /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
+  sparseInitializers?: boolean;
 }
 
 /** A comma list of positive integers (e.g. "1,8"), or a usage error naming the flag. */
@@ -98,8 +102,15 @@ export async function compress(o: CompressOptions): Promise<string> {
   } finally {
     setProgressSink(previousSink);
   }
+  if (o.keepShape) {
+    try {
+      api.keepPrunedShapes(result.controller);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   if (o.latencyCheck !== false) await runLatencyCheck(result, dataset, typeof input[0].shape?.[0] === 'number' ? batchSize : 1, latencySettings);
-  await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out));
+  await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out, { sparseInitializers: o.sparseInitializers === true }));
   const written = [`wrote the compressed model to ${o.out}`];
   const { compareLinearKernels, describeKernelComparison } = await import('../../runtime/index.js');
   const kernels = await compareLinearKernels(o.model, o.out);
@@ -114,6 +125,8 @@ export async function compress(o: CompressOptions): Promise<string> {
       samples: dataset.length,
       statistics: statistics.toDict(),
       ort_linear_kernels: kernels,
+      // file and gzip sizes (what a web user downloads) of the input model and of the export
+      sizes: (await import('../../report/plan/sizes.js')).fileSizes(o.model, o.out),
       ...(q ? api.quantizationReport(q) : {}),
     };
     await writeOutput('--report', o.report, () => writeFileAtomic(o.report!, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`)));
@@ -167,11 +180,13 @@ export const registerCompress: RegisterCommand = (program: Command) => {
     .requiredOption('--data <path>', 'init data: .npy, .npz, a directory of .npy, IDX (*-ubyte[.gz]) or digits files')
     .requiredOption('--out <path>', 'output .onnx model (written atomically)')
     .option('--report <path>', 'write a JSON report of every quantizer and the totals')
+    .option('--sparse-initializers', 'write sparse weights as ONNX sparse_initializer where that is smaller (onnxruntime loads them)')
     .option('--preprocess <spec>', 'preprocessing, e.g. "scale=1/255,mean=0.286,std=0.353"')
     .option('--batch-size <n>', 'batch size of the init data loader', '32')
     .option('--split <name>', 'IDX directory with several image files: the split to use (train, t10k)')
     .option('--limit <n>', 'use only the first N samples')
     .option('--quiet', 'no progress lines on stderr (shown only on a terminal)')
+    .option('--keep-shape', 'filter_pruning: export pruned filters as zeros in the original shapes (NNCF\'s export) instead of dropping them')
     .option('--latency-check', 'time the QDQ export on onnxruntime against FP32 and keep float the blocks that are slower quantized (default)')
     .option('--no-latency-check', 'skip the latency check (QDQ export: blocks that ORT runs slower quantized than FP32 are kept float)')
     .option('--latency-batch <list>', 'batch sizes you deploy with, timed by the latency check (comma list; a fixed-batch model uses its own)', '1,8')
