@@ -12,7 +12,7 @@ import { applyLatencyFallback, findQuantizationController, type LatencyFallbackS
 import type { CreateResult } from './compression/index.js';
 import { ndarray, type NdArray } from './data/index.js';
 import { exportCompressedModelBytes } from './api.js';
-import { interleavedLatencies } from './runtime/index.js';
+import { interleavedSessionLatencies, timingSession, type OrtSession } from './runtime/index.js';
 
 export interface LatencySetting {
   batch: number;
@@ -51,24 +51,58 @@ export async function latencyCheck(result: Pick<CreateResult, 'model' | 'control
   if (!q || !q.modules.some((m) => m.quantizer.enabled)) return null;
   const settings = resolveSettings(result.model.graph.inputs.map((i) => i.shape?.[0]), opts);
   const runs = opts.runs ?? 15;
+  const pool = new SessionPool();
+  const feedsAt = new Map(settings.map((s) => [s.batch, batchOf(opts.feeds, s.batch)]));
   const timeModels =
     opts.timeModels ??
     (async (models: readonly Uint8Array[]) => {
+      await pool.keepOnly(models);
       const rows: number[][] = [];
       for (const s of settings) {
-        const r = await interleavedLatencies(models, batchOf(opts.feeds, s.batch), { runs: Math.max(4, Math.round(runs / s.batch)), threads: s.threads, warmup: s.batch > 1 ? 1 : 3 });
+        const sessions = [];
+        for (const m of models) sessions.push(await pool.get(m, s.threads));
+        const r = await interleavedSessionLatencies(sessions, feedsAt.get(s.batch)!, { runs: Math.max(4, Math.round(runs / s.batch)), warmup: s.batch > 1 ? 1 : 3 });
         rows.push(r.map((x) => x.min));
       }
       return rows;
     });
-  const summary = await applyLatencyFallback(result.model.graph, q.modules, {
-    exportBytes: () => exportCompressedModelBytes(result),
-    timeModels,
-    margin: opts.margin,
-    maxBlocks: opts.maxBlocks,
-  });
-  q.latencyFallback = summary;
-  return summary;
+  try {
+    const summary = await applyLatencyFallback(result.model.graph, q.modules, {
+      exportBytes: () => exportCompressedModelBytes(result),
+      timeModels,
+      margin: opts.margin,
+      maxBlocks: opts.maxBlocks,
+    });
+    q.latencyFallback = summary;
+    return summary;
+  } finally {
+    await pool.keepOnly([]);
+  }
+}
+
+/**
+ * ORT sessions by model bytes and thread count, kept between comparisons: the greedy pass compares the
+ * current mix with one candidate after another, so the current mix's sessions (and FP32's) are reused
+ * instead of re-created (graph optimization is most of a comparison's cost with 4 settings).
+ */
+class SessionPool {
+  private readonly sessions = new Map<Uint8Array, Map<number, OrtSession>>();
+
+  async get(model: Uint8Array, threads: number): Promise<OrtSession> {
+    const byThreads = this.sessions.get(model) ?? this.sessions.set(model, new Map()).get(model)!;
+    let s = byThreads.get(threads);
+    if (!s) byThreads.set(threads, (s = await timingSession(model, threads)));
+    return s;
+  }
+
+  /** Releases the sessions of every model not in `models`. */
+  async keepOnly(models: readonly Uint8Array[]): Promise<void> {
+    for (const [m, byThreads] of this.sessions) {
+      if (models.includes(m)) continue;
+      this.sessions.delete(m);
+      for (const s of byThreads.values()) await s.release();
+    }
+  }
 }
 
 /** The settings to time: validated, the batch pinned to a fixed model batch, duplicates dropped. */
