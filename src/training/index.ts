@@ -13,3 +13,4 @@ export { leafControllers, settle } from './controllers.js';
 export { readTrainingCheckpoint, saveTrainerCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 export { encodeCheckpoint, decodeCheckpoint, writeCheckpointFile, readCheckpointFile, type StoredTensor } from './checkpoint-file.js';
 export * from './accuracy-aware/index.js';
+export type { OrtStepTiming } from './ort-engine.js';

@@ -20,7 +20,7 @@ import { leafControllers, settle } from './controllers.js';
 import { restoreTrainer, saveTrainerCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 import { availableParallelism } from 'node:os';
 import { compressionLossGradients } from './compression-loss.js';
-import { OrtTrainingEngine } from './ort-engine.js';
+import { OrtTrainingEngine, type OrtStepTiming } from './ort-engine.js';
 import { chooseTrainingEngine, type EngineChoice, type TrainingEngineName } from './ort-plan.js';
 
 export interface BatchEvent extends StepResult {
@@ -114,10 +114,8 @@ export class Trainer {
     this.engine = this.choice.engine;
   }
 
-  /** The ORT step's time split (ORT run vs feeds/gradients in JS), once training ran on ORT. */
-  get ortTiming() {
-    return this.ort?.timing;
-  }
+  /** The ORT step's time split (ORT run vs feeds, gradients and statistics in JS) of the latest session. */
+  ortTiming?: OrtStepTiming;
 
   private newOptimizer(): Optimizer {
     const opt = this.o.settings.optimizer;
@@ -275,6 +273,7 @@ export class Trainer {
       if (this.choice.engine !== 'ort') return;
     }
     this.ort = await OrtTrainingEngine.create(this.choice.plan, this.o.model, this.variables, this.inputName, this.o.threads ?? availableParallelism());
+    this.ortTiming = this.ort.timing;
   }
 
   private async trainBatch(batch: Batch): Promise<StepResult> {

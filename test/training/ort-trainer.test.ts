@@ -98,6 +98,9 @@ describe('losses on ORT vs tfjs', () => {
     expect(counts.length).toBe(60);
     console.log(`live tensors after step 2: ${counts[1]}, after step 60: ${counts[59]}`);
     expect(counts[59]).toBe(counts[1]);
+    const t = j.trainer.ortTiming!;
+    expect(t.steps).toBe(60);
+    console.log(`per step: ORT ${(t.ortMs / t.steps).toFixed(2)} ms, teacher ${(t.teacherMs / t.steps).toFixed(2)} ms, JS sync ${(t.syncMs / t.steps).toFixed(2)} ms`);
     j.trainer.dispose();
   }, 120_000);
 });
