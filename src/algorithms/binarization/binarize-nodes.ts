@@ -77,9 +77,10 @@ registerGradientRule(
       const [x, scaleLog, thrLogit, flag] = node.inputs;
       const { s, sig, yb, on } = saved;
       const rank = shape(x).length;
-      const ml = f(op('LessEqual', [x, s]));
+      // LessEqual/GreaterOrEqual as Not of the strict comparison (ORT's kernels for those are not in every opset)
+      const ml = f(op('Not', [op('Greater', [x, s])]));
       const grads: (string | undefined)[] = [undefined, undefined, undefined, undefined];
-      if (needs[0]) grads[0] = op('Where', [on, op('Mul', [op('Mul', [g, f(op('GreaterOrEqual', [x, c(0)]))]), ml]), g]);
+      if (needs[0]) grads[0] = op('Where', [on, op('Mul', [op('Mul', [g, f(op('Not', [op('Less', [x, c(0)])]))]), ml]), g]);
       if (needs[1]) {
         const err = op('Div', [op('Sub', [yb, x]), s]);
         const per = op('Add', [op('Mul', [ml, err]), op('Sub', [c(1), ml])]);

@@ -45,8 +45,8 @@ export class LayerBinarizers {
     readonly owner: string,
     readonly lrMultiplier = 1,
   ) {
-    this.scale = tf.variable(tf.zeros([1]), true, `${owner}/${layer.name}/scale`);
-    this.threshold = tf.variable(tf.zeros([1, layer.weightDims[1], 1, 1]), true, `${owner}/${layer.name}/threshold`);
+    this.scale = tf.variable(tf.zeros([1]), true);
+    this.threshold = tf.variable(tf.zeros([1, layer.weightDims[1], 1, 1]), true);
   }
 
   private inputName(what: string): string {
