@@ -11,6 +11,7 @@ import { positiveInt } from '../args.js';
 import { checkInputPaths } from '../input-paths.js';
 import { RunLog } from '../log-dir.js';
 import { checkOutputPaths, writeOutput } from '../output-paths.js';
+import { applyExportFormat, parseExportFormat } from '../export-format.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
@@ -32,6 +33,7 @@ export interface TrainCommandOptions {
   backend?: 'wasm' | 'cpu';
   progress?: boolean;
   report?: string;
+  format?: string;
 }
 
 /** An optional integer option: undefined stays undefined (the config or NNCF default applies). */
@@ -70,6 +72,7 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
   ]);
   const config = loadConfigFile(opts.config);
   await checkConfigForCommand(config, 'train');
+  const format = parseExportFormat(opts.format, config);
   const aa = config.accuracyAwareTraining;
   if (aa && opts.resume) throw new UsageError('--resume cannot be combined with accuracy_aware_training: the loop\'s search state (best states per rate) is not checkpointed');
   if (aa && epochs !== undefined) throw new UsageError('--epochs cannot be combined with accuracy_aware_training: its params.maximal_total_epochs bounds the epochs');
@@ -106,6 +109,7 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
     const trainer = await runTraining(loopOptions);
     report = { epochs: trainer.history };
   }
+  await applyExportFormat(created.controller, format);
   await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   runLog?.recordStatistics(created.controller, 'final');
@@ -145,6 +149,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .option('--preprocess <spec>', 'input preprocessing (as for compress)')
     .option('--backend <name>', 'engine backend: wasm (default) or cpu')
     .option('--no-progress', 'no progress bars')
+    .option('--format <onnx|fq>', 'binarization export: standard ONNX ops (onnx, default) or NNCF FakeQuantize levels 2 (fq)')
     .option('--report <file>', 'JSON report: the epochs (or the accuracy-aware history: rate, accuracy, budget per epoch) and the statistics')
     .action((o: TrainCommandOptions) => trainCommand(o));
 };
