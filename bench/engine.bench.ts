@@ -8,7 +8,8 @@
  * and torchvision's ResNet-18 at 64×64 (batch 32) on our ORT training graph (1 and 2 threads), our tfjs
  * engine and PyTorch (1 and 2 threads), interleaved in one run; ratios to PyTorch at 2 threads.
  * Options: --part resnet8|train|all (default all) --rounds N (default 15) --warmup N (default 3)
- * --models fashion,resnet18 --write-docs (the part's section of docs/benchmarks.md).
+ * --models fashion,resnet18 --no-int8 (leave out the INT8 QAT columns) --write-docs (the part's section
+ * of docs/benchmarks.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -32,7 +33,8 @@ const str = (name: string, dflt: string) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const PART = str('part', 'all');
-if (!['resnet8', 'train', 'all'].includes(PART)) throw new Error(`--part ${PART}: expected resnet8, train or all`);
+if (!['resnet8', 'train', 'all'].includes(PART))
+  throw new Error(`--part ${PART}: expected resnet8, train or all`);
 const BATCH = opt('batch', 64);
 const REPEATS = opt('repeats', 5);
 const CPU_TRAIN_BATCH = 2; // the cpu backend trains at <1 img/s: keep it short
@@ -45,23 +47,53 @@ const rows: Row[] = [];
 
 function data(batch: number, nhwc: boolean) {
   const x = tf.randomUniform(nhwc ? [batch, 32, 32, 3] : [batch, 3, 32, 32], -1, 1, 'float32', 5);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10) as tf.Tensor2D;
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  ) as tf.Tensor2D;
   return { x, labels };
 }
 
-async function benchEngine(engine: Engine, backend: 'wasm' | 'cpu', fwdBatch: number, trainBatch: number, repeats: number) {
+async function benchEngine(
+  engine: Engine,
+  backend: 'wasm' | 'cpu',
+  fwdBatch: number,
+  trainBatch: number,
+  repeats: number,
+) {
   await initBackend(backend);
   const sgd = tf.train.sgd(0.01);
   const fwd = data(fwdBatch, false);
   const runForward = () => tf.tidy(() => engine.run({ input: fwd.x }).logits.dataSync());
-  rows.push({ what: 'engine forward', backend, batch: fwdBatch, t: await time(runForward, { warmup: 1, repeats }) });
+  rows.push({
+    what: 'engine forward',
+    backend,
+    batch: fwdBatch,
+    t: await time(runForward, { warmup: 1, repeats }),
+  });
   const tr = data(trainBatch, false);
   const step = () => {
-    const loss = sgd.minimize(() => tf.losses.softmaxCrossEntropy(tr.labels, engine.run({ input: tr.x }, { training: true }).logits) as tf.Scalar, true, engine.trainableVariables());
+    const loss = sgd.minimize(
+      () =>
+        tf.losses.softmaxCrossEntropy(
+          tr.labels,
+          engine.run({ input: tr.x }, { training: true }).logits,
+        ) as tf.Scalar,
+      true,
+      engine.trainableVariables(),
+    );
     loss?.dataSync();
     loss?.dispose();
   };
-  rows.push({ what: 'engine train step', backend, batch: trainBatch, t: await time(step, { warmup: backend === 'cpu' ? 0 : 2, repeats }) });
+  rows.push({
+    what: 'engine train step',
+    backend,
+    batch: trainBatch,
+    t: await time(step, { warmup: backend === 'cpu' ? 0 : 2, repeats }),
+  });
   tf.dispose([fwd.x, fwd.labels, tr.x, tr.labels]);
   sgd.dispose();
 }
@@ -69,7 +101,9 @@ async function benchEngine(engine: Engine, backend: 'wasm' | 'cpu', fwdBatch: nu
 async function main() {
   await initBackend('wasm');
   const log = (s = '') => process.stdout.write(`${s}\n`);
-  log(`ResNet-8 (CIFAR 32x32x3, ≈12.5 M MAC/image), batch ${BATCH}, ${REPEATS} repeats, one thread; load average ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
+  log(
+    `ResNet-8 (CIFAR 32x32x3, ≈12.5 M MAC/image), batch ${BATCH}, ${REPEATS} repeats, one thread; load average ${(await import('node:os')).loadavg()[0].toFixed(1)}`,
+  );
 
   if (!args.includes('--no-kernels')) {
     log('\nwasm conv-gradient kernels (min ms over repeats):');
@@ -94,28 +128,64 @@ async function main() {
   const net = buildResNet8();
   const sgd = tf.train.sgd(0.01);
   const d = data(BATCH, true);
-  rows.push({ what: 'tfjs ops forward', backend: 'wasm', batch: BATCH, t: await time(() => tf.tidy(() => directForward(net, d.x as tf.Tensor4D, false).dataSync()), { warmup: 1, repeats: REPEATS }) });
-  rows.push({ what: 'tfjs ops train step', backend: 'wasm', batch: BATCH, t: await time(() => directTrainStep(net, sgd, d.x as tf.Tensor4D, d.labels), { warmup: 2, repeats: REPEATS }) });
+  rows.push({
+    what: 'tfjs ops forward',
+    backend: 'wasm',
+    batch: BATCH,
+    t: await time(() => tf.tidy(() => directForward(net, d.x as tf.Tensor4D, false).dataSync()), {
+      warmup: 1,
+      repeats: REPEATS,
+    }),
+  });
+  rows.push({
+    what: 'tfjs ops train step',
+    backend: 'wasm',
+    batch: BATCH,
+    t: await time(() => directTrainStep(net, sgd, d.x as tf.Tensor4D, d.labels), {
+      warmup: 2,
+      repeats: REPEATS,
+    }),
+  });
   tf.dispose([d.x, d.labels]);
 
-  rows.push({ what: 'onnxruntime forward', backend: 'ort 1 thread', batch: BATCH, t: await time(() => session.run(feed), { warmup: 2, repeats: REPEATS * 3 }) });
+  rows.push({
+    what: 'onnxruntime forward',
+    backend: 'ort 1 thread',
+    batch: BATCH,
+    t: await time(() => session.run(feed), { warmup: 2, repeats: REPEATS * 3 }),
+  });
   if (!args.includes('--no-cpu')) await benchEngine(engine, 'cpu', BATCH, CPU_TRAIN_BATCH, 1);
   await initBackend('wasm');
 
   log('\nimages/s (best = from the min time, median = from the median time):');
-  log(`  ${'what'.padEnd(22)}${'backend'.padEnd(14)}${'batch'.padStart(6)}${'ms min'.padStart(10)}${'ms median'.padStart(11)}${'img/s best'.padStart(12)}${'img/s median'.padStart(14)}`);
+  log(
+    `  ${'what'.padEnd(22)}${'backend'.padEnd(14)}${'batch'.padStart(6)}${'ms min'.padStart(10)}${'ms median'.padStart(11)}${'img/s best'.padStart(12)}${'img/s median'.padStart(14)}`,
+  );
   for (const r of rows) {
     const ips = imagesPerSecond(r.t, r.batch);
-    log(`  ${r.what.padEnd(22)}${r.backend.padEnd(14)}${String(r.batch).padStart(6)}${r.t.minMs.toFixed(1).padStart(10)}${r.t.medianMs.toFixed(1).padStart(11)}${ips.best.toFixed(1).padStart(12)}${ips.median.toFixed(1).padStart(14)}`);
+    log(
+      `  ${r.what.padEnd(22)}${r.backend.padEnd(14)}${String(r.batch).padStart(6)}${r.t.minMs.toFixed(1).padStart(10)}${r.t.medianMs.toFixed(1).padStart(11)}${ips.best.toFixed(1).padStart(12)}${ips.median.toFixed(1).padStart(14)}`,
+    );
   }
   const get = (what: string, backend: string) => rows.find((r) => r.what === what && r.backend === backend);
-  const ratio = (a?: Row, b?: Row) => (a && b ? (imagesPerSecond(a.t, a.batch).best / imagesPerSecond(b.t, b.batch).best).toFixed(1) : 'n/a');
+  const ratio = (a?: Row, b?: Row) =>
+    a && b ? (imagesPerSecond(a.t, a.batch).best / imagesPerSecond(b.t, b.batch).best).toFixed(1) : 'n/a';
   log('\nratios (best img/s):');
-  log(`  engine train wasm / cpu:        ${ratio(get('engine train step', 'wasm'), get('engine train step', 'cpu'))}x`);
-  log(`  engine forward wasm / cpu:      ${ratio(get('engine forward', 'wasm'), get('engine forward', 'cpu'))}x`);
-  log(`  ORT forward / engine wasm:      ${ratio(get('onnxruntime forward', 'ort 1 thread'), get('engine forward', 'wasm'))}x`);
-  log(`  tfjs-ops train / engine train:  ${ratio(get('tfjs ops train step', 'wasm'), get('engine train step', 'wasm'))}x`);
-  log(`  engine train wasm vs target 130 img/s (engine-notes): ${((imagesPerSecond(get('engine train step', 'wasm')!.t, BATCH).best / 130) * 100).toFixed(0)}%`);
+  log(
+    `  engine train wasm / cpu:        ${ratio(get('engine train step', 'wasm'), get('engine train step', 'cpu'))}x`,
+  );
+  log(
+    `  engine forward wasm / cpu:      ${ratio(get('engine forward', 'wasm'), get('engine forward', 'cpu'))}x`,
+  );
+  log(
+    `  ORT forward / engine wasm:      ${ratio(get('onnxruntime forward', 'ort 1 thread'), get('engine forward', 'wasm'))}x`,
+  );
+  log(
+    `  tfjs-ops train / engine train:  ${ratio(get('tfjs ops train step', 'wasm'), get('engine train step', 'wasm'))}x`,
+  );
+  log(
+    `  engine train wasm vs target 130 img/s (engine-notes): ${((imagesPerSecond(get('engine train step', 'wasm')!.t, BATCH).best / 130) * 100).toFixed(0)}%`,
+  );
   log(`\nORT vs engine (wasm, before training) logits max |diff|: ${maxDiff.toExponential(2)}`);
 }
 
@@ -125,7 +195,10 @@ async function trainPart() {
   const os = await import('node:os');
   const names = str('models', 'fashion,resnet18').split(',');
   const unknown = names.filter((n) => !TRAIN_MODELS.some((m) => m.name === n));
-  if (unknown.length) throw new Error(`--models: unknown ${unknown.join(', ')} (known: ${TRAIN_MODELS.map((m) => m.name).join(', ')})`);
+  if (unknown.length)
+    throw new Error(
+      `--models: unknown ${unknown.join(', ')} (known: ${TRAIN_MODELS.map((m) => m.name).join(', ')})`,
+    );
   const rounds = opt('rounds', 15);
   const warmup = opt('warmup', 3);
   const header = [
@@ -136,8 +209,18 @@ async function trainPart() {
   log(`\ntraining step side by side — ${header.join(' ')}`);
   const results: ModelResult[] = [];
   for (const spec of TRAIN_MODELS.filter((m) => names.includes(m.name))) {
-    const r = await benchTrainModel(spec, { rounds, warmup, tfjsRounds: spec.name === 'resnet18' ? Math.min(rounds, 3) : rounds, log });
-    results.push({ spec, columns: r.columns, note: r.torch ? `no PyTorch: ${r.torch}` : r.torchVersion ? `PyTorch ${r.torchVersion}` : null });
+    const r = await benchTrainModel(spec, {
+      rounds,
+      warmup,
+      tfjsRounds: spec.name === 'resnet18' ? Math.min(rounds, 3) : rounds,
+      int8: !args.includes('--no-int8'),
+      log,
+    });
+    results.push({
+      spec,
+      columns: r.columns,
+      note: r.torch ? `no PyTorch: ${r.torch}` : r.torchVersion ? `PyTorch ${r.torchVersion}` : null,
+    });
   }
   printTables(results, log);
   if (args.includes('--write-docs')) {

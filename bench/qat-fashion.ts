@@ -1,5 +1,5 @@
 /**
- * npm run bench:qat -- [--samples N] [--epochs N] [--lr X] [--batch N] [--probe N] [--json]
+ * npm run bench:qat -- [--samples N] [--epochs N] [--lr X] [--batch N] [--probe N] [--engine ort|tfjs|both] [--threads N] [--json]
  * Defaults: 30,000 train images × 3 epochs, batch 64, Adam 1e-4 (cosine, NNCF's epoch-wise stepping),
  * ≈ 6–7 min of training on the 2-core box (wasm, one core), ≈ 11 min when another run shares it.
  *
@@ -11,6 +11,8 @@
  * Prints top-1 on the full 10k test set: FP32 (engine and ORT), PTQ INT8 (engine, simulated),
  * QAT INT8 (engine, simulated) and the exported QAT QDQ model (ORT), and the issue's bars.
  * `--probe N`: only time N training steps (ms/step) and exit, to size a run.
+ * `--engine`: the trainer's engine (ORT training graph or the tfjs engine); `both` (default) fine-tunes
+ * the same PTQ model once per engine, one after the other in this run, and prints the wall-time ratio.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -22,7 +24,7 @@ import { loadData, parsePreprocessSpec, type Dataset, type NdArray } from '../sr
 import { Engine, initBackend } from '../src/engine/index.js';
 import { OrtSession } from '../src/runtime/index.js';
 import { parseOnnx } from '../src/frontends/onnx/index.js';
-import { correctCount, softmaxCrossEntropy, Trainer, trainingSettings } from '../src/training/index.js';
+import { correctCount, taskLoss, Trainer, trainingSettings } from '../src/training/index.js';
 import { evaluateOrt, top1 } from './reference/evaluate.js';
 
 const { values: a } = parseArgs({
@@ -34,8 +36,13 @@ const { values: a } = parseArgs({
     probe: { type: 'string' },
     seed: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
+    engine: { type: 'string', default: 'both' },
+    threads: { type: 'string' },
   },
 });
+if (!['ort', 'tfjs', 'both'].includes(a.engine!)) throw new Error(`--engine must be ort, tfjs or both, got ${a.engine}`);
+const engines = (a.engine === 'both' ? ['ort', 'tfjs'] : [a.engine]) as ('ort' | 'tfjs')[];
+const threads = a.threads === undefined ? undefined : Number(a.threads);
 const DIR = 'examples/fashion-mnist';
 const DATA = '.cache/data/fashion-mnist';
 const OUT = '.cache/bench';
@@ -91,14 +98,14 @@ if (a.probe !== undefined) {
   let last = performance.now();
   const trainer = new Trainer({
     model: r.model, controller: r.controller, train: fineTune.take(steps * Number(a.batch)), settings: trainingSettings(config, { epochs: 1 }), config,
-    loss: (o, y) => softmaxCrossEntropy(o.logits, y!),
+    loss: taskLoss('cross_entropy', 'logits'), engine: engines[0], threads,
     onBatchEnd: () => (times.push(performance.now() - last), (last = performance.now())),
     onEpochStart: () => (last = performance.now()),
   });
   await trainer.fit();
   const sorted = times.slice(2).sort((p, q) => p - q);
   const ms = sorted[sorted.length >> 1];
-  console.log(`probe: ${steps} QAT steps at batch ${a.batch}: median ${ms.toFixed(0)} ms/step → ${((1000 * Number(a.batch)) / ms).toFixed(0)} images/s`);
+  console.log(`probe (${trainer.engine}): ${steps} QAT steps at batch ${a.batch}: median ${ms.toFixed(0)} ms/step → ${((1000 * Number(a.batch)) / ms).toFixed(0)} images/s`);
   process.exit(0);
 }
 
@@ -109,36 +116,44 @@ const fp32Ort = (await evaluateOrt(new Uint8Array(graphBytes), test.x as NdArray
 log(`FP32 top-1: engine ${(100 * fp32Engine).toFixed(2)}%, ORT ${(100 * fp32Ort).toFixed(2)}%`);
 
 // PTQ: init only
-const r = await createCompressedModel(loadGraph(), config, { initDataset: initData });
-const ptq = modelTop1(r);
+const ptqModel = await createCompressedModel(loadGraph(), config, { initDataset: initData });
+const ptq = modelTop1(ptqModel);
 mkdirSync(OUT, { recursive: true });
-const ptqBytes = exportCompressedModelBytes(r);
+const ptqBytes = exportCompressedModelBytes(ptqModel);
 const ptqOrt = (await evaluateOrt(ptqBytes, test.x as NdArray<'float32'>, test.y!)).top1;
 log(`PTQ INT8 top-1: simulated ${(100 * ptq).toFixed(2)}%, QDQ on ORT ${(100 * ptqOrt).toFixed(2)}%`);
+ptqModel.controller.dispose();
 
-// QAT: fine-tune the same compressed model
+// QAT: fine-tune a fresh PTQ model (same deterministic init) on each engine
 const settings = trainingSettings(config);
 const batches = fineTune.numBatches(settings.batchSize);
-let seen = 0;
-const trainer = new Trainer({
-  model: r.model, controller: r.controller, train: fineTune, settings, config,
-  loss: (o, y) => softmaxCrossEntropy(o.logits, y!),
-  batchMetric: (o, y) => correctCount(o.logits, y!),
-  onBatchEnd: (e) => {
-    seen++;
-    if (e.batch % 50 === 0 || e.batch + 1 === batches) log(`epoch ${e.epoch} batch ${e.batch + 1}/${batches} loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)}`);
-  },
-});
-const tTrain = performance.now();
-const history = await trainer.fit();
-const trainSeconds = (performance.now() - tTrain) / 1000;
-log(`QAT: ${seen} steps in ${trainSeconds.toFixed(0)} s; epochs ${history.map((h) => `loss ${h.loss.toFixed(4)} train-top1 ${(100 * (h.metric ?? 0)).toFixed(2)}%`).join(', ')}`);
-const qat = modelTop1(r);
-const qatBytes = exportCompressedModelBytes(r);
-writeFileSync(`${OUT}/fashion-qat-int8.onnx`, qatBytes);
-const session = await OrtSession.create(qatBytes);
-const qatOrt = (await evaluateOrt(session, test.x as NdArray<'float32'>, test.y!)).top1;
-log(`QAT INT8 top-1: simulated ${(100 * qat).toFixed(2)}%, QDQ on ORT ${(100 * qatOrt).toFixed(2)}%`);
+const runs: Record<string, { qat: number; qatOrt: number; trainSeconds: number; imgPerS: number; history: string }> = {};
+for (const engine of engines) {
+  const r = await createCompressedModel(loadGraph(), config, { initDataset: initData });
+  const trainer = new Trainer({
+    model: r.model, controller: r.controller, train: fineTune, settings, config, engine, threads,
+    loss: taskLoss('cross_entropy', 'logits'),
+    batchMetric: (o, y) => correctCount(o.logits, y!),
+    onBatchEnd: (e) => {
+      if (e.batch % 50 === 0 || e.batch + 1 === batches) log(`${engine} epoch ${e.epoch} batch ${e.batch + 1}/${batches} loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)}`);
+    },
+  });
+  const tTrain = performance.now();
+  const history = await trainer.fit();
+  const trainSeconds = (performance.now() - tTrain) / 1000;
+  const qat = modelTop1(r);
+  const qatBytes = exportCompressedModelBytes(r);
+  writeFileSync(`${OUT}/fashion-qat-int8-${engine}.onnx`, qatBytes);
+  const session = await OrtSession.create(qatBytes);
+  const qatOrt = (await evaluateOrt(session, test.x as NdArray<'float32'>, test.y!)).top1;
+  await session.release();
+  const imgPerS = trainer.throughput.samples / trainer.throughput.seconds;
+  runs[engine] = { qat, qatOrt, trainSeconds, imgPerS, history: history.map((h) => `loss ${h.loss.toFixed(4)} train-top1 ${(100 * (h.metric ?? 0)).toFixed(2)}%`).join(', ') };
+  log(`QAT on ${engine}: ${trainSeconds.toFixed(0)} s (${imgPerS.toFixed(0)} img/s); ${runs[engine].history}; top-1 simulated ${(100 * qat).toFixed(2)}%, QDQ on ORT ${(100 * qatOrt).toFixed(2)}%`);
+  r.controller.dispose();
+}
+const main = runs[engines[0]];
+const { qat, qatOrt, trainSeconds } = main;
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 const rows: [string, string][] = [
@@ -146,15 +161,25 @@ const rows: [string, string][] = [
   ['FP32 (onnxruntime-node)', pct(fp32Ort)],
   ['PTQ INT8 (engine, simulated)', pct(ptq)],
   ['PTQ INT8 QDQ (onnxruntime-node)', pct(ptqOrt)],
-  ['QAT INT8 (engine, simulated)', pct(qat)],
-  ['QAT INT8 QDQ (onnxruntime-node)', pct(qatOrt)],
+  ...engines.flatMap((e): [string, string][] => [
+    [`QAT INT8 (${e} trainer, simulated)`, pct(runs[e].qat)],
+    [`QAT INT8 QDQ (${e} trainer, on ORT)`, pct(runs[e].qatOrt)],
+    [`QAT training (${e} trainer)`, `${runs[e].trainSeconds.toFixed(0)} s, ${runs[e].imgPerS.toFixed(0)} img/s`],
+  ]),
 ];
 const bars = {
   'QAT >= FP32 - 0.3%': qat >= fp32Engine - 0.003,
   'QAT > PTQ': qat > ptq,
   '|exported - simulated| <= 0.2%': Math.abs(qatOrt - qat) <= 0.002,
+  ...(runs.ort && runs.tfjs
+    ? {
+        '|QAT on ORT - QAT on tfjs| <= 0.2%': Math.abs(runs.ort.qat - runs.tfjs.qat) <= 0.002,
+        'ORT QAT wall time <= 1/3 of tfjs': runs.ort.trainSeconds <= runs.tfjs.trainSeconds / 3,
+      }
+    : {}),
 };
-console.log(`Fashion-MNIST reference CNN, 10,000 test images, top-1 (${backend}); QAT: ${fineTune.length} train images × ${epochs} epoch(s), batch ${settings.batchSize}, Adam lr ${a.lr} cosine, ${trainSeconds.toFixed(0)} s`);
+if (runs.ort && runs.tfjs) console.log(`QAT wall time: ORT ${runs.ort.trainSeconds.toFixed(1)} s, tfjs ${runs.tfjs.trainSeconds.toFixed(1)} s → ${(runs.tfjs.trainSeconds / runs.ort.trainSeconds).toFixed(2)}× faster on ORT`);
+console.log(`Fashion-MNIST reference CNN, 10,000 test images, top-1 (${backend}); QAT: ${fineTune.length} train images × ${epochs} epoch(s), batch ${settings.batchSize}, Adam lr ${a.lr} cosine; engines ${engines.join(', ')}`);
 for (const [k, v] of rows) console.log(`  ${k.padEnd(34)} ${v}`);
 for (const [k, ok] of Object.entries(bars)) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${k}`);
-if (a.json) console.log(JSON.stringify({ fp32Engine, fp32Ort, ptq, ptqOrt, qat, qatOrt, trainSeconds, samples: fineTune.length, epochs, lr: Number(a.lr), batch: settings.batchSize, bars }));
+if (a.json) console.log(JSON.stringify({ fp32Engine, fp32Ort, ptq, ptqOrt, qat, qatOrt, trainSeconds, runs, samples: fineTune.length, epochs, lr: Number(a.lr), batch: settings.batchSize, bars }));

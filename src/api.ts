@@ -6,7 +6,7 @@ import './algorithms/index.js';
 import { setQuantizationInitServices } from './algorithms/quantization/index.js';
 import type { CompressionController, CreateResult } from './compression/index.js';
 import { AutoQPrecisionInitArgs, BNAdaptationInitArgs, QuantizationPrecisionInitArgs, QuantizationRangeInitArgs } from './config/index.js';
-import { exportOnnx, saveOnnx } from './exporters/onnx/index.js';
+import { exportOnnx, saveOnnx, type OnnxExportOptions } from './exporters/onnx/index.js';
 import { Graph } from './graph/index.js';
 import { adaptBatchNormOnEngine, asInitLoader, atModelBatch, newBatchNotes, autoqOnEngine, checkDataFits, collectRangeStatistics, hessianTracesOnEngine, InitializationError, type HessianCriterionFn } from './initialization/index.js';
 
@@ -98,11 +98,11 @@ function prepare(controller: CompressionController, graph: Graph): void {
 }
 
 /** The compressed model as .onnx bytes. */
-export function exportCompressedModelBytes(result: Pick<CreateResult, 'model' | 'controller'>): Uint8Array {
-  return exportOnnx(exportGraph(result));
+export function exportCompressedModelBytes(result: Pick<CreateResult, 'model' | 'controller'>, opts: OnnxExportOptions = {}): Uint8Array {
+  return exportOnnx(exportGraph(result), opts);
 }
 
 /** Writes the compressed model to `path` atomically. */
-export function exportCompressedModel(result: Pick<CreateResult, 'model' | 'controller'>, path: string): void {
-  saveOnnx(exportGraph(result), path);
+export function exportCompressedModel(result: Pick<CreateResult, 'model' | 'controller'>, path: string, opts: OnnxExportOptions = {}): void {
+  saveOnnx(exportGraph(result), path, opts);
 }

@@ -3,37 +3,132 @@
  * model, times it on onnxruntime-node against the all-float export (= FP32) and keeps float the
  * blocks that are slower quantized; the controller's statistics then list them. Call it before
  * exporting. Only meaningful for the QDQ export (ORT cannot run FakeQuantize nodes).
+ *
+ * Speed depends on the deploy setting (MobileNetV3-small measured 1.1× faster than FP32 quantized at
+ * batch 1 / 1 thread but 0.5× at batch 8 / 2 threads), so the check times every setting asked for
+ * (default: batch 1 and 8 × 1 and 2 threads) and keeps the mix only if it beats FP32 at each of them.
  */
 import { applyLatencyFallback, findQuantizationController, type LatencyFallbackSummary } from './algorithms/quantization/index.js';
 import type { CreateResult } from './compression/index.js';
-import type { NdArray } from './data/index.js';
+import { ndarray, type NdArray } from './data/index.js';
 import { exportCompressedModelBytes } from './api.js';
-import { interleavedLatencies } from './runtime/index.js';
+import { interleavedSessionLatencies, timingSession, type OrtSession } from './runtime/index.js';
+
+export interface LatencySetting {
+  batch: number;
+  threads: number;
+}
+
+/** Batch 1 and 8, 1 and 2 intra-op threads: what `bench:zoo` promises. */
+export const DEFAULT_LATENCY_SETTINGS: readonly LatencySetting[] = [
+  { batch: 1, threads: 1 },
+  { batch: 1, threads: 2 },
+  { batch: 8, threads: 1 },
+  { batch: 8, threads: 2 },
+];
 
 export interface LatencyCheckOptions {
-  /** One input batch the model is timed on (e.g. the first calibration batch). */
+  /** One input batch the model is timed on (e.g. the first calibration batch); its samples are repeated to fill larger batches. */
   feeds: Record<string, NdArray> | NdArray;
-  /** Timed interleaved rounds per comparison (default 15) and intra-op threads (default 1). */
+  /** Timed interleaved rounds per comparison at batch 1 (default 15; larger batches get proportionally fewer, at least 4). */
   runs?: number;
+  /** Intra-op threads of a single batch-1 setting, when `settings` is not given. */
   threads?: number;
+  /**
+   * Deploy settings timed (default DEFAULT_LATENCY_SETTINGS). A model with a fixed batch dimension is
+   * timed at that batch only, whatever the setting says.
+   */
+  settings?: readonly LatencySetting[];
   /** Relative gain a change must show (default 0.03) and the most blocks tried (default 12). */
   margin?: number;
   maxBlocks?: number;
-  /** Replaces ORT timing (tests): the latency of each model, in ms. */
-  timeModels?: (models: readonly Uint8Array[]) => Promise<number[]>;
+  /** Replaces ORT timing (tests): the latency of each model, in ms, or one row of them per setting. */
+  timeModels?: (models: readonly Uint8Array[]) => Promise<number[] | number[][]>;
 }
 
 export async function latencyCheck(result: Pick<CreateResult, 'model' | 'controller'>, opts: LatencyCheckOptions): Promise<LatencyFallbackSummary | null> {
   const q = findQuantizationController(result.controller);
   if (!q || !q.modules.some((m) => m.quantizer.enabled)) return null;
+  const settings = resolveSettings(result.model.graph.inputs.map((i) => i.shape?.[0]), opts);
+  const runs = opts.runs ?? 15;
+  const pool = new SessionPool();
+  const feedsAt = new Map(settings.map((s) => [s.batch, batchOf(opts.feeds, s.batch)]));
   const timeModels =
-    opts.timeModels ?? (async (models: readonly Uint8Array[]) => (await interleavedLatencies(models, opts.feeds, { runs: opts.runs ?? 15, threads: opts.threads ?? 1 })).map((r) => r.min));
-  const summary = await applyLatencyFallback(result.model.graph, q.modules, {
-    exportBytes: () => exportCompressedModelBytes(result),
-    timeModels,
-    margin: opts.margin,
-    maxBlocks: opts.maxBlocks,
-  });
-  q.latencyFallback = summary;
-  return summary;
+    opts.timeModels ??
+    (async (models: readonly Uint8Array[]) => {
+      await pool.keepOnly(models);
+      const rows: number[][] = [];
+      for (const s of settings) {
+        const sessions = [];
+        for (const m of models) sessions.push(await pool.get(m, s.threads));
+        const r = await interleavedSessionLatencies(sessions, feedsAt.get(s.batch)!, { runs: Math.max(4, Math.round(runs / s.batch)), warmup: s.batch > 1 ? 1 : 3 });
+        rows.push(r.map((x) => x.min));
+      }
+      return rows;
+    });
+  try {
+    const summary = await applyLatencyFallback(result.model.graph, q.modules, {
+      exportBytes: () => exportCompressedModelBytes(result),
+      timeModels,
+      margin: opts.margin,
+      maxBlocks: opts.maxBlocks,
+    });
+    q.latencyFallback = summary;
+    return summary;
+  } finally {
+    await pool.keepOnly([]);
+  }
+}
+
+/**
+ * ORT sessions by model bytes and thread count, kept between comparisons: the greedy pass compares the
+ * current mix with one candidate after another, so the current mix's sessions (and FP32's) are reused
+ * instead of re-created (graph optimization is most of a comparison's cost with 4 settings).
+ */
+class SessionPool {
+  private readonly sessions = new Map<Uint8Array, Map<number, OrtSession>>();
+
+  async get(model: Uint8Array, threads: number): Promise<OrtSession> {
+    const byThreads = this.sessions.get(model) ?? this.sessions.set(model, new Map()).get(model)!;
+    let s = byThreads.get(threads);
+    if (!s) byThreads.set(threads, (s = await timingSession(model, threads)));
+    return s;
+  }
+
+  /** Releases the sessions of every model not in `models`. */
+  async keepOnly(models: readonly Uint8Array[]): Promise<void> {
+    for (const [m, byThreads] of this.sessions) {
+      if (models.includes(m)) continue;
+      this.sessions.delete(m);
+      for (const s of byThreads.values()) await s.release();
+    }
+  }
+}
+
+/** The settings to time: validated, the batch pinned to a fixed model batch, duplicates dropped. */
+export function resolveSettings(batchDims: readonly (number | string | null | undefined)[], opts: Pick<LatencyCheckOptions, 'settings' | 'threads'>): LatencySetting[] {
+  const asked = opts.settings ?? (opts.threads !== undefined ? [{ batch: 1, threads: opts.threads }] : DEFAULT_LATENCY_SETTINGS);
+  if (asked.length === 0) throw new Error('latency check: no deploy settings to time (settings is empty)');
+  const fixed = batchDims.find((d): d is number => typeof d === 'number');
+  const out: LatencySetting[] = [];
+  for (const s of asked) {
+    for (const [k, v] of Object.entries(s)) if (!Number.isInteger(v) || v < 1) throw new Error(`latency check: ${k} must be a positive integer, got ${v}`);
+    const batch = fixed ?? s.batch;
+    if (!out.some((o) => o.batch === batch && o.threads === s.threads)) out.push({ batch, threads: s.threads });
+  }
+  return out;
+}
+
+/** `feeds` with batch `n`: its samples repeated along axis 0 (or cut), for each input. */
+export function batchOf(feeds: Record<string, NdArray> | NdArray, n: number): Record<string, NdArray> | NdArray {
+  const one = (a: NdArray): NdArray => {
+    const b = a.shape[0];
+    if (b === n) return a;
+    if (!(b >= 1)) throw new Error(`latency check: the timing input has batch ${b}, cannot fill batch ${n}`);
+    const per = a.data.length / b;
+    const out = ndarray(a.dtype, [n, ...a.shape.slice(1)]);
+    for (let i = 0; i < n; i++) (out.data as Float32Array).set((a.data as Float32Array).subarray((i % b) * per, (i % b + 1) * per), i * per);
+    return out;
+  };
+  return 'shape' in feeds && Array.isArray(feeds.shape) ? one(feeds as NdArray) : Object.fromEntries(Object.entries(feeds as Record<string, NdArray>).map(([k, v]) => [k, one(v)]));
 }

@@ -22,7 +22,6 @@ const top = arg('top', 25);
 const batch = Number(batchArg);
 const shape = [batch, ...chw.split(',').map(Number)];
 convFormulation.gemmMaxOutPixels = arg('gemm-max', convFormulation.gemmMaxOutPixels);
-convFormulation.nhwcMinChannels = arg('nhwc-min', convFormulation.nhwcMinChannels);
 const compiled = compileTrainingGraph(await loadOnnxModel(model));
 const prefix = `/tmp/ortspeed-prof-${process.pid}`;
 const session = await ort.InferenceSession.create(exportOnnx(compiled.graph), {
@@ -34,8 +33,16 @@ const session = await ort.InferenceSession.create(exportOnnx(compiled.graph), {
 });
 const rng = new Random(3);
 const feeds: Record<string, ort.Tensor> = {
-  [compiled.dataInputs[0].name]: new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b)).map(() => rng.normal()), shape),
-  [compiled.labels]: new ort.Tensor('int64', BigInt64Array.from({ length: batch }, () => BigInt(rng.int(10))), [batch]),
+  [compiled.dataInputs[0].name]: new ort.Tensor(
+    'float32',
+    new Float32Array(shape.reduce((a, b) => a * b)).map(() => rng.normal()),
+    shape,
+  ),
+  [compiled.labels]: new ort.Tensor(
+    'int64',
+    BigInt64Array.from({ length: batch }, () => BigInt(rng.int(10))),
+    [batch],
+  ),
 };
 for (const p of compiled.parameters) feeds[p.name] = new ort.Tensor('float32', p.initial, p.dims);
 for (const s of compiled.state) feeds[s.name] = new ort.Tensor('float32', s.initial, s.dims);
@@ -52,7 +59,9 @@ const found = readdirSync('/tmp').filter((f) => f.startsWith(`ortspeed-prof-${pr
 if (found.length !== 1) throw new Error(`expected one profile file ${prefix}_*.json, found ${found.length}`);
 const file = `/tmp/${found[0]}`;
 type Ev = { cat: string; name: string; dur: number; args?: { op_name?: string } };
-const events = (JSON.parse(readFileSync(file, 'utf8')) as Ev[]).filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
+const events = (JSON.parse(readFileSync(file, 'utf8')) as Ev[]).filter(
+  (e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'),
+);
 rmSync(file, { force: true });
 const runs = steps + 1;
 const byOp = new Map<string, number>();
@@ -64,7 +73,11 @@ for (const e of events) {
   byNode.set(n, { op, us: (byNode.get(n)?.us ?? 0) + e.dur / runs });
 }
 const total = [...byOp.values()].reduce((a, b) => a + b, 0);
-console.log(`${model}: batch ${batch}, ${threads} thread(s), wall ${wall.map((w) => w.toFixed(0)).join(' ')} ms; kernels ${(total / 1000).toFixed(1)} ms/step (mean incl. warm-up)`);
-for (const [op, us] of [...byOp].sort((a, b) => b[1] - a[1])) console.log(`  ${op.padEnd(26)} ${(us / 1000).toFixed(2).padStart(8)} ms`);
+console.log(
+  `${model}: batch ${batch}, ${threads} thread(s), wall ${wall.map((w) => w.toFixed(0)).join(' ')} ms; kernels ${(total / 1000).toFixed(1)} ms/step (mean incl. warm-up)`,
+);
+for (const [op, us] of [...byOp].sort((a, b) => b[1] - a[1]))
+  console.log(`  ${op.padEnd(26)} ${(us / 1000).toFixed(2).padStart(8)} ms`);
 console.log('slowest nodes:');
-for (const [n, v] of [...byNode].sort((a, b) => b[1].us - a[1].us).slice(0, top)) console.log(`  ${(v.us / 1000).toFixed(2).padStart(8)} ms  ${v.op.padEnd(20)} ${n}`);
+for (const [n, v] of [...byNode].sort((a, b) => b[1].us - a[1].us).slice(0, top))
+  console.log(`  ${(v.us / 1000).toFixed(2).padStart(8)} ms  ${v.op.padEnd(20)} ${n}`);

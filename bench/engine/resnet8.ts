@@ -41,7 +41,11 @@ export function buildResNet8(): ResNet8 {
   seed = 1;
   const blocks: ResNet8['blocks'] = [];
   let ci = 16;
-  for (const [co, s] of [[16, 1], [32, 2], [64, 2]] as const) {
+  for (const [co, s] of [
+    [16, 1],
+    [32, 2],
+    [64, 2],
+  ] as const) {
     // 1x1 projection where the shape changes (≈12.5 M MAC/image as in engine-notes).
     const proj = s !== 1 || ci !== co ? convBN(`b${co}p`, 1, ci, co, s) : null;
     blocks.push({ a: convBN(`b${co}a`, 3, ci, co, s), b: convBN(`b${co}b`, 3, co, co, 1), proj });
@@ -66,7 +70,9 @@ function applyConvBN(x: tf.Tensor4D, l: ConvBN, train: boolean, relu: boolean): 
     // Running statistics as in PyTorch's BatchNorm (unbiased variance for the running value).
     const m = c.size / c.shape[3];
     l.mean.assign(tf.add(tf.mul(l.mean, MOMENTUM), tf.mul(r.mean, 1 - MOMENTUM)));
-    l.variance.assign(tf.add(tf.mul(l.variance, MOMENTUM), tf.mul(r.variance, (1 - MOMENTUM) * m / (m - 1))));
+    l.variance.assign(
+      tf.add(tf.mul(l.variance, MOMENTUM), tf.mul(r.variance, ((1 - MOMENTUM) * m) / (m - 1))),
+    );
     y = r.y as tf.Tensor4D;
   } else {
     y = tf.batchNorm(c, l.mean, l.variance, l.beta, l.gamma, EPS) as tf.Tensor4D;
@@ -97,7 +103,11 @@ export function allLayers(net: ResNet8): ConvBN[] {
 
 /** One SGD step on a batch; returns the loss value. */
 export function trainStep(net: ResNet8, opt: tf.Optimizer, x: tf.Tensor4D, labels: tf.Tensor2D): number {
-  const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, forward(net, x, true)) as tf.Scalar, true, trainableVariables(net));
+  const loss = opt.minimize(
+    () => tf.losses.softmaxCrossEntropy(labels, forward(net, x, true)) as tf.Scalar,
+    true,
+    trainableVariables(net),
+  );
   const v = loss!.dataSync()[0];
   loss!.dispose();
   return v;

@@ -5,7 +5,10 @@ export interface Timing {
   runs: number;
 }
 
-export async function time(fn: () => unknown | Promise<unknown>, opts: { warmup: number; repeats: number }): Promise<Timing> {
+export async function time(
+  fn: () => unknown | Promise<unknown>,
+  opts: { warmup: number; repeats: number },
+): Promise<Timing> {
   for (let i = 0; i < opts.warmup; i++) await fn();
   const ms: number[] = [];
   for (let i = 0; i < opts.repeats; i++) {

@@ -28,7 +28,15 @@ export function ensureTorch(log: (s: string) => void): string | null {
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   const r = spawnSync(
     'apt-get',
-    ['install', '-y', '-qq', '--no-install-recommends', 'python3-torch', 'python3-torchvision', 'python3-onnx'],
+    [
+      'install',
+      '-y',
+      '-qq',
+      '--no-install-recommends',
+      'python3-torch',
+      'python3-torchvision',
+      'python3-onnx',
+    ],
     { stdio: 'inherit', env },
   );
   if (r.status !== 0 || !haveTorch()) return 'apt-get could not install python3-torch';
@@ -62,12 +70,12 @@ export class TorchTrainer {
     return new TorchTrainer(proc, lines, rl, (JSON.parse(first.value) as { torch: string }).torch);
   }
 
-  /** Times `steps` SGD steps at `threads` threads; one duration (ms) per step. */
-  async steps(threads: number, steps: number): Promise<number[]> {
+  /** Times `steps` SGD steps at `threads` threads: wall and process CPU time (ms) per step. */
+  async steps(threads: number, steps: number): Promise<{ ms: number[]; cpu: number[] }> {
     this.proc.stdin.write(`${threads} ${steps}\n`);
     const r = await this.lines.next();
     if (r.done) throw new Error('torch_train.py serve stopped answering');
-    return (JSON.parse(r.value) as { ms: number[] }).ms;
+    return JSON.parse(r.value) as { ms: number[]; cpu: number[] };
   }
 
   stop(): void {

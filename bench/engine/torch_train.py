@@ -4,7 +4,7 @@
                                                     kept (TrainingMode.PRESERVE), dynamic batch, written atomically
   python3 torch_train.py serve MODEL BATCH          MODEL = fashion | resnet18; then reads lines
                                                     "THREADS STEPS" on stdin and answers each with one JSON line
-                                                    {"ms": [...]} (one SGD step each: forward, cross-entropy,
+                                                    {"ms": [...], "cpu": [...]} (wall and process CPU time of one SGD step each: forward, cross-entropy,
                                                     backward, update), so the caller can interleave its runs
 
 Run with MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456:
@@ -90,12 +90,13 @@ def serve(name, batch):
     for line in sys.stdin:
         threads, steps = (int(v) for v in line.split())
         torch.set_num_threads(threads)
-        ms = []
+        ms, cpu = [], []
         for _ in range(steps):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             step()
             ms.append((time.perf_counter() - t0) * 1e3)
-        print(json.dumps({'ms': ms}), flush=True)
+            cpu.append((time.process_time() - c0) * 1e3)
+        print(json.dumps({'ms': ms, 'cpu': cpu}), flush=True)
 
 
 if __name__ == '__main__':

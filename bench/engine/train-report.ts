@@ -14,26 +14,54 @@ export interface ModelResult {
 
 const REF = 'PyTorch, 2 threads';
 
-/** Rows of one model: [what, steps, min ms, median ms, img/s, ratio min, ratio median]. */
+const ratio = (ours: number, ref?: number) => (ref === undefined ? 'n/a' : `${(ref / ours).toFixed(2)}×`);
+
+/**
+ * Rows of one model: what, steps, wall min/median, img/s, ratios to PyTorch 2 threads (min, median),
+ * median CPU ms, and for one-thread paths the CPU-time ratio to PyTorch 1 thread (work done, load-proof).
+ */
 export function rowsOf(r: ModelResult): string[][] {
   const ref = r.columns.find((c) => c.what === REF && c.ms.length);
+  const ref1 = r.columns.find((c) => c.what === 'PyTorch, 1 thread' && c.cpu.length);
   return r.columns
     .filter((c) => c.ms.length)
     .map((c) => {
-      const [mn, md] = [minOf(c.ms), medianOf(c.ms)];
-      const ratio = (a: number, b?: number) => (b === undefined ? 'n/a' : `${(b / a).toFixed(2)}×`);
-      return [c.what, String(c.ms.length), mn.toFixed(1), md.toFixed(1), ((1000 * r.spec.batch) / md).toFixed(0), ratio(mn, ref && minOf(ref.ms)), ratio(md, ref && medianOf(ref.ms))];
+      const [mn, md, cpu] = [minOf(c.ms), medianOf(c.ms), medianOf(c.cpu)];
+      return [
+        c.what,
+        String(c.ms.length),
+        mn.toFixed(1),
+        md.toFixed(1),
+        ((1000 * r.spec.batch) / md).toFixed(0),
+        ratio(mn, ref && minOf(ref.ms)),
+        ratio(md, ref && medianOf(ref.ms)),
+        cpu.toFixed(1),
+        c.what.endsWith(', 1 thread') ? ratio(cpu, ref1 && medianOf(ref1.cpu)) : '',
+      ];
     });
 }
 
-const HEAD = ['path', 'steps', 'min ms', 'median ms', 'img/s (median)', '× PyTorch 2 thr (min)', '× PyTorch 2 thr (median)'];
+const HEAD = [
+  'path',
+  'steps',
+  'min ms',
+  'median ms',
+  'img/s (median)',
+  '× PyTorch 2 thr (min)',
+  '× PyTorch 2 thr (median)',
+  'CPU ms (median)',
+  '1-thread CPU × PyTorch 1 thr',
+];
 
 export function printTables(results: ModelResult[], log: (s: string) => void): void {
   for (const r of results) {
-    log(`\n${r.spec.title}, batch ${r.spec.batch}, one SGD step (forward, loss, backward, update)${r.note ? ` — ${r.note}` : ''}`);
+    log(
+      `\n${r.spec.title}, batch ${r.spec.batch}, one SGD step (forward, loss, backward, update)${r.note ? ` — ${r.note}` : ''}`,
+    );
     const rows = [HEAD, ...rowsOf(r)];
     const widths = HEAD.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-    for (const row of rows) log(`  ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`);
+    for (const row of rows)
+      log(`  ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`);
   }
 }
 
@@ -44,11 +72,18 @@ export function markdownSection(results: ModelResult[], header: string[]): strin
     '',
     ...header,
     'A ratio is PyTorch-at-2-threads time / our time (throughput relative to PyTorch; > 1: faster than PyTorch),',
-    'min over min and median over median of the same interleaved run.',
+    'min over min and median over median of the same interleaved run. CPU ms is the process CPU time of a step;',
+    'for one-thread paths its ratio to PyTorch at one thread compares the work done, which stays meaningful when',
+    'the machine is shared (wall times at 2 threads suffer most from other load).',
   ];
   for (const r of results) {
     lines.push('', `### ${r.spec.title}, batch ${r.spec.batch}${r.note ? ` (${r.note})` : ''}`, '');
-    lines.push(`| ${HEAD.join(' | ')} |`, `|---|${HEAD.slice(1).map(() => '---:').join('|')}|`);
+    lines.push(
+      `| ${HEAD.join(' | ')} |`,
+      `|---|${HEAD.slice(1)
+        .map(() => '---:')
+        .join('|')}|`,
+    );
     for (const row of rowsOf(r)) lines.push(`| ${row.join(' | ')} |`);
   }
   lines.push('<!-- bench:engine-train end -->');

@@ -116,6 +116,18 @@ export const PARTS: PartDef[] = [
     timeoutMinutes: 12,
   },
   {
+    name: 'sparsity',
+    title: 'Sparsity — reference CNN: magnitude 50 %, RB 50 %, magnitude 50 % + INT8; 6,400 train images × 1 epoch; sizes and gzip',
+    script: 'bench:sparsity',
+    args: ['--samples', '6400', '--json'],
+    needs: [
+      { path: 'examples/fashion-mnist/model.onnx', from: 'npm run train:reference (issue 4 item 2)' },
+      { path: '.cache/data/fashion-mnist/train-images-idx3-ubyte.gz', from: 'npm run get-data' },
+    ],
+    adapt: (json) => ((json as PartReport | null)?.part === 'sparsity' ? { part: 'sparsity', rows: (json as PartReport).rows } : null),
+    timeoutMinutes: 40,
+  },
+  {
     name: 'train',
     title: 'Training throughput, QAT',
     script: 'bench:train',

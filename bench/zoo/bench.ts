@@ -5,12 +5,13 @@
  * batch 1 and 8 with 1 and 2 threads (FP32 and INT8 runs interleaved; min and median), PTQ wall time.
  *
  *   npm run bench:zoo -- [--models resnet18,mobilenet_v2] [--styles folded,bn] [--runs 20] [--runs8 6]
- *                        [--no-latency-check] [--write-docs]
+ *                        [--no-latency-check] [--no-ppocr-det] [--write-docs]
  * --write-docs replaces the section between the bench:zoo markers in docs/benchmarks.md.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { countLinearKernels } from '../../src/runtime/index.js';
+import { detSection } from './ppocr-det.js';
 import { quantizeZooModel } from './ptq.js';
 import { interleavedLatency, ZOO_DIR, zooManifest, type LatencyPair } from './zoo.js';
 
@@ -28,6 +29,7 @@ const runs = Number(opt('--runs') ?? 20);
 const runs8 = Number(opt('--runs8') ?? 6);
 const check = !flag('--no-latency-check');
 const writeDocs = flag('--write-docs');
+const ppocrDet = !flag('--no-ppocr-det');
 
 const f2 = (x: number) => x.toFixed(2);
 const speed = (l: LatencyPair) => `${f2(l.speedupMin)}× / ${f2(l.speedupMedian)}×`;
@@ -62,7 +64,7 @@ const section = [
   `Run started ${started}; load average at the start ${load.toFixed(2)} on 2 cores shared with other jobs. onnxruntime-node 1.30, CPU EP,`,
   `graph optimization 'all'. torchvision models from \`npm run get-models\` (random weights; dynamic-batch exports), PTQ through the public API`,
   `with \`{"algorithm": "quantization", "export_to_onnx_standard_ops": true}\` (8 random calibration images, BN adaptation off)` +
-    (check ? ' and the latency check on (as in the CLI): blocks ORT runs slower quantized are kept float.' : ', latency check off.'),
+    (check ? ' and the latency check on (as in the CLI, timing batch 1 and 8 × 1 and 2 threads): blocks ORT runs slower quantized are kept float, and the mix must beat FP32 at each setting.' : ', latency check off.'),
   `Speed-up = FP32 time / INT8 time of runs interleaved in one process (min/min and median/median); batch 1: ${runs} runs, batch 8: ${runs8} runs.`,
   'Integer / float: Conv/Gemm/MatMul kernels in ORT\'s optimized INT8 graph. PTQ s: load, placement, range init, export; the check runs after it.',
   '',
@@ -76,3 +78,6 @@ if (writeDocs) {
   writeFileSync('docs/benchmarks.md', re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`);
   console.log('wrote the bench:zoo section of docs/benchmarks.md');
 }
+
+// PP-OCRv4 det: INT8 vs FP32 box agreement on rendered pages (bench/zoo/ppocr-det.ts, its own docs section)
+if (ppocrDet) await detSection(writeDocs);

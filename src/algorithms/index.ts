@@ -5,3 +5,4 @@ import './quantization/register.js';
 import './common/mask-node.js';
 import './sparsity/index.js';
 import './binarization/index.js';
+import './pruning/index.js';

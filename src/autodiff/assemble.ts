@@ -11,8 +11,10 @@ import type { GraphEmitter } from './emitter.js';
 export function assembleTrainingGraph(args: {
   source: Graph;
   emit: GraphEmitter;
-  labels: string;
+  labels: { name: string; dtype: 'int64' | 'float32'; shape: Dim[] };
+  teacher?: { name: string; shape: Dim[] };
   loss: string;
+  terms: { task: string; kd?: string };
   grads: GradientTable;
   parameters: string[];
   state: string[];
@@ -20,7 +22,7 @@ export function assembleTrainingGraph(args: {
   stateUpdates: Record<string, string>;
   outputs: string[];
 }): TrainingGraph {
-  const { source, emit, labels, loss, grads, parameters, state, stateUpdates, outputs } = args;
+  const { source, emit, labels, teacher, loss, terms, grads, parameters, state, stateUpdates, outputs } = args;
   const opset = emit.opset;
   const dimsOf = (name: string) => [...source.initializers.get(name)!.dims];
   const initial = (name: string) => Float32Array.from(source.initializers.get(name)!.values as Float32Array);
@@ -30,6 +32,7 @@ export function assembleTrainingGraph(args: {
   const named = (value: string, name: string) =>
     emit.nodeOutputs('Identity', [value], {}, [emit.fresh(name)], 'outputs')[0];
   const lossOut = named(loss, 'loss');
+  const termOuts = { task: named(terms.task, 'loss.task'), kd: terms.kd && named(terms.kd, 'loss.kd') };
   const paramOuts = parameters.map((name) => {
     const g = grads.total(name) ?? emit.op('ConstantOfShape', [emit.ints(dimsOf(name))], {}, 'outputs');
     return { name, dims: dimsOf(name), gradient: named(g, `${name}.grad`), initial: initial(name) };
@@ -56,11 +59,16 @@ export function assembleTrainingGraph(args: {
     nodes: emit.nodes,
     inputs: [
       ...dataInputs.map((i) => ({ ...i })),
-      info(labels, [batch], 'int64'),
+      labels.dtype === 'int64'
+        ? info(labels.name, [batch], 'int64')
+        : info(labels.name, [batch, ...labels.shape.slice(1)]),
+      ...(teacher ? [info(teacher.name, [batch, ...teacher.shape.slice(1)])] : []),
       ...[...fed].map((n) => info(n, dimsOf(n))),
     ],
     outputs: [
       info(lossOut, []),
+      info(termOuts.task, []),
+      ...(termOuts.kd ? [info(termOuts.kd, [])] : []),
       ...paramOuts.map((p) => info(p.gradient, p.dims)),
       ...stateOuts.map((s) => info(s.updated, s.dims)),
       ...outputs.map((t) => ({ ...source.tensor(t)!, name: t })),
@@ -71,5 +79,17 @@ export function assembleTrainingGraph(args: {
     ],
     opsets: new Map([...source.opsets, ['', opset]]),
   });
-  return { graph, dataInputs, labels, loss: lossOut, parameters: paramOuts, state: stateOuts, fed: fedOuts, outputs };
+  return {
+    graph,
+    dataInputs,
+    labels: labels.name,
+    labelsDtype: labels.dtype,
+    teacher: teacher?.name,
+    loss: lossOut,
+    terms: termOuts,
+    parameters: paramOuts,
+    state: stateOuts,
+    fed: fedOuts,
+    outputs,
+  };
 }

@@ -1,7 +1,9 @@
 /**
- * Graph → one ONNX training graph: the forward in train mode, softmax cross-entropy on the logits, and
- * the backward as standard ops. Inputs: the data, `labels` (int64 [B]), every trainable parameter and
- * every running statistic; outputs: `loss`, one gradient per parameter, the updated running statistics.
+ * Graph → one ONNX training graph: the forward in train mode, the loss on the logits (softmax
+ * cross-entropy by default, or MSE; plus NNCF's knowledge-distillation term against a fed teacher
+ * output), and the backward as standard ops. Inputs: the data, `labels` (int64 [B]; float targets of
+ * the logits' shape for MSE), the teacher's output (with KD), every trainable parameter and every
+ * running statistic; outputs: `loss`, one gradient per parameter, the updated running statistics.
  */
 import type { Graph } from '../graph/graph.js';
 import type { Dim, GraphNode, TensorInfo } from '../graph/types.js';
@@ -9,7 +11,7 @@ import { assembleTrainingGraph } from './assemble.js';
 import { differentiatedNodes, emitBackward, GradientTable, tensorsNeedingGrad } from './backward.js';
 import { GraphEmitter } from './emitter.js';
 import { AutodiffError, MissingGradientRuleError } from './errors.js';
-import { emitSoftmaxCrossEntropy } from './loss.js';
+import { emitDistillation, emitMeanSquaredError, emitSoftmaxCrossEntropy, type EmittedLoss, type TrainingLossSpec } from './loss.js';
 import { findGradientRule, gradientRuleFor } from './registry.js';
 import { initializerRoles, nodesFeeding } from './roles.js';
 import './rules/index.js';
@@ -28,6 +30,8 @@ export interface CompileOptions {
   labels?: string;
   /** Forward tensors to return from each step as well (e.g. the logits, for accuracy metrics). */
   outputs?: string[];
+  /** The loss (default: softmax cross-entropy, no distillation). */
+  loss?: TrainingLossSpec;
 }
 
 export interface TrainingGraph {
@@ -35,7 +39,14 @@ export interface TrainingGraph {
   /** Data inputs of the source model (fed as is). */
   dataInputs: TensorInfo[];
   labels: string;
+  /** int64 class ids [B] (cross-entropy) or float targets of the logits' shape (MSE). */
+  labelsDtype: 'int64' | 'float32';
+  /** Input fed with the teacher's output of the same batch (knowledge distillation only). */
+  teacher?: string;
+  /** Output holding the total loss (task + distillation). */
   loss: string;
+  /** Outputs holding the task loss and the distillation term (0 without KD). */
+  terms: { task: string; kd?: string };
   /** Each trainable parameter (a graph input of the same name) and the output holding its gradient. */
   parameters: { name: string; dims: number[]; gradient: string; initial: Float32Array }[];
   /** Forward tensors returned with each step (CompileOptions.outputs). */
@@ -58,8 +69,9 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
     return s;
   };
   const constant = (t: string) => source.initializers.get(t);
+  const lossSpec: TrainingLossSpec = opts.loss ?? { task: 'cross_entropy' };
   const logitsShape = shape(logits);
-  if (logitsShape.length !== 2 || typeof logitsShape[1] !== 'number')
+  if (lossSpec.task === 'cross_entropy' && (logitsShape.length !== 2 || typeof logitsShape[1] !== 'number'))
     throw new AutodiffError(
       `softmax cross-entropy needs logits [batch, classes] with a known class count; "${logits}" is [${logitsShape.join(', ')}]`,
     );
@@ -103,9 +115,24 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
     Object.assign(stateUpdates, r.stateUpdates);
   }
 
-  const { loss, dLogits } = emitSoftmaxCrossEntropy(emit, logits, labels, logitsShape[1]);
+  const task: EmittedLoss =
+    lossSpec.task === 'mse'
+      ? emitMeanSquaredError(emit, logits, labels)
+      : emitSoftmaxCrossEntropy(emit, logits, labels, logitsShape[1] as number);
   const grads = new GradientTable(emit);
-  grads.add(logits, dLogits);
+  grads.add(logits, task.dLogits);
+  let loss = task.loss;
+  let teacher: string | undefined;
+  let kdTerm: string | undefined;
+  // As kd-loss.ts: mse needs rank >= 2, softmax exactly rank 2; otherwise the term is 0 (not emitted).
+  const kd = lossSpec.kd;
+  if (kd && (kd.type === 'mse' ? logitsShape.length >= 2 : logitsShape.length === 2)) {
+    teacher = emit.fresh('teacher_logits');
+    const term = emitDistillation(emit, logits, teacher, kd);
+    grads.add(logits, term.dLogits);
+    kdTerm = term.loss;
+    loss = emit.op('Add', [task.loss, term.loss], {}, 'loss');
+  }
   emitBackward({
     emit,
     nodes: nodes.filter((n) => lossNodes.has(n)),
@@ -119,8 +146,10 @@ export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): 
   return assembleTrainingGraph({
     source,
     emit,
-    labels,
+    labels: { name: labels, dtype: lossSpec.task === 'mse' ? 'float32' : 'int64', shape: logitsShape },
+    teacher: teacher === undefined ? undefined : { name: teacher, shape: logitsShape },
     loss,
+    terms: { task: task.loss, kd: kdTerm },
     grads,
     parameters,
     state,

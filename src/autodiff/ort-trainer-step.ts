@@ -15,6 +15,8 @@ export interface OrtTrainerStepOptions {
 
 export interface TrainStepResult {
   loss: number;
+  /** The task loss and the distillation term (0 without KD); `loss` is their sum. */
+  terms: { task: number; kd: number };
   /** Gradient of each parameter, by name (fresh arrays each step). */
   gradients: Map<string, Float32Array>;
   /** The forward tensors asked for at compile time (CompileOptions.outputs), by name. */
@@ -53,10 +55,15 @@ export class OrtTrainerStep {
     return new OrtTrainerStep(compiled, session);
   }
 
-  /** One forward + backward. `data` maps each data input to its values and shape (a lone array feeds the only input). */
+  /**
+   * One forward + backward. `data` maps each data input to its values and shape (a lone array feeds
+   * the only input); `labels` are class ids, or float targets with their shape (MSE); `extra` feeds
+   * further float inputs by name (the teacher's output with KD).
+   */
   async step(
     data: Record<string, { data: Float32Array; shape: number[] }> | { data: Float32Array; shape: number[] },
-    labels: ArrayLike<number>,
+    labels: ArrayLike<number> | { data: Float32Array; shape: number[] },
+    extra: Record<string, { data: Float32Array; shape: number[] }> = {},
   ): Promise<TrainStepResult> {
     const c = this.compiled;
     const named =
@@ -66,11 +73,14 @@ export class OrtTrainerStep {
     const feeds: Record<string, Feed> = {};
     for (const [name, v] of Object.entries(named))
       feeds[name] = { dtype: 'float32', shape: v.shape, data: v.data };
-    feeds[c.labels] = {
-      dtype: 'int64',
-      shape: [labels.length],
-      data: BigInt64Array.from(Array.from(labels, (l) => BigInt(l))),
-    };
+    for (const [name, v] of Object.entries(extra)) feeds[name] = { dtype: 'float32', shape: v.shape, data: v.data };
+    if ('shape' in labels && !Array.isArray(labels)) {
+      const t = labels as { data: Float32Array; shape: number[] };
+      feeds[c.labels] = { dtype: 'float32', shape: t.shape, data: t.data };
+    } else {
+      const ids = labels as ArrayLike<number>;
+      feeds[c.labels] = { dtype: 'int64', shape: [ids.length], data: BigInt64Array.from(Array.from(ids, (l) => BigInt(l))) };
+    }
     for (const p of c.parameters)
       feeds[p.name] = { dtype: 'float32', shape: p.dims, data: this.parameters.get(p.name)! };
     for (const s of c.state)
@@ -82,7 +92,8 @@ export class OrtTrainerStep {
     const outputs = new Map(
       c.outputs.map((t) => [t, { data: out[t].data as ArrayLike<number>, shape: out[t].shape }]),
     );
-    return { loss: (out[c.loss].data as Float32Array)[0], gradients, outputs };
+    const scalar = (name?: string) => (name ? (out[name].data as Float32Array)[0] : 0);
+    return { loss: scalar(c.loss), terms: { task: scalar(c.terms.task), kd: scalar(c.terms.kd) }, gradients, outputs };
   }
 
   async release(): Promise<void> {

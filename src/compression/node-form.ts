@@ -11,8 +11,8 @@
  * - input 0 of the node is the value at the point (ONNX layout), output 0 replaces it (same shape);
  * - `inputs` follow in order; each is fed at every step from its tensor, so scheduler and mask
  *   updates need no recompile (a staged "enabled" flag is such an input, a 0-d float);
- * - trainable inputs get gradients back, applied by the trainer's optimizer with `lrMultiplier`
- *   (NNCF's compression_lr_multiplier) on the same tf.Variable the hook reads;
+ * - trainable inputs get gradients back (without `lrMultiplier`: the trainer multiplies them, NNCF's
+ *   compression_lr_multiplier) and are applied by the trainer's optimizer to the same tf.Variable the hook reads;
  * - values are given in ONNX layout: a variable kept in the engine's native layout supplies `toOnnx`.
  */
 import type * as tf from '@tensorflow/tfjs-core';
@@ -31,7 +31,11 @@ export interface CompressionNodeInput {
   /** Converts a gradient in ONNX layout back to `value`'s layout (the inverse of `toOnnx`). */
   fromOnnx?: (grad: tf.Tensor) => tf.Tensor;
   trainable: boolean;
-  /** Multiplies the learning rate of this input (NNCF's compression_lr_multiplier); 1 when absent. */
+  /**
+   * NNCF's compression_lr_multiplier; 1 when absent. The training graph returns the plain gradient: the
+   * trainer multiplies this input's gradient by it (NNCF's CompressionParameter grad hook, as the
+   * engine's ops do) — not the learning rate, which differs under Adam.
+   */
   lrMultiplier?: number;
 }
 

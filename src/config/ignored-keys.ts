@@ -19,7 +19,14 @@ export interface WarnedKey {
 const PER_LAYER_RANGE_VALIDATE =
   'NNCF does not read validate_scopes of a per-layer range entry (a scope that matches nothing is not reported)';
 
+const PRUNING_BN = 'filter_pruning runs BatchNorm adaptation only in accuracy-aware training and LeGR, which nncf-ts does not build yet';
+const lacks = (key: string) => (value: unknown) => typeof value !== 'object' || value === null || !(key in value);
+
 export const WARNED_KEYS: readonly WarnedKey[] = [
+  // one warning per config: on the innermost key written
+  { form: 'compression[filter_pruning].initializer', reason: PRUNING_BN, when: lacks('batchnorm_adaptation') },
+  { form: 'compression[filter_pruning].initializer.batchnorm_adaptation', reason: PRUNING_BN, when: lacks('num_bn_adaptation_samples') },
+  { form: 'compression[filter_pruning].initializer.batchnorm_adaptation.num_bn_adaptation_samples', reason: PRUNING_BN },
   {
     form: 'disable_shape_matching',
     reason:

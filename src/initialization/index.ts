@@ -6,3 +6,4 @@ export * from './bn-adaptation/index.js';
 export * from './hessian/index.js';
 export * from './autoq/index.js';
 export * from './fixed-batch.js';
+export * from './progress.js';

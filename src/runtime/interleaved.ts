@@ -23,17 +23,29 @@ export async function interleavedLatencies(models: readonly Uint8Array[], feeds:
   if (models.length === 0) throw new Error('interleavedLatencies: no models');
   const sessions: OrtSession[] = [];
   try {
-    for (const m of models) sessions.push(await OrtSession.create(m, { intraOpThreads: opts.threads ?? 1, interOpThreads: 1, graphOptimizationLevel: 'all' }));
-    const times: number[][] = models.map(() => []);
-    for (let i = 0; i < (opts.warmup ?? 3); i++) for (const s of sessions) await s.run(feeds);
-    for (let i = 0; i < runs; i++)
-      for (let k = 0; k < sessions.length; k++) {
-        const t0 = process.hrtime.bigint();
-        await sessions[k].run(feeds);
-        times[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    return times.map(summarize);
+    for (const m of models) sessions.push(await timingSession(m, opts.threads ?? 1));
+    return await interleavedSessionLatencies(sessions, feeds, opts);
   } finally {
     for (const s of sessions) await s.release();
   }
+}
+
+/** A session as the timings use it: `threads` intra-op threads, 1 inter-op, every graph optimization. */
+export function timingSession(model: Uint8Array, threads: number): Promise<OrtSession> {
+  return OrtSession.create(model, { intraOpThreads: threads, interOpThreads: 1, graphOptimizationLevel: 'all' });
+}
+
+/** As interleavedLatencies, on sessions the caller created (and releases): lets a caller reuse them across timings. */
+export async function interleavedSessionLatencies(sessions: readonly OrtSession[], feeds: Record<string, NdArray> | NdArray, opts: Omit<InterleavedOptions, 'threads'> = {}): Promise<BenchmarkResult[]> {
+  const runs = opts.runs ?? 15;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`interleavedLatencies: runs must be a positive integer, got ${runs}`);
+  const times: number[][] = sessions.map(() => []);
+  for (let i = 0; i < (opts.warmup ?? 3); i++) for (const s of sessions) await s.run(feeds);
+  for (let i = 0; i < runs; i++)
+    for (let k = 0; k < sessions.length; k++) {
+      const t0 = process.hrtime.bigint();
+      await sessions[k].run(feeds);
+      times[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  return times.map(summarize);
 }

@@ -50,6 +50,20 @@ export class GradAccumulator {
     return result;
   }
 
+  /** Adds gradients computed elsewhere (index-aligned with `variables`; undefined: none); takes ownership. */
+  add(grads: readonly (tf.Tensor | undefined)[], count = true): void {
+    grads.forEach((g, i) => {
+      if (!g) return;
+      const have = this.acc[i];
+      if (have) {
+        this.acc[i] = tf.add(have, g);
+        have.dispose();
+        g.dispose();
+      } else this.acc[i] = g;
+    });
+    if (count) this.count++;
+  }
+
   /** The accumulated gradients (index-aligned with `variables`); call `reset()` after using them. */
   take(): (tf.Tensor | undefined)[] {
     return this.acc;

@@ -8,6 +8,7 @@ export * from './losses.js';
 export { GradAccumulator, type TaskLoss, type BatchMetric, type StepResult } from './grad-step.js';
 export * from './trainer-state.js';
 export { Trainer, type TrainerOptions, type BatchEvent } from './trainer.js';
+export { chooseTrainingEngine, type TrainingEngineName, type EngineChoice, type OrtPlan } from './ort-plan.js';
 export { leafControllers, settle } from './controllers.js';
 export { readTrainingCheckpoint, saveTrainerCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 export { encodeCheckpoint, decodeCheckpoint, writeCheckpointFile, readCheckpointFile, type StoredTensor } from './checkpoint-file.js';

@@ -18,6 +18,10 @@ import type { EpochRecord, TrainerPosition } from './trainer-state.js';
 import { TrainingConfigError } from './errors.js';
 import { leafControllers, settle } from './controllers.js';
 import { restoreTrainer, saveTrainerCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
+import { availableParallelism } from 'node:os';
+import { compressionLossGradients } from './compression-loss.js';
+import { OrtTrainingEngine } from './ort-engine.js';
+import { chooseTrainingEngine, type EngineChoice, type TrainingEngineName } from './ort-plan.js';
 
 export interface BatchEvent extends StepResult {
   epoch: number;
@@ -49,6 +53,17 @@ export interface TrainerOptions {
   onEpochStart?: (epoch: number, batches: number) => void;
   onEpochEnd?: (r: EpochRecord) => void;
   onCheckpoint?: (path: string, position: TrainerPosition) => void;
+  /**
+   * 'ort': the compiled training graph on ONNX Runtime (an error naming what is missing when it cannot
+   * run this job); 'tfjs': the engine. Default: ORT when the loss is declared (`taskLoss`), every op on
+   * the loss path has a gradient rule and every insertion command a node form; else tfjs, with one
+   * `log` line naming what is missing.
+   */
+  engine?: TrainingEngineName;
+  /** ORT intra-op threads (default: the cores available). */
+  threads?: number;
+  /** Where the engine-choice line goes (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export class Trainer {
@@ -64,6 +79,12 @@ export class Trainer {
   history: EpochRecord[] = [];
   private readonly acc: GradAccumulator;
   readonly inputName: string;
+  /** The engine that trains (see TrainerOptions.engine); may turn to tfjs when new commands lack node forms. */
+  engine: TrainingEngineName;
+  /** Images trained and seconds spent in the batch loops (no model loading, evaluation or checkpoints). */
+  readonly throughput = { samples: 0, seconds: 0 };
+  private choice: EngineChoice;
+  private ort?: OrtTrainingEngine;
 
   constructor(readonly o: TrainerOptions) {
     const s = o.settings;
@@ -87,6 +108,15 @@ export class Trainer {
     this.inputName = o.inputName ?? inputs[0]?.name;
     if (!inputs.some((i) => i.name === this.inputName))
       throw new TrainingConfigError('inputName', `"${this.inputName}" is not an input of the model (inputs: ${inputs.map((i) => i.name).join(', ')})`);
+    if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads > 0))
+      throw new TrainingConfigError('threads', `must be a positive integer, got ${o.threads}`);
+    this.choice = chooseTrainingEngine(o.engine, o.model, o.controller, o.loss, o.log ?? ((l) => process.stderr.write(`${l}\n`)));
+    this.engine = this.choice.engine;
+  }
+
+  /** The ORT step's time split (ORT run vs feeds/gradients in JS), once training ran on ORT. */
+  get ortTiming() {
+    return this.ort?.timing;
   }
 
   private newOptimizer(): Optimizer {
@@ -144,7 +174,12 @@ export class Trainer {
 
   async fit(): Promise<EpochRecord[]> {
     const { settings } = this.o;
-    while (this.position.epoch < settings.epochs) await this.runEpoch(this.position.epoch);
+    try {
+      while (this.position.epoch < settings.epochs) await this.runEpoch(this.position.epoch);
+    } finally {
+      await this.ort?.release();
+      this.ort = undefined;
+    }
     return this.history;
   }
 
@@ -157,15 +192,20 @@ export class Trainer {
       controller.scheduler.epochStep();
       await settle(controller.scheduler);
     }
+    await this.ensureOrt();
     if (!this.stagedLr) this.optimizer.lr = this.lrFor(epoch);
     o.onEpochStart?.(epoch, batches);
     const sums = { loss: 0, taskLoss: 0, compressionLoss: 0, metric: 0, samples: 0 };
     let i = 0;
+    let loopStart = performance.now();
     for (const batch of o.train.batches(settings.batchSize, { shuffleSeed: this.epochSeed(epoch) })) {
-      if (i++ < startBatch) continue;
+      if (i++ < startBatch) {
+        loopStart = performance.now();
+        continue;
+      }
       const b = i - 1;
       controller.scheduler.step();
-      const r = this.trainBatch(batch);
+      const r = await this.trainBatch(batch);
       const n = batch.indices.length;
       sums.loss += r.loss * n;
       sums.taskLoss += r.taskLoss * n;
@@ -184,10 +224,16 @@ export class Trainer {
       }
       this.stagedLr?.step(b / batches);
       this.position.batch = b + 1;
+      this.throughput.samples += n;
       o.onBatchEnd?.({ ...r, epoch, batch: b, batches, samples: n, lr: this.optimizer.lr });
       const every = o.checkpointEverySteps ?? 0;
-      if (boundary && every > 0 && this.position.globalStep % every === 0 && b + 1 < batches) this.checkpoint('last');
+      if (boundary && every > 0 && this.position.globalStep % every === 0 && b + 1 < batches) {
+        this.throughput.seconds += (performance.now() - loopStart) / 1000;
+        this.checkpoint('last');
+        loopStart = performance.now();
+      }
     }
+    this.throughput.seconds += (performance.now() - loopStart) / 1000;
     const record: EpochRecord = {
       epoch,
       loss: sums.loss / Math.max(sums.samples, 1),
@@ -214,8 +260,32 @@ export class Trainer {
     }
   }
 
-  private trainBatch(batch: Batch): StepResult {
+  /** Opens the ORT session; plans again (a new session) when the model's commands changed since. */
+  private async ensureOrt(): Promise<void> {
+    if (this.choice.engine !== 'ort') return;
+    const now = this.o.model.commands();
+    const planned = this.choice.plan.commands;
+    const same = now.length === planned.length && now.every((c, i) => c === planned[i]);
+    if (this.ort && same) return;
+    await this.ort?.release();
+    this.ort = undefined;
+    if (!same) {
+      this.choice = chooseTrainingEngine(this.o.engine, this.o.model, this.o.controller, this.o.loss, this.o.log ?? ((l) => process.stderr.write(`${l}\n`)));
+      this.engine = this.choice.engine;
+      if (this.choice.engine !== 'ort') return;
+    }
+    this.ort = await OrtTrainingEngine.create(this.choice.plan, this.o.model, this.variables, this.inputName, this.o.threads ?? availableParallelism());
+  }
+
+  private async trainBatch(batch: Batch): Promise<StepResult> {
     const { o } = this;
+    if (this.ort) {
+      const { result, grads } = await this.ort.run(batch, o.batchMetric);
+      this.acc.add(grads);
+      const terms = compressionLossGradients(this.ort.plan.lossControllers, this.variables);
+      this.acc.add(terms.grads, false);
+      return { ...result, loss: result.loss + terms.value, compressionLoss: result.compressionLoss + terms.value };
+    }
     const x = toTensor(batch.x, 'float32');
     const y = batch.y && toTensor(batch.y, batch.y.dtype.startsWith('float') ? 'float32' : 'int32');
     try {
@@ -241,6 +311,9 @@ export class Trainer {
   }
 
   dispose(): void {
+    // trainEpoch callers (accuracy-aware loops) never leave fit(): close the ORT session here
+    void this.ort?.release().catch(() => {});
+    this.ort = undefined;
     this.acc.reset();
     this.optimizer.dispose();
   }

@@ -40,6 +40,22 @@ function broadcast(a: T64, b: T64, f: (x: number, y: number) => number): T64 {
 }
 
 function conv(n: GraphNode, x: T64, w: T64, b?: T64): T64 {
+  if (x.shape.length === 3) {
+    // 1-D: the 2-D conv of [N, C, 1, L] with a 1×k kernel
+    const as2d = (t: T64): T64 => ({ shape: [t.shape[0], t.shape[1], 1, t.shape[2]], data: t.data });
+    const one = (a: string, unit: number, dflt: number[]) => {
+      const v = ints(n, a, dflt);
+      return a === 'pads' ? [0, v[0], 0, v[1]] : [unit, v[0]];
+    };
+    const attributes = {
+      ...n.attributes,
+      strides: { type: 'ints', value: one('strides', 1, [1]) },
+      dilations: { type: 'ints', value: one('dilations', 1, [1]) },
+      pads: { type: 'ints', value: one('pads', 0, [0, 0]) },
+    } as GraphNode['attributes'];
+    const y = conv({ ...n, attributes }, as2d(x), as2d(w), b);
+    return { shape: [y.shape[0], y.shape[1], y.shape[3]], data: y.data };
+  }
   const [N, C, H, W] = x.shape,
     [M, Cg, kh, kw] = w.shape;
   const g = num(n, 'group', 1),
@@ -76,8 +92,14 @@ function maxPool(n: GraphNode, x: T64): T64 {
     [kh, kw] = ints(n, 'kernel_shape', [1, 1]),
     [sh, sw] = ints(n, 'strides', [1, 1]);
   const [pt, pl, pb, pr] = ints(n, 'pads', [0, 0, 0, 0]);
-  const Ho = Math.floor((H + pt + pb - kh) / sh) + 1,
-    Wo = Math.floor((W + pl + pr - kw) / sw) + 1;
+  // ceil_mode: one more window where it still starts inside the input or the left/top padding
+  const size = (len: number, p0: number, p1: number, k: number, s: number) => {
+    if (num(n, 'ceil_mode', 0) !== 1) return Math.floor((len + p0 + p1 - k) / s) + 1;
+    const o = Math.ceil((len + p0 + p1 - k) / s) + 1;
+    return (o - 1) * s >= len + p0 ? o - 1 : o;
+  };
+  const Ho = size(H, pt, pb, kh, sh),
+    Wo = size(W, pl, pr, kw, sw);
   const out = new Float64Array(N * C * Ho * Wo);
   for (let p = 0; p < N * C; p++)
     for (let i = 0; i < Ho; i++)

@@ -93,8 +93,8 @@ for (const c of cases)
       }
       const acts = specs.filter((s) => s.target.kind === 'activation').length;
       expect(g.nodes.filter((n) => n.opType === 'QuantizeLinear').length).toBe(acts);
-      // weights + activations + int32 biases (convs after BN folding, and the Gemm)
-      expect(g.nodes.filter((n) => n.opType === 'DequantizeLinear').length).toBe(weights.length + acts + c.convs + c.gemms);
+      // weights + activations + int32 biases (the Gemm's only: ORT quantizes float Conv biases itself)
+      expect(g.nodes.filter((n) => n.opType === 'DequantizeLinear').length).toBe(weights.length + acts + c.gemms);
       expect(g.nodes.filter((n) => n.opType === 'BatchNormalization').length).toBe(0);
       expect(g.opsets.get('')).toBe(13);
     });
@@ -177,6 +177,28 @@ describe('QDQ export: what makes ORT fuse', () => {
     // same numbers either way
     const [a, b] = [await logits(int8, 'disabled'), await logits(qdqModel(model, specs), 'disabled')];
     expect(compare(a, b).max).toBe(0);
+  });
+
+  it('Conv biases stay float and Conv weights have no zero point: same ORT integer outputs as int32 biases, a smaller file', async () => {
+    const model = mobilenetV2Style();
+    const specs = await specsFor(model);
+    const small = qdqModel(model, specs);
+    const int32 = qdqModel(model, specs, { quantizeBias: true });
+    const g = parseOnnx(small);
+    for (const conv of g.nodes.filter((n) => n.opType === 'Conv')) {
+      expect(g.initializers.get(conv.inputs[2])?.dtype).toBe('float32');
+      expect(g.producer(conv.inputs[1])!.inputs.length).toBe(2); // DequantizeLinear(q, scale): zero point 0 by default
+    }
+    const gemm = g.nodes.find((n) => n.opType === 'Gemm')!;
+    expect(g.producer(gemm.inputs[2])!.opType).toBe('DequantizeLinear');
+    expect(g.producer(gemm.inputs[1])!.inputs.length).toBe(3); // ORT 1.30 fuses QGemm only with a weight zero point
+    // each Conv saved a per-channel scale (4 bytes a channel) and its zero points (1 byte a channel)
+    const channels = g.nodes.filter((n) => n.opType === 'Conv').reduce((a, n) => a + g.initializers.get(n.inputs[2])!.dims[0], 0);
+    expect(int32.length - small.length).toBeGreaterThan(5 * channels);
+    const n = await optimizedCounts(small, 'float-conv-bias');
+    expect(n.get('QLinearConv')).toBe(11);
+    expect(n.get('QGemm')).toBe(1);
+    expect(compare(await logits(small, 'all'), await logits(int32, 'all')).max).toBe(0);
   });
 
   it('without int32 biases ORT still fuses the convs but leaves the Gemm in float', async () => {

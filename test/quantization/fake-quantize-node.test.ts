@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCompressedModel, type QuantizationController } from '../../src/api.js';
+import { createCompressedModel, QuantizationController } from '../../src/api.js';
 import { compileTrainingGraph, OrtTrainerStep } from '../../src/autodiff/index.js';
-import { nodeInputGradient, nodeInputValue, refreshNodeInputs, spliceCompressionNodes, type SplicedGraph } from '../../src/compression/index.js';
+import { nodeInputGradient, nodeInputValue, refreshNodeInputs, spliceCompressionNodes, type CompositeController, type SplicedGraph } from '../../src/compression/index.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
 import { initBackend, type Engine } from '../../src/engine/index.js';
@@ -46,6 +46,32 @@ function smallConvNet(): Graph {
   y = b.node('Relu', [y], {}, { name: 'r2/Relu' });
   y = b.node('Flatten', [b.node('GlobalAveragePool', [y], {}, { name: 'gap/GlobalAveragePool' })], { axis: 1 }, { name: 'flat/Flatten' });
   b.output(b.node('Gemm', [y, b.randomWeight('fc.weight', [10, 8]), b.uniform('fc.bias', [10], -0.1, 0.1)], { transB: 1 }, { name: 'fc/Gemm', outputs: ['logits'] }), ['N', 10]);
+  return b.toGraph();
+}
+
+/** relu1 feeds conv2 (quantizable) and Sigmoid (reads float): NNCF's per-consumer input quantizer on conv2 only. */
+function branchingNet(): Graph {
+  const b = new OnnxBuilder({ opset: 13, seed: 6, name: 'branching' });
+  const x = b.input('input', ['N', 3, 8, 8]);
+  const r1 = b.node('Relu', [b.node('Conv', [x, b.randomWeight('c1.weight', [6, 3, 3, 3])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'c1/Conv' })], {}, { name: 'relu1', outputs: ['relu1'] });
+  const c2 = b.node('Relu', [b.node('Conv', [r1, b.randomWeight('c2.weight', [6, 6, 3, 3])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'c2/Conv' })], {}, { name: 'relu2' });
+  const sig = b.node('Sigmoid', [r1], {}, { name: 'sig' });
+  const pool = (t: string, n: string) => b.node('Flatten', [b.node('GlobalAveragePool', [t], {}, { name: `${n}/GlobalAveragePool` })], { axis: 1 }, { name: `${n}/Flatten` });
+  const both = b.node('Concat', [pool(c2, 'p2'), pool(sig, 'ps')], { axis: 1 }, { name: 'cat' });
+  b.output(b.node('Gemm', [both, b.randomWeight('fc.weight', [10, 12])], { transB: 1 }, { name: 'fc/Gemm', outputs: ['logits'] }), ['N', 10]);
+  return b.toGraph();
+}
+
+/** Two branches → Concat (unified scale on CPU) → 1×1 Conv → GAP → Gemm (concatNet of the helpers ends in a MaxPool). */
+function concatGapNet(): Graph {
+  const b = new OnnxBuilder({ opset: 13, seed: 8, name: 'concat_gap' });
+  const x = b.input('input', ['N', 3, 8, 8]);
+  const branch = (n: string, k: number) =>
+    b.node('Relu', [b.node('Conv', [x, b.randomWeight(`${n}.weight`, [6, 3, k, k]), b.uniform(`${n}.bias`, [6], -0.1, 0.1)], { kernel_shape: [k, k], pads: Array(4).fill(k >> 1) }, { name: `${n}/Conv` })], {}, { name: `${n}/Relu` });
+  const cat = b.node('Concat', [branch('a', 1), branch('b', 3)], { axis: 1 }, { name: 'merge/Concat' });
+  const m = b.node('Conv', [cat, b.randomWeight('merge.weight', [8, 12, 1, 1])], { kernel_shape: [1, 1] }, { name: 'merge/Conv' });
+  const f = b.node('Flatten', [b.node('GlobalAveragePool', [b.node('Relu', [m], {}, { name: 'merge/Relu' })], {}, { name: 'gap/GlobalAveragePool' })], { axis: 1 }, { name: 'flat/Flatten' });
+  b.output(b.node('Gemm', [f, b.randomWeight('fc.weight', [10, 8])], { transB: 1 }, { name: 'fc/Gemm', outputs: ['logits'] }), ['N', 10]);
   return b.toGraph();
 }
 
@@ -107,6 +133,20 @@ function engineStep(e: Engine, spliced: SplicedGraph, batch: Batch) {
     loss = value.dataSync()[0];
   });
   return { loss, gradients };
+}
+
+/**
+ * Moves every range 1.23 % off its initialized value. Straight from range init, the largest value sits
+ * exactly on the range's end and products of grid weights × grid inputs land on the next quantizer's
+ * rounding midpoints, where ORT's and tfjs's float summation orders round one level apart; off the
+ * grid, the two paths compare gradient for gradient.
+ */
+function offGrid(r: { ctrl: QuantizationController }): void {
+  for (const m of r.ctrl.modules) {
+    const vars = m.quantizer.trainableVariables();
+    const range = vars[vars.length - 1];
+    tf.tidy(() => range.assign(m.quantizer.spec.logarithmScale ? tf.add(range, 0.0122) : tf.mul(range, 1.0123)));
+  }
 }
 
 /** Per flag setting: the worst norm-wise gradient error, and the median over tensors. */
@@ -229,19 +269,16 @@ describe('FakeQuantize node form vs the engine hooks', () => {
       activations: { mode, per_channel: mode === 'asymmetric' },
     }, mode === 'asymmetric' ? { target_device: 'TRIAL' } : {}); // TRIAL allows per-channel activations
     if (mode === 'asymmetric') expect(r.ctrl.modules.some((m) => m.placed.kind === 'activation' && m.placed.perChannel)).toBe(true);
-    const { results, spliced } = await compare(r, firstBatch(data, 4), ALL);
+    // Symmetric straight from init: features.3.dw outputs land on rounding midpoints (one level apart on the
+    // two paths from there on). Asymmetric moved off-grid: a near-constant channel feeds a train-mode BN
+    // (gradient norm ×50) and one flipped level changes its batch variance. Each mode runs where neither happens.
+    if (mode === 'symmetric') offGrid(r);
+    const { results, spliced } = await compare(r, firstBatch(data, 8), ALL);
     console.log(`mobilenet-v2-style ${mode}: ${results.map((x) => `worst ${x.worst.toExponential(2)} median ${x.median.toExponential(2)} loss ${x.loss.toExponential(2)}`).join('; ')}`);
-    for (const x of results.slice(0, 3)) {
+    for (const x of results) {
       expect(x.loss).toBeLessThan(1e-4);
       expect(x.worst).toBeLessThan(1e-4);
     }
-    // Both groups on: ORT's and tfjs's convolutions differ in the last float bit, and past the third
-    // block a few quantized activations land one level apart (measured: 1 of 6,144 at features.3.dw,
-    // 19 of 4,096 at features.4); the gradients of the tensors behind such flips move by up to a few %.
-    const on = results[3];
-    expect(on.loss).toBeLessThan(1e-3);
-    expect(on.median).toBeLessThan(1e-4);
-    expect(on.worst).toBeLessThan(0.1);
     // Per-channel weight parameters are fed in ONNX layout: [C,1,1,1] (the engine keeps [1,1,C,1]-style).
     const dw = [...spliced.feeds.entries()].find(([n]) => n.includes('features.1.dw') && n.includes('WEIGHT') && !n.endsWith('/enabled'))!;
     expect(nodeInputValue(dw[1]).dims).toEqual([64, 1, 1, 1]);
@@ -250,6 +287,68 @@ describe('FakeQuantize node form vs the engine hooks', () => {
     back.dispose();
     r.ctrl.dispose();
   }, 600_000);
+
+  it('per-consumer input quantizer with logarithm_scale: only conv2 reads the quantized relu1; gradients equal (1e-4)', async () => {
+    const data = randomData(16, [3, 8, 8], 9);
+    const log = { mode: 'symmetric', logarithm_scale: true };
+    const r = await quantize(branchingNet(), data, [3, 8, 8], { weights: log, activations: log });
+    const pre = r.ctrl.modules.find((m) => m.inputPorts)!;
+    expect(pre.inputPorts).toEqual({ relu1: [{ node: 'c2/Conv', port: 0 }] });
+    expect(r.ctrl.modules.every((m) => m.quantizer.spec.logarithmScale)).toBe(true);
+    // With the range straight from init, exp(log s) lands a float bit above or below the largest weight
+    // depending on the Exp implementation (ORT vs tfjs), flipping that element's clipping mask.
+    offGrid(r);
+    const { results, spliced } = await compare(r, firstBatch(data, 8), ALL);
+    console.log(`branching, log scale: ${results.map((x) => `worst ${x.worst.toExponential(2)}`).join('; ')}`);
+    for (const x of results) expect(x.worst).toBeLessThan(1e-4);
+    expect(spliced.graph.node('sig')!.inputs).toEqual(['relu1']);
+    expect(spliced.graph.producer(spliced.graph.node('c2/Conv')!.inputs[0])!.opType).toBe('FakeQuantize');
+    expect(spliced.nodes.every((n) => n.attributes.logarithm_scale.value === 1)).toBe(true);
+    r.ctrl.dispose();
+  }, 300_000);
+
+  it('unified scales (one quantizer read at two points) and half range (overflow fix), CPU target: gradients equal (1e-4)', async () => {
+    const data = randomData(16, [3, 8, 8], 13);
+    const r = await quantize(concatGapNet(), data, [3, 8, 8], {}, { target_device: 'CPU' });
+    offGrid(r);
+    const shared = r.ctrl.modules.find((m) => m.tensors.length > 1)!;
+    expect(shared.tensors.length).toBe(2);
+    expect(r.ctrl.modules.some((m) => m.quantizer.spec.halfRange)).toBe(true);
+    const { results, spliced } = await compare(r, firstBatch(data, 4), ALL);
+    console.log(`concat net CPU: ${results.map((x) => `worst ${x.worst.toExponential(2)}`).join('; ')}`);
+    for (const x of results) expect(x.worst).toBeLessThan(1e-4);
+    // Both points read the same scale input: one parameter, one gradient (the sum over both points).
+    const scale = `quantization/${shared.placed.id}/scale`;
+    expect(spliced.nodes.filter((n) => n.inputs.includes(scale))).toHaveLength(2);
+    expect(spliced.nodes.filter((n) => n.attributes.level_high.value === 63)).not.toHaveLength(0); // 7-bit weights
+    r.ctrl.dispose();
+  }, 300_000);
+
+  it('magnitude sparsity + quantization: Mask then FakeQuantize on each weight (command order), gradients equal (1e-4)', async () => {
+    const data = randomData(16, [3, 8, 8], 17);
+    const config = NNCFConfig.fromObject({
+      input_info: { sample_size: [1, 3, 8, 8] },
+      batch_size: 8,
+      compression: [
+        { algorithm: 'magnitude_sparsity', sparsity_init: 0.5 },
+        { algorithm: 'quantization', initializer: { range: { num_init_samples: 16 }, batchnorm_adaptation: { num_bn_adaptation_samples: 0 } } },
+      ],
+    });
+    const c = await createCompressedModel(smallConvNet(), config, { initDataset: data });
+    c.model.engine.syncToGraph();
+    const ctrl = (c.controller as CompositeController).children.find((x) => x instanceof QuantizationController) as QuantizationController;
+    const r = { ...c, ctrl };
+    offGrid(r);
+    const { results, spliced } = await compare(r, firstBatch(data, 8), ALL);
+    console.log(`sparsity + quantization: ${results.map((x) => `worst ${x.worst.toExponential(2)}`).join('; ')}`);
+    for (const x of results) expect(x.worst).toBeLessThan(1e-4);
+    for (const w of ['c1.weight', 'c2.weight']) {
+      const mask = spliced.nodes.find((n) => n.opType === 'Mask' && n.inputs[0] === w)!;
+      const fq = spliced.nodes.find((n) => n.opType === 'FakeQuantize' && n.inputs[0] === mask.outputs[0])!;
+      expect(spliced.graph.node(w === 'c1.weight' ? 'c1/Conv' : 'c2/Conv')!.inputs[1]).toBe(fq.outputs[0]);
+    }
+    c.controller.dispose?.();
+  }, 300_000);
 
   it.each(['symmetric', 'asymmetric'] as const)('20 SGD steps of QAT (%s): ORT and engine loss curves within 1e-3', async (mode) => {
     const data = randomData(160, [3, 8, 8], 21);

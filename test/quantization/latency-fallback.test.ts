@@ -199,4 +199,22 @@ describe('latency check on a ResNet-style model (QDQ export)', () => {
       r2.model.engine.dispose();
     }
   }, 300_000);
+
+  it('real ORT timing at two deploy settings (batch 3 / 1 thread, batch 1 / 2 threads): one final row per setting, every timing positive', async () => {
+    const r4 = await create();
+    try {
+      const s = (await latencyCheck(r4, { feeds: { dtype: 'float32', shape: [1, 3, 16, 16], data: seededFloats(3 * 256, 5) } as never, runs: 3, maxBlocks: 2, settings: [{ batch: 3, threads: 1 }, { batch: 1, threads: 2 }] }))!;
+      expect(s.blocks).toHaveLength(2);
+      // which blocks stay float depends on this machine's load; the shape of the answer does not
+      if (s.mixBySetting.length) {
+        expect(s.mixBySetting).toHaveLength(2);
+        for (const row of s.mixBySetting) expect(row.mixMs > 0 && row.fp32Ms > 0).toBe(true);
+        expect(s.finalMs).toBe(s.allFloat ? s.mixBySetting[0].fp32Ms : s.mixBySetting[0].mixMs);
+      } else expect(s.allFloat).toBe(true);
+      expect(s.fp32Ms).toBeGreaterThan(0);
+    } finally {
+      r4.controller.dispose();
+      r4.model.engine.dispose();
+    }
+  }, 300_000);
 });

@@ -91,6 +91,28 @@ describe('nncf-ts train', () => {
     expect(await main(['train', '--model', model, '--config', config, '--train', DIGITS, '--val', DIGITS, '--out', join(dir, 'o.onnx'), '--backend', 'gpu'])).toBe(2);
     expect(await main(['train', '--model', model])).toBe(2);
   });
+  it('--engine ort|tfjs and --json: one summary object with the engine and img_per_s; both engines reach the same accuracy', async () => {
+    const summaries: Record<string, unknown>[] = [];
+    for (const engine of ['ort', 'tfjs']) {
+      const json: string[] = [];
+      await trainCommand(base({ engine, json: true, threads: '1', out: join(dir, `${engine}.onnx`) }), () => {}, (l) => json.push(l));
+      expect(json).toHaveLength(1);
+      summaries.push(JSON.parse(json[0]));
+    }
+    const [ort, tfjs] = summaries as { engine: string; img_per_s: number; train_images: number; val_acc: number; epochs: number; loss: number }[];
+    console.log(`digits CNN, 2 epochs: ORT ${ort.img_per_s} img/s, tfjs ${tfjs.img_per_s} img/s; val acc ${ort.val_acc} / ${tfjs.val_acc}`);
+    expect(ort.engine).toBe('ort');
+    expect(tfjs.engine).toBe('tfjs');
+    for (const s of [ort, tfjs]) {
+      expect(s.epochs).toBe(2);
+      expect(s.train_images).toBe(2 * 1797);
+      expect(s.img_per_s).toBeGreaterThan(0);
+    }
+    expect(Math.abs(ort.val_acc - tfjs.val_acc)).toBeLessThan(2e-3);
+    expect(Math.abs(ort.loss - tfjs.loss)).toBeLessThan(1e-3);
+    await expect(trainCommand(base({ engine: 'gpu' }), () => {})).rejects.toThrow("--engine must be ort or tfjs, got 'gpu'");
+    await expect(trainCommand(base({ threads: '0' }), () => {})).rejects.toThrow(UsageError);
+  });
 });
 
 function npy(data: Float32Array, shape: number[]): Uint8Array {

@@ -12,9 +12,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fixture = (f: string) => join(import.meta.dirname, 'fixtures', f);
 
 /** Spawns a tsx child; `onLine` may return true to SIGKILL it. Resolves with its output lines and signal. */
-function child(script: string, args: string[], onLine: (line: string, kill: () => void) => void = () => {}): Promise<{ lines: string[]; signal: NodeJS.Signals | null; code: number | null }> {
+function child(script: string, args: string[], onLine: (line: string, kill: () => void) => void = () => {}, engine = 'tfjs'): Promise<{ lines: string[]; signal: NodeJS.Signals | null; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const p: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture(script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture(script), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRAIN_ENGINE: engine } });
     const lines: string[] = [];
     let stderr = '';
     p.stderr!.on('data', (d) => (stderr += d));
@@ -28,30 +28,34 @@ function child(script: string, args: string[], onLine: (line: string, kill: () =
 }
 
 describe('checkpoints under SIGKILL', () => {
-  it('a run killed in the middle of epoch 2 and resumed ends with the uninterrupted run\'s weights (≤ 1e-6)', async () => {
-    const full = await child('train-child.ts', [dir, 'full']);
-    expect(full.lines.at(-1)).toBe('DONE');
-    let killedAt = '';
-    const killed = await child('train-child.ts', [join(dir, 'k'), 'never'], (l, kill) => {
-      if (l === 'BATCH 1 9' && !killedAt) {
-        killedAt = l;
-        kill();
-      }
-    });
-    expect(killed.signal).toBe('SIGKILL');
-    const resumed = await child('train-child.ts', [join(dir, 'k'), 'resumed', join(dir, 'k', 'ckpt', 'last.ckpt')]);
-    const start = resumed.lines.find((l) => l.startsWith('START'))!;
-    const [, e, b] = start.split(' ').map(Number);
-    console.log(`killed after "${killedAt}", resumed at epoch ${e} batch ${b}`);
-    expect(e).toBe(1); // zero-based: the second epoch
-    expect(b).toBeGreaterThan(0);
-    expect(b).toBeLessThan(16);
-    const a = JSON.parse(readFileSync(join(dir, 'full.json'), 'utf8'));
-    const r = JSON.parse(readFileSync(join(dir, 'k', 'resumed.json'), 'utf8'));
-    const diff = maxAbsDiff(a, r);
-    console.log(`max |w_resumed − w_uninterrupted| = ${diff}`);
-    expect(diff).toBeLessThanOrEqual(1e-6);
-  });
+  for (const engine of ['tfjs', 'ort'])
+    it(`${engine}: a run killed in the middle of epoch 2 and resumed ends with the uninterrupted run's weights (≤ 1e-6)`, async () => {
+      const sub = join(dir, engine);
+      const full = await child('train-child.ts', [sub, 'full'], undefined, engine);
+      expect(full.lines.at(-1)).toBe('DONE');
+      expect(full.lines[0]).toBe(`START 0 0 ${engine}`);
+      let killedAt = '';
+      const killed = await child('train-child.ts', [join(sub, 'k'), 'never'], (l, kill) => {
+        if (l === 'BATCH 1 9' && !killedAt) {
+          killedAt = l;
+          kill();
+        }
+      }, engine);
+      expect(killed.signal).toBe('SIGKILL');
+      const resumed = await child('train-child.ts', [join(sub, 'k'), 'resumed', join(sub, 'k', 'ckpt', 'last.ckpt')], undefined, engine);
+      const start = resumed.lines.find((l) => l.startsWith('START'))!;
+      const [, e, b] = start.split(' ').map(Number);
+      console.log(`${engine}: killed after "${killedAt}", resumed at epoch ${e} batch ${b}`);
+      expect(start.endsWith(engine)).toBe(true);
+      expect(e).toBe(1); // zero-based: the second epoch
+      expect(b).toBeGreaterThan(0);
+      expect(b).toBeLessThan(16);
+      const a = JSON.parse(readFileSync(join(sub, 'full.json'), 'utf8'));
+      const r = JSON.parse(readFileSync(join(sub, 'k', 'resumed.json'), 'utf8'));
+      const diff = maxAbsDiff(a, r);
+      console.log(`${engine}: max |w_resumed − w_uninterrupted| = ${diff}`);
+      expect(diff).toBeLessThanOrEqual(1e-6);
+    }, 300_000);
 
   it('killing the writer during a save always leaves the previous complete checkpoint readable', async () => {
     const sub = join(dir, 'save');

@@ -63,7 +63,18 @@ export class LayerBinarizers {
     };
   }
 
+  /**
+   * The activation command. Its node form exists once the scale is initialized: the scale comes from the
+   * first training forward on the engine (a hook), which a compiled ORT step would skip — so until then a
+   * trainer sees no node form and trains on the tfjs engine (a resumed, initialized model trains on ORT).
+   */
   activationCommand(): InsertionCommand {
+    const node = activationNodeForm(
+      { name: this.inputName('scale'), value: this.scale, trainable: true, lrMultiplier: this.lrMultiplier },
+      { name: this.inputName('threshold'), value: this.threshold, trainable: true, lrMultiplier: this.lrMultiplier },
+      { name: this.inputName('activations_enabled'), value: this.activationFlag.value },
+    );
+    const initialized = () => this.scaleInitialized;
     return {
       owner: this.owner,
       point: { kind: 'tensor', name: this.layer.input, consumers: [this.layer.node] },
@@ -73,11 +84,9 @@ export class LayerBinarizers {
         if (info.training && !this.scaleInitialized) this.initScale(x);
         return binarizeActivation(x, this.scale, this.threshold, this.lrMultiplier);
       },
-      node: activationNodeForm(
-        { name: this.inputName('scale'), value: this.scale, trainable: true, lrMultiplier: this.lrMultiplier },
-        { name: this.inputName('threshold'), value: this.threshold, trainable: true, lrMultiplier: this.lrMultiplier },
-        { name: this.inputName('activations_enabled'), value: this.activationFlag.value },
-      ),
+      get node() {
+        return initialized() ? node : undefined;
+      },
     };
   }
 

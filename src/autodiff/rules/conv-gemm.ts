@@ -1,8 +1,8 @@
 /**
  * A dense (group 1) 2-D Conv as Gather-im2col + one Gemm, forward and backward, in a channels-first,
- * batch-last layout [C, H·W, N]. ORT's Conv with weights as graph inputs (not constants) loses its
- * blocked NCHWc path and runs one small GEMM per image; at small spatial sizes with many channels that
- * is several times slower than one Gemm over the whole batch (engine-notes.md). The batch stays the
+ * batch-last layout [C, H·W, N] (an NHWC variant, Gather rows of C floats, measured slower on ResNet-18).
+ * ORT's Conv with weights as graph inputs (not constants) loses its blocked NCHWc path and runs one
+ * small GEMM per image; at small spatial sizes with many channels that is several times slower than one Gemm over the whole batch (engine-notes.md). The batch stays the
  * innermost axis, so every index constant is independent of the batch size (symbolic batches work):
  *   xT    = x as [C, H·W, N], one zero row appended (index H·W), read by every padded position
  *   cols  = Gather(xT, idx)                              [C·k·k, Ho·Wo·N]
@@ -18,7 +18,7 @@ import type { ConvGeometry } from './conv-geometry.js';
 const kk = (g: ConvGeometry) => g.kernel[0] * g.kernel[1];
 
 /** Index of x (flat over H·W; H·W = the zero row) read by kernel offset ij at output position q. */
-function forwardIndices(g: ConvGeometry, offsetMajor: boolean): number[] {
+function forwardIndices(g: ConvGeometry): number[] {
   const [h, w] = g.inSize;
   const [ho, wo] = g.outSize;
   const at = (ij: number, q: number) => {
@@ -27,19 +27,18 @@ function forwardIndices(g: ConvGeometry, offsetMajor: boolean): number[] {
     const c = (q % wo) * g.strides[1] + j * g.dilations[1] - g.pads[1];
     return r >= 0 && r < h && c >= 0 && c < w ? r * w + c : h * w;
   };
-  return ordered(kk(g), ho * wo, offsetMajor, at);
+  return offsetMajor(kk(g), ho * wo, at);
 }
 
-/** at(ij, q) for every kernel offset ij and position q: offset-major or position-major order. */
-function ordered(offsets: number, positions: number, offsetMajor: boolean, at: (ij: number, q: number) => number): number[] {
+/** at(ij, q) for every kernel offset ij (major) and position q (minor). */
+function offsetMajor(offsets: number, positions: number, at: (ij: number, q: number) => number): number[] {
   const idx: number[] = [];
-  if (offsetMajor) for (let ij = 0; ij < offsets; ij++) for (let q = 0; q < positions; q++) idx.push(at(ij, q));
-  else for (let q = 0; q < positions; q++) for (let ij = 0; ij < offsets; ij++) idx.push(at(ij, q));
+  for (let ij = 0; ij < offsets; ij++) for (let q = 0; q < positions; q++) idx.push(at(ij, q));
   return idx;
 }
 
 /** Index of dy (flat over Ho·Wo; Ho·Wo = the zero row) that input position p received through offset ij. */
-function inputGradIndices(g: ConvGeometry, offsetMajor: boolean): number[] {
+function inputGradIndices(g: ConvGeometry): number[] {
   const [h, w] = g.inSize;
   const [ho, wo] = g.outSize;
   const src = (p: number, a: 0 | 1, k: number, n: number) => {
@@ -51,42 +50,34 @@ function inputGradIndices(g: ConvGeometry, offsetMajor: boolean): number[] {
     const ow = src(p % w, 1, ij % g.kernel[1], wo);
     return oh >= 0 && ow >= 0 ? oh * wo + ow : ho * wo;
   };
-  return ordered(kk(g), h * w, offsetMajor, at);
+  return offsetMajor(kk(g), h * w, at);
 }
 
-/**
- * 'batch-last': [C, H·W, N], Gather copies rows of N floats (best for few channels, e.g. an RGB stem);
- * 'nhwc': [N, H·W, C], Gather copies rows of C floats (best for many channels).
- */
-export type ConvGemmLayout = 'batch-last' | 'nhwc';
-
-const PERM_IN: Record<ConvGemmLayout, number[]> = { 'batch-last': [1, 2, 3, 0], nhwc: [0, 2, 3, 1] };
-const PERM_OUT: Record<ConvGemmLayout, number[]> = { 'batch-last': [3, 0, 1, 2], nhwc: [0, 3, 1, 2] };
-
-/** NCHW → the layout's [·, H·W, ·] with one zero row appended on axis 1. */
-function spatialRowsWithZero(emit: GraphEmitter, t: string, c: number, hw: number, layout: ConvGemmLayout, base: string): string {
-  const dims = layout === 'nhwc' ? [-1, hw, c] : [c, hw, -1];
-  const r = emit.reshape(emit.transpose(t, PERM_IN[layout], base), dims, base);
+/** NCHW → [C, H·W, N] with one zero row appended on axis 1 (the row every padded position reads). */
+function rowsWithZero(emit: GraphEmitter, t: string, c: number, hw: number, base: string): string {
+  const r = emit.reshape(emit.transpose(t, [1, 2, 3, 0], base), [c, hw, -1], base);
   return emit.op('Pad', [r, emit.ints([0, 0, 0, 0, 1, 0])], {}, base);
 }
 
-/** The Gemm's 2-D result ([C, H·W·N] or [N·H·W, C]) → NCHW, optionally under a given name. */
-function toNchw(emit: GraphEmitter, t: string, c: number, h: number, w: number, layout: ConvGemmLayout, base: string, out?: string): string {
-  const r = emit.reshape(t, layout === 'nhwc' ? [-1, h, w, c] : [c, h, w, -1], base);
-  const perm = PERM_OUT[layout];
-  return out ? emit.nodeOutputs('Transpose', [r], { perm }, [out], base)[0] : emit.transpose(r, perm, base);
+/** [C, H·W·N] → NCHW [N, C, H, W], optionally under a given name. */
+function toNchw(
+  emit: GraphEmitter,
+  t: string,
+  c: number,
+  h: number,
+  w: number,
+  base: string,
+  out?: string,
+): string {
+  const r = emit.reshape(t, [c, h, w, -1], base);
+  return out
+    ? emit.nodeOutputs('Transpose', [r], { perm: [3, 0, 1, 2] }, [out], base)[0]
+    : emit.transpose(r, [3, 0, 1, 2], base);
 }
 
-/** im2col by one Gather: [K, M] (batch-last: K = (c, ij)) or [M, K] (nhwc: K = (ij, c)). */
-function im2col(emit: GraphEmitter, rows: string, indices: number[], k: number, layout: ConvGemmLayout, base: string): string {
-  const gathered = emit.op('Gather', [rows, emit.ints(indices)], { axis: 1 }, base);
-  return emit.reshape(gathered, layout === 'nhwc' ? [-1, k] : [k, -1], base);
-}
-
-/** W [Co, C, kh, kw] as the Gemm operand of the layout: [Co, C·kk] or [kk·C, Co]. */
-function weightMatrix(emit: GraphEmitter, w: string, g: ConvGeometry, layout: ConvGemmLayout, base: string): string {
-  if (layout === 'batch-last') return emit.reshape(w, [g.cout, g.cin * kk(g)], base);
-  return emit.reshape(emit.transpose(w, [2, 3, 1, 0], base), [kk(g) * g.cin, g.cout], base);
+/** im2col by one Gather: [K, M] with K = (channel, offset), M = (position, batch). */
+function im2col(emit: GraphEmitter, rows: string, indices: number[], k: number, base: string): string {
+  return emit.reshape(emit.op('Gather', [rows, emit.ints(indices)], { axis: 1 }, base), [k, -1], base);
 }
 
 /** Emits y (named `out`) of Conv(x, w, b?); returns the tensors the backward reuses. */
@@ -97,17 +88,19 @@ export function convGemmForward(
   b: string | undefined,
   out: string,
   g: ConvGeometry,
-  layout: ConvGemmLayout,
   base: string,
 ): Record<string, string> {
   const [h, wd] = g.inSize;
-  const rows = spatialRowsWithZero(emit, x, g.cin, h * wd, layout, base);
-  const cols = im2col(emit, rows, forwardIndices(g, layout === 'batch-last'), g.cin * kk(g), layout, base);
-  const wm = weightMatrix(emit, w, g, layout, base);
-  const bias = b && emit.reshape(b, layout === 'nhwc' ? [g.cout] : [g.cout, 1], base);
-  const ins = layout === 'nhwc' ? [cols, wm] : [wm, cols];
-  const y2 = emit.op('Gemm', bias ? [...ins, bias] : ins, {}, base);
-  toNchw(emit, y2, g.cout, g.outSize[0], g.outSize[1], layout, base, out);
+  const cols = im2col(
+    emit,
+    rowsWithZero(emit, x, g.cin, h * wd, base),
+    forwardIndices(g),
+    g.cin * kk(g),
+    base,
+  );
+  const wm = emit.reshape(w, [g.cout, g.cin * kk(g)], base);
+  const ins = b ? [wm, cols, emit.reshape(b, [g.cout, 1], base)] : [wm, cols];
+  toNchw(emit, emit.op('Gemm', ins, {}, base), g.cout, g.outSize[0], g.outSize[1], base, out);
   return { cols };
 }
 
@@ -118,30 +111,27 @@ export function convGemmBackward(
   dy: string,
   cols: string,
   g: ConvGeometry,
-  layout: ConvGemmLayout,
   need: { x: boolean; w: boolean },
   base: string,
 ): { dx?: string; dw?: string } {
   const [ho, wo] = g.outSize;
   const [h, wd] = g.inSize;
-  const nhwc = layout === 'nhwc';
-  const dyRows = emit.reshape(emit.transpose(dy, PERM_IN[layout], base), nhwc ? [-1, ho * wo, g.cout] : [g.cout, ho * wo, -1], base);
-  let dw: string | undefined;
-  if (need.w) {
-    const dy2 = emit.reshape(dyRows, nhwc ? [-1, g.cout] : [g.cout, -1], base);
-    // batch-last: dy2[Co, M]·colsᵀ = [Co, C·kk]; nhwc: colsᵀ·dy2[M, Co] = [kk·C, Co]
-    const prod = nhwc ? emit.op('Gemm', [cols, dy2], { transA: 1 }, base) : emit.op('Gemm', [dy2, cols], { transB: 1 }, base);
-    dw = nhwc
-      ? emit.transpose(emit.reshape(prod, [...g.kernel, g.cin, g.cout], base), [3, 2, 0, 1], base)
-      : emit.reshape(prod, [g.cout, g.cin, ...g.kernel], base);
-  }
+  const dyRows = emit.reshape(emit.transpose(dy, [1, 2, 3, 0], base), [g.cout, ho * wo, -1], base);
+  const dw = need.w
+    ? emit.reshape(
+        emit.op('Gemm', [emit.reshape(dyRows, [g.cout, -1], base), cols], { transB: 1 }, base),
+        [g.cout, g.cin, ...g.kernel],
+        base,
+      )
+    : undefined;
   if (!need.x) return { dw };
   const dyZ = emit.op('Pad', [dyRows, emit.ints([0, 0, 0, 0, 1, 0])], {}, base);
-  const dcols = im2col(emit, dyZ, inputGradIndices(g, !nhwc), g.cout * kk(g), layout, base);
-  // A[c, (co, ij)] = W[co, c, ij] (batch-last) or A[(ij, co), c] (nhwc)
-  const a = nhwc
-    ? emit.reshape(emit.transpose(w, [2, 3, 0, 1], base), [kk(g) * g.cout, g.cin], base)
-    : emit.reshape(emit.transpose(emit.reshape(w, [g.cout, g.cin, kk(g)], base), [1, 0, 2], base), [g.cin, g.cout * kk(g)], base);
-  const dx2 = emit.op('Gemm', nhwc ? [dcols, a] : [a, dcols], {}, base);
-  return { dx: toNchw(emit, dx2, g.cin, h, wd, layout, base), dw };
+  const dcols = im2col(emit, dyZ, inputGradIndices(g), g.cout * kk(g), base);
+  // A[c, (co, ij)] = W[co, c, ij]
+  const a = emit.reshape(
+    emit.transpose(emit.reshape(w, [g.cout, g.cin, kk(g)], base), [1, 0, 2], base),
+    [g.cin, g.cout * kk(g)],
+    base,
+  );
+  return { dx: toNchw(emit, emit.op('Gemm', [a, dcols], {}, base), g.cin, h, wd, base), dw };
 }

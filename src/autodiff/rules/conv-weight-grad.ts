@@ -4,6 +4,7 @@
  * offset slices the strided window and multiplies:
  *   dense:     dW[:, :, i, j] = dyᵀ[Co, N·Ho·Wo] · x_ijᵀ      (one Gemm)
  *   depthwise: dW[c, 0, i, j] = Σ_{n,h,w} dy · x_ij            (Mul + ReduceSum)
+ *   grouped:   the dense form per group on its channel slices, concatenated
  */
 import type { GraphEmitter } from '../emitter.js';
 import { AutodiffError } from '../errors.js';
@@ -83,7 +84,23 @@ export function convWeightGrad(
 ): string {
   if (g.group === 1) return denseWeightGrad(emit, x, dy, g, base);
   if (isDepthwise(g)) return depthwiseWeightGrad(emit, x, dy, g, base);
-  throw new AutodiffError(
-    `${base}: the Conv gradient rule supports group=1 and depthwise convolutions, not group=${g.group} with ${g.cin}→${g.cout} channels`,
+  return groupedWeightGrad(emit, x, dy, g, base);
+}
+
+/** group > 1, not depthwise: the dense gradient of each group's channel slices, stacked on the output axis. */
+function groupedWeightGrad(emit: GraphEmitter, x: string, dy: string, g: ConvGeometry, base: string): string {
+  if (g.cin % g.group || g.cout % g.group)
+    throw new AutodiffError(`${base}: Conv group=${g.group} does not divide ${g.cin}→${g.cout} channels`);
+  const [ci, co] = [g.cin / g.group, g.cout / g.group];
+  const one = { ...g, cin: ci, cout: co, group: 1 };
+  const parts = Array.from({ length: g.group }, (_, k) =>
+    denseWeightGrad(
+      emit,
+      emit.slice(x, [k * ci], [(k + 1) * ci], [1], undefined, base),
+      emit.slice(dy, [k * co], [(k + 1) * co], [1], undefined, base),
+      one,
+      base,
+    ),
   );
+  return emit.op('Concat', parts, { axis: 0 }, base);
 }

@@ -1,6 +1,7 @@
 /**
  * `nncf-ts compress --model M.onnx --config C.json --data D --out O.onnx [--report R.json]
- *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N] [--no-latency-check]`
+ *  [--preprocess SPEC] [--batch-size N] [--split S] [--limit N] [--no-latency-check] [--quiet]
+ *  [--latency-batch 1,8] [--latency-threads 1,2]`
  * Post-training compression: loads the model, the NNCF config and the init data (checked against the
  * model input), runs createCompressedModel (range init, BN adaptation), writes the compressed ONNX
  * model atomically (QDQ: after the latency check, which keeps float the blocks ORT runs slower
@@ -19,6 +20,8 @@ import { loadData, parsePreprocessSpec, type Dataset, type LoadDataOptions } fro
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { positiveInt } from '../args.js';
 import { batchSizeForModel } from '../../initialization/fixed-batch.js';
+import { setProgressSink } from '../../initialization/progress.js';
+import { lineProgressSink } from '../progress-line.js';
 import { checkInputPaths } from '../input-paths.js';
 import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { applyExportFormat, parseExportFormat } from '../export-format.js';
@@ -39,6 +42,18 @@ interface CompressOptions {
   latencyCheck?: boolean;
   /** Binarization's export form: onnx (standard ops, default) or fq (NNCF's FakeQuantize). */
   format?: string;
+  /** Deploy settings the latency check times: comma lists, every batch with every thread count (default 1,8 and 1,2). */
+  latencyBatch?: string;
+  latencyThreads?: string;
+  /** No progress lines (they are drawn only on a TTY anyway). */
+  quiet?: boolean;
+  /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
+  sparseInitializers?: boolean;
+}
+
+/** A comma list of positive integers (e.g. "1,8"), or a usage error naming the flag. */
+function positiveIntList(v: string, flag: string): number[] {
+  return v.split(',').map((x) => positiveInt(x.trim(), flag));
 }
 
 
@@ -53,6 +68,9 @@ export async function compress(o: CompressOptions): Promise<string> {
   const format = parseExportFormat(o.format, config);
   const runLog = RunLog.open(config, { model: o.model, configFile: o.config }); // log_dir: created before any work
   const requestedBatchSize = positiveInt(o.batchSize, '--batch-size');
+  const latencyBatches = positiveIntList(o.latencyBatch ?? '1,8', '--latency-batch');
+  const latencyThreads = positiveIntList(o.latencyThreads ?? '1,2', '--latency-threads');
+  const latencySettings = latencyBatches.flatMap((batch) => latencyThreads.map((threads) => ({ batch, threads })));
   const [{ loadOnnxModel }, { initBackend }, api] = await Promise.all([
     import('../../frontends/onnx/index.js'),
     import('../../engine/index.js'),
@@ -78,10 +96,17 @@ export async function compress(o: CompressOptions): Promise<string> {
   config.registerExtraStructs([new QuantizationRangeInitArgs(loader), new BNAdaptationInitArgs(loader)]);
   await registerPrecisionInitArgs(config, loader);
   warnAboutStagedParams(config);
-  const result = await api.createCompressedModel(graph, config);
-  if (o.latencyCheck !== false) await runLatencyCheck(result, dataset, typeof input[0].shape?.[0] === 'number' ? batchSize : 1);
+  // statistics, BN adaptation, HAWQ traces, AutoQ episodes: one stderr line each with rate and ETA
+  const previousSink = setProgressSink(lineProgressSink({ quiet: o.quiet }));
+  let result: Awaited<ReturnType<typeof api.createCompressedModel>>;
+  try {
+    result = await api.createCompressedModel(graph, config);
+  } finally {
+    setProgressSink(previousSink);
+  }
+  if (o.latencyCheck !== false) await runLatencyCheck(result, dataset, typeof input[0].shape?.[0] === 'number' ? batchSize : 1, latencySettings);
   await applyExportFormat(result.controller, format);
-  await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out));
+  await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out, { sparseInitializers: o.sparseInitializers === true }));
   const written = [`wrote the compressed model to ${o.out}`];
   const { compareLinearKernels, describeKernelComparison } = await import('../../runtime/index.js');
   const kernels = await compareLinearKernels(o.model, o.out);
@@ -96,6 +121,8 @@ export async function compress(o: CompressOptions): Promise<string> {
       samples: dataset.length,
       statistics: statistics.toDict(),
       ort_linear_kernels: kernels,
+      // file and gzip sizes (what a web user downloads) of the input model and of the export
+      sizes: (await import('../../report/plan/sizes.js')).fileSizes(o.model, o.out),
       ...(q ? api.quantizationReport(q) : {}),
     };
     await writeOutput('--report', o.report, () => writeFileAtomic(o.report!, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`)));
@@ -110,13 +137,13 @@ export async function compress(o: CompressOptions): Promise<string> {
 }
 
 /** QDQ exports only (ORT cannot time FakeQuantize): keep float the blocks ORT runs slower quantized. */
-async function runLatencyCheck(result: Awaited<ReturnType<typeof import('../../api.js').createCompressedModel>>, dataset: Dataset, batch: number): Promise<void> {
+async function runLatencyCheck(result: Awaited<ReturnType<typeof import('../../api.js').createCompressedModel>>, dataset: Dataset, batch: number, settings: { batch: number; threads: number }[]): Promise<void> {
   const [{ findQuantizationController }, { latencyCheck }] = await Promise.all([import('../../algorithms/quantization/index.js'), import('../../latency-check.js')]);
   const q = findQuantizationController(result.controller);
   if (!q?.exportsStandardOps) return;
   const feeds = dataset.batches(Math.min(batch, dataset.length)).next().value!.x;
   try {
-    await latencyCheck(result, { feeds });
+    await latencyCheck(result, { feeds, settings });
   } catch (e) {
     // the export is still valid (every quantizer stays on); only the speed guarantee is lost
     process.stderr.write(`nncf-ts: warning: latency check skipped, the export keeps every quantizer: ${(e as Error).message.split('\n')[0]}\n`);
@@ -150,12 +177,16 @@ export const registerCompress: RegisterCommand = (program: Command) => {
     .requiredOption('--out <path>', 'output .onnx model (written atomically)')
     .option('--report <path>', 'write a JSON report of every quantizer and the totals')
     .option('--format <onnx|fq>', 'binarization export: standard ONNX ops (onnx, default) or NNCF FakeQuantize levels 2 (fq)')
+    .option('--sparse-initializers', 'write sparse weights as ONNX sparse_initializer where that is smaller (onnxruntime loads them)')
     .option('--preprocess <spec>', 'preprocessing, e.g. "scale=1/255,mean=0.286,std=0.353"')
     .option('--batch-size <n>', 'batch size of the init data loader', '32')
     .option('--split <name>', 'IDX directory with several image files: the split to use (train, t10k)')
     .option('--limit <n>', 'use only the first N samples')
+    .option('--quiet', 'no progress lines on stderr (shown only on a terminal)')
     .option('--latency-check', 'time the QDQ export on onnxruntime against FP32 and keep float the blocks that are slower quantized (default)')
     .option('--no-latency-check', 'skip the latency check (QDQ export: blocks that ORT runs slower quantized than FP32 are kept float)')
+    .option('--latency-batch <list>', 'batch sizes you deploy with, timed by the latency check (comma list; a fixed-batch model uses its own)', '1,8')
+    .option('--latency-threads <list>', 'intra-op thread counts you deploy with, timed by the latency check (comma list); the export must beat FP32 at every batch × threads', '1,2')
     .action(async (o: CompressOptions) => {
       process.stdout.write(`${await compress(o)}\n`);
     });

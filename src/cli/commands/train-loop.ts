@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import { renderTable, stageName, type CreateResult } from '../../compression/index.js';
 import type { NNCFConfig } from '../../config/index.js';
 import { classIds, type Dataset } from '../../data/index.js';
-import { Trainer, correctCount, softmaxCrossEntropy, type LoadedCheckpoint, type TrainingSettings } from '../../training/index.js';
+import { Trainer, correctCount, taskLoss, type LoadedCheckpoint, type TrainingEngineName, type TrainingSettings } from '../../training/index.js';
 
 export interface TrainLoopOptions {
   created: CreateResult;
@@ -19,6 +19,12 @@ export interface TrainLoopOptions {
   log: (line: string) => void;
   /** Called after each epoch's line is logged (log_dir records the statistics). */
   onEpochEnd?: (epoch: number) => void;
+  /** Training engine (undefined: ORT when it can train the job, else tfjs with a line saying why). */
+  engine?: TrainingEngineName;
+  /** ORT intra-op threads (default: the cores available). */
+  threads?: number;
+  /** Receives the trainer once built (the --json summary reads its engine and throughput). */
+  onTrainer?: (trainer: Trainer) => void;
 }
 
 /** Top-1 accuracy in eval mode. */
@@ -55,7 +61,10 @@ export function cliTrainer(o: TrainLoopOptions, opts: { evaluate: boolean }): { 
     train: o.train,
     settings,
     config: o.config,
-    loss: (out, y) => softmaxCrossEntropy(out[output], y!),
+    loss: taskLoss('cross_entropy', output),
+    engine: o.engine,
+    threads: o.threads,
+    log: o.log,
     batchMetric: (out, y) => correctCount(out[output], y!),
     evaluate: opts.evaluate ? () => accuracy(created, o.val, settings.batchSize, trainer.inputName, output) : undefined,
     checkpointDir: o.checkpointDir,
@@ -81,6 +90,7 @@ export function cliTrainer(o: TrainLoopOptions, opts: { evaluate: boolean }): { 
       o.onEpochEnd?.(r.epoch);
     },
   });
+  o.onTrainer?.(trainer);
   return { trainer, stopBar: () => bar?.stop() };
 }
 

@@ -1,9 +1,12 @@
 /**
  * `nncf-ts train --model M.onnx --config C.json --train D --val V --out O.onnx [--epochs N] [--resume CKPT]
- *  [--checkpoint-dir DIR] [--checkpoint-every N] [--batch-size N] [--preprocess SPEC] [--backend wasm|cpu]`
+ *  [--checkpoint-dir DIR] [--checkpoint-every N] [--batch-size N] [--preprocess SPEC] [--backend wasm|cpu]
+ *  [--engine ort|tfjs] [--threads N] [--json]`
  * Compression-aware training of a classifier (softmax cross-entropy on the first model output): builds the
  * config's algorithms, trains with the config's training keys (see training/settings.ts), shows a progress
  * bar per epoch, keeps last/best checkpoints, exports the trained compressed model and prints statistics.
+ * Training runs on ONNX Runtime (the compiled training graph) when it can, else on the tfjs engine;
+ * `--json` prints one summary object on stdout (engine, img_per_s, accuracies) and the log on stderr.
  */
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -17,6 +20,7 @@ import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
+import type { Trainer } from '../../training/index.js';
 
 export interface TrainCommandOptions {
   model: string;
@@ -31,9 +35,14 @@ export interface TrainCommandOptions {
   checkpointEvery?: string;
   preprocess?: string;
   backend?: 'wasm' | 'cpu';
+  engine?: string;
+  threads?: string;
+  json?: boolean;
   progress?: boolean;
   report?: string;
   format?: string;
+  /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
+  sparseInitializers?: boolean;
 }
 
 /** An optional integer option: undefined stays undefined (the config or NNCF default applies). */
@@ -49,11 +58,20 @@ const usage = async <T>(p: Promise<T> | (() => T)): Promise<T> => {
   }
 };
 
-export async function trainCommand(opts: TrainCommandOptions, print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
+export async function trainCommand(
+  opts: TrainCommandOptions,
+  print: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  json: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<void> {
   const epochs = optionalInt(opts.epochs, '--epochs', true);
   const batchSize = optionalInt(opts.batchSize, '--batch-size');
   const every = optionalInt(opts.checkpointEvery, '--checkpoint-every');
   if (opts.backend && opts.backend !== 'wasm' && opts.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got '${opts.backend}'`);
+  if (opts.engine !== undefined && opts.engine !== 'ort' && opts.engine !== 'tfjs') throw new UsageError(`--engine must be ort or tfjs, got '${opts.engine}'`);
+  const engine = opts.engine as 'ort' | 'tfjs' | undefined;
+  const threads = optionalInt(opts.threads, '--threads');
+  // --json: the summary object alone on stdout, the log on stderr
+  if (opts.json) print = (l) => process.stderr.write(`${l}\n`);
   checkInputPaths([{ flag: '--train', path: opts.train }, { flag: '--val', path: opts.val }]);
   // the default checkpoint folders (next to --out, or log_dir's run directory) sit in folders checked or created here
   checkOutputPaths([
@@ -96,7 +114,8 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
   await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
   const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
-  const loopOptions = { created, config, settings, train, val, ckpt, checkpointDir, every, progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e: number) => runLog.recordStatistics(created.controller, e)) };
+  let trainer: Trainer | undefined;
+  const loopOptions = { created, config, settings, train, val, ckpt, checkpointDir, every, engine, threads, onTrainer: (t: Trainer) => (trainer = t), progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e: number) => runLog.recordStatistics(created.controller, e)) };
   let report: Record<string, unknown> = {};
   if (aa) {
     if (config.document.epochs !== undefined) log(`epochs (${String(config.document.epochs)}) is not used: accuracy_aware_training's maximal_total_epochs bounds the epochs`);
@@ -106,11 +125,10 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
     report = { accuracy_aware_training: { mode: aa.mode, ...result } };
     runLog?.writeJson('accuracy_aware_history.json', report.accuracy_aware_training);
   } else {
-    const trainer = await runTraining(loopOptions);
-    report = { epochs: trainer.history };
+    report = { epochs: (await runTraining(loopOptions)).history };
   }
   await applyExportFormat(created.controller, format);
-  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out));
+  await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out, { sparseInitializers: opts.sparseInitializers === true }));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   runLog?.recordStatistics(created.controller, 'final');
   if (opts.report) {
@@ -118,6 +136,28 @@ export async function trainCommand(opts: TrainCommandOptions, print: (line: stri
     await writeOutput('--report', opts.report, () => writeFileAtomic(opts.report!, new TextEncoder().encode(body)));
   }
   created.controller.dispose();
+  if (opts.json) json(JSON.stringify({ ...trainSummary(trainer!, opts.out, checkpointDir), ...(aa ? report : {}) }));
+}
+
+/** The `--json` summary: which engine trained, training images/s (batch loops only: no model loading, validation or checkpoints), accuracies. */
+export function trainSummary(trainer: Trainer, out: string, checkpointDir: string): Record<string, unknown> {
+  const h = trainer.history;
+  const last = h.at(-1);
+  const { samples, seconds } = trainer.throughput;
+  return {
+    engine: trainer.engine,
+    epochs: h.length,
+    img_per_s: seconds > 0 ? Math.round((samples / seconds) * 10) / 10 : null,
+    train_images: samples,
+    train_seconds: Math.round(seconds * 1000) / 1000,
+    loss: last?.loss ?? null,
+    train_acc: last?.metric ?? null,
+    val_acc: last?.evalMetric ?? null,
+    best_val_acc: h.length ? Math.max(...h.map((r) => r.evalMetric ?? -Infinity)) : null,
+    history: h.map((r) => ({ epoch: r.epoch, loss: r.loss, train_acc: r.metric ?? null, val_acc: r.evalMetric ?? null, lr: r.lr })),
+    out,
+    checkpoint_dir: checkpointDir,
+  };
 }
 
 /** Top-1 of the uncompressed model on ONNX Runtime: the reference of the accuracy-aware loops. */
@@ -142,12 +182,16 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .requiredOption('--val <data>', 'validation data with labels')
     .requiredOption('--out <file>', 'trained compressed model (.onnx)')
     .option('--epochs <n>', 'override the config\'s epochs')
+    .option('--sparse-initializers', 'write sparse weights as ONNX sparse_initializer where that is smaller (onnxruntime loads them)')
     .option('--batch-size <n>', 'override the config\'s batch_size')
     .option('--resume <ckpt>', 'continue from a checkpoint written by train')
     .option('--checkpoint-dir <dir>', 'where last.ckpt / best.ckpt go (default: the log_dir run directory when the config sets log_dir, else next to --out)')
     .option('--checkpoint-every <n>', 'also save every N optimizer steps')
     .option('--preprocess <spec>', 'input preprocessing (as for compress)')
-    .option('--backend <name>', 'engine backend: wasm (default) or cpu')
+    .option('--backend <name>', 'tfjs engine backend: wasm (default) or cpu')
+    .option('--engine <name>', 'training engine: ort (the compiled training graph on ONNX Runtime) or tfjs; default ort when every op has a gradient rule and every compression op a graph-node form, else tfjs (one line says why)')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads for training (default: the cores available)')
+    .option('--json', 'print one summary object on stdout (engine, img_per_s, accuracies); the log goes to stderr')
     .option('--no-progress', 'no progress bars')
     .option('--format <onnx|fq>', 'binarization export: standard ONNX ops (onnx, default) or NNCF FakeQuantize levels 2 (fq)')
     .option('--report <file>', 'JSON report: the epochs (or the accuracy-aware history: rate, accuracy, budget per epoch) and the statistics')

@@ -2,9 +2,10 @@ import type { Graph } from '../../graph/graph.js';
 import type { ConstTensor, TensorInfo } from '../../graph/types.js';
 import {
   encodeNode, encodeTensor, encodeValueInfo, has, isTensorUnchanged,
-  type GraphProto, type NodeProto, type OnnxOriginal, type TensorProto, type ValueInfoProto,
+  type GraphProto, type NodeProto, type OnnxOriginal, type SparseTensorProto, type TensorProto, type ValueInfoProto,
 } from '../../graph/onnx-proto/index.js';
 import { constantNodeFor } from './constant-nodes.js';
+import { sparseProtoIfSmaller } from './sparse-initializers.js';
 import { exportNodeOrder } from './node-order.js';
 
 export interface GraphProtoOptions {
@@ -12,6 +13,8 @@ export interface GraphProtoOptions {
   allValueInfo?: boolean;
   /** Called for each initializer proto; may replace it (used to move data to an external file). */
   placeTensor?: (proto: TensorProto, tensor: ConstTensor) => TensorProto;
+  /** Write float weights as sparse_initializer where that is smaller (e.g. after sparsity). */
+  sparseInitializers?: boolean;
 }
 
 /** Keeps the original list's order and protos for names still present, then appends new ones. */
@@ -47,7 +50,14 @@ export function buildGraphProto(graph: Graph, original: OnnxOriginal | undefined
     const t = graph.initializers.get(sp.values?.name ?? '');
     return t !== undefined && t.raw === sp && isTensorUnchanged(t);
   });
-  const sparseNames = new Set(keptSparse.map((sp) => sp.values?.name ?? ''));
+  const newSparse: SparseTensorProto[] = [];
+  if (opts.sparseInitializers)
+    for (const t of graph.initializers.values()) {
+      if (constants.has(t.name) || keptSparse.some((sp) => sp.values?.name === t.name)) continue;
+      const sp = sparseProtoIfSmaller(t);
+      if (sp) newSparse.push(sp);
+    }
+  const sparseNames = new Set([...keptSparse, ...newSparse].map((sp) => sp.values?.name ?? ''));
   const inits = [...graph.initializers.values()].filter((t) => !constants.has(t.name) && !sparseNames.has(t.name));
   g.initializer = mergeByName(inits, (t) => t.name, og?.initializer, (p) => p.name ?? '', (t) => place(encodeTensor(t), t));
   if (og && has(og, 'doc_string')) g.doc_string = og.doc_string;
@@ -68,7 +78,7 @@ export function buildGraphProto(graph: Graph, original: OnnxOriginal | undefined
   g.value_info = mergeByName(wanted, (t) => t.name, og?.value_info, infoName, (t, p) => encodeValueInfo(t, p));
 
   if (og?.quantization_annotation?.length) g.quantization_annotation = og.quantization_annotation;
-  if (keptSparse.length) g.sparse_initializer = keptSparse;
+  if (keptSparse.length || newSparse.length) g.sparse_initializer = [...keptSparse, ...newSparse];
   if (og?.metadata_props?.length) g.metadata_props = og.metadata_props;
   return g;
 }

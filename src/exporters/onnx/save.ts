@@ -8,6 +8,8 @@ import { buildModelProto } from './model-proto.js';
 export interface OnnxExportOptions {
   /** Write value_info for every edge with a known shape (default: only entries the original model had). */
   allValueInfo?: boolean;
+  /** Float weights with more zeros than values written as sparse_initializer where smaller (`--sparse-initializers`). */
+  sparseInitializers?: boolean;
 }
 
 export interface OnnxSaveOptions extends OnnxExportOptions {

@@ -7,7 +7,12 @@ import type { Metatype } from './metatype-table.js';
  *
  * ONNX-specific additions (torch has these as one op, ONNX exports them as several):
  *  - `linear_biased`: MatMul(x, W) → Add(·, bias) is torch's single `linear`;
- *  - `gelu_erf`: x·0.5·(1 + erf(x/√2)) is torch's single `gelu`.
+ *  - `gelu_erf`: x·0.5·(1 + erf(x/√2)) is torch's single `gelu`;
+ *  - `mvn`: (x − mean) / √(var + ε) spelled out (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div) is the
+ *    normalization of torch's single `layer_norm` (NNCF ONNX `MVN`, e.g. Paddle exports of SVTR);
+ *  - `scale_shift`: Mul(x, const) → Add/Sub(·, const) is a per-tensor or per-channel affine (NNCF ONNX
+ *    `SCALE_SHIFT`; PP-LCNetV3's learnable affine blocks, LayerNorm's γ/β), fused after linear ops,
+ *    BN, activations and MVN as NNCF's ONNX patterns do.
  */
 
 /** A node of a composite: its metatypes and its inputs, by reference: 'x' (the composite's input), 'const', or another node id. */
@@ -45,6 +50,19 @@ export const COMPOSITES = {
     { id: 'add', metatypes: ['Add'], inputs: ['x', 'const'] },
     { id: 'clip', metatypes: ['HardTanh', 'ReLU'], inputs: ['add'] },
     { id: 'div', metatypes: ['Div'], inputs: ['clip', 'const'] },
+  ],
+  mvn: [
+    { id: 'mean', metatypes: ['ReduceMean'], inputs: ['x'] },
+    { id: 'sub', metatypes: ['Sub'], inputs: ['x', 'mean'] },
+    { id: 'pow', metatypes: ['Pow'], inputs: ['sub', 'const'] },
+    { id: 'var', metatypes: ['ReduceMean'], inputs: ['pow'] },
+    { id: 'eps', metatypes: ['Add'], inputs: ['var', 'const'] },
+    { id: 'sqrt', metatypes: ['Sqrt'], inputs: ['eps'] },
+    { id: 'div', metatypes: ['Div'], inputs: ['sub', 'sqrt'] },
+  ],
+  scale_shift: [
+    { id: 'mul', metatypes: ['Mul'], inputs: ['x', 'const'] },
+    { id: 'add', metatypes: ['Add', 'Sub'], inputs: ['mul', 'const'] },
   ],
   gelu_erf: [
     { id: 'div', metatypes: ['Div', 'Mul'], inputs: ['x', 'const'] },
@@ -91,6 +109,8 @@ export const STEP_SETS = {
   SHIFT: { ops: ['Add', 'Sub'], composites: [] },
   SCALE: { ops: ['Mul', 'Div'], composites: [] },
   GROUP_NORM: { ops: ['GroupNorm'], composites: [] },
+  MVN: { ops: [], composites: ['mvn'] },
+  SCALE_SHIFT: { ops: [], composites: ['scale_shift'] },
 } as const satisfies Record<string, StepSet>;
 
 export type StepSetName = keyof typeof STEP_SETS;
@@ -115,6 +135,20 @@ export const FUSED_PATTERNS: readonly FusedPattern[] = [
   { name: 'ARITHMETIC_BATCH_NORM_ACTIVATIONS', steps: ['ARITHMETIC', 'BATCH_NORM', 'ACTIVATIONS'] },
   { name: 'ARITHMETIC_ACTIVATIONS_BATCH_NORM', steps: ['ARITHMETIC', 'ACTIVATIONS', 'BATCH_NORM'] },
   { name: 'GROUP_NORM_RELU', steps: ['GROUP_NORM', 'RELU'] },
+  // NNCF's ONNX patterns with a decomposed LayerNorm (MVN) or a constant affine (SCALE_SHIFT)
+  { name: 'MVN', steps: ['MVN'] },
+  { name: 'MVN_SCALE_SHIFT', steps: ['MVN', 'SCALE_SHIFT'] },
+  { name: 'SCALE_SHIFT', steps: ['SCALE_SHIFT'] },
+  { name: 'SCALE_SHIFT_ACTIVATIONS', steps: ['SCALE_SHIFT', 'ACTIVATIONS'] },
+  { name: 'ACTIVATIONS_SCALE_SHIFT', steps: ['ACTIVATIONS', 'SCALE_SHIFT'] },
+  { name: 'ARITHMETIC_SCALE_SHIFT', steps: ['ARITHMETIC', 'SCALE_SHIFT'] },
+  { name: 'ARITHMETIC_SCALE_SHIFT_ACTIVATIONS', steps: ['ARITHMETIC', 'SCALE_SHIFT', 'ACTIVATIONS'] },
+  { name: 'ARITHMETIC_ACTIVATIONS_SCALE_SHIFT', steps: ['ARITHMETIC', 'ACTIVATIONS', 'SCALE_SHIFT'] },
+  { name: 'LINEAR_SCALE_SHIFT', steps: ['LINEAR', 'SCALE_SHIFT'] },
+  { name: 'LINEAR_SCALE_SHIFT_ACTIVATIONS', steps: ['LINEAR', 'SCALE_SHIFT', 'ACTIVATIONS'] },
+  { name: 'LINEAR_ACTIVATIONS_SCALE_SHIFT', steps: ['LINEAR', 'ACTIVATIONS', 'SCALE_SHIFT'] },
+  { name: 'BATCH_NORM_SCALE_SHIFT_ACTIVATIONS', steps: ['BATCH_NORM', 'SCALE_SHIFT', 'ACTIVATIONS'] },
+  { name: 'LINEAR_BATCH_NORM_SCALE_SHIFT_ACTIVATIONS', steps: ['LINEAR', 'BATCH_NORM', 'SCALE_SHIFT', 'ACTIVATIONS'] },
   // A lone linear_biased (MatMul + bias Add) is one torch `linear`: fuse it even with nothing after it.
   { name: 'LINEAR_BIASED', steps: ['LINEAR'] },
 ];

@@ -10,6 +10,7 @@
  * among the lowest-rewarded 70 %, and after warm-up runs steps · n_update policy updates per episode.
  * The best reward over all episodes wins (the first one on ties).
  */
+import { startProgress } from '../progress.js';
 import type { AutoQEnvironment } from '../../compression/index.js';
 import { Random } from '../../data/index.js';
 import { DDPG, type DdpgHyperparams } from './ddpg.js';
@@ -56,6 +57,7 @@ export async function autoqSearchLoop(
   });
   const episodes: AutoQEpisode[] = [];
   let best: AutoQEpisode | null = null;
+  const progress = startProgress('AutoQ episodes', iterNumber, 'episodes');
   try {
     for (let episode = 0; episode < iterNumber; episode++) {
       env.reset();
@@ -93,8 +95,10 @@ export async function autoqSearchLoop(
       const record: AutoQEpisode = { episode, reward, score, sizeRatio: outcome.sizeRatio, bits: outcome.bits };
       episodes.push(record);
       if (!best || reward > best.reward) best = record;
+      progress.tick();
     }
   } finally {
+    progress.done();
     agent.dispose();
   }
   if (!best) throw new Error('AutoQ: no episode was run (iter_number must be at least 1)');

@@ -7,6 +7,7 @@
  * in that "BN-train, rest-eval" mode.
  */
 
+import { startProgress } from '../progress.js';
 export const DEFAULT_NUM_BN_ADAPTATION_SAMPLES = 2000;
 
 export class BnAdaptationError extends Error {
@@ -49,9 +50,15 @@ export async function runBnAdaptation<B>(r: BnAdaptationRun<B>): Promise<number>
     );
   }
   let done = 0;
-  for await (const batch of r.batches()) {
-    await r.step(batch);
-    if (++done === steps) break;
+  const progress = startProgress('BatchNorm adaptation', steps, 'steps');
+  try {
+    for await (const batch of r.batches()) {
+      await r.step(batch);
+      progress.tick();
+      if (++done === steps) break;
+    }
+  } finally {
+    progress.done();
   }
   if (done === 0) throw new BnAdaptationError('BatchNorm adaptation: the data loader yielded no batches');
   return done;

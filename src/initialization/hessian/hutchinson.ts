@@ -22,6 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '../../data/index.js';
+import { startProgress } from '../progress.js';
 
 export const RELATIVE_STEP = 1e-4;
 /** NNCF's `diff_eps` in the relative stopping test. */
@@ -121,6 +122,8 @@ export async function hutchinsonTraces(o: HutchinsonOptions): Promise<Hutchinson
   let prevTotal = 0;
   let mean = sums.slice();
   let it = 0;
+  // at most iterNumber · numBatches Hessian-vector products; convergence ends it early
+  const progress = startProgress('HAWQ Hessian traces', o.iterNumber * o.numBatches, 'Hv products');
   while (it < o.iterNumber) {
     const v = o.params.map((p) => tf.tensor(rademacher(rng, p.size), p.shape, 'float32'));
     const acc = o.params.map(() => 0);
@@ -131,6 +134,7 @@ export async function hutchinsonTraces(o: HutchinsonOptions): Promise<Hutchinson
         const hv = await hessianVectorProduct(o.params, () => o.gradients(b, draw), v, epsilon);
         hv.forEach((h, i) => (acc[i] += tf.tidy(() => tf.sum(tf.mul(h, v[i])).dataSync()[0])));
         tf.dispose(hv);
+        progress.tick();
       }
     } finally {
       tf.dispose(v);
@@ -143,5 +147,6 @@ export async function hutchinsonTraces(o: HutchinsonOptions): Promise<Hutchinson
     if (diff < o.tolerance) break;
     prevTotal = total;
   }
+  progress.done();
   return { traces: mean, iterations: it, epsilon };
 }

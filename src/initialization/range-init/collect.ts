@@ -14,6 +14,7 @@ import {
   type RangeStatistic,
 } from '../range/index.js';
 import { type InitDataLoader } from '../init-data.js';
+import { startProgress } from '../progress.js';
 import { engineTensorBatches, ortTensorBatches, type StatisticsBackend, type TensorBatch } from './sources.js';
 
 
@@ -79,26 +80,32 @@ export async function collectRangeStatistics(model: CompressedModel, targets: Ra
   };
   let { collectors, points } = build();
   const names = [...new Set(points.map((p) => p.name))];
-  const feed = async (source: AsyncGenerator<TensorBatch>) => {
-    for await (const batch of source) {
-      for (const { name, col } of points) {
-        const td = batch.get(name);
-        if (!td) throw new Error(`range initialization: tensor "${name}" was not produced`);
-        if (!col.isFull) col.register(td.data, td.shape);
+  const feed = async (source: AsyncGenerator<TensorBatch>, on: string) => {
+    const progress = startProgress(`Statistics collection (${on})`, batches, 'batches');
+    try {
+      for await (const batch of source) {
+        for (const { name, col } of points) {
+          const td = batch.get(name);
+          if (!td) throw new Error(`range initialization: tensor "${name}" was not produced`);
+          if (!col.isFull) col.register(td.data, td.shape);
+        }
+        progress.tick();
       }
+    } finally {
+      progress.done();
     }
   };
   let backend: StatisticsBackend = o.backend === 'engine' ? 'engine' : 'ort';
   if (backend === 'ort') {
     try {
-      await feed(ortTensorBatches(model.graph, loader, names, batches));
+      await feed(ortTensorBatches(model.graph, loader, names, batches), 'onnxruntime');
     } catch (e) {
       if (o.backend === 'ort' || !isRuntimeFailure(e)) throw e;
       backend = 'engine';
       ({ collectors, points } = build());
     }
   }
-  if (backend === 'engine') await feed(engineTensorBatches(model, loader, names, batches));
+  if (backend === 'engine') await feed(engineTensorBatches(model, loader, names, batches), 'engine');
   for (const [id, col] of collectors) stats.set(id, col.statistic());
   return { stats, backend, batches };
 }

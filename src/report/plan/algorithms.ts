@@ -9,12 +9,14 @@ import {
   type QuantizerReport,
 } from '../../algorithms/quantization/index.js';
 import { KnowledgeDistillationController } from '../../algorithms/distillation/index.js';
+import { SparsityControllerBase } from '../../algorithms/sparsity/index.js';
+import { sparsityState } from './sparsity-state.js';
 import { stageName, type CompressionController } from '../../compression/index.js';
 import type { NNCFConfig } from '../../config/index.js';
 import { scopeOf, type Graph } from '../../graph/index.js';
 import { keptFloatLayers, type KeptFloatLayer } from './kept-float.js';
 
-export type AlgorithmState = Record<string, boolean | number | string>;
+export type AlgorithmState = Record<string, boolean | number | string | Record<string, number>>;
 
 export interface PlannedQuantizer extends Pick<
   QuantizerReport,
@@ -103,6 +105,8 @@ export function describeAlgorithm(
   graph: Graph,
 ): AlgorithmPlan {
   if (ctrl instanceof QuantizationController) return describeQuantization(ctrl, config, graph);
+  if (ctrl instanceof SparsityControllerBase)
+    return { algorithm: ctrl.name, sparsified_layers: ctrl.masked.map((m) => ({ name: m.name, weight: m.layer.weight, shape: m.layer.onnxDims })) };
   if (ctrl instanceof KnowledgeDistillationController)
     return {
       algorithm: ctrl.name,
@@ -121,5 +125,6 @@ export function algorithmState(ctrl: CompressionController): AlgorithmState {
       ctrl.modules.filter((m) => m.placed.kind === kind).every((m) => m.quantizer.enabled);
     return { weights_enabled: on('weight'), activations_enabled: on('activation'), stage };
   }
+  if (ctrl instanceof SparsityControllerBase) return { ...sparsityState(ctrl), stage };
   return { stage };
 }

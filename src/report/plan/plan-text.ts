@@ -64,7 +64,9 @@ function scheduleText(plan: Plan): string[] {
   const cell = (s: Record<string, unknown>) =>
     'weights_enabled' in s
       ? `W ${s.weights_enabled ? 'on' : 'off'}, A ${s.activations_enabled ? 'on' : 'off'}, ${String(s.stage)}`
-      : String(s.stage);
+      : typeof s.level === 'number'
+        ? `level ${s.level.toFixed(4)} (model ${Number(s.model_sparsity_level).toFixed(4)}), ${String(s.stage)}`
+        : String(s.stage);
   const rows: (string | number)[][] = [];
   let last = '';
   for (const r of plan.schedule) {
@@ -100,6 +102,20 @@ export function renderPlan(plan: Plan): string {
   parts.push(...scheduleText(plan));
   for (const [name, s] of Object.entries(plan.statistics))
     parts.push(new Statistics(name, s.values, s.tables).toString());
+  if (plan.sizes) {
+    const z = plan.sizes;
+    parts.push(
+      renderTable({
+        title: 'model size (bytes; gzip = what a web user downloads)',
+        header: ['model', 'file', 'gzip'],
+        rows: [
+          ['FP32', z.fp32_bytes, z.fp32_gzip_bytes],
+          ['exported (masks applied)', z.exported_bytes, z.exported_gzip_bytes],
+          ['exported, --sparse-initializers', z.sparse_initializer_bytes, z.sparse_initializer_gzip_bytes],
+        ],
+      }),
+    );
+  }
   parts.push(`final stage: ${plan.stage}`);
   return parts.join('\n');
 }

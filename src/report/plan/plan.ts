@@ -19,6 +19,7 @@ import type { Graph } from '../../graph/index.js';
 import { controllersOf, describeAlgorithm, type AlgorithmPlan } from './algorithms.js';
 import { withoutDataDrivenInit } from './data-free.js';
 import { driveSchedule, type ScheduleRecord } from './schedule.js';
+import { exportSizes, type ExportSizes } from './sizes.js';
 
 export interface PlanOptions {
   model?: string;
@@ -56,6 +57,8 @@ export interface Plan {
   >;
   /** The controller's compression stage at the end of the schedule. */
   stage: string;
+  /** With a sparsity algorithm: file and gzip sizes of the FP32 model and of the export at the end of the schedule. */
+  sizes?: ExportSizes;
 }
 
 function exampleForward(
@@ -128,6 +131,7 @@ export async function buildPlan(graph: Graph, config: NNCFConfig, o: PlanOptions
       schedule,
       statistics,
       stage: stageName(created.controller.compressionStage()),
+      ...(controllersOf(created.controller).some((c) => c.name.endsWith('_sparsity')) ? { sizes: exportSizes(graph, created) } : {}),
     };
   } finally {
     created.controller.dispose();

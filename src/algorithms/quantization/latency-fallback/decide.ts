@@ -6,9 +6,16 @@
  * current mix by more than `margin` in two separate interleaved runs (the second confirms the first: on a
  * loaded machine one run's minimum can be off by a few per cent). At the end the mix must beat the all-float model (= FP32) by
  * `margin`, else every block turns float: the export is never slower than FP32.
+ *
+ * Several deploy settings (batch sizes, thread counts): `measure` then returns one row of latencies per
+ * setting. A block turns float when the mean over settings of (float time / quantized time) is below
+ * 1 − margin (faster on balance, confirmed by a second run); the final mix must beat FP32 by the margin
+ * at every setting, else every block turns float — so the export is slower than FP32 at none of them.
+ * The reported milliseconds are those of the first setting.
  */
 
-export type MeasureConfigurations = (floatBlocks: readonly (readonly number[])[]) => Promise<number[]>;
+/** One latency per configuration (one setting), or one row of them per setting. */
+export type MeasureConfigurations = (floatBlocks: readonly (readonly number[])[]) => Promise<number[] | number[][]>;
 
 export interface BlockStep {
   block: number;
@@ -30,33 +37,37 @@ export interface LatencyDecision {
   mixFp32Ms: number;
   /** The mix was not faster than FP32 by the margin, so every block is float. */
   allFloat: boolean;
+  /** The last measurement at each setting (none when the greedy pass already turned every block float). */
+  mixBySetting: { mixMs: number; fp32Ms: number }[];
 }
 
 export async function decideFloatBlocks(blockCount: number, measure: MeasureConfigurations, margin = 0.03): Promise<LatencyDecision> {
   if (!(margin >= 0 && margin < 1)) throw new Error(`latency check: margin must be in [0, 1), got ${margin}`);
   const all = Array.from({ length: blockCount }, (_, i) => i);
-  const timed = async (configs: number[][]) => {
+  /** Rows of [first, second] latencies, one per setting. */
+  const timed = async (configs: number[][]): Promise<[number, number][]> => {
     const t = await measure(configs);
-    if (t.length !== configs.length || t.some((x) => !Number.isFinite(x) || x <= 0))
-      throw new Error(`latency check: measure returned ${JSON.stringify(t)} for ${configs.length} configurations (want positive finite milliseconds)`);
-    return t;
+    const rows = (t.length > 0 && Array.isArray(t[0]) ? t : [t]) as number[][];
+    if (rows.some((r) => !Array.isArray(r) || r.length !== configs.length || r.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x <= 0)))
+      throw new Error(`latency check: measure returned ${JSON.stringify(t)} for ${configs.length} configurations (want positive finite milliseconds, one row per setting)`);
+    return rows.map((r) => [r[0], r[1]]);
   };
-  const [allQuantizedMs, fp32Ms] = await timed([[], all]);
+  const meanRatio = (rows: [number, number][]) => rows.reduce((a, [q, f]) => a + f / q, 0) / rows.length;
+  const [[allQuantizedMs, fp32Ms]] = await timed([[], all]);
   let float: number[] = [];
   const steps: BlockStep[] = [];
   for (const b of all) {
     const candidate = [...float, b];
-    const [quantizedMs, floatMs] = await timed([float, candidate]);
-    let faster = floatMs < quantizedMs * (1 - margin);
-    if (faster) {
-      const [again, againFloat] = await timed([float, candidate]);
-      faster = againFloat < again * (1 - margin);
-    }
+    const rows = await timed([float, candidate]);
+    const [quantizedMs, floatMs] = rows[0];
+    let faster = meanRatio(rows) < 1 - margin;
+    if (faster) faster = meanRatio(await timed([float, candidate])) < 1 - margin;
     if (faster) float = candidate;
     steps.push({ block: b, quantizedMs, floatMs, float: faster });
   }
-  if (float.length === blockCount) return { floatBlocks: all, steps, allQuantizedMs, fp32Ms, mixMs: fp32Ms, mixFp32Ms: fp32Ms, allFloat: true };
-  const [mixMs, mixFp32Ms] = await timed([float, all]);
-  const allFloat = !(mixMs < mixFp32Ms * (1 - margin));
-  return { floatBlocks: allFloat ? all : float, steps, allQuantizedMs, fp32Ms, mixMs, mixFp32Ms, allFloat };
+  if (float.length === blockCount) return { floatBlocks: all, steps, allQuantizedMs, fp32Ms, mixMs: fp32Ms, mixFp32Ms: fp32Ms, allFloat: true, mixBySetting: [] };
+  const final = await timed([float, all]);
+  const [mixMs, mixFp32Ms] = final[0];
+  const allFloat = !final.every(([mix, fp32]) => mix < fp32 * (1 - margin));
+  return { floatBlocks: allFloat ? all : float, steps, allQuantizedMs, fp32Ms, mixMs, mixFp32Ms, allFloat, mixBySetting: final.map(([m, f]) => ({ mixMs: m, fp32Ms: f })) };
 }

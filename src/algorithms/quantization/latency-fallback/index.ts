@@ -15,8 +15,8 @@ export * from './stages.js';
 export interface LatencyFallbackOptions {
   /** The compressed model as it would be exported now (reads each quantizer's `enabled`). */
   exportBytes: () => Uint8Array;
-  /** Times the given .onnx models side by side (interleaved); one latency (ms, min of runs) each. */
-  timeModels: (models: readonly Uint8Array[]) => Promise<number[]>;
+  /** Times the given .onnx models side by side (interleaved); one latency (ms, min of runs) each, or one row of them per deploy setting. */
+  timeModels: (models: readonly Uint8Array[]) => Promise<number[] | number[][]>;
   /** Relative gain a change must show to count (default 0.03). */
   margin?: number;
   /** At most this many blocks are tried (default 12). */
@@ -35,6 +35,8 @@ export interface LatencyFallbackSummary {
   finalMs: number;
   allFloat: boolean;
   margin: number;
+  /** The quantized mix vs FP32 at each deploy setting timed (first = the ms above); empty when every block went float in the greedy pass. */
+  mixBySetting: { mixMs: number; fp32Ms: number }[];
   disabledQuantizers: string[];
 }
 
@@ -77,6 +79,7 @@ function summarize(blocks: LatencyBlock[], active: readonly QuantizerModule[], d
     finalMs: d.allFloat ? d.mixFp32Ms : d.mixMs,
     allFloat: d.allFloat,
     margin,
+    mixBySetting: d.mixBySetting,
     disabledQuantizers: active.filter((m) => !m.quantizer.enabled).map((m) => m.placed.id),
   };
 }

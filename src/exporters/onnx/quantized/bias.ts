@@ -18,10 +18,10 @@ export interface DqInfo {
 const INT32_MAX = 2 ** 31 - 1;
 
 /** Returns the names of the biases it quantized. */
-export function quantizeBiases(g: Graph, ed: GraphEditor, dq: Map<string, DqInfo>): string[] {
+export function quantizeBiases(g: Graph, ed: GraphEditor, dq: Map<string, DqInfo>, opTypes: readonly ('Conv' | 'Gemm')[] = ['Conv', 'Gemm']): string[] {
   const done: string[] = [];
   for (const node of g.nodes) {
-    if (node.domain !== '' || (node.opType !== 'Conv' && node.opType !== 'Gemm') || !node.inputs[2]) continue;
+    if (node.domain !== '' || !opTypes.includes(node.opType as 'Conv') || !node.inputs[2]) continue;
     const [x, w, b] = node.inputs;
     const xi = dq.get(x), wi = dq.get(w), bias = g.initializers.get(b);
     if (!xi || !wi || xi.scale.length !== 1 || !bias || bias.dtype !== 'float32' || bias.dims.length !== 1) continue;

@@ -1,5 +1,5 @@
 /**
- * Folding an inference BatchNormalization into the Conv (or Gemm with transB) before it when its weight is quantized.
+ * Folding an inference BatchNormalization into the Conv (ConvTranspose with group 1, or Gemm with transB) before it when its weight is quantized.
  * The simulated model computes BN(Conv(x, FQ(W))); per output channel BN is y·f + (β − μ·f) with
  * f = γ/√(σ²+ε), so BN(Conv(x, W_q) + b) = Conv(x, W_q·f) + (b − μ)·f + β. Because W_q·f is the
  * same integers with the scale multiplied by f, the fold is exact on the quantized grid: the weight
@@ -16,6 +16,8 @@ export interface BnFold {
   bn: GraphNode;
   /** Per output channel multiplier f_c of the weight scale. */
   factors: Float32Array;
+  /** The weight's output-channel axis: 0 for Conv [Cout, Cin/g, …] and Gemm (transB), 1 for ConvTranspose [Cin, Cout, …]. */
+  axis: 0 | 1;
 }
 
 const floatInit = (g: Graph, name: string | undefined): Float32Array | null => {
@@ -24,14 +26,18 @@ const floatInit = (g: Graph, name: string | undefined): Float32Array | null => {
 };
 
 /**
- * Conv, or Gemm computing x·Wᵀ + b (transB = 1, alpha = beta = 1, no transA): both have the output
- * channel on the weight's axis 0, which is where the fold puts the per-channel scale.
+ * The weight's output-channel axis, where the fold puts the per-channel scale, or null when the op cannot
+ * be folded into: Conv and Gemm computing x·Wᵀ + b (transB = 1, alpha = beta = 1, no transA) have it on
+ * axis 0; ConvTranspose's weight is [Cin, Cout/group, …], so axis 1 — with group 1 only, since with more
+ * groups one index of axis 1 is a different output channel in each group (one scale per axis-1 index
+ * could not carry their different factors).
  */
-function isFoldableLinear(n: GraphNode): boolean {
-  if (n.domain !== '') return false;
-  if (n.opType === 'Conv') return true;
+function outputAxis(n: GraphNode): 0 | 1 | null {
+  if (n.domain !== '') return null;
   const attr = (k: string, d: number) => (n.attributes[k] ? Number(n.attributes[k].value) : d);
-  return n.opType === 'Gemm' && attr('transB', 0) === 1 && attr('transA', 0) === 0 && attr('alpha', 1) === 1 && attr('beta', 1) === 1;
+  if (n.opType === 'Conv') return 0;
+  if (n.opType === 'ConvTranspose') return attr('group', 1) === 1 ? 1 : null;
+  return n.opType === 'Gemm' && attr('transB', 0) === 1 && attr('transA', 0) === 0 && attr('alpha', 1) === 1 && attr('beta', 1) === 1 ? 0 : null;
 }
 
 /**
@@ -43,7 +49,10 @@ function isFoldableLinear(n: GraphNode): boolean {
 export function findFoldableBn(g: Graph, spec: QuantizerExportSpec, quantized: Set<string>, symmetricGrid: boolean): BnFold | null {
   const w = spec.target.tensor;
   const users = g.consumers(w);
-  if (users.length !== 1 || !isFoldableLinear(users[0]) || users[0].inputs[1] !== w) return null;
+  const axis = users.length === 1 ? outputAxis(users[0]) : null;
+  if (axis === null || users[0].inputs[1] !== w) return null;
+  // a per-channel weight scale must lie on the output axis to be multiplied by the factors
+  if (spec.inputLow.length > 1 && spec.perChannelAxis !== axis) return null;
   const conv = users[0];
   const y = conv.outputs[0];
   const next = g.consumers(y);
@@ -60,7 +69,7 @@ export function findFoldableBn(g: Graph, spec: QuantizerExportSpec, quantized: S
   // a broadcast bias (scalar, [1]) is not one value per channel
   if (conv.inputs[2] && floatInit(g, conv.inputs[2])!.length !== factors.length) return null;
   if (!factors.every((f) => Number.isFinite(f) && f !== 0) || (!symmetricGrid && factors.some((f) => f < 0))) return null;
-  return { conv, bn, factors };
+  return { conv, bn, factors, axis };
 }
 
 /** Rewires the graph for a fold: new Conv bias, Conv writes BN's output, BN removed (reindex later). */

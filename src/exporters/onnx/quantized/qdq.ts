@@ -23,11 +23,13 @@ export interface QdqExportOptions {
   /** Fold BatchNormalization into Convs with quantized weights (default true). */
   foldBatchNorm?: boolean;
   /**
-   * Store Conv/Gemm biases as int32 + DequantizeLinear when input and weight are quantized (default true).
-   * Measured with onnxruntime-node 1.30: Convs fuse either way (ORT quantizes a float Conv bias itself),
-   * but a Gemm with a float bias stays a float Gemm; with the int32 bias it becomes QGemm.
+   * Store biases as int32 + DequantizeLinear when input and weight are quantized: `true` for Conv and
+   * Gemm, `'gemm'` (default) for Gemm only, `false` for none. Measured with onnxruntime-node 1.30: Convs
+   * fuse either way (ORT quantizes a float Conv bias itself, to the same int32 values), but a Gemm with a
+   * float bias stays a float Gemm; with the int32 bias it becomes QGemm. An int32 Conv bias costs a
+   * per-channel float scale on top of the 4 bytes a float bias takes (5 % of a MobileNet's INT8 file).
    */
-  quantizeBias?: boolean;
+  quantizeBias?: boolean | 'gemm';
   /**
    * Integer type of activations with a signed grid (default 'uint8'). 'uint8' writes the same values with
    * the zero point shifted by 128 (what ORT's own QDQS8ToU8 pass does, but that pass skips a Q whose output
@@ -91,7 +93,7 @@ export function writeQdqQuantizers(graph: Graph, specs: QuantizerExportSpec[], o
     writeActivation(graph, ed, p, dq, shared);
     graph.reindex();
   }
-  const biases = opts.quantizeBias === false ? [] : quantizeBiases(graph, ed, dq);
+  const biases = opts.quantizeBias === false ? [] : quantizeBiases(graph, ed, dq, opts.quantizeBias === true ? ['Conv', 'Gemm'] : ['Gemm']);
   graph.reindex();
   graph.validate();
   return {
@@ -112,26 +114,35 @@ function writeWeight(g: Graph, ed: GraphEditor, p: Prepared, fold: BnFold | unde
   let axis = spec.inputLow.length > 1 ? spec.perChannelAxis : undefined;
   if (fold) {
     const c = fold.factors.length;
-    const inner = ints.length / c;
+    // weight layout [outer, c, inner] around the output axis (outer = 1 for Conv/Gemm, Cin for ConvTranspose)
+    const inner = w.dims.slice(fold.axis + 1).reduce((a, b) => a * b, 1);
     scale = expand(scale, c).map((s, i) => s * Math.abs(fold.factors[i]));
     zp = zp.length === c ? zp : new Int32Array(c).fill(zp[0]);
-    for (let ch = 0; ch < c; ch++)
-      if (fold.factors[ch] < 0) for (let i = ch * inner; i < (ch + 1) * inner; i++) ints[i] = -ints[i];
-    axis = 0;
+    for (let o = 0; o < ints.length; o += c * inner)
+      for (let ch = 0; ch < c; ch++)
+        if (fold.factors[ch] < 0) for (let i = o + ch * inner; i < o + (ch + 1) * inner; i++) ints[i] = -ints[i];
+    axis = fold.axis;
   }
   const perChannel = axis !== undefined;
   const dims = perChannel ? [scale.length] : [];
   const q = ed.constant(`${w.name}/q`, params.dtype, [...w.dims], integerArray(params.dtype, ints));
-  const s = ed.constant(`${spec.id}/s`, 'float32', dims, Float32Array.from(scale));
-  // the zero point is written even when it is 0 (ONNX's default): onnxruntime 1.30 fuses QGemm only with one
-  const inputs = [q, s, ed.constant(`${spec.id}/zp`, params.dtype, dims, integerArray(params.dtype, zp))];
+  const s = ed.constant(`${w.name}/s`, 'float32', dims, Float32Array.from(scale));
+  // A zero point of 0 is ONNX's default and is left out of Conv weights (a per-channel zp is 1 byte per
+  // channel for nothing); other weights keep it: onnxruntime 1.30 fuses QGemm only with one.
+  const zpNeeded = zp.some((z) => z !== 0) || g.consumers(w.name).some((c) => c.opType !== 'Conv');
+  const inputs = zpNeeded ? [q, s, ed.constant(`${w.name}/zp`, params.dtype, dims, integerArray(params.dtype, zp))] : [q, s];
   g.initializers.delete(w.name);
   ed.node('DequantizeLinear', `${spec.id}/DQ`, inputs, [w.name], perChannel ? { axis: intAttr(axis!) } : {});
   g.tensors.set(w.name, { name: w.name, dtype: 'float32', shape: [...w.dims] });
   dq.set(w.name, { scale: Float32Array.from(scale), axis });
 }
 
-/** Scale and zero-point initializers of activation quantizers, shared by quantizers with equal parameters (an export mirror repeats its source's). */
+/**
+ * Scale and zero-point initializers of activation quantizers, shared by quantizers with equal parameters
+ * (an export mirror repeats its source's). Their names and the integer tensor's are short (`qa<k>/s`):
+ * each is spelled 3 times in the file, and a scope-long name 3×70 bytes per quantizer was 2 % of an
+ * EfficientNet-B0 INT8 file. The QuantizeLinear node's name keeps the quantizer's scope id, its DQ is `qa<k>/DQ`.
+ */
 type ParamConstants = Map<string, string[]>;
 
 function writeActivation(g: Graph, ed: GraphEditor, p: Prepared, dq: Map<string, DqInfo>, shared: ParamConstants): void {
@@ -142,18 +153,19 @@ function writeActivation(g: Graph, ed: GraphEditor, p: Prepared, dq: Map<string,
   const key = `${params.dtype}|${dims}|${Array.from(params.scale)}|${Array.from(params.zeroPoint)}`;
   ed.hook(spec.target as Extract<QuantizerExportSpec['target'], { kind: 'activation' }>, spec.id, (input, output) => {
     let sz = shared.get(key);
+    const short = `qa${shared.size}`;
     if (!sz) {
-      const s = ed.constant(`${spec.id}/s`, 'float32', dims, Float32Array.from(params.scale));
+      const s = ed.constant(`${short}/s`, 'float32', dims, Float32Array.from(params.scale));
       // kept even when it is uint8 0 (the default): onnxruntime 1.30's QDQ fusion fails on a QuantizeLinear
       // without one ("two nodes with same node name")
-      sz = [s, ed.constant(`${spec.id}/zp`, params.dtype, dims, integerArray(params.dtype, params.zeroPoint))];
+      sz = [s, ed.constant(`${short}/zp`, params.dtype, dims, integerArray(params.dtype, params.zeroPoint))];
       shared.set(key, sz);
     }
     const x = spec.clip ? insertClip(g, ed, spec, input) : input;
-    const q = ed.fresh(`${spec.id}/q`);
+    const q = ed.fresh(`${short}/q`);
     ed.describe(q, params.dtype, input);
     ed.node('QuantizeLinear', `${spec.id}/Q`, [x, ...sz], [q], attrs);
-    ed.node('DequantizeLinear', `${spec.id}/DQ`, [q, ...sz], [output], attrs);
+    ed.node('DequantizeLinear', `${short}/DQ`, [q, ...sz], [output], attrs);
     dq.set(output, { scale: Float32Array.from(params.scale), axis: perChannel ? spec.perChannelAxis : undefined });
   });
 }

@@ -1,0 +1,125 @@
+/**
+ * One training step on ONNX Runtime: the compiled training graph computes the task loss (and the
+ * distillation term) with every parameter's gradient; the engine's tf.Variables stay the source of
+ * truth (checkpoints, evaluation and export read them, whichever engine trained). Each step reads the
+ * parameters and BatchNorm statistics from the variables (ONNX layout), runs ORT, writes the updated
+ * statistics back and hands the gradients, in each variable's storage layout, to the trainer's optimizer.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { OrtTrainerStep } from '../autodiff/index.js';
+import { nodeInputGradient, refreshNodeInputs, type CompressedModel } from '../compression/index.js';
+import type { Batch, NdArray } from '../data/index.js';
+import type { BatchMetric, StepResult } from './grad-step.js';
+import { OrtTeacher } from './kd-teacher.js';
+import type { OrtPlan } from './ort-plan.js';
+
+interface Slot {
+  name: string;
+  variable: tf.Variable;
+  perm: number[] | null;
+  onnxDims: number[];
+  /** Position in the trainer's variable list (the optimizer's order); -1 for running statistics. */
+  index: number;
+}
+
+/** Milliseconds spent in ORT's run and in the JS side of the step (feeds, gradients, statistics). */
+export interface OrtStepTiming {
+  steps: number;
+  ortMs: number;
+  syncMs: number;
+}
+
+const onnxValues = (s: Slot): Float32Array =>
+  s.perm
+    ? tf.tidy(() => tf.transpose(s.variable, inversePerm(s.perm!)).dataSync() as Float32Array)
+    : (s.variable.dataSync() as Float32Array);
+
+function inversePerm(p: number[]): number[] {
+  const inv = new Array<number>(p.length);
+  p.forEach((v, i) => (inv[v] = i));
+  return inv;
+}
+
+function classIds(y: NdArray): number[] {
+  return Array.from(y.data as ArrayLike<number | bigint>, Number);
+}
+
+export class OrtTrainingEngine {
+  readonly timing: OrtStepTiming = { steps: 0, ortMs: 0, syncMs: 0 };
+
+  private constructor(
+    readonly plan: OrtPlan,
+    private readonly step: OrtTrainerStep,
+    private readonly params: Slot[],
+    private readonly stats: Slot[],
+    private readonly variables: readonly tf.Variable[],
+    private readonly teacher?: OrtTeacher,
+  ) {}
+
+  static async create(plan: OrtPlan, model: CompressedModel, variables: readonly tf.Variable[], inputName: string, threads: number): Promise<OrtTrainingEngine> {
+    const weights = new Map(model.engine.weights().map((w) => [w.name, w]));
+    const slot = (name: string): Slot => {
+      const w = weights.get(name)!;
+      return { name, variable: w.variable, perm: w.perm, onnxDims: w.onnxDims, index: variables.indexOf(w.variable) };
+    };
+    const step = await OrtTrainerStep.create(plan.compiled, { threads });
+    const teacher = plan.kd ? await OrtTeacher.create(plan.kd.teacher, inputName, plan.output, threads) : undefined;
+    const isWeight = (name: string) => weights.has(name) && !plan.nodeInputs.has(name);
+    const params = plan.compiled.parameters.filter((p) => isWeight(p.name)).map((p) => slot(p.name));
+    return new OrtTrainingEngine(plan, step, params, plan.compiled.state.map((s) => slot(s.name)), variables, teacher);
+  }
+
+  /** Forward + backward of one batch; returns the losses and one gradient per trainer variable (undefined: none). */
+  async run(batch: Batch, batchMetric?: BatchMetric): Promise<{ result: StepResult; grads: (tf.Tensor | undefined)[] }> {
+    const { compiled, output } = this.plan;
+    const t0 = performance.now();
+    for (const s of this.params) this.step.parameters.set(s.name, onnxValues(s));
+    for (const s of this.stats) this.step.state.set(s.name, onnxValues(s));
+    refreshNodeInputs(this.plan.nodeInputs, this.step);
+    const x = batch.x as NdArray<'float32'>;
+    if (!batch.y) throw new Error('the ORT trainer needs labels for the task loss');
+    const labels = compiled.labelsDtype === 'int64' ? classIds(batch.y) : { data: Float32Array.from(batch.y.data as ArrayLike<number>), shape: batch.y.shape };
+    const extra = this.teacher ? { [compiled.teacher!]: await this.teacher.run(x) } : {};
+    const t1 = performance.now();
+    const r = await this.step.step({ [compiled.dataInputs[0].name]: { data: x.data as Float32Array, shape: x.shape } }, labels, extra);
+    const t2 = performance.now();
+    for (const s of this.stats) {
+      const t = tf.tensor(this.step.state.get(s.name)!, s.onnxDims, 'float32');
+      s.variable.assign(t);
+      t.dispose();
+    }
+    const grads: (tf.Tensor | undefined)[] = new Array(this.variables.length).fill(undefined);
+    for (const s of this.params) {
+      const g = r.gradients.get(s.name)!;
+      if (s.index >= 0) grads[s.index] = tf.tidy(() => (s.perm ? tf.transpose(tf.tensor(g, s.onnxDims), s.perm) : tf.tensor(g, s.onnxDims)));
+    }
+    // Trainable compression-node inputs: back to the variable's layout, scaled by compression_lr_multiplier
+    // (the tfjs hooks scale their gradients the same way, NNCF's CompressionParameter).
+    for (const p of compiled.parameters) {
+      const input = this.plan.nodeInputs.get(p.name);
+      const index = input ? this.variables.indexOf(input.value as tf.Variable) : -1;
+      if (!input || index < 0) continue;
+      const m = input.lrMultiplier ?? 1;
+      const g = nodeInputGradient(input, r.gradients.get(p.name)!, p.dims);
+      grads[index] = m === 1 ? g : tf.tidy(() => tf.mul(g, m));
+      if (m !== 1) g.dispose();
+    }
+    let metric: number | undefined;
+    if (batchMetric) {
+      const o = r.outputs.get(output)!;
+      const logits = tf.tensor(Float32Array.from(o.data), o.shape);
+      const y = tf.tensor(Float32Array.from(batch.y.data as ArrayLike<number>, Number), batch.y.shape);
+      metric = batchMetric({ [output]: logits }, y);
+      tf.dispose([logits, y]);
+    }
+    this.timing.steps++;
+    this.timing.ortMs += t2 - t1;
+    this.timing.syncMs += t1 - t0 + (performance.now() - t2);
+    return { result: { loss: r.loss, taskLoss: r.terms.task, compressionLoss: r.terms.kd, metric }, grads };
+  }
+
+  async release(): Promise<void> {
+    await this.step.release();
+    await this.teacher?.release();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The physically smaller export (pruned filters and the matching consumer input channels dropped)
+ * against the masked model, both on ONNX Runtime, and against the masked engine model: ResNet-style
+ * (residual adds), MobileNetV2-style (depthwise) and Concat models. `keepShape` exports NNCF's masked zeros.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { exportCompressedModelBytes } from '../../src/api.js';
+import type { FilterPruningController } from '../../src/algorithms/pruning/index.js';
+import { createCompressedModel } from '../../src/compression/index.js';
+import { NNCFConfig } from '../../src/config/index.js';
+import { parseOnnx } from '../../src/frontends/onnx/index.js';
+import { OrtSession } from '../../src/runtime/index.js';
+import { concatNet, mobilenetV2Style, randomInputs, resnetStyle, type TestModel } from '../helpers/models.js';
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+
+async function check(model: TestModel, params: Record<string, unknown>) {
+  const shape = [2, ...(model.inputs[0].shape!.slice(1) as number[])];
+  const config = NNCFConfig.fromObject({ input_info: { sample_size: shape }, compression: { algorithm: 'filter_pruning', params: { prune_first_conv: true, prune_downsample_convs: true, schedule: 'baseline', ...params } } });
+  const r = await createCompressedModel(model.graph, config);
+  const c = r.controller as FilterPruningController;
+  c.scheduler.epochStep();
+  expect(c.groupLevels().some((l) => l > 0)).toBe(true);
+  const physical = exportCompressedModelBytes(r);
+  c.keepShape = true;
+  const masked = exportCompressedModelBytes(r);
+  const x = randomInputs(model, 11, 2)[model.inputs[0].name];
+  const feeds = { [model.inputs[0].name]: { dtype: 'float32' as const, shape: x.dims, data: x.data } };
+  const out = model.outputs[0];
+  const small = await OrtSession.create(physical);
+  const full = await OrtSession.create(masked);
+  const a = (await small.run(feeds))[out].data as Float32Array;
+  const b = (await full.run(feeds))[out].data as Float32Array;
+  const before = tf.memory().numTensors;
+  const engineOut = tf.tidy(() => r.model.run({ [model.inputs[0].name]: tf.tensor(x.data, x.dims) })[out].dataSync() as Float32Array);
+  expect(tf.memory().numTensors).toBe(before);
+  await small.release();
+  await full.release();
+  const g = parseOnnx(physical);
+  const params0 = [...model.graph.initializers.values()].reduce((s, t) => s + t.values.length, 0);
+  const params1 = [...g.initializers.values()].reduce((s, t) => s + t.values.length, 0);
+  return { ortDiff: maxDiff(a, b), engineDiff: maxDiff(a, engineOut), ratio: params1 / params0, bytes: [physical.length, masked.length], c };
+}
+
+describe('physical export vs the masked model', () => {
+  it.each([
+    ['resnet-style', () => resnetStyle(), { pruning_target: 0.5 }],
+    ['mobilenet-v2-style (depthwise)', () => mobilenetV2Style(), { pruning_target: 0.5 }],
+    ['concat (global ranking: 8-filter groups)', () => concatNet(), { pruning_target: 0.5, all_weights: true }],
+  ] as const)('%s: smaller ONNX agrees within 1e-4 on ORT and with the engine', async (_name, make, params) => {
+    const r = await check(make(), params);
+    console.log(`${_name}: ORT max diff ${r.ortDiff.toExponential(2)}, engine ${r.engineDiff.toExponential(2)}, params ratio ${r.ratio.toFixed(3)}, bytes ${r.bytes.join(' vs ')}`);
+    expect(r.ortDiff).toBeLessThan(1e-4);
+    expect(r.engineDiff).toBeLessThan(1e-4);
+    expect(r.ratio).toBeLessThan(0.95);
+    expect(r.bytes[0]).toBeLessThan(r.bytes[1]);
+  }, 120_000);
+});
