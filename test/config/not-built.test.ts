@@ -110,13 +110,13 @@ describe('validate says OK, and notes what compress/train would refuse', () => {
     const config = file('nas-aat.json', {
       ...AAT,
       bootstrapNAS: NAS_ONLY.bootstrapNAS,
-      compression: [{ algorithm: 'quantization' }, { algorithm: 'binarization' }],
+      compression: [{ algorithm: 'quantization' }, { algorithm: 'movement_sparsity' }],
     });
     const r = await runCli('validate', config);
     expect(r.code).toBe(0);
     expect(r.out).toBe(
       `OK ${config}\n` +
-        ['binarization', 'bootstrapNAS']
+        ['movement_sparsity', 'bootstrapNAS']
           .map(
             (s) =>
               `  note: "${s}" is valid NNCF but not built yet in nncf-ts: compress and train refuse it\n`,
