@@ -34,7 +34,8 @@ const steps: {
   g0: Float32Array;
 }[] = [];
 for (const limit of forms) {
-  convFormulation.gemmMaxOutPixels = Number(limit);
+  convFormulation.gemmMaxOutPixels = parseFloat(limit);
+  convFormulation.stridedCol2im = !limit.endsWith('i'); // 'i': strided dX by im2col of the zero-inserted dy
   steps.push({
     limit,
     step: await OrtTrainerStep.create(compileTrainingGraph(graph), { threads }),

@@ -1,6 +1,6 @@
 /**
  * The Conv formulations (rules/conv.ts): ORT's Conv with Conv/ConvTranspose/per-offset backward, and
- * the Gather-im2col + Gemm form, each against central finite
+ * the Gather-im2col + Gemm form (strided dX by col2im, and by im2col of the zero-inserted dy), each against central finite
  * differences of the float64 interpreter (≤ 1e-4 norm-wise), on the conv rule models plus geometries
  * the index constants must get right: asymmetric pads, rectangular kernels, unequal strides, a stride
  * that skips input rows, dilation with stride, and a Conv whose input needs no gradient. Then the rule
@@ -16,8 +16,9 @@ import type { Graph } from '../../src/graph/graph.js';
 
 const H = 1e-5;
 const FORMS = {
-  'ORT Conv': { gemmMaxOutPixels: 0 },
-  'Gather-im2col + Gemm': { gemmMaxOutPixels: Infinity },
+  'ORT Conv': { gemmMaxOutPixels: 0, stridedCol2im: true },
+  'Gather-im2col + Gemm': { gemmMaxOutPixels: Infinity, stridedCol2im: true },
+  'Gather-im2col + Gemm, strided dX by im2col': { gemmMaxOutPixels: Infinity, stridedCol2im: false },
 };
 
 function geometryModel(
@@ -209,7 +210,7 @@ describe('Conv rule errors', () => {
   });
 });
 
-afterEach(() => Object.assign(convFormulation, { gemmMaxOutPixels: 64 }));
+afterEach(() => Object.assign(convFormulation, { gemmMaxOutPixels: 64, stridedCol2im: true }));
 
 describe('Conv formulations vs float64 finite differences', () => {
   for (const model of models) {

@@ -37,11 +37,11 @@ async function compare(section: object, prepare?: (c: SparsityControllerBase) =>
   const labels = [0, 2, 1, 2];
   const x = tf.tensor(data, [4, 2, 5, 5]);
   const y = tf.tensor1d(labels, 'int32');
-  // engine: loss and gradients (a training forward draws the RB noise the node form is then fed)
-  const vars = [...m.trainableVariables(), ...ctrl.compressionVariables().filter((v) => v.trainable)];
-  const { value, grads } = tf.variableGrads(() => softmaxCrossEntropy(m.run({ x }, { training: true }).logits, y), vars);
   const spliced = spliceCompressionNodes(m.graph, m.commands());
   const step = await OrtTrainerStep.create(compileTrainingGraph(spliced.graph, spliced.compileOptions), { threads: 1 });
+  // engine: loss and gradients (its training forward draws the RB noise the node form is then fed)
+  const vars = [...m.trainableVariables(), ...ctrl.compressionVariables().filter((v) => v.trainable)];
+  const { value, grads } = tf.variableGrads(() => softmaxCrossEntropy(m.run({ x }, { training: true }).logits, y), vars);
   refreshNodeInputs(spliced.feeds, step);
   const r = await step.step({ data, shape: [4, 2, 5, 5] }, labels);
   await step.release();
@@ -75,5 +75,18 @@ describe('sparsity node forms on ONNX Runtime', () => {
         l.logits.assign(tf.tidy(() => tf.sub(tf.mul(tf.randomUniform(l.logits.shape, 0, 1, 'float32', 9), 2), 0.5)));
     });
     expect(compared).toBe(6);
+  }, 120_000);
+  it('RB noise fed to ORT: a fresh draw per read when no tfjs forward drew one; zeros once frozen', async () => {
+    const cfg = NNCFConfig.fromObject({ input_info: { sample_size: [4, 2, 5, 5] }, compression: { algorithm: 'rb_sparsity' } });
+    const { model: m, controller } = await createCompressedModel(model(), cfg);
+    const l = (controller as RBSparsityController).layers[0];
+    const input = m.commands()[0].node!.inputs[1];
+    const a = Array.from(input.value.dataSync());
+    const b = Array.from(input.value.dataSync());
+    expect(l.draws).toBe(2);
+    expect(b).not.toEqual(a);
+    l.frozen = true;
+    expect(Math.max(...Array.from(input.value.dataSync()).map(Math.abs))).toBe(0);
+    expect(l.draws).toBe(2);
   }, 120_000);
 });

@@ -10,3 +10,23 @@ export { roundedPrunedCount } from './levels.js';
 export * from './groups/index.js';
 
 registerAlgorithm('filter_pruning', filterPruningFactory);
+
+import type { CompressionController } from '../../compression/index.js';
+import { FilterPruningController as FPC } from './controller.js';
+
+/** The filter_pruning controller of a (composite) controller, if the config has the section. */
+export function findFilterPruningController(controller: CompressionController): FPC | undefined {
+  if (controller instanceof FPC) return controller;
+  const children = (controller as { children?: readonly CompressionController[] }).children ?? [];
+  return children.find((c): c is FPC => c instanceof FPC);
+}
+
+/**
+ * `--keep-shape`: export NNCF's way, pruned filters as zeros in the original shapes, instead of the
+ * physically smaller model. Throws when the config has no filter_pruning section.
+ */
+export function keepPrunedShapes(controller: CompressionController): void {
+  const c = findFilterPruningController(controller);
+  if (!c) throw new Error('--keep-shape applies to filter_pruning, and the config has no filter_pruning section');
+  c.keepShape = true;
+}

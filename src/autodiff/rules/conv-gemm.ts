@@ -10,7 +10,7 @@
  *   dW    = dyT · colsᵀ                                  (cols saved from the forward)
  *   dX    = A[C, Co·k·k] · Gather(dyT + zero row, idx')  where A[c, (co, ij)] = W[co, c, ij] and idx'
  *           picks for each input position and kernel offset the output it fed (or the zero row) —
- *           padding, stride and dilation live in the index constants.
+ *           padding, stride and dilation live in the index constants. Strided: col2im (stridedInputGrad).
  */
 import type { GraphEmitter } from '../emitter.js';
 import type { ConvGeometry } from './conv-geometry.js';
@@ -38,7 +38,7 @@ function offsetMajor(offsets: number, positions: number, at: (ij: number, q: num
 }
 
 /** Index of dy (flat over Ho·Wo; Ho·Wo = the zero row) that input position p received through offset ij. */
-function inputGradIndices(g: ConvGeometry): number[] {
+function inputGradIndices(g: ConvGeometry, perOffset = false): number[] {
   const [h, w] = g.inSize;
   const [ho, wo] = g.outSize;
   const src = (p: number, a: 0 | 1, k: number, n: number) => {
@@ -48,6 +48,8 @@ function inputGradIndices(g: ConvGeometry): number[] {
   const at = (ij: number, p: number) => {
     const oh = src(Math.floor(p / w), 0, Math.floor(ij / g.kernel[1]), ho);
     const ow = src(p % w, 1, ij % g.kernel[1], wo);
+    // perOffset: index into [kk·Ho·Wo] (offset-major columns of dC), zero row kk·Ho·Wo
+    if (perOffset) return oh >= 0 && ow >= 0 ? ij * ho * wo + oh * wo + ow : kk(g) * ho * wo;
     return oh >= 0 && ow >= 0 ? oh * wo + ow : ho * wo;
   };
   return offsetMajor(kk(g), h * w, at);
@@ -111,7 +113,7 @@ export function convGemmBackward(
   dy: string,
   cols: string,
   g: ConvGeometry,
-  need: { x: boolean; w: boolean },
+  need: { x: boolean; w: boolean; col2im?: boolean },
   base: string,
 ): { dx?: string; dw?: string } {
   const [ho, wo] = g.outSize;
@@ -125,6 +127,8 @@ export function convGemmBackward(
       )
     : undefined;
   if (!need.x) return { dw };
+  if (need.col2im && g.strides.some((st) => st > 1))
+    return { dx: stridedInputGrad(emit, w, dyRows, g, base), dw };
   const dyZ = emit.op('Pad', [dyRows, emit.ints([0, 0, 0, 0, 1, 0])], {}, base);
   const dcols = im2col(emit, dyZ, inputGradIndices(g), g.cout * kk(g), base);
   // A[c, (co, ij)] = W[co, c, ij]
@@ -134,4 +138,28 @@ export function convGemmBackward(
     base,
   );
   return { dx: toNchw(emit, emit.op('Gemm', [a, dcols], {}, base), g.cin, h, wd, base), dw };
+}
+
+/**
+ * dX of a strided Conv by col2im: dC = Wᵀ·dy holds each output's contribution to every kernel offset
+ * ([C·kk, Ho·Wo·N], s² times smaller than the im2col of the zero-inserted dy, and a GEMM s² times
+ * smaller); each input position then gathers its contribution from every offset (or the zero row) and
+ * sums over the offsets.
+ */
+function stridedInputGrad(
+  emit: GraphEmitter,
+  w: string,
+  dyRows: string,
+  g: ConvGeometry,
+  base: string,
+): string {
+  const [ho, wo] = g.outSize;
+  const [h, wd] = g.inSize;
+  const dy2 = emit.reshape(dyRows, [g.cout, -1], base);
+  const dc = emit.op('Gemm', [emit.reshape(w, [g.cout, g.cin * kk(g)], base), dy2], { transA: 1 }, base);
+  const rows = emit.reshape(dc, [g.cin, kk(g) * ho * wo, -1], base);
+  const rowsZ = emit.op('Pad', [rows, emit.ints([0, 0, 0, 0, 1, 0])], {}, base);
+  const picked = emit.op('Gather', [rowsZ, emit.ints(inputGradIndices(g, true))], { axis: 1 }, base);
+  const summed = emit.reduceSum(emit.reshape(picked, [g.cin, kk(g), -1], base), [1], false, base);
+  return toNchw(emit, summed, g.cin, h, wd, base);
 }

@@ -12,8 +12,9 @@ import { convWeightGrad } from './conv-weight-grad.js';
 /**
  * Output pixels (Ho·Wo) up to which a dense Conv runs in the Gemm form; read at compile time, so the
  * formulation benches (bench/engine/conv-forms.ts) can compile both forms in one process.
+ * stridedCol2im: dX of a strided Gemm-form Conv by col2im (else im2col of the zero-inserted dy).
  */
-export const convFormulation = { gemmMaxOutPixels: 64 };
+export const convFormulation = { gemmMaxOutPixels: 64, stridedCol2im: true };
 
 const gemmForm = (g: ConvGeometry) =>
   g.rank === 4 && g.group === 1 && g.outSize[0] * g.outSize[1] <= convFormulation.gemmMaxOutPixels;
@@ -42,7 +43,7 @@ registerGradientRule({
         dy,
         saved.cols,
         g,
-        { x: needs[0], w: needs[1] },
+        { x: needs[0], w: needs[1], col2im: convFormulation.stridedCol2im },
         node.name,
       );
       return [dx, dw, db];

@@ -47,6 +47,8 @@ interface CompressOptions {
   latencyThreads?: string;
   /** No progress lines (they are drawn only on a TTY anyway). */
   quiet?: boolean;
+  /** filter_pruning: export masked zeros in the original shapes (NNCF's export) instead of a smaller model. */
+  keepShape?: boolean;
   /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
   sparseInitializers?: boolean;
 }
@@ -103,6 +105,13 @@ export async function compress(o: CompressOptions): Promise<string> {
     result = await api.createCompressedModel(graph, config);
   } finally {
     setProgressSink(previousSink);
+  }
+  if (o.keepShape) {
+    try {
+      api.keepPrunedShapes(result.controller);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
   }
   if (o.latencyCheck !== false) await runLatencyCheck(result, dataset, typeof input[0].shape?.[0] === 'number' ? batchSize : 1, latencySettings);
   await applyExportFormat(result.controller, format);
@@ -183,6 +192,7 @@ export const registerCompress: RegisterCommand = (program: Command) => {
     .option('--split <name>', 'IDX directory with several image files: the split to use (train, t10k)')
     .option('--limit <n>', 'use only the first N samples')
     .option('--quiet', 'no progress lines on stderr (shown only on a terminal)')
+    .option('--keep-shape', 'filter_pruning: export pruned filters as zeros in the original shapes (NNCF\'s export) instead of dropping them')
     .option('--latency-check', 'time the QDQ export on onnxruntime against FP32 and keep float the blocks that are slower quantized (default)')
     .option('--no-latency-check', 'skip the latency check (QDQ export: blocks that ORT runs slower quantized than FP32 are kept float)')
     .option('--latency-batch <list>', 'batch sizes you deploy with, timed by the latency check (comma list; a fixed-batch model uses its own)', '1,8')

@@ -41,6 +41,8 @@ export interface TrainCommandOptions {
   progress?: boolean;
   report?: string;
   format?: string;
+  /** filter_pruning: export masked zeros in the original shapes instead of a smaller model. */
+  keepShape?: boolean;
   /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
   sparseInitializers?: boolean;
 }
@@ -113,6 +115,7 @@ export async function trainCommand(
   await initBackend(opts.backend ?? 'wasm');
   await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
+  if (opts.keepShape) await usage(() => api.keepPrunedShapes(created.controller)); // before training: a flag without pruning is a usage error
   const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
   let trainer: Trainer | undefined;
   const loopOptions = { created, config, settings, train, val, ckpt, checkpointDir, every, engine, threads, onTrainer: (t: Trainer) => (trainer = t), progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e: number) => runLog.recordStatistics(created.controller, e)) };
@@ -194,6 +197,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .option('--json', 'print one summary object on stdout (engine, img_per_s, accuracies); the log goes to stderr')
     .option('--no-progress', 'no progress bars')
     .option('--format <onnx|fq>', 'binarization export: standard ONNX ops (onnx, default) or NNCF FakeQuantize levels 2 (fq)')
+    .option('--keep-shape', 'filter_pruning: export pruned filters as zeros in the original shapes (NNCF\'s export) instead of dropping them')
     .option('--report <file>', 'JSON report: the epochs (or the accuracy-aware history: rate, accuracy, budget per epoch) and the statistics')
     .action((o: TrainCommandOptions) => trainCommand(o));
 };

@@ -15,6 +15,7 @@ import { stageName, type CompressionController } from '../../compression/index.j
 import type { NNCFConfig } from '../../config/index.js';
 import { scopeOf, type Graph } from '../../graph/index.js';
 import { keptFloatLayers, type KeptFloatLayer } from './kept-float.js';
+import { describePruning, FilterPruningController, pruningState } from './pruning.js';
 
 export type AlgorithmState = Record<string, boolean | number | string | Record<string, number>>;
 
@@ -105,6 +106,7 @@ export function describeAlgorithm(
   graph: Graph,
 ): AlgorithmPlan {
   if (ctrl instanceof QuantizationController) return describeQuantization(ctrl, config, graph);
+  if (ctrl instanceof FilterPruningController) return describePruning(ctrl);
   if (ctrl instanceof SparsityControllerBase)
     return { algorithm: ctrl.name, sparsified_layers: ctrl.masked.map((m) => ({ name: m.name, weight: m.layer.weight, shape: m.layer.onnxDims })) };
   if (ctrl instanceof KnowledgeDistillationController)
@@ -125,6 +127,7 @@ export function algorithmState(ctrl: CompressionController): AlgorithmState {
       ctrl.modules.filter((m) => m.placed.kind === kind).every((m) => m.quantizer.enabled);
     return { weights_enabled: on('weight'), activations_enabled: on('activation'), stage };
   }
+  if (ctrl instanceof FilterPruningController) return pruningState(ctrl);
   if (ctrl instanceof SparsityControllerBase) return { ...sparsityState(ctrl), stage };
   return { stage };
 }

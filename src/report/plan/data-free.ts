@@ -26,6 +26,8 @@ export function withoutDataDrivenInit(
   const notes: string[] = [];
   list.forEach((section, i) => {
     const at = Array.isArray(doc.compression) ? `compression[${i}]` : 'compression';
+    // filter_pruning's params are its schedule and it runs no init at build time: nothing needs data
+    if (section.algorithm === 'filter_pruning') return;
     const init = section.initializer as Mutable | undefined;
     const resolved = config.algorithms[i] as {
       initializer?: { batchnorm_adaptation?: { num_bn_adaptation_samples?: number } };

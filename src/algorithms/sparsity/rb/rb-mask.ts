@@ -36,6 +36,8 @@ export class RBMaskedWeight extends MaskedWeight {
   /** The noise of the last training forward (zeros before the first): the node form's fed input. */
   readonly noise: tf.Variable;
   draws = 0;
+  /** A hook drew noise that the node form has not been fed yet (the ORT trainer reads it next). */
+  private pending = false;
 
   constructor(
     layer: SparsifiableLayer,
@@ -64,7 +66,23 @@ export class RBMaskedWeight extends MaskedWeight {
     const values = rbNoise(this.seed, this.stream, this.draws++, this.weight.size);
     const t = tf.tensor(values, this.weight.shape);
     this.noise.assign(t);
+    this.pending = true;
     return t;
+  }
+
+  /**
+   * The noise fed to the node form, read once per training step by the ORT trainer: the noise the tfjs
+   * hook drew for this step if it ran, else a fresh draw (zeros once frozen), so both paths draw one
+   * noise per training forward from the same sequence.
+   */
+  private fedNoise(): tf.Variable {
+    if (this.pending) this.pending = false;
+    else if (this.frozen) tf.tidy(() => this.noise.assign(tf.zerosLike(this.noise)));
+    else {
+      tf.dispose(this.drawNoise());
+      this.pending = false;
+    }
+    return this.noise;
   }
 
   /** Refreshes the plain 0/1 `mask` variable (statistics, export) from the logits. */
@@ -75,6 +93,8 @@ export class RBMaskedWeight extends MaskedWeight {
   }
 
   override command(owner: string): InsertionCommand {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
     return {
       owner,
       point: { kind: 'weight', name: this.layer.weight },
@@ -89,7 +109,15 @@ export class RBMaskedWeight extends MaskedWeight {
         opType: RB_MASK_OP,
         inputs: [
           { name: `${this.inputName}_logits`, value: this.logits, toOnnx: (t) => this.toOnnx(t), fromOnnx: (t) => this.fromOnnx(t), trainable: true, lrMultiplier: this.lrMultiplier },
-          { name: `${this.inputName}_noise`, value: this.noise, toOnnx: (t) => this.toOnnx(t), fromOnnx: (t) => this.fromOnnx(t), trainable: false },
+          {
+            name: `${this.inputName}_noise`,
+            get value() {
+              return self.fedNoise();
+            },
+            toOnnx: (t) => this.toOnnx(t),
+            fromOnnx: (t) => this.fromOnnx(t),
+            trainable: false,
+          },
         ],
       },
     };

@@ -1,0 +1,136 @@
+/**
+ * npm run bench:pruning -- [--samples N] [--epochs N] [--lr X] [--batch N] [--target L] [--json]
+ * Defaults: 30,000 train images per epoch × 3 epochs, batch 64, Adam 3e-4 cosine (≈ 8–12 min on the
+ * shared 2-core box, wasm).
+ *
+ * Filter pruning acceptance on the Fashion-MNIST reference CNN (issue 14): filter_pruning with
+ * pruning_target `--target` (baseline schedule, pruned from the start), fine-tuned by the Trainer; after
+ * epoch 1 and the last epoch the model is exported physically smaller and its top-1 measured on
+ * onnxruntime-node (full 10k test set). Then the pruned model is quantized (INT8 QDQ, examples' int8.json
+ * with range init + BN adaptation) — prune, then quantize the smaller model. Prints FLOPs/params ratios
+ * as NNCF counts them, the exported parameter ratio and ORT latency of FP32 / pruned / pruned INT8
+ * measured side by side (interleaved runs, batch 1 and 64, one thread).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseJsonc } from 'jsonc-parser';
+import { createCompressedModel, exportCompressedModelBytes } from '../src/api.js';
+import type { FilterPruningController } from '../src/algorithms/pruning/index.js';
+import { NNCFConfig } from '../src/config/index.js';
+import { loadData, parsePreprocessSpec, type NdArray } from '../src/data/index.js';
+import { initBackend } from '../src/engine/index.js';
+import { parseOnnx } from '../src/frontends/onnx/index.js';
+import { interleavedLatencies } from '../src/runtime/interleaved.js';
+import { softmaxCrossEntropy, Trainer, trainingSettings } from '../src/training/index.js';
+import { evaluateOrt } from './reference/evaluate.js';
+
+const { values: a } = parseArgs({
+  options: {
+    samples: { type: 'string', default: '30000' },
+    epochs: { type: 'string', default: '3' },
+    lr: { type: 'string', default: '3e-4' },
+    batch: { type: 'string', default: '64' },
+    target: { type: 'string', default: '0.4' },
+    seed: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const DIR = 'examples/fashion-mnist';
+const DATA = '.cache/data/fashion-mnist';
+const PREPROCESS = 'channel=first,scale=1/255,mean=0.286,std=0.353';
+const seed = Number(a.seed);
+const t0 = performance.now();
+const log = (m: string) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+
+const backend = await initBackend('wasm');
+const pre = parsePreprocessSpec(PREPROCESS);
+const train = await loadData(DATA, { split: 'train', preprocess: pre, sampleShape: [1, 28, 28] });
+const test = await loadData(DATA, { split: 't10k', preprocess: pre, sampleShape: [1, 28, 28] });
+const fineTune = train.shuffled(seed).take(Number(a.samples));
+const initData = train.stratifiedSample(1000, seed);
+const tx = test.x as NdArray<'float32'>;
+log(`data: train ${train.length}, test ${test.length}, fine-tune ${fineTune.length} per epoch (${backend})`);
+
+const fpBytes = new Uint8Array(readFileSync(`${DIR}/model.onnx`));
+const fp32 = (await evaluateOrt(fpBytes, tx, test.y!)).top1;
+log(`FP32 top-1 on ORT ${(100 * fp32).toFixed(2)}%`);
+
+const epochs = Number(a.epochs);
+const config = NNCFConfig.fromObject({
+  input_info: { sample_size: [1, 1, 28, 28] },
+  batch_size: Number(a.batch),
+  epochs,
+  seed,
+  optimizer: { type: 'adam', base_lr: Number(a.lr), weight_decay: 0, schedule_type: 'cosine' },
+  compression: { algorithm: 'filter_pruning', params: { schedule: 'baseline', pruning_target: Number(a.target) } },
+});
+const r = await createCompressedModel(parseOnnx(fpBytes), config);
+const c = r.controller as FilterPruningController;
+const exported: Uint8Array[] = [];
+const trainer = new Trainer({
+  model: r.model, controller: r.controller, train: fineTune, settings: trainingSettings(config), config,
+  loss: (o, y) => softmaxCrossEntropy(o.logits, y!),
+  onEpochStart: (e) => e === 0 && exported.push(exportCompressedModelBytes(r)),
+  onEpochEnd: (rec) => {
+    exported.push(exportCompressedModelBytes(r));
+    log(`epoch ${rec.epoch}: loss ${rec.loss.toFixed(4)}`);
+  },
+});
+const tTrain = performance.now();
+await trainer.fit();
+const trainSeconds = (performance.now() - tTrain) / 1000;
+const [pruned0, ...perEpoch] = await Promise.all(exported.map(async (b) => (await evaluateOrt(b, tx, test.y!)).top1));
+const stats = c.statistics().values as Record<string, number>;
+const last = exported[exported.length - 1];
+const countParams = (b: Uint8Array) => [...parseOnnx(b).initializers.values()].reduce((s, t) => s + t.values.length, 0);
+const paramsRatio = countParams(last) / countParams(fpBytes);
+log(`pruned top-1 on ORT: before fine-tuning ${(100 * pruned0).toFixed(2)}%, per epoch ${perEpoch.map((v) => (100 * v).toFixed(2)).join(', ')}%`);
+
+// prune, then quantize the smaller model (PTQ, int8.json's quantization section)
+const int8 = parseJsonc(readFileSync(`${DIR}/int8.json`, 'utf8')) as Record<string, unknown>;
+const q = await createCompressedModel(parseOnnx(last), NNCFConfig.fromObject({ ...int8, compression: int8.compression }), { initDataset: initData });
+const qBytes = exportCompressedModelBytes(q);
+const qTop1 = (await evaluateOrt(qBytes, tx, test.y!)).top1;
+log(`pruned + INT8 QDQ top-1 on ORT ${(100 * qTop1).toFixed(2)}%`);
+
+const lat = async (batch: number) => {
+  const n = 28 * 28;
+  const x = { dtype: 'float32' as const, shape: [batch, 1, 28, 28], data: (tx.data as Float32Array).slice(0, batch * n) };
+  const [f, p, pq] = await interleavedLatencies([fpBytes, last, qBytes], { input: x }, { runs: 40, threads: 1 });
+  return { fp32: f.median, pruned: p.median, prunedInt8: pq.median };
+};
+const lat1 = await lat(1);
+const lat64 = await lat(64);
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+console.log(`Fashion-MNIST reference CNN, filter_pruning pruning_target ${a.target} (baseline), ${fineTune.length} images × ${epochs} epochs, Adam ${a.lr} cosine, ${trainSeconds.toFixed(0)} s training (${backend})`);
+console.log(`  FP32 top-1 (ORT)                          ${pct(fp32)}`);
+console.log(`  pruned, before fine-tuning (ORT)          ${pct(pruned0)}`);
+perEpoch.forEach((v, i) => console.log(`  pruned after epoch ${i + 1} (ORT)              ${pct(v)}  (drop ${(100 * (fp32 - v)).toFixed(2)} pt)`));
+console.log(`  pruned + INT8 QDQ (ORT)                   ${pct(qTop1)}  (drop ${(100 * (fp32 - qTop1)).toFixed(2)} pt)`);
+console.log(`  FLOPs ${stats.current_flops} / ${stats.full_flops} = ${(stats.current_flops / stats.full_flops).toFixed(3)}, params ${stats.current_params_num} / ${stats.full_params_num} = ${(stats.current_params_num / stats.full_params_num).toFixed(3)} (NNCF's count); exported initializers ${paramsRatio.toFixed(3)}×`);
+console.log(`  ORT latency (median, 1 thread) batch 1: FP32 ${lat1.fp32.toFixed(3)} ms, pruned ${lat1.pruned.toFixed(3)} ms (${(lat1.pruned / lat1.fp32).toFixed(2)}×), pruned INT8 ${lat1.prunedInt8.toFixed(3)} ms (${(lat1.prunedInt8 / lat1.fp32).toFixed(2)}×)`);
+console.log(`  ORT latency (median, 1 thread) batch 64: FP32 ${lat64.fp32.toFixed(2)} ms, pruned ${lat64.pruned.toFixed(2)} ms (${(lat64.pruned / lat64.fp32).toFixed(2)}×), pruned INT8 ${lat64.prunedInt8.toFixed(2)} ms (${(lat64.prunedInt8 / lat64.fp32).toFixed(2)}×)`);
+const drop1 = fp32 - perEpoch[0];
+const dropLast = fp32 - perEpoch[perEpoch.length - 1];
+const bars = {
+  'drop after epoch 1 <= 1.0 pt': drop1 <= 0.01,
+  'drop after last epoch <= 0.5 pt': dropLast <= 0.005,
+  'FLOPs and params <= 0.65x': stats.current_flops / stats.full_flops <= 0.65 && stats.current_params_num / stats.full_params_num <= 0.65,
+  'pruned faster on ORT (batch 64)': lat64.pruned < lat64.fp32,
+  'pruned + INT8 drop <= 0.8 pt': fp32 - qTop1 <= 0.008,
+};
+for (const [k, ok] of Object.entries(bars)) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${k}`);
+if (a.json)
+  console.log(JSON.stringify({
+    part: 'pruning',
+    rows: [
+      { metric: 'FP32 top-1 (ORT, 10k)', value: 100 * fp32, unit: '%' },
+      ...perEpoch.map((v, i) => ({ metric: `pruned ${a.target} top-1 after epoch ${i + 1} (ORT)`, value: 100 * v, unit: '%' })),
+      { metric: 'pruned + INT8 QDQ top-1 (ORT)', value: 100 * qTop1, unit: '%' },
+      { metric: 'FLOPs ratio (NNCF count)', value: stats.current_flops / stats.full_flops, unit: '×' },
+      { metric: 'params ratio (NNCF count)', value: stats.current_params_num / stats.full_params_num, unit: '×' },
+      { metric: 'ORT latency ratio pruned/FP32, batch 64', value: lat64.pruned / lat64.fp32, unit: '×' },
+      { metric: 'ORT latency ratio pruned INT8/FP32, batch 64', value: lat64.prunedInt8 / lat64.fp32, unit: '×' },
+      { metric: 'training wall time', value: trainSeconds, unit: 's' },
+    ],
+  }));
