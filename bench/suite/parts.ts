@@ -128,6 +128,17 @@ export const PARTS: PartDef[] = [
     timeoutMinutes: 40,
   },
   {
+    name: 'pruning',
+    title: 'Filter pruning — reference CNN, pruning_target 0.4 from the start, fine-tuned, exported smaller, then INT8 QDQ',
+    script: 'bench:pruning',
+    args: ['--json'],
+    needs: [
+      { path: 'examples/fashion-mnist/model.onnx', from: 'npm run train:reference (issue 4 item 2)' },
+      { path: '.cache/data/fashion-mnist/train-images-idx3-ubyte.gz', from: 'npm run get-data' },
+    ],
+    timeoutMinutes: 60,
+  },
+  {
     name: 'train',
     title: 'Training throughput, QAT',
     script: 'bench:train',

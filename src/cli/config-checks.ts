@@ -46,6 +46,10 @@ function trainingOnlyWarnings(config: NNCFConfig): string[] {
   const lines: string[] = [];
   if (config.hasAlgorithm('knowledge_distillation'))
     lines.push(`knowledge_distillation has no effect here: ${KD_IN_COMPRESS}`);
+  if (config.hasAlgorithm('binarization'))
+    lines.push(
+      'binarization turns its binarizers on at params.activations_quant_start_epoch / weights_quant_start_epoch (default 1) while training, and compress trains nothing: the export has the binarizers of epoch -1 (on only for start epochs 0, with the activation scale 1 as NNCF before its first training batch); use train',
+    );
   if (config.accuracyAwareTraining)
     lines.push('accuracy_aware_training has no effect here: it is a training loop, and compress trains nothing (use train)');
   const multiplier =

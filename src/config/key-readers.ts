@@ -144,6 +144,35 @@ function magnitudeKeys(): Record<string, KeyTreatment> {
   };
 }
 
+const BIN = 'compression[binarization]';
+const BIN_DIR = 'src/algorithms/binarization';
+function binarizationKeys(): Record<string, KeyTreatment> {
+  return {
+    [`${BIN}.algorithm`]: read('src/compression/create.ts'),
+    [`${BIN}.mode`]: read(`${BIN_DIR}/builder.ts`),
+    [`${BIN}.ignored_scopes`]: read(`${BIN_DIR}/layers.ts`),
+    [`${BIN}.target_scopes`]: read(`${BIN_DIR}/layers.ts`),
+    [`${BIN}.validate_scopes`]: read(`${BIN_DIR}/layers.ts`),
+    [`${BIN}.compression_lr_multiplier`]: read(CONFIG, { via: { file: `${BIN_DIR}/builder.ts`, literal: 'compressionLrMultiplier' } }),
+    [`${BIN}.params`]: read(`${QUANT}/staged-scheduler.ts`),
+    [`${BIN}.params.activations_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
+    [`${BIN}.params.weights_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
+    [`${BIN}.params.batch_multiplier`]: read('src/training/settings.ts'),
+    [`${BIN}.params.lr_poly_drop_start_epoch`]: read('src/training/staged-lr-policy.ts'),
+    [`${BIN}.params.lr_poly_drop_duration_epochs`]: read('src/training/staged-lr-policy.ts'),
+    [`${BIN}.params.disable_wd_start_epoch`]: read('src/training/staged-lr-policy.ts'),
+    [`${BIN}.params.base_lr`]: read('src/training/settings.ts'),
+    [`${BIN}.params.base_wd`]: read('src/training/settings.ts'),
+    // NNCF's binarization builder runs no initialization (its initialize() is empty): the whole section is refused
+    [`${BIN}.initializer`]: {
+      kind: 'refused',
+      file: `${BIN_DIR}/builder.ts`,
+      literal: 'initializer',
+      reason: "NNCF's binarization runs no initializer (BN adaptation, range, precision) — its initialize() is empty",
+    },
+  };
+}
+
 const Q = 'compression[quantization]';
 const PRECISION = `${Q}.initializer.precision`;
 const KD = 'compression[knowledge_distillation]';
@@ -225,6 +254,8 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   'compression[rb_sparsity].compression_lr_multiplier': read(CONFIG, { via: { file: `${SP}/rb/builder.ts`, literal: 'compressionLrMultiplier' } }),
   ...scopeKeys('compression[const_sparsity]', 'src/algorithms/sparsity/layers.ts'),
   'compression[const_sparsity].algorithm': read('src/compression/create.ts'),
+
+  ...binarizationKeys(),
 
   [`${KD}.algorithm`]: read('src/compression/create.ts'),
   [`${KD}.type`]: read('src/algorithms/distillation/builder.ts'),

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { exportCompressedModelBytes } from '../../src/api.js';
+import { exportCompressedModelBytes, keepPrunedShapes } from '../../src/api.js';
 import type { FilterPruningController } from '../../src/algorithms/pruning/index.js';
 import { createCompressedModel } from '../../src/compression/index.js';
 import { NNCFConfig } from '../../src/config/index.js';
@@ -59,5 +59,24 @@ describe('physical export vs the masked model', () => {
     expect(r.engineDiff).toBeLessThan(1e-4);
     expect(r.ratio).toBeLessThan(0.95);
     expect(r.bytes[0]).toBeLessThan(r.bytes[1]);
+  }, 120_000);
+});
+
+describe('filter_pruning next to quantization', () => {
+  it('the smaller export is refused with a clear error; --keep-shape exports masked zeros under the quantizers', async () => {
+    const m = resnetStyle();
+    const config = NNCFConfig.fromObject({
+      input_info: { sample_size: [1, 3, 32, 32] },
+      compression: [{ algorithm: 'filter_pruning', pruning_init: 0.5 }, { algorithm: 'quantization', initializer: { range: { num_init_samples: 0 }, batchnorm_adaptation: { num_bn_adaptation_samples: 0 } } }],
+    });
+    const r = await createCompressedModel(m.graph, config);
+    expect(() => exportCompressedModelBytes(r)).toThrow(/smaller export is not built next to quantization.*--keep-shape/);
+    keepPrunedShapes(r.controller);
+    const bytes = exportCompressedModelBytes(r);
+    const s = await OrtSession.create(bytes);
+    const x = randomInputs(m, 3, 1)[m.inputs[0].name];
+    const out = await s.run({ [m.inputs[0].name]: { dtype: 'float32', shape: x.dims, data: x.data } });
+    expect(out[m.outputs[0]].shape).toEqual([1, 10]);
+    await s.release();
   }, 120_000);
 });

@@ -24,6 +24,7 @@ import { setProgressSink } from '../../initialization/progress.js';
 import { lineProgressSink } from '../progress-line.js';
 import { checkInputPaths } from '../input-paths.js';
 import { checkOutputPaths, writeOutput } from '../output-paths.js';
+import { applyExportFormat, parseExportFormat } from '../export-format.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 
@@ -39,6 +40,8 @@ interface CompressOptions {
   limit?: string;
   /** commander's --latency-check / --no-latency-check (default on). */
   latencyCheck?: boolean;
+  /** Binarization's export form: onnx (standard ops, default) or fq (NNCF's FakeQuantize). */
+  format?: string;
   /** Deploy settings the latency check times: comma lists, every batch with every thread count (default 1,8 and 1,2). */
   latencyBatch?: string;
   latencyThreads?: string;
@@ -64,6 +67,7 @@ export async function compress(o: CompressOptions): Promise<string> {
   ]);
   const config = loadConfigFile(o.config);
   await checkConfigForCommand(config, 'compress');
+  const format = parseExportFormat(o.format, config);
   const runLog = RunLog.open(config, { model: o.model, configFile: o.config }); // log_dir: created before any work
   const requestedBatchSize = positiveInt(o.batchSize, '--batch-size');
   const latencyBatches = positiveIntList(o.latencyBatch ?? '1,8', '--latency-batch');
@@ -110,6 +114,7 @@ export async function compress(o: CompressOptions): Promise<string> {
     }
   }
   if (o.latencyCheck !== false) await runLatencyCheck(result, dataset, typeof input[0].shape?.[0] === 'number' ? batchSize : 1, latencySettings);
+  await applyExportFormat(result.controller, format);
   await writeOutput('--out', o.out, () => api.exportCompressedModel(result, o.out, { sparseInitializers: o.sparseInitializers === true }));
   const written = [`wrote the compressed model to ${o.out}`];
   const { compareLinearKernels, describeKernelComparison } = await import('../../runtime/index.js');
@@ -180,6 +185,7 @@ export const registerCompress: RegisterCommand = (program: Command) => {
     .requiredOption('--data <path>', 'init data: .npy, .npz, a directory of .npy, IDX (*-ubyte[.gz]) or digits files')
     .requiredOption('--out <path>', 'output .onnx model (written atomically)')
     .option('--report <path>', 'write a JSON report of every quantizer and the totals')
+    .option('--format <onnx|fq>', 'binarization export: standard ONNX ops (onnx, default) or NNCF FakeQuantize levels 2 (fq)')
     .option('--sparse-initializers', 'write sparse weights as ONNX sparse_initializer where that is smaller (onnxruntime loads them)')
     .option('--preprocess <spec>', 'preprocessing, e.g. "scale=1/255,mean=0.286,std=0.353"')
     .option('--batch-size <n>', 'batch size of the init data loader', '32')

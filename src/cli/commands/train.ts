@@ -14,6 +14,7 @@ import { positiveInt } from '../args.js';
 import { checkInputPaths } from '../input-paths.js';
 import { RunLog } from '../log-dir.js';
 import { checkOutputPaths, writeOutput } from '../output-paths.js';
+import { applyExportFormat, parseExportFormat } from '../export-format.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
@@ -39,6 +40,7 @@ export interface TrainCommandOptions {
   json?: boolean;
   progress?: boolean;
   report?: string;
+  format?: string;
   /** filter_pruning: export masked zeros in the original shapes instead of a smaller model. */
   keepShape?: boolean;
   /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
@@ -90,6 +92,7 @@ export async function trainCommand(
   ]);
   const config = loadConfigFile(opts.config);
   await checkConfigForCommand(config, 'train');
+  const format = parseExportFormat(opts.format, config);
   const aa = config.accuracyAwareTraining;
   if (aa && opts.resume) throw new UsageError('--resume cannot be combined with accuracy_aware_training: the loop\'s search state (best states per rate) is not checkpointed');
   if (aa && epochs !== undefined) throw new UsageError('--epochs cannot be combined with accuracy_aware_training: its params.maximal_total_epochs bounds the epochs');
@@ -127,6 +130,7 @@ export async function trainCommand(
   } else {
     report = { epochs: (await runTraining(loopOptions)).history };
   }
+  await applyExportFormat(created.controller, format);
   await writeOutput('--out', opts.out, () => saveOnnx(api.exportGraph(created), opts.out, { sparseInitializers: opts.sparseInitializers === true }));
   log(`saved ${opts.out}; checkpoints in ${checkpointDir}`);
   runLog?.recordStatistics(created.controller, 'final');
@@ -192,6 +196,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .option('--threads <n>', 'ONNX Runtime intra-op threads for training (default: the cores available)')
     .option('--json', 'print one summary object on stdout (engine, img_per_s, accuracies); the log goes to stderr')
     .option('--no-progress', 'no progress bars')
+    .option('--format <onnx|fq>', 'binarization export: standard ONNX ops (onnx, default) or NNCF FakeQuantize levels 2 (fq)')
     .option('--keep-shape', 'filter_pruning: export pruned filters as zeros in the original shapes (NNCF\'s export) instead of dropping them')
     .option('--report <file>', 'JSON report: the epochs (or the accuracy-aware history: rate, accuracy, budget per epoch) and the statistics')
     .action((o: TrainCommandOptions) => trainCommand(o));

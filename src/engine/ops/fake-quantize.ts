@@ -10,6 +10,8 @@ import { defineOp } from '../registry.js';
  * with output range = input range — what the export writes — the loaded model gives the simulated
  * quantizer's float32 values; the output range then maps with factor 1 and offset 0 exactly.
  * Rounding is half to even (torch.round, OpenVINO's nearbyint). Runs in inference only (no gradient rule).
+ * An empty input range (in_low = in_high, binarization's export) is OpenVINO's step: x ≤ in_low → out_low,
+ * x > in_high → out_high.
  */
 defineOp(
   'FakeQuantize',
@@ -22,7 +24,10 @@ defineOp(
     const zp = tf.round(tf.mul(tf.neg(inLow!), s));
     const m = tf.round(tf.sub(tf.mul(tf.sub(clamped, inLow!), s), zp));
     const outScale = tf.div(tf.sub(outHigh!, outLow!), range);
-    return tf.add(tf.mul(tf.div(m, s), outScale), tf.sub(outLow!, tf.mul(inLow!, outScale)));
+    const y = tf.add(tf.mul(tf.div(m, s), outScale), tf.sub(outLow!, tf.mul(inLow!, outScale)));
+    // in_low = in_high (binarization's levels-2 export): OpenVINO's step, x ≤ in_low → out_low, else out_high
+    const step = tf.where(tf.greater(x!, inHigh!), tf.broadcastTo(outHigh!, y.shape), tf.broadcastTo(outLow!, y.shape));
+    return tf.where(tf.equal(tf.broadcastTo(range, y.shape), 0), step, y);
   },
   { layout: 'elementwise' },
 );

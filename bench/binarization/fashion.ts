@@ -1,0 +1,64 @@
+/**
+ * npm run bench:binarization -- [--samples N] [--epochs N] [--mode xnor|dorefa]
+ * Binarization on the Fashion-MNIST reference CNN with NNCF's config style (the first conv ignored; the
+ * FC is a Gemm, never binarized): `--samples` train images (default 15,000) × `--epochs` (default 3) of
+ * the `train` command's loop (staged: activations from epoch 0, weights from epoch 1, Adam 1e-3 with
+ * the poly LR drop in the last epoch). Prints top-1 on the full 10k test set: FP32 (ORT), the binarized
+ * model simulated on the engine, its standard-ops export on ORT and its FakeQuantize export on the
+ * engine, with their agreement with the simulated model.
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { createCompressedModel, exportCompressedModelBytes, exportGraph } from '../../src/api.js';
+import { setBinarizationExportFormat } from '../../src/algorithms/binarization/index.js';
+import { runTraining } from '../../src/cli/commands/train-loop.js';
+import { NNCFConfig } from '../../src/config/index.js';
+import { loadData, parsePreprocessSpec } from '../../src/data/index.js';
+import { Engine, initBackend } from '../../src/engine/index.js';
+import { parseOnnx } from '../../src/frontends/onnx/index.js';
+import { readFileSync } from 'node:fs';
+import { trainingSettings } from '../../src/training/index.js';
+import { agreement, enginePredictions, evaluateOrt, top1 } from '../reference/evaluate.js';
+
+const { values: a } = parseArgs({ options: { samples: { type: 'string', default: '15000' }, epochs: { type: 'string', default: '3' }, mode: { type: 'string', default: 'xnor' } } });
+const t0 = performance.now();
+const log = (m: string) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+await initBackend('wasm');
+const pre = parsePreprocessSpec('channel=first,scale=1/255,mean=0.286,std=0.353');
+const DATA = '.cache/data/fashion-mnist';
+const train = (await loadData(DATA, { split: 'train', preprocess: pre, sampleShape: [1, 28, 28] })).shuffled(1).take(Number(a.samples));
+const test = await loadData(DATA, { split: 't10k', preprocess: pre, sampleShape: [1, 28, 28] });
+const modelBytes = readFileSync('examples/fashion-mnist/model.onnx');
+const epochs = Number(a.epochs);
+const config = NNCFConfig.fromObject({
+  input_info: { sample_size: [1, 1, 28, 28] },
+  batch_size: 128,
+  epochs,
+  seed: 1,
+  compression: {
+    algorithm: 'binarization',
+    mode: a.mode,
+    params: { activations_quant_start_epoch: 0, weights_quant_start_epoch: 1, lr_poly_drop_start_epoch: epochs - 1, lr_poly_drop_duration_epochs: 1, disable_wd_start_epoch: epochs - 1 },
+    ignored_scopes: ['stem/Conv'],
+  },
+});
+const fp32 = await evaluateOrt(modelBytes, test.x as never, test.y!);
+log(`FP32 top-1 (ORT, 10k test): ${(100 * fp32.top1).toFixed(2)} %`);
+const created = await createCompressedModel(parseOnnx(modelBytes), config, { initDataset: train });
+log(`binarized layers: ${created.controller.statistics().values.binarized_layers}, MAC share ${(100 * Number(created.controller.statistics().values.binarized_mac_share)).toFixed(1)} %`);
+await runTraining({ created, config, settings: trainingSettings(config), train, val: test, checkpointDir: '.cache/bench/binarization-ckpt', progress: false, log });
+const simulated = enginePredictions(created.model.engine, test.x as never);
+const std = await evaluateOrt(exportCompressedModelBytes(created), test.x as never, test.y!);
+setBinarizationExportFormat(created.controller, 'fq');
+const fqEngine = new Engine(exportGraph(created));
+const fq = enginePredictions(fqEngine, test.x as never);
+const lines = [
+  `mode ${a.mode}, ${train.length} train images × ${epochs} epochs`,
+  `FP32 (ORT)                         top-1 ${(100 * fp32.top1).toFixed(2)} %`,
+  `binarized, simulated (engine)      top-1 ${(100 * top1(simulated, test.y!)).toFixed(2)} %`,
+  `export, standard ops (ORT)         top-1 ${(100 * std.top1).toFixed(2)} %, agreement with simulated ${(100 * agreement(std.predictions, simulated)).toFixed(2)} %`,
+  `export, FakeQuantize (engine)      top-1 ${(100 * top1(fq, test.y!)).toFixed(2)} %, agreement with simulated ${(100 * agreement(fq, simulated)).toFixed(2)} %`,
+];
+console.log(lines.join('\n'));
+fqEngine.dispose();
+void tf;
