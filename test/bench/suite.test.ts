@@ -51,8 +51,8 @@ describe('the --json contract', () => {
     expect(qat.adapt!({ top1: 0.9 }, '')).toBeNull();
   });
 
-  it('part timeouts add up to the 30-minute budget of the whole suite', () => {
-    expect(PARTS.reduce((a, p) => a + p.timeoutMinutes, 0)).toBe(30);
+  it('part timeouts add up to the whole suite budget: 130 min (the sparsity and pruning parts fine-tune for 40 and 60)', () => {
+    expect(PARTS.reduce((a, p) => a + p.timeoutMinutes, 0)).toBe(130);
   });
 });
 
