@@ -44,17 +44,7 @@ export class FrozenKinks {
       const [y] = node.outputs;
       if (!z || !y || g.initializers.has(z)) continue;
       const alpha = node.opType === 'LeakyRelu' ? Number(node.attributes.alpha?.value ?? 0.01) : 0;
-      // the input as this node reads it (after any earlier hook on it), kept for the output hook of the same run
-      model.apply({
-        point: { kind: 'tensor', name: z, consumers: [node.name] },
-        owner: OWNER,
-        layout: 'onnx',
-        fn: (x) => {
-          if (this.mode !== 'off') this.inputs.set(node.name, x);
-          return x;
-        },
-      });
-      model.apply({ point: { kind: 'tensor', name: y }, owner: OWNER, layout: 'onnx', fn: (out) => this.output(node.name, out, alpha) });
+      this.hookInputAndOutput(node.name, z, y, (out) => this.output(node.name, out, alpha));
       this.nodes.push(node.name);
     }
     for (const node of g.nodes) {
@@ -62,18 +52,19 @@ export class FrozenKinks {
       const [z] = node.inputs;
       const [y, ...rest] = node.outputs;
       if (!pool || !z || !y || g.initializers.has(z) || rest.some((o) => o !== '')) continue;
-      model.apply({
-        point: { kind: 'tensor', name: z, consumers: [node.name] },
-        owner: OWNER,
-        layout: 'onnx',
-        fn: (x) => {
-          if (this.mode !== 'off') this.inputs.set(node.name, x);
-          return x;
-        },
-      });
-      model.apply({ point: { kind: 'tensor', name: y }, owner: OWNER, layout: 'onnx', fn: (out) => this.poolOutput(node.name, out, pool) });
+      this.hookInputAndOutput(node.name, z, y, (out) => this.poolOutput(node.name, out, pool));
       this.nodes.push(node.name);
     }
+  }
+
+  /** Keeps the input as `node` reads it (after any earlier hook on it) for `onOutput`, the hook on its output in the same run. */
+  private hookInputAndOutput(node: string, input: string, output: string, onOutput: (out: tf.Tensor) => tf.Tensor): void {
+    const keep = (x: tf.Tensor): tf.Tensor => {
+      if (this.mode !== 'off') this.inputs.set(node, x);
+      return x;
+    };
+    this.model.apply({ point: { kind: 'tensor', name: input, consumers: [node] }, owner: OWNER, layout: 'onnx', fn: keep });
+    this.model.apply({ point: { kind: 'tensor', name: output }, owner: OWNER, layout: 'onnx', fn: onOutput });
   }
 
   /** Record: each output's winning element; frozen: the output read from those elements. */
