@@ -39,4 +39,19 @@ describe('plan --json with filter_pruning', () => {
     expect(perEpoch[9].current_flops as number).toBeLessThan(29468736 * 0.5);
     expect(perEpoch[9].current_filters_num as number).toBeLessThan(perEpoch[9].full_filters_num as number);
   }, 120_000);
+  it('text: the groups and the layers left unpruned as tables of their own (a row per layer), FLOPs per schedule row, no NaN', async () => {
+    const config = join(dir, 'text.json');
+    writeFileSync(config, JSON.stringify({
+      input_info: { sample_size: [1, 1, 28, 28] },
+      compression: { algorithm: 'filter_pruning', pruning_init: 0.1, params: { schedule: 'exponential_with_bias', pruning_target: 0.7, num_init_steps: 3, pruning_steps: 5 } },
+    }));
+    const r = await runCli('plan', '--model', 'examples/fashion-mnist/model.onnx', '--config', config, '--epochs', '10');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/filter_pruning: groups/);
+    expect(r.out).toMatch(/│ 1 +│ pw\/Conv +│ 144 +│/);
+    expect(r.out).toMatch(/filter_pruning: not_pruned/);
+    expect(r.out).toMatch(/first convolution \(prune_first_conv is false\)/);
+    expect(r.out).toMatch(/level 0\.7000 \(FLOPs 0\.\d{4} of full\), FULLY_COMPRESSED/);
+    expect(r.out).not.toMatch(/NaN|"nodes":/);
+  }, 120_000);
 });

@@ -46,12 +46,34 @@ function quantizationText(a: AlgorithmPlan): string[] {
   return out;
 }
 
+const isRecordList = (v: unknown): v is Record<string, unknown>[] =>
+  Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x));
+
+const cellText = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+
+/** One record as table rows: list-valued columns get one element per row, scalars sit in the first row. */
+function recordRows(r: Record<string, unknown>, header: readonly string[]): string[][] {
+  const height = Math.max(1, ...header.map((h) => (Array.isArray(r[h]) ? (r[h] as unknown[]).length : 1)));
+  return Array.from({ length: height }, (_, i) =>
+    header.map((h) => {
+      const v = r[h];
+      if (Array.isArray(v)) return i < v.length ? cellText(v[i]) : '';
+      return i === 0 ? cellText(v) : '';
+    }),
+  );
+}
+
+/** Scalars in one key/value table; a list of records (pruning groups, refused layers) as a table of its own. */
 function algorithmText(a: AlgorithmPlan): string[] {
   if (a.algorithm === 'quantization') return quantizationText(a);
-  const rows = Object.entries(a)
-    .filter(([k]) => k !== 'algorithm')
-    .map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]);
-  return [renderTable({ title: a.algorithm, header: ['key', 'value'], rows })];
+  const entries = Object.entries(a).filter(([k]) => k !== 'algorithm');
+  const out = [renderTable({ title: a.algorithm, header: ['key', 'value'], rows: entries.filter(([, v]) => !isRecordList(v)).map(([k, v]) => [k, cellText(v)]) })];
+  for (const [k, v] of entries) {
+    if (!isRecordList(v)) continue;
+    const header = Object.keys(v[0]);
+    out.push(renderTable({ title: `${a.algorithm}: ${k}`, header, rows: v.flatMap((r) => recordRows(r, header)) }));
+  }
+  return out;
 }
 
 /** Schedule rows: the first record and every record where some state changes (JSON lists them all). */
@@ -64,9 +86,13 @@ function scheduleText(plan: Plan): string[] {
   const cell = (s: Record<string, unknown>) =>
     'weights_enabled' in s
       ? `W ${s.weights_enabled ? 'on' : 'off'}, A ${s.activations_enabled ? 'on' : 'off'}, ${String(s.stage)}`
-      : typeof s.level === 'number'
-        ? `level ${s.level.toFixed(4)} (model ${Number(s.model_sparsity_level).toFixed(4)}), ${String(s.stage)}`
-        : String(s.stage);
+      : typeof s.level === 'number' && typeof s.model_sparsity_level === 'number'
+        ? `level ${s.level.toFixed(4)} (model ${s.model_sparsity_level.toFixed(4)}), ${String(s.stage)}`
+        : typeof s.level === 'number' && typeof s.current_flops === 'number' && typeof s.full_flops === 'number'
+          ? `level ${s.level.toFixed(4)} (FLOPs ${(s.current_flops / s.full_flops).toFixed(4)} of full), ${String(s.stage)}`
+          : typeof s.level === 'number'
+            ? `level ${s.level.toFixed(4)}, ${String(s.stage)}`
+            : String(s.stage);
   const rows: (string | number)[][] = [];
   let last = '';
   for (const r of plan.schedule) {
