@@ -10,16 +10,11 @@ export default defineConfig({
     // sets a shorter timeout (test/examples/test-timeouts.test.ts checks); a hang still fails in 5 minutes.
     testTimeout: 300_000,
     hookTimeout: 300_000,
-    // Child processes (forks): tfjs and onnxruntime-node hold native/wasm state that worker threads share badly.
-    // Two workers: vitest's default is cores − 1, i.e. ONE worker on the 2-core CI machine.
-    // isolate: false: each worker imports the project once and runs its test files one after another,
-    // instead of re-importing tfjs, onnxruntime and src/ for every file (~2 s CPU per file, 175 files).
-    // So a test file must not leave global state behind (a chosen tfjs backend is reset per file by
-    // test/helpers/reset-backend.ts).
+    // tfjs keeps one global engine per process; forks isolate test files from each other.
+    // Two workers: vitest's default is cores − 1, i.e. ONE worker on the 2-core CI machine, half of it idle.
     pool: 'forks',
     maxWorkers: 2,
-    isolate: false,
-    setupFiles: ['./test/helpers/quiet-ort.ts', './test/helpers/reset-backend.ts', './test/helpers/cpu-log.ts'],
+    setupFiles: ['./test/helpers/quiet-ort.ts', './test/helpers/cpu-log.ts'],
     onConsoleLog: (log) => !log.includes(TFJS_NODE_BANNER),
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
