@@ -1,0 +1,3 @@
+export * from './elasticity.js';
+export * from './elastic-kernel/index.js';
+export * from './search/index.js';
