@@ -39,6 +39,13 @@ export interface CompressionNodeInput {
    * engine's ops do) — not the learning rate, which differs under Adam.
    */
   lrMultiplier?: number;
+  /**
+   * For trainable inputs: false while the hook does not read this input (a disabled staged quantizer or
+   * binarizer). The graph's gradient is then exactly 0, but the hook's is none, and the trainer passes
+   * none, so the optimizer skips the parameter as torch skips `grad is None` (with Adam, weight decay on a
+   * zero gradient would otherwise step by a full LR). Absent: always read.
+   */
+  active?: () => boolean;
 }
 
 export interface CompressionNodeForm {
