@@ -5,7 +5,6 @@
  */
 
 export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
-  movement_sparsity: 'movement sparsity is not implemented',
   bootstrapNAS: 'NAS (progressive shrinking of a supernet, then the subnet search) is not implemented',
 };
 
