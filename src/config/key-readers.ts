@@ -144,6 +144,21 @@ function magnitudeKeys(): Record<string, KeyTreatment> {
   };
 }
 
+const MV = 'compression[movement_sparsity]';
+const MV_DIR = `${SP}/movement`;
+function movementKeys(): Record<string, KeyTreatment> {
+  const params = ['warmup_start_epoch', 'warmup_end_epoch', 'importance_regularization_factor', 'enable_structured_masking', 'power', 'init_importance_threshold', 'final_importance_threshold', 'steps_per_epoch'];
+  return {
+    [`${MV}.algorithm`]: read('src/compression/create.ts'),
+    [`${MV}.params`]: read(`${MV_DIR}/params.ts`),
+    ...Object.fromEntries(params.map((k) => [`${MV}.params.${k}`, read(`${MV_DIR}/params.ts`)])),
+    [`${MV}.sparse_structure_by_scopes`]: read(`${MV_DIR}/builder.ts`),
+    ...Object.fromEntries(['mode', 'sparse_factors', 'axis', 'target_scopes'].map((k) => [`${MV}.sparse_structure_by_scopes[].${k}`, read(`${MV_DIR}/params.ts`)])),
+    ...scopeKeys(MV, `${MV_DIR}/layers.ts`),
+    [`${MV}.compression_lr_multiplier`]: read(CONFIG, { via: { file: `${MV_DIR}/builder.ts`, literal: 'compressionLrMultiplier' } }),
+  };
+}
+
 const BIN = 'compression[binarization]';
 const BIN_DIR = 'src/algorithms/binarization';
 function binarizationKeys(): Record<string, KeyTreatment> {
@@ -174,7 +189,6 @@ function binarizationKeys(): Record<string, KeyTreatment> {
 }
 
 const Q = 'compression[quantization]';
-const PRECISION = `${Q}.initializer.precision`;
 const KD = 'compression[knowledge_distillation]';
 
 export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
@@ -191,58 +205,9 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   ),
   log_dir: read('src/cli/log-dir.ts'),
 
-  [`${Q}.algorithm`]: read('src/compression/create.ts'),
-  [`${Q}.initializer`]: read(BUILDER),
-  [`${Q}.initializer.batchnorm_adaptation`]: read(BUILDER),
-  [`${Q}.initializer.batchnorm_adaptation.num_bn_adaptation_samples`]: read(BUILDER),
-  [`${Q}.initializer.range`]: read(BUILDER),
-  ...rangeKeys(`${Q}.initializer.range`),
-  [PRECISION]: read(BUILDER),
-  [`${PRECISION}.type`]: read(BUILDER),
-  [`${PRECISION}.bits`]: read(`${QUANT}/precision-hawq.ts`),
-  [`${PRECISION}.num_data_points`]: read(BUILDER),
-  [`${PRECISION}.iter_number`]: read(BUILDER),
-  [`${PRECISION}.tolerance`]: read(BUILDER),
-  [`${PRECISION}.compression_ratio`]: read(`${QUANT}/precision-hawq.ts`),
-  [`${PRECISION}.eval_subset_ratio`]: read(`${QUANT}/precision-autoq.ts`),
-  [`${PRECISION}.warmup_iter_number`]: read(`${QUANT}/precision-autoq.ts`),
-  [`${PRECISION}.bitwidth_per_scope`]: read(`${QUANT}/precision-manual.ts`),
-  [`${PRECISION}.traces_per_layer_path`]: {
-    kind: 'refused',
-    file: BUILDER,
-    reason: 'NNCF stores the traces as a torch tensor file; HAWQ refuses the key and estimates the traces',
-  },
-  [`${PRECISION}.dump_init_precision_data`]: warned('NNCF writes debug data when true; nncf-ts writes none'),
-  [`${PRECISION}.bitwidth_assignment_mode`]: read(`${QUANT}/precision-hawq.ts`),
-  [`${Q}.preset`]: read(ADAPTER),
-  [`${Q}.quantize_inputs`]: read(ADAPTER),
-  [`${Q}.quantize_outputs`]: read(ADAPTER),
-  ...groupKeys(`${Q}.weights`),
-  ...groupKeys(`${Q}.activations`),
-  [`${Q}.activations.unified_scale_ops`]: read(ADAPTER),
-  [`${Q}.scope_overrides`]: read(ADAPTER),
-  [`${Q}.scope_overrides.weights`]: read(ADAPTER),
-  [`${Q}.scope_overrides.activations`]: read(ADAPTER),
-  ...overrideKeys(`${Q}.scope_overrides.weights.*`),
-  ...overrideKeys(`${Q}.scope_overrides.activations.*`),
-  // Absent means QDQ here (defaults.ts; NNCF: FakeQuantize); an explicit false is warned about (export-format-warning.ts).
-  [`${Q}.export_to_onnx_standard_ops`]: read(BUILDER),
-  [`${Q}.overflow_fix`]: read(`${QUANT}/overflow-fix.ts`),
-  [`${Q}.params`]: read(`${QUANT}/staged-scheduler.ts`),
-  [`${Q}.params.batch_multiplier`]: read('src/training/settings.ts'),
-  [`${Q}.params.activations_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
-  [`${Q}.params.weights_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
-  [`${Q}.params.lr_poly_drop_start_epoch`]: read('src/training/staged-lr-policy.ts'),
-  [`${Q}.params.lr_poly_drop_duration_epochs`]: read('src/training/staged-lr-policy.ts'),
-  [`${Q}.params.disable_wd_start_epoch`]: read('src/training/staged-lr-policy.ts'),
-  [`${Q}.params.base_lr`]: read('src/training/settings.ts'),
-  [`${Q}.params.base_wd`]: read('src/training/settings.ts'),
-  [`${Q}.ignored_scopes`]: read(ADAPTER),
-  [`${Q}.target_scopes`]: read(ADAPTER),
-  [`${Q}.validate_scopes`]: read(ADAPTER),
-  [`${Q}.compression_lr_multiplier`]: read(CONFIG, {
-    via: { file: BUILDER, literal: 'compressionLrMultiplier' },
-  }),
+  ...quantizationKeys(Q),
+  // the same builder and readers (NNCFConfig.algorithms reads the section as quantization)
+  ...quantizationKeys('compression[experimental_quantization]'),
 
   [AAT]: read(AA),
   [`${AAT}.mode`]: read(AA),
@@ -255,6 +220,7 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   ...scopeKeys('compression[const_sparsity]', 'src/algorithms/sparsity/layers.ts'),
   'compression[const_sparsity].algorithm': read('src/compression/create.ts'),
 
+  ...movementKeys(),
   ...binarizationKeys(),
 
   [`${KD}.algorithm`]: read('src/compression/create.ts'),
@@ -295,12 +261,11 @@ function parentOf(path: string): string {
   return cut <= 0 ? '' : path.slice(0, cut);
 }
 
-/** filter_pruning: read by the pruning builder; LeGR (learned_ranking) keys refused by name there. */
+/** filter_pruning: read by the pruning builder; LeGR (learned_ranking) parameters by its search. */
 function pruningKeys(): Record<string, KeyTreatment> {
-  const BN_WARNING = 'filter_pruning runs BatchNorm adaptation only in accuracy-aware training and LeGR, not built yet';
+  const BN_WARNING = 'filter_pruning runs BatchNorm adaptation only in accuracy-aware training, not built yet (NNCF\'s LeGR runs none)';
   const FP = 'compression[filter_pruning]';
   const B = 'src/algorithms/pruning/builder.ts';
-  const legr = (literal?: string): KeyTreatment => ({ kind: 'refused', file: B, literal, reason: 'LeGR (learned_ranking) is not built yet' });
   const params = ['schedule', 'pruning_target', 'pruning_flops_target', 'pruning_steps', 'num_init_steps', 'filter_importance', 'all_weights', 'prune_first_conv', 'prune_downsample_convs', 'prune_batch_norms'];
   return {
     [`${FP}.algorithm`]: read('src/compression/create.ts'),
@@ -308,15 +273,74 @@ function pruningKeys(): Record<string, KeyTreatment> {
     [`${FP}.params`]: read(B),
     ...Object.fromEntries(params.map((k) => [`${FP}.params.${k}`, read(B)])),
     [`${FP}.params.interlayer_ranking_type`]: read(B),
-    [`${FP}.params.legr_params`]: legr(),
-    ...Object.fromEntries(['generations', 'train_steps', 'max_pruning', 'random_seed', 'population_size', 'num_samples', 'mutate_percent', 'scale_sigma'].map((k) => [`${FP}.params.legr_params.${k}`, legr('legr_params')])),
-    [`${FP}.params.save_ranking_coeffs_path`]: legr(),
-    [`${FP}.params.load_ranking_coeffs_path`]: legr(),
+    [`${FP}.params.legr_params`]: read(B),
+    ...Object.fromEntries(['generations', 'train_steps', 'max_pruning', 'random_seed', 'population_size', 'num_samples', 'mutate_percent', 'scale_sigma'].map((k) => [`${FP}.params.legr_params.${k}`, read(B)])),
+    [`${FP}.params.save_ranking_coeffs_path`]: read(B),
+    [`${FP}.params.load_ranking_coeffs_path`]: read(B),
     [`${FP}.ignored_scopes`]: read(B),
     [`${FP}.target_scopes`]: read(B),
     [`${FP}.validate_scopes`]: read(B),
     [`${FP}.initializer`]: warned(BN_WARNING),
     [`${FP}.initializer.batchnorm_adaptation`]: warned(BN_WARNING),
     [`${FP}.initializer.batchnorm_adaptation.num_bn_adaptation_samples`]: warned(BN_WARNING),
+  };
+}
+
+/** Every key of a quantization section (`quantization`, and `experimental_quantization`, built the same). */
+function quantizationKeys(Q: string): Record<string, KeyTreatment> {
+  const precision = `${Q}.initializer.precision`;
+  return {
+    [`${Q}.algorithm`]: Q === 'compression[quantization]' ? read('src/compression/create.ts') : read(CONFIG, { literal: 'experimental_quantization' }),
+    [`${Q}.initializer`]: read(BUILDER),
+    [`${Q}.initializer.batchnorm_adaptation`]: read(BUILDER),
+    [`${Q}.initializer.batchnorm_adaptation.num_bn_adaptation_samples`]: read(BUILDER),
+    [`${Q}.initializer.range`]: read(BUILDER),
+    ...rangeKeys(`${Q}.initializer.range`),
+    [precision]: read(BUILDER),
+    [`${precision}.type`]: read(BUILDER),
+    [`${precision}.bits`]: read(`${QUANT}/precision-hawq.ts`),
+    [`${precision}.num_data_points`]: read(BUILDER),
+    [`${precision}.iter_number`]: read(BUILDER),
+    [`${precision}.tolerance`]: read(BUILDER),
+    [`${precision}.compression_ratio`]: read(`${QUANT}/precision-hawq.ts`),
+    [`${precision}.eval_subset_ratio`]: read(`${QUANT}/precision-autoq.ts`),
+    [`${precision}.warmup_iter_number`]: read(`${QUANT}/precision-autoq.ts`),
+    [`${precision}.bitwidth_per_scope`]: read(`${QUANT}/precision-manual.ts`),
+    [`${precision}.traces_per_layer_path`]: {
+      kind: 'refused',
+      file: BUILDER,
+      reason: 'NNCF stores the traces as a torch tensor file; HAWQ refuses the key and estimates the traces',
+    },
+    [`${precision}.dump_init_precision_data`]: warned('NNCF writes debug data when true; nncf-ts writes none'),
+    [`${precision}.bitwidth_assignment_mode`]: read(`${QUANT}/precision-hawq.ts`),
+    [`${Q}.preset`]: read(ADAPTER),
+    [`${Q}.quantize_inputs`]: read(ADAPTER),
+    [`${Q}.quantize_outputs`]: read(ADAPTER),
+    ...groupKeys(`${Q}.weights`),
+    ...groupKeys(`${Q}.activations`),
+    [`${Q}.activations.unified_scale_ops`]: read(ADAPTER),
+    [`${Q}.scope_overrides`]: read(ADAPTER),
+    [`${Q}.scope_overrides.weights`]: read(ADAPTER),
+    [`${Q}.scope_overrides.activations`]: read(ADAPTER),
+    ...overrideKeys(`${Q}.scope_overrides.weights.*`),
+    ...overrideKeys(`${Q}.scope_overrides.activations.*`),
+    // Absent means QDQ here (defaults.ts; NNCF: FakeQuantize); an explicit false is warned about (export-format-warning.ts).
+    [`${Q}.export_to_onnx_standard_ops`]: read(BUILDER),
+    [`${Q}.overflow_fix`]: read(`${QUANT}/overflow-fix.ts`),
+    [`${Q}.params`]: read(`${QUANT}/staged-scheduler.ts`),
+    [`${Q}.params.batch_multiplier`]: read('src/training/settings.ts'),
+    [`${Q}.params.activations_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
+    [`${Q}.params.weights_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
+    [`${Q}.params.lr_poly_drop_start_epoch`]: read('src/training/staged-lr-policy.ts'),
+    [`${Q}.params.lr_poly_drop_duration_epochs`]: read('src/training/staged-lr-policy.ts'),
+    [`${Q}.params.disable_wd_start_epoch`]: read('src/training/staged-lr-policy.ts'),
+    [`${Q}.params.base_lr`]: read('src/training/settings.ts'),
+    [`${Q}.params.base_wd`]: read('src/training/settings.ts'),
+    [`${Q}.ignored_scopes`]: read(ADAPTER),
+    [`${Q}.target_scopes`]: read(ADAPTER),
+    [`${Q}.validate_scopes`]: read(ADAPTER),
+    [`${Q}.compression_lr_multiplier`]: read(CONFIG, {
+      via: { file: BUILDER, literal: 'compressionLrMultiplier' },
+    }),
   };
 }
