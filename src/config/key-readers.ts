@@ -144,6 +144,21 @@ function magnitudeKeys(): Record<string, KeyTreatment> {
   };
 }
 
+const MV = 'compression[movement_sparsity]';
+const MV_DIR = `${SP}/movement`;
+function movementKeys(): Record<string, KeyTreatment> {
+  const params = ['warmup_start_epoch', 'warmup_end_epoch', 'importance_regularization_factor', 'enable_structured_masking', 'power', 'init_importance_threshold', 'final_importance_threshold', 'steps_per_epoch'];
+  return {
+    [`${MV}.algorithm`]: read('src/compression/create.ts'),
+    [`${MV}.params`]: read(`${MV_DIR}/params.ts`),
+    ...Object.fromEntries(params.map((k) => [`${MV}.params.${k}`, read(`${MV_DIR}/params.ts`)])),
+    [`${MV}.sparse_structure_by_scopes`]: read(`${MV_DIR}/builder.ts`),
+    ...Object.fromEntries(['mode', 'sparse_factors', 'axis', 'target_scopes'].map((k) => [`${MV}.sparse_structure_by_scopes[].${k}`, read(`${MV_DIR}/params.ts`)])),
+    ...scopeKeys(MV, `${MV_DIR}/layers.ts`),
+    [`${MV}.compression_lr_multiplier`]: read(CONFIG, { via: { file: `${MV_DIR}/builder.ts`, literal: 'compressionLrMultiplier' } }),
+  };
+}
+
 const BIN = 'compression[binarization]';
 const BIN_DIR = 'src/algorithms/binarization';
 function binarizationKeys(): Record<string, KeyTreatment> {
@@ -255,6 +270,7 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   ...scopeKeys('compression[const_sparsity]', 'src/algorithms/sparsity/layers.ts'),
   'compression[const_sparsity].algorithm': read('src/compression/create.ts'),
 
+  ...movementKeys(),
   ...binarizationKeys(),
 
   [`${KD}.algorithm`]: read('src/compression/create.ts'),
