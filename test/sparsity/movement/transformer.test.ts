@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import '../../../src/algorithms/index.js';
 import { torchMask, type MovementSparsityController } from '../../../src/algorithms/sparsity/index.js';
-import { exportCompressedModelBytes } from '../../../src/api.js';
+import { exportCompressedModelBytes, exportGraph, removeStructuredMasks } from '../../../src/api.js';
+import { exportOnnx } from '../../../src/exporters/onnx/index.js';
 import { compileTrainingGraph, OrtTrainerStep } from '../../../src/autodiff/index.js';
 import { CompressionStage, createCompressedModel, refreshNodeInputs, spliceCompressionNodes } from '../../../src/compression/index.js';
 import { NNCFConfig } from '../../../src/config/index.js';
@@ -173,8 +174,33 @@ describe('movement_sparsity on a transformer encoder', () => {
     Array.from(ort.hidden.data as Float32Array).forEach((v, i) => (err = Math.max(err, Math.abs(v - engine[i]))));
     expect(err).toBeLessThan(1e-4);
     await sess.release?.();
+    // --remove-structured: head 1 and FFN channels 0, 5 physically gone, same outputs on ORT
+    removeStructuredMasks(ctrl);
+    const small = exportGraph({ model, controller: ctrl });
+    const dims = (n: string) => small.initializers.get(n)!.dims;
+    expect([dims('layers.0.q.weight'), dims('layers.0.q.bias'), dims('layers.0.v.weight'), dims('layers.0.out.weight'), dims('layers.0.out.bias')]).toEqual([[16, 8], [8], [16, 8], [8, 16], [16]]);
+    expect([dims('layers.0.ff1.weight'), dims('layers.0.ff1.bias'), dims('layers.0.ff2.weight')]).toEqual([[16, 30], [30], [30, 16]]);
+    const smallBytes = exportOnnx(small);
+    expect(smallBytes.length).toBeLessThan(bytes.length - 4 * (3 * 136 + 128 + 66) + 200);
+    const sess2 = await OrtSession.create(smallBytes);
+    const ort2 = await sess2.run({ input: { dtype: 'float32', shape: SHAPE, data: xt.dataSync() as Float32Array } });
+    err = 0;
+    Array.from(ort2.hidden.data as Float32Array).forEach((v, i) => (err = Math.max(err, Math.abs(v - engine[i]))));
+    expect(err).toBeLessThan(1e-4);
+    await sess2.release?.();
     tf.dispose([xt, y]);
   }, 120_000);
+
+  it('--remove-structured errors: no movement section, structured masking off, masks not resolved yet', async () => {
+    const off = await build({}, { enable_structured_masking: false });
+    expect(() => removeStructuredMasks(off.ctrl)).toThrow(/enable_structured_masking is false/);
+    const early = await build();
+    removeStructuredMasks(early.ctrl);
+    expect(() => exportGraph({ model: early.model, controller: early.ctrl })).toThrow(/--remove-structured: the structured masks are not resolved yet/);
+    const cfg = NNCFConfig.fromObject({ input_info: { sample_size: SHAPE }, compression: { algorithm: 'magnitude_sparsity' } });
+    const mag = await createCompressedModel(tiny().graph, cfg);
+    expect(() => removeStructuredMasks(mag.controller)).toThrow(/--remove-structured applies to movement_sparsity/);
+  });
 
   it('controller state: scheduler position, frozen layers and the threshold survive a JSON round trip', async () => {
     const a = await build({}, { enable_structured_masking: false, init_importance_threshold: -0.5 });
