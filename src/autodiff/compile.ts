@@ -5,7 +5,8 @@
  * the logits' shape for MSE), the teacher's output (with KD), every trainable parameter and every
  * running statistic; outputs: `loss`, one gradient per parameter, the updated running statistics.
  */
-import type { Graph } from '../graph/graph.js';
+import { Graph } from '../graph/graph.js';
+import { materializeConstantAliases } from '../graph/transforms/index.js';
 import type { Dim, GraphNode, TensorInfo } from '../graph/types.js';
 import { assembleTrainingGraph } from './assemble.js';
 import { differentiatedNodes, emitBackward, GradientTable, tensorsNeedingGrad } from './backward.js';
@@ -57,7 +58,32 @@ export interface TrainingGraph {
   state: { name: string; dims: number[]; updated: string; initial: Float32Array }[];
 }
 
-export function compileTrainingGraph(source: Graph, opts: CompileOptions = {}): TrainingGraph {
+/**
+ * PyTorch's exporter shares equal initializers through Identity nodes (a fresh model's BN γ = 1, β = 0,
+ * running mean = 0, var = 1): a BatchNormalization then reads Identity outputs, not initializers, and
+ * the roles (parameter / running state) would miss them. Such a graph is compiled from a copy in which
+ * each alias is an initializer of its own (as createCompressedModel gives the engine): each BN trains
+ * and updates its own values, as the separate PyTorch parameters do. The caller's graph is untouched.
+ */
+function withOwnInitializers(g: Graph): Graph {
+  const aliased = g.nodes.some((n) => n.opType === 'Identity' && n.domain === '' && g.initializers.has(n.inputs[0]));
+  if (!aliased) return g;
+  const copy = new Graph({
+    name: g.name,
+    nodes: [...g.nodes],
+    inputs: g.inputs,
+    outputs: g.outputs,
+    initializers: g.initializers.values(),
+    tensors: g.tensors.values(),
+    opsets: g.opsets,
+    modelInfo: g.modelInfo,
+  });
+  materializeConstantAliases(copy);
+  return copy;
+}
+
+export function compileTrainingGraph(model: Graph, opts: CompileOptions = {}): TrainingGraph {
+  const source = withOwnInitializers(model);
   const logits = opts.logits ?? source.outputs[0]?.name;
   if (!logits) throw new AutodiffError('the model has no output to compute a loss on');
   const shape = (t: string): Dim[] => {

@@ -101,6 +101,7 @@ export class OrtTrainingEngine {
       const input = this.plan.nodeInputs.get(p.name);
       const index = input ? this.variables.indexOf(input.value as tf.Variable) : -1;
       if (!input || index < 0) continue;
+      if (input.active && !input.active()) continue; // the hook does not read it now: no gradient (not 0)
       const m = input.lrMultiplier ?? 1;
       const g = nodeInputGradient(input, r.gradients.get(p.name)!, p.dims);
       grads[index] = m === 1 ? g : tf.tidy(() => tf.mul(g, m));

@@ -69,9 +69,10 @@ export class LayerBinarizers {
    * trainer sees no node form and trains on the tfjs engine (a resumed, initialized model trains on ORT).
    */
   activationCommand(): InsertionCommand {
+    const active = () => this.activationFlag.enabled;
     const node = activationNodeForm(
-      { name: this.inputName('scale'), value: this.scale, trainable: true, lrMultiplier: this.lrMultiplier },
-      { name: this.inputName('threshold'), value: this.threshold, trainable: true, lrMultiplier: this.lrMultiplier },
+      { name: this.inputName('scale'), value: this.scale, trainable: true, lrMultiplier: this.lrMultiplier, active },
+      { name: this.inputName('threshold'), value: this.threshold, trainable: true, lrMultiplier: this.lrMultiplier, active },
       { name: this.inputName('activations_enabled'), value: this.activationFlag.value },
     );
     const initialized = () => this.scaleInitialized;

@@ -5,9 +5,13 @@
  * graph order. Convs NNCF could not make elastic here (non-square kernels, auto_pad, asymmetric pads)
  * are listed as skipped with the reason.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedModel } from '../../../compression/index.js';
-import { scopeList, scopeOf, shouldConsiderScope, validateScopes, type GraphNode } from '../../../graph/index.js';
+import type { Random } from '../../../data/random.js';
+import { scopeList, scopeOf, shouldConsiderScope, validateScopes, type Graph, type GraphNode } from '../../../graph/index.js';
+import type { KernelDimension } from '../elasticity.js';
 import { ElasticKernelOp } from './elastic-kernel-op.js';
+import { kernelNodeForm } from './kernel-node.js';
 import { ElasticKernelError } from './kernel-sizes.js';
 
 export const ELASTIC_KERNEL_OWNER = 'elastic_kernel';
@@ -37,8 +41,11 @@ function kernelOf(node: GraphNode, weightDims: readonly number[]): { kernel: num
   return { kernel: kh, padding: pads[0] };
 }
 
-export class ElasticKernelHandler {
+export class ElasticKernelHandler implements KernelDimension {
+  readonly dim = 'kernel' as const;
   readonly ops: ElasticKernelOp[] = [];
+  /** The conv node (graph name) and its padding, per op. */
+  private readonly convs: { node: string; weight: string; padding: number }[] = [];
   readonly skipped: { node: string; reason: string }[] = [];
 
   constructor(
@@ -69,8 +76,10 @@ export class ElasticKernelHandler {
         owner: ELASTIC_KERNEL_OWNER,
         layout: 'onnx',
         fn: (x) => op.filter(x),
+        node: kernelNodeForm(op, ELASTIC_KERNEL_OWNER),
       });
       this.ops.push(op);
+      this.convs.push({ node: node.name, weight: node.inputs[1], padding: k.padding });
     }
   }
 
@@ -95,6 +104,40 @@ export class ElasticKernelHandler {
 
   minimumConfig(): number[] {
     return this.ops.map((op) => Math.min(...op.sizes));
+  }
+
+  /** NNCF get_random_config: a size drawn uniformly from each op's list. */
+  randomConfig(rng: Random): number[] {
+    return this.ops.map((op) => op.sizes[rng.int(op.sizes.length)]);
+  }
+
+  activeKernels(): Map<string, number> {
+    return new Map(this.convs.map((c, i) => [c.node, this.ops[i].activeKernel]));
+  }
+
+  /**
+   * The subnet's convs physically smaller: each k < K filter is the transformed centre crop (the op's
+   * filter, un-embedded), padded (K − k)/2 less, so the output keeps its shape.
+   */
+  editExportGraph(graph: Graph): void {
+    this.ops.forEach((op, i) => {
+      const k = op.activeKernel;
+      const K = op.maxKernel;
+      if (k >= K) return;
+      const { node: name, weight, padding } = this.convs[i];
+      const node = graph.node(name);
+      const w = graph.initializers.get(weight);
+      if (!node || !w) throw new ElasticKernelError(`elastic kernel export: conv "${name}" or its weight "${weight}" is not in the graph`);
+      const s = (K - k) / 2;
+      const values = tf.tidy(() => {
+        const full = op.filter(tf.tensor(w.values as Float32Array, [...w.dims], 'float32'));
+        return Float32Array.from(tf.slice(full, [0, 0, s, s], [w.dims[0], w.dims[1], k, k]).dataSync() as Float32Array);
+      });
+      graph.initializers.set(weight, { name: weight, dtype: 'float32', dims: [w.dims[0], w.dims[1], k, k], values });
+      node.attributes = { ...node.attributes, pads: { type: 'ints', value: [0, 1, 2, 3].map(() => padding - s) } };
+      if (node.attributes.auto_pad) node.attributes.auto_pad = { type: 'string', value: 'NOTSET' };
+      if (node.attributes.kernel_shape) node.attributes.kernel_shape = { type: 'ints', value: [k, k] };
+    });
   }
 
   dispose(): void {

@@ -44,6 +44,7 @@ export function fakeQuantizeNodeForm(quantizer: () => Quantizer, name: string, o
       : {}),
     trainable: true,
     lrMultiplier: q.spec.lrMultiplier,
+    active: () => quantizer().enabled,
   });
   const params = symmetric ? [param('scale', 0)] : [param('input_low', 0), param('input_range', 1)];
   const enabled: CompressionNodeInput = {
