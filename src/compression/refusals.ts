@@ -57,7 +57,19 @@ export function unbuiltSections(config: NNCFConfig): string[] {
 /** Throws a CompressionError naming every section of `config` that is not built yet. */
 export function refuseUnbuiltSections(config: NNCFConfig): void {
   const refused = unbuiltSections(config);
-  if (refused.length === 0) return;
-  const lines = refused.map((section) => notBuiltMessage(section));
-  throw new CompressionError(lines.join('\n'), refused[0]);
+  if (refused.length > 0) throw new CompressionError(refused.map((section) => notBuiltMessage(section)).join('\n'), refused[0]);
+  refuseQuantizationTwice(config);
+}
+
+/**
+ * `quantization` and `experimental_quantization` are one builder here (NNCFConfig.algorithms reads the
+ * second as the first): both in one config would put two quantizers on every point, which no model wants.
+ */
+function refuseQuantizationTwice(config: NNCFConfig): void {
+  const written = [config.document.compression ?? []].flat().map((s) => (s as { algorithm?: string }).algorithm);
+  if (written.includes('quantization') && written.includes('experimental_quantization'))
+    throw new CompressionError(
+      '"experimental_quantization" and "quantization" in one config: nncf-ts builds experimental_quantization with the quantization pipeline (NNCF\'s experimental builder is its quantization builder under another name), so the model would be quantized twice; keep one of the two sections',
+      'experimental_quantization',
+    );
 }

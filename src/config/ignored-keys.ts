@@ -32,20 +32,8 @@ export const WARNED_KEYS: readonly WarnedKey[] = [
     reason:
       'deprecated in NNCF, whose code no longer reads it; nncf-ts takes the shapes from the model file, so it changes nothing',
   },
-  {
-    form: 'compression[quantization].initializer.precision.dump_init_precision_data',
-    reason: 'when it is true NNCF writes HAWQ/AutoQ debug data into log_dir; nncf-ts writes none',
-    when: (value) => value === true,
-  },
-  { form: 'compression[quantization].initializer.range[].validate_scopes', reason: PER_LAYER_RANGE_VALIDATE },
-  {
-    form: 'compression[quantization].scope_overrides.weights.*.initializer.range[].validate_scopes',
-    reason: PER_LAYER_RANGE_VALIDATE,
-  },
-  {
-    form: 'compression[quantization].scope_overrides.activations.*.initializer.range[].validate_scopes',
-    reason: PER_LAYER_RANGE_VALIDATE,
-  },
+  // quantization and experimental_quantization: one builder, the same keys
+  ...['quantization', 'experimental_quantization'].flatMap((name): WarnedKey[] => quantizationWarnedKeys(`compression[${name}]`)),
 ];
 
 /** Warnings for the listed keys and for unknown keys of open objects. */
@@ -86,6 +74,25 @@ function unknownInOpenObject(key: DocumentKey, parent: string): ConfigIssue[] {
       message: `unknown key "${name}" is ignored: NNCF does not check this object (known here: ${known.join(', ')})`,
       found: `key "${name}"`,
       suggestion: closestName(name, known),
+    },
+  ];
+}
+
+function quantizationWarnedKeys(Q: string): WarnedKey[] {
+  return [
+    {
+      form: `${Q}.initializer.precision.dump_init_precision_data`,
+      reason: 'when it is true NNCF writes HAWQ/AutoQ debug data into log_dir; nncf-ts writes none',
+      when: (value) => value === true,
+    },
+    { form: `${Q}.initializer.range[].validate_scopes`, reason: PER_LAYER_RANGE_VALIDATE },
+    {
+      form: `${Q}.scope_overrides.weights.*.initializer.range[].validate_scopes`,
+      reason: PER_LAYER_RANGE_VALIDATE,
+    },
+    {
+      form: `${Q}.scope_overrides.activations.*.initializer.range[].validate_scopes`,
+      reason: PER_LAYER_RANGE_VALIDATE,
     },
   ];
 }

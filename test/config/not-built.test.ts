@@ -36,7 +36,7 @@ const AAT = {
   },
   compression: { algorithm: 'quantization' },
 };
-const BUILT = 'Built: binarization, const_sparsity, filter_pruning, knowledge_distillation, magnitude_sparsity, movement_sparsity, quantization, rb_sparsity';
+const BUILT = 'Built: binarization, const_sparsity, experimental_quantization, filter_pruning, knowledge_distillation, magnitude_sparsity, movement_sparsity, quantization, rb_sparsity';
 let model: string;
 beforeAll(() => {
   model = join(dir, 'm.onnx');
@@ -64,17 +64,7 @@ describe('building refuses what is not built yet, by name (API)', () => {
     expect(unbuiltSections(NNCFConfig.fromObject(AAT))).toEqual([]);
   });
 
-  it.each([
-    'experimental_quantization',
-  ])('%s', async (algorithm) => {
-    const err = await refused({ ...INPUT, compression: [{ algorithm: 'quantization' }, { algorithm }] });
-    expect(err.section).toBe(algorithm);
-    expect(err.message).toBe(
-      `"${algorithm}" is not built yet in nncf-ts: ${NOT_BUILT_YET[algorithm]}. ${BUILT}`,
-    );
-  });
-
-  it('every refused section of one config in one message; movement_sparsity is built', async () => {
+  it('experimental_quantization and movement_sparsity are built: only bootstrapNAS is refused', async () => {
     const doc = {
       ...NAS_ONLY,
       compression: [
@@ -86,14 +76,11 @@ describe('building refuses what is not built yet, by name (API)', () => {
       ],
     };
     const err = await refused(doc);
-    expect(unbuiltSections(NNCFConfig.fromObject(doc))).toEqual(['experimental_quantization', 'bootstrapNAS']);
-    expect(err.message.split('\n')).toEqual([
-      notBuiltMessage('experimental_quantization'),
-      notBuiltMessage('bootstrapNAS'),
-    ]);
+    expect(unbuiltSections(NNCFConfig.fromObject(doc))).toEqual(['bootstrapNAS']);
+    expect(err.message.split('\n')).toEqual([notBuiltMessage('bootstrapNAS')]);
   });
 
-  it('the "built" list names only algorithms that build (not experimental_quantization)', () => {
+  it('the "built" list names only algorithms that build', () => {
     expect(notBuiltMessage('x')).toBe(
       `"x" is not built yet in nncf-ts: no builder is registered for it. ${BUILT}`,
     );
@@ -112,13 +99,13 @@ describe('validate says OK, and notes what compress/train would refuse', () => {
     const config = file('nas-aat.json', {
       ...AAT,
       bootstrapNAS: NAS_ONLY.bootstrapNAS,
-      compression: [{ algorithm: 'quantization' }, { algorithm: 'experimental_quantization' }],
+      compression: [{ algorithm: 'experimental_quantization' }],
     });
     const r = await runCli('validate', config);
     expect(r.code).toBe(0);
     expect(r.out).toBe(
       `OK ${config}\n` +
-        ['experimental_quantization', 'bootstrapNAS']
+        ['bootstrapNAS']
           .map(
             (s) =>
               `  note: "${s}" is valid NNCF but not built yet in nncf-ts: compress and train refuse it\n`,
@@ -139,7 +126,7 @@ describe('validate says OK, and notes what compress/train would refuse', () => {
   });
 
   it('NOT_BUILT_YET names no algorithm that is registered (a built algorithm must leave the list)', () => {
-    expect(registeredAlgorithms()).toEqual(['binarization', 'const_sparsity', 'filter_pruning', 'knowledge_distillation', 'magnitude_sparsity', 'movement_sparsity', 'quantization', 'rb_sparsity']);
+    expect(registeredAlgorithms()).toEqual(['binarization', 'const_sparsity', 'experimental_quantization', 'filter_pruning', 'knowledge_distillation', 'magnitude_sparsity', 'movement_sparsity', 'quantization', 'rb_sparsity']);
     expect(Object.keys(NOT_BUILT_YET).filter((name) => registeredAlgorithms().includes(name))).toEqual([]);
   });
 });

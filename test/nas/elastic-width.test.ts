@@ -107,6 +107,10 @@ describe('elastic width on the ResNet-style model', () => {
     // BN running stats of the switched-off channels: bn of stem and of layer1.0.conv2 (group 0)
     expect(width.inactiveRunningStats().map((s) => s.name)).toEqual(['stem.bn.mean', 'stem.bn.var', 'layer1.0.conv2.bn.mean', 'layer1.0.conv2.bn.var']);
     expect(Array.from(width.inactiveRunningStats()[0].keep)).toEqual(keep);
+    // a tensor's kept channels: the stem's output and layer1's residual sum are group 0; the input is no group's
+    expect(Array.from(width.channelKeep(m.graph.node('stem/Relu')!.outputs[0])!)).toEqual(keep);
+    expect(Array.from(width.channelKeep(m.graph.node('layer1.0/Relu')!.outputs[0])!)).toEqual(keep);
+    expect(width.channelKeep('input')).toBeUndefined();
     width.setChannelOrder(width.channelOrder().map((o) => Int32Array.from(o).reverse()));
     expect(width.activeKeep()[0][expected[7]]).toBe(1);
     width.dispose();

@@ -68,6 +68,12 @@ export interface WidthDimension extends ElasticDimension<WidthConfig, Record<num
   readonly consumed: ReadonlyMap<string, ChannelMap>;
   /** Each group's active keep mask (1 = channel on), by group id. */
   activeKeep(): readonly Uint8Array[];
+  /**
+   * Which channels of a graph tensor the active widths keep (undefined: no elastic group reaches it).
+   * A skipped block must have the same kept channels at its start and end (NNCF's
+   * find_pairs_of_nodes_with_different_width), or its export would not fit.
+   */
+  channelKeep(tensor: string): Uint8Array | undefined;
 }
 
 export interface DepthDimension extends ElasticDimension<DepthConfig, DepthConfig[]> {

@@ -170,6 +170,11 @@ export class ElasticWidthHandler implements WidthDimension {
     return this.keep;
   }
 
+  channelKeep(tensor: string): Uint8Array | undefined {
+    const map = this.propagation.maps.get(tensor);
+    return map ? keptChannels(map, (g) => this.keep[g]) : undefined;
+  }
+
   /**
    * The BatchNorm running statistics whose channels are off in the active subnet, with the channel keep
    * mask: NNCF trims a BN to the active channels, so a training step leaves the others' running mean and

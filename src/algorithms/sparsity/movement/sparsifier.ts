@@ -169,7 +169,7 @@ export class MovementSparsifier {
   /** NNCF's requires_grad_(False): the scores stop training, the stored masks stay. */
   freeze(): void {
     this.frozen = true;
-    this.active.assign(tf.scalar(0));
+    tf.tidy(() => this.active.assign(tf.scalar(0)));
   }
 
   /** NNCF's MovementSparsifier.loss(): λ·0.5·(mean σ(s_w)·r·c + mean σ(s_b)·r); 0 when frozen or λ = 0. */
