@@ -9,6 +9,8 @@
  *
  * Contract (every algorithm follows it):
  * - input 0 of the node is the value at the point (ONNX layout), output 0 replaces it (same shape);
+ * - `graphInputs` (optional) follow: tensors of the source graph the op also reads (elastic depth's
+ *   skip reads the block's input), wired to their current value in the spliced graph;
  * - `inputs` follow in order; each is fed at every step from its tensor, so scheduler and mask
  *   updates need no recompile (a staged "enabled" flag is such an input, a 0-d float);
  * - trainable inputs get gradients back (without `lrMultiplier`: the trainer multiplies them, NNCF's
@@ -50,6 +52,8 @@ export interface CompressionNodeForm {
   /** Op type inside COMPRESSION_DOMAIN, e.g. "FakeQuantize", "Mask", "RBMask", "Binarize". */
   opType: string;
   attributes?: Record<string, AttributeValue>;
-  /** Inputs after the hooked value (port 1…), in port order. */
+  /** Source-graph tensors read after the hooked value (ports 1…), before `inputs`. */
+  graphInputs?: string[];
+  /** Fed inputs after the hooked value and `graphInputs`, in port order. */
   inputs: CompressionNodeInput[];
 }

@@ -60,12 +60,16 @@ export function spliceCompressionNodes(source: Graph, commands: readonly Inserti
     if (point.kind === 'weight' ? !initializers.has(point.name) : !info)
       throw new SpliceError(`the ${c.owner} command's ${point.kind} "${point.name}" is not in the graph`);
     const inputNames = form.inputs.map((inp) => addInput(inp, c.owner));
+    const graphInputNames = (form.graphInputs ?? []).map((t) => {
+      if (!tensors.has(t)) throw new SpliceError(`the ${c.owner} command reads tensor "${t}", which is not in the graph`);
+      return chainEnd(t);
+    });
     const make = (input: string, output: string): GraphNode => {
       const node: GraphNode = {
         name: fresh(`${c.owner}/${form.opType}/${point.name}`),
         opType: form.opType,
         domain: COMPRESSION_DOMAIN,
-        inputs: [input, ...inputNames],
+        inputs: [input, ...graphInputNames, ...inputNames],
         outputs: [output],
         attributes: { ...(form.attributes ?? {}) },
         scope: `${c.owner}/${form.opType}/${point.name}`,

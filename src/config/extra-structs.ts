@@ -67,14 +67,21 @@ export class ModelEvaluationArgs implements ExtraStruct {
   constructor(readonly evalFn: (model: unknown) => number | Promise<number>) {}
 }
 
+/**
+ * LeGR (filter_pruning with interlayer_ranking_type "learned_ranking") trains each candidate ranking
+ * for a few steps and scores it, as NNCF's LeGRInitArgs: `trainFn(trainLoader, model, optimizer,
+ * controller, steps)` trains the model in place for `steps` batches; `valFn(model, valLoader)` returns
+ * `[accuracy, loss]` (the reward is −loss). `trainOptimizer` is handed to trainFn as its optimizer
+ * (absent: NNCF's default, SGD lr 0.01, momentum 0.9, weight decay 5e-4, nesterov).
+ */
 export class LeGRInitArgs<Loader = unknown> implements ExtraStruct {
   static readonly structId = 'legr_init_args';
   readonly structId = LeGRInitArgs.structId;
   constructor(
     readonly trainLoader: Loader,
-    readonly trainFn: (loader: Loader, model: unknown, optimizer: unknown, steps: number) => unknown,
+    readonly trainFn: (loader: Loader, model: unknown, optimizer: unknown, controller: unknown, steps: number) => unknown,
     readonly valLoader: Loader,
-    readonly valFn: (model: unknown, loader: Loader) => number | Promise<number>,
+    readonly valFn: (model: unknown, loader: Loader) => readonly [number, number] | Promise<readonly [number, number]>,
     readonly trainOptimizer?: unknown,
   ) {}
 }

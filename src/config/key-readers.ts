@@ -144,6 +144,21 @@ function magnitudeKeys(): Record<string, KeyTreatment> {
   };
 }
 
+const MV = 'compression[movement_sparsity]';
+const MV_DIR = `${SP}/movement`;
+function movementKeys(): Record<string, KeyTreatment> {
+  const params = ['warmup_start_epoch', 'warmup_end_epoch', 'importance_regularization_factor', 'enable_structured_masking', 'power', 'init_importance_threshold', 'final_importance_threshold', 'steps_per_epoch'];
+  return {
+    [`${MV}.algorithm`]: read('src/compression/create.ts'),
+    [`${MV}.params`]: read(`${MV_DIR}/params.ts`),
+    ...Object.fromEntries(params.map((k) => [`${MV}.params.${k}`, read(`${MV_DIR}/params.ts`)])),
+    [`${MV}.sparse_structure_by_scopes`]: read(`${MV_DIR}/builder.ts`),
+    ...Object.fromEntries(['mode', 'sparse_factors', 'axis', 'target_scopes'].map((k) => [`${MV}.sparse_structure_by_scopes[].${k}`, read(`${MV_DIR}/params.ts`)])),
+    ...scopeKeys(MV, `${MV_DIR}/layers.ts`),
+    [`${MV}.compression_lr_multiplier`]: read(CONFIG, { via: { file: `${MV_DIR}/builder.ts`, literal: 'compressionLrMultiplier' } }),
+  };
+}
+
 const BIN = 'compression[binarization]';
 const BIN_DIR = 'src/algorithms/binarization';
 function binarizationKeys(): Record<string, KeyTreatment> {
@@ -255,6 +270,7 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   ...scopeKeys('compression[const_sparsity]', 'src/algorithms/sparsity/layers.ts'),
   'compression[const_sparsity].algorithm': read('src/compression/create.ts'),
 
+  ...movementKeys(),
   ...binarizationKeys(),
 
   [`${KD}.algorithm`]: read('src/compression/create.ts'),
@@ -295,12 +311,11 @@ function parentOf(path: string): string {
   return cut <= 0 ? '' : path.slice(0, cut);
 }
 
-/** filter_pruning: read by the pruning builder; LeGR (learned_ranking) keys refused by name there. */
+/** filter_pruning: read by the pruning builder; LeGR (learned_ranking) parameters by its search. */
 function pruningKeys(): Record<string, KeyTreatment> {
-  const BN_WARNING = 'filter_pruning runs BatchNorm adaptation only in accuracy-aware training and LeGR, not built yet';
+  const BN_WARNING = 'filter_pruning runs BatchNorm adaptation only in accuracy-aware training, not built yet (NNCF\'s LeGR runs none)';
   const FP = 'compression[filter_pruning]';
   const B = 'src/algorithms/pruning/builder.ts';
-  const legr = (literal?: string): KeyTreatment => ({ kind: 'refused', file: B, literal, reason: 'LeGR (learned_ranking) is not built yet' });
   const params = ['schedule', 'pruning_target', 'pruning_flops_target', 'pruning_steps', 'num_init_steps', 'filter_importance', 'all_weights', 'prune_first_conv', 'prune_downsample_convs', 'prune_batch_norms'];
   return {
     [`${FP}.algorithm`]: read('src/compression/create.ts'),
@@ -308,10 +323,10 @@ function pruningKeys(): Record<string, KeyTreatment> {
     [`${FP}.params`]: read(B),
     ...Object.fromEntries(params.map((k) => [`${FP}.params.${k}`, read(B)])),
     [`${FP}.params.interlayer_ranking_type`]: read(B),
-    [`${FP}.params.legr_params`]: legr(),
-    ...Object.fromEntries(['generations', 'train_steps', 'max_pruning', 'random_seed', 'population_size', 'num_samples', 'mutate_percent', 'scale_sigma'].map((k) => [`${FP}.params.legr_params.${k}`, legr('legr_params')])),
-    [`${FP}.params.save_ranking_coeffs_path`]: legr(),
-    [`${FP}.params.load_ranking_coeffs_path`]: legr(),
+    [`${FP}.params.legr_params`]: read(B),
+    ...Object.fromEntries(['generations', 'train_steps', 'max_pruning', 'random_seed', 'population_size', 'num_samples', 'mutate_percent', 'scale_sigma'].map((k) => [`${FP}.params.legr_params.${k}`, read(B)])),
+    [`${FP}.params.save_ranking_coeffs_path`]: read(B),
+    [`${FP}.params.load_ranking_coeffs_path`]: read(B),
     [`${FP}.ignored_scopes`]: read(B),
     [`${FP}.target_scopes`]: read(B),
     [`${FP}.validate_scopes`]: read(B),

@@ -7,7 +7,6 @@
 export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
   experimental_quantization:
     'NNCF builds it with its post-training MinMax pipeline (nncf.quantize), whose semantics differ from "quantization"; use "algorithm": "quantization"',
-  movement_sparsity: 'movement sparsity is not implemented',
   bootstrapNAS: 'NAS (progressive shrinking of a supernet, then the subnet search) is not implemented',
 };
 

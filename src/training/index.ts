@@ -14,3 +14,4 @@ export { readTrainingCheckpoint, saveTrainerCheckpoint, type LoadedCheckpoint } 
 export { encodeCheckpoint, decodeCheckpoint, writeCheckpointFile, readCheckpointFile, type StoredTensor } from './checkpoint-file.js';
 export * from './accuracy-aware/index.js';
 export type { OrtStepTiming } from './ort-engine.js';
+export { legrInitArgs, validateTop1AndLoss, type LegrDataOptions } from './legr-init-args.js';

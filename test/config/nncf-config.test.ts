@@ -111,7 +111,7 @@ describe('extra structs', () => {
         loader,
         () => undefined,
         loader,
-        () => 0.1,
+        () => [0.9, 0.1] as const,
       ),
     ];
     const config = NNCFConfig.fromObject({}).registerExtraStructs(structs);

@@ -36,7 +36,7 @@ const AAT = {
   },
   compression: { algorithm: 'quantization' },
 };
-const BUILT = 'Built: binarization, const_sparsity, filter_pruning, knowledge_distillation, magnitude_sparsity, quantization, rb_sparsity';
+const BUILT = 'Built: binarization, const_sparsity, filter_pruning, knowledge_distillation, magnitude_sparsity, movement_sparsity, quantization, rb_sparsity';
 let model: string;
 beforeAll(() => {
   model = join(dir, 'm.onnx');
@@ -66,7 +66,6 @@ describe('building refuses what is not built yet, by name (API)', () => {
 
   it.each([
     'experimental_quantization',
-    'movement_sparsity',
   ])('%s', async (algorithm) => {
     const err = await refused({ ...INPUT, compression: [{ algorithm: 'quantization' }, { algorithm }] });
     expect(err.section).toBe(algorithm);
@@ -75,18 +74,21 @@ describe('building refuses what is not built yet, by name (API)', () => {
     );
   });
 
-  it('movement_sparsity, and every refused section of one config in one message', async () => {
+  it('every refused section of one config in one message; movement_sparsity is built', async () => {
     const doc = {
       ...NAS_ONLY,
-      compression: {
-        algorithm: 'movement_sparsity',
-        params: { warmup_start_epoch: 1, warmup_end_epoch: 2, importance_regularization_factor: 0.1 },
-      },
+      compression: [
+        { algorithm: 'experimental_quantization' },
+        {
+          algorithm: 'movement_sparsity',
+          params: { warmup_start_epoch: 1, warmup_end_epoch: 2, importance_regularization_factor: 0.1 },
+        },
+      ],
     };
     const err = await refused(doc);
-    expect(unbuiltSections(NNCFConfig.fromObject(doc))).toEqual(['movement_sparsity', 'bootstrapNAS']);
+    expect(unbuiltSections(NNCFConfig.fromObject(doc))).toEqual(['experimental_quantization', 'bootstrapNAS']);
     expect(err.message.split('\n')).toEqual([
-      notBuiltMessage('movement_sparsity'),
+      notBuiltMessage('experimental_quantization'),
       notBuiltMessage('bootstrapNAS'),
     ]);
   });
@@ -110,13 +112,13 @@ describe('validate says OK, and notes what compress/train would refuse', () => {
     const config = file('nas-aat.json', {
       ...AAT,
       bootstrapNAS: NAS_ONLY.bootstrapNAS,
-      compression: [{ algorithm: 'quantization' }, { algorithm: 'movement_sparsity' }],
+      compression: [{ algorithm: 'quantization' }, { algorithm: 'experimental_quantization' }],
     });
     const r = await runCli('validate', config);
     expect(r.code).toBe(0);
     expect(r.out).toBe(
       `OK ${config}\n` +
-        ['movement_sparsity', 'bootstrapNAS']
+        ['experimental_quantization', 'bootstrapNAS']
           .map(
             (s) =>
               `  note: "${s}" is valid NNCF but not built yet in nncf-ts: compress and train refuse it\n`,
@@ -137,7 +139,7 @@ describe('validate says OK, and notes what compress/train would refuse', () => {
   });
 
   it('NOT_BUILT_YET names no algorithm that is registered (a built algorithm must leave the list)', () => {
-    expect(registeredAlgorithms()).toEqual(['binarization', 'const_sparsity', 'filter_pruning', 'knowledge_distillation', 'magnitude_sparsity', 'quantization', 'rb_sparsity']);
+    expect(registeredAlgorithms()).toEqual(['binarization', 'const_sparsity', 'filter_pruning', 'knowledge_distillation', 'magnitude_sparsity', 'movement_sparsity', 'quantization', 'rb_sparsity']);
     expect(Object.keys(NOT_BUILT_YET).filter((name) => registeredAlgorithms().includes(name))).toEqual([]);
   });
 });

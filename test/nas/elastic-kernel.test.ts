@@ -6,8 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ElasticKernelHandler, elasticKernelSizes } from '../../src/algorithms/nas/elastic-kernel/index.js';
-import { CompressedModel } from '../../src/compression/index.js';
+import { ELASTIC_KERNEL_OP, ElasticKernelHandler, elasticKernelSizes } from '../../src/algorithms/nas/elastic-kernel/index.js';
+import { compileTrainingGraph, OrtTrainerStep } from '../../src/autodiff/index.js';
+import { CompressedModel, refreshNodeInputs, spliceCompressionNodes } from '../../src/compression/index.js';
+import { softmaxCrossEntropy } from '../../src/training/index.js';
+import { relativeError } from '../autodiff/helpers.js';
 import { Engine, initBackend } from '../../src/engine/index.js';
 import { OnnxBuilder } from '../helpers/onnx-builder.js';
 import { runOrt, seededFloats } from '../onnx/ort-utils.js';
@@ -150,4 +153,70 @@ describe('elastic kernel subnets', () => {
     h.dispose();
     model.engine.dispose();
   });
+});
+
+describe('elastic kernel node form on ONNX Runtime', () => {
+  /** x → c1 (5×5, pad 2) → Relu → c2 (7×7, stride 2, pad 3) → GAP → Flatten → fc (4 classes). */
+  function classifier() {
+    const b = new OnnxBuilder({ opset: 13, seed: 8, name: 'ek_cls' });
+    b.input('x', [2, 3, 10, 10]);
+    const h = b.node('Relu', [b.node('Conv', ['x', b.randomWeight('w1', [4, 3, 5, 5]), b.uniform('b1', [4], -0.2, 0.2)], { pads: [2, 2, 2, 2] }, { name: 'c1' })]);
+    const h2 = b.node('Conv', [h, b.randomWeight('w2', [6, 4, 7, 7])], { pads: [3, 3, 3, 3], strides: [2, 2] }, { name: 'c2' });
+    const f = b.node('Flatten', [b.node('GlobalAveragePool', [h2])], { axis: 1 });
+    b.output(b.node('Gemm', [f, b.randomWeight('fc', [4, 6])], { transB: 1 }, { name: 'fc', outputs: ['logits'] }), [2, 4]);
+    return b.toGraph();
+  }
+
+  it('one compiled graph, kernel sizes switched by the fed flags: loss and gradients of weights and transform matrices = the engine (1e-4)', async () => {
+    const g = classifier();
+    const model = new CompressedModel(g, new Engine(g));
+    const h = new ElasticKernelHandler(model);
+    expect(h.searchSpace()).toEqual([[5, 3], [7, 5, 3]]);
+    for (const op of h.ops) for (const m of op.matrices.values()) tf.tidy(() => m.assign(tf.add(m, tf.mul(0.15, tf.tensor(seededFloats(m.size, 6), m.shape)))));
+    const spliced = spliceCompressionNodes(model.graph, model.commands());
+    expect(spliced.nodes.map((n) => n.opType)).toEqual([ELASTIC_KERNEL_OP, ELASTIC_KERNEL_OP]);
+    const step = await OrtTrainerStep.create(compileTrainingGraph(spliced.graph, spliced.compileOptions), { threads: 1 });
+    const data = seededFloats(2 * 3 * 10 * 10, 12);
+    const labels = [0, 3];
+    const x = tf.tensor(data, [2, 3, 10, 10]);
+    const y = tf.tensor1d(labels, 'int32');
+    const before = tf.memory().numTensors;
+    const matrixNames = new Map<tf.Variable, string>();
+    for (const n of spliced.feeds.values()) if (n.trainable) matrixNames.set(n.value as tf.Variable, n.name);
+    expect(matrixNames.size).toBe(3);
+    const losses = new Set<string>();
+    for (const config of [[5, 7], [3, 5], [3, 3], [5, 3]]) {
+      h.activate(config);
+      const vars = [...model.trainableVariables(), ...matrixNames.keys()];
+      const { value, grads } = tf.variableGrads(() => softmaxCrossEntropy(model.run({ x }, { training: true }).logits, y), vars);
+      refreshNodeInputs(spliced.feeds, step);
+      const r = await step.step({ data, shape: [2, 3, 10, 10] }, labels);
+      expect(Math.abs(r.loss - value.dataSync()[0]), `kernels ${config}`).toBeLessThan(1e-5);
+      losses.add(r.loss.toFixed(5));
+      const weights = new Map(model.engine.weights().map((w) => [w.variable.name, w]));
+      for (const v of vars) {
+        const w = weights.get(v.name);
+        const name = w ? w.name : matrixNames.get(v as tf.Variable)!;
+        // a transform the active size does not use gets no engine gradient: zeros
+        const eg = grads[v.name] ?? tf.zerosLike(v);
+        const onnx = w?.perm ? tf.transpose(eg, w.perm.map((_, i) => w.perm!.indexOf(i))) : eg.clone();
+        if (!grads[v.name]) eg.dispose();
+        const got = r.gradients.get(name)!;
+        expect(got, name).toBeDefined();
+        expect(relativeError(got, onnx.dataSync() as Float32Array), `${name} at kernels ${config}`).toBeLessThan(1e-4);
+        onnx.dispose();
+      }
+      // a transform below the active size gets no gradient (e.g. 5to3 of c2 while c2 runs 7 or 5)
+      const c2small = r.gradients.get(matrixNames.get(h.ops[1].matrices.get('5to3')!)!)!;
+      if (config[1] !== 3) expect(Math.max(...Array.from(c2small, Math.abs))).toBe(0);
+      else expect(Math.max(...Array.from(c2small, Math.abs))).toBeGreaterThan(1e-6);
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    expect(losses.size).toBe(4);
+    expect(tf.memory().numTensors).toBe(before);
+    await step.release();
+    tf.dispose([x, y]);
+    h.dispose();
+    model.engine.dispose();
+  }, 120_000);
 });

@@ -143,7 +143,7 @@ describe('FLOPs, parameters and filters as NNCF counts them (catalogue §4 items
     expect([roundedPrunedCount(32, 0.6), roundedPrunedCount(64, 0.8), roundedPrunedCount(128, 0.4), roundedPrunedCount(16, 0.49), roundedPrunedCount(8, 0.9)]).toEqual([16, 48, 48, 0, 0]);
   });
 
-  it('learned_ranking (LeGR) is refused by name', async () => {
-    await expect(prune(smallFlopsModel().toGraph(), { interlayer_ranking_type: 'learned_ranking' })).rejects.toThrow(/learned_ranking.*not built yet/);
+  it('learned_ranking (LeGR) without its training hooks or a coefficients file is an error naming them (test/pruning/legr.test.ts covers LeGR)', async () => {
+    await expect(prune(smallFlopsModel().toGraph(), { interlayer_ranking_type: 'learned_ranking' })).rejects.toThrow(/learned_ranking.*LeGRInitArgs/);
   });
 });

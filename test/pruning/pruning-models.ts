@@ -46,13 +46,14 @@ export function bigPruningTestModel() {
  * Hand-counted FLOPs: a (3→16, 3×3, pad 1) → b (16→16, 3×3, pad 1) → c (16→16, 1×1) → GAP → Flatten →
  * fc (16→10) on 8×8. Groups: b and c (a is the first conv, fc reaches the output).
  */
-export function smallFlopsModel(seed = 3) {
+/** `batch`: 'N' for a model that takes any batch (training). */
+export function smallFlopsModel(seed = 3, batch: number | string = 1) {
   const b = new OnnxBuilder({ opset: 13, seed, name: 'small_flops' });
-  const x = b.input('x', [1, 3, 8, 8]);
+  const x = b.input('x', [batch, 3, 8, 8]);
   let y = b.node('Relu', [b.node('Conv', [x, b.randomWeight('a.weight', [16, 3, 3, 3])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'a' })], {}, { name: 'ra' });
   y = b.node('Relu', [b.node('Conv', [y, b.randomWeight('b.weight', [16, 16, 3, 3]), b.uniform('b.bias', [16], -0.1, 0.1)], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'b' })], {}, { name: 'rb' });
   y = b.node('Conv', [y, b.randomWeight('c.weight', [16, 16, 1, 1])], { kernel_shape: [1, 1] }, { name: 'c' });
   y = b.node('Flatten', [b.node('GlobalAveragePool', [y], {}, { name: 'gap' })], { axis: 1 }, { name: 'flat' });
-  b.output(b.node('Gemm', [y, b.randomWeight('fc.weight', [10, 16]), b.uniform('fc.bias', [10], -0.1, 0.1)], { transB: 1 }, { name: 'fc', outputs: ['logits'] }), [1, 10]);
+  b.output(b.node('Gemm', [y, b.randomWeight('fc.weight', [10, 16]), b.uniform('fc.bias', [10], -0.1, 0.1)], { transB: 1 }, { name: 'fc', outputs: ['logits'] }), [batch, 10]);
   return b;
 }

@@ -1,3 +1,5 @@
 export * from './elasticity.js';
 export * from './elastic-kernel/index.js';
+export * from './elastic-width/index.js';
 export * from './search/index.js';
+export * from './elastic-depth/index.js';

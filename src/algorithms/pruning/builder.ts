@@ -1,10 +1,13 @@
 import type { BuildContext, BuilderState, CompressedModel, CompressionAlgorithmBuilder, CompressionController } from '../../compression/index.js';
-import type { NNCFConfig, ResolvedAlgorithmSection, ResolvedFilterPruning } from '../../config/index.js';
+import { LeGRInitArgs, type NNCFConfig, type ResolvedAlgorithmSection, type ResolvedFilterPruning } from '../../config/index.js';
 import { validateScopes } from '../../graph/index.js';
 import { FilterPruningController } from './controller.js';
 import { findPruningGroups, type GroupAnalysis } from './groups/index.js';
 import { groupPropagation, maskCommand, maskedParams, OWNER, type MaskedParam } from './masks.js';
 import type { Propagation } from './groups/index.js';
+import { readRankingCoeffs, writeRankingCoeffs } from './legr/coeffs-file.js';
+import { LEGR_DEFAULT_OPTIMIZER } from './legr/default-optimizer.js';
+import { learnRankingCoeffs, type LegrEpisode } from './legr/search.js';
 
 export class FilterPruningError extends Error {
   override name = 'FilterPruningError';
@@ -23,13 +26,11 @@ export class FilterPruningBuilder implements CompressionAlgorithmBuilder {
 
   constructor(readonly section: ResolvedFilterPruning) {
     const p = section.params;
-    if (p.interlayer_ranking_type === 'learned_ranking')
-      throw new FilterPruningError(
-        'filter_pruning.params.interlayer_ranking_type "learned_ranking" (LeGR, with legr_params, save_ranking_coeffs_path, load_ranking_coeffs_path) is not built yet in nncf-ts; use "unweighted_ranking"',
-      );
-    for (const key of ['legr_params', 'save_ranking_coeffs_path', 'load_ranking_coeffs_path'] as const)
-      if (p[key] !== undefined)
-        throw new FilterPruningError(`filter_pruning.params.${key} is only used by interlayer_ranking_type "learned_ranking" (LeGR), which is not built yet in nncf-ts`);
+    // NNCF reads these only with learned_ranking; save_ranking_coeffs_path also saves the identity (1, 0) of unweighted ranking
+    if (p.interlayer_ranking_type !== 'learned_ranking')
+      for (const key of ['legr_params', 'load_ranking_coeffs_path'] as const)
+        if (p[key] !== undefined)
+          throw new FilterPruningError(`filter_pruning.params.${key} is only used by interlayer_ranking_type "learned_ranking" (LeGR); the config ranks with "${p.interlayer_ranking_type}"`);
     const level = p.pruning_flops_target ?? p.pruning_target ?? 0.5;
     if (!(level >= 0 && level < 1)) throw new FilterPruningError(`filter_pruning: the target level must be in [0, 1), got ${level}`);
     if (!(section.pruning_init >= 0 && section.pruning_init < 1)) throw new FilterPruningError(`filter_pruning.pruning_init must be in [0, 1), got ${section.pruning_init}`);
@@ -52,15 +53,17 @@ export class FilterPruningBuilder implements CompressionAlgorithmBuilder {
     this.propagation = propagation;
   }
 
-  async buildController(model: CompressedModel, _ctx: BuildContext): Promise<CompressionController> {
+  async buildController(model: CompressedModel, ctx: BuildContext): Promise<CompressionController> {
     if (!this.analysis || !this.propagation) throw new FilterPruningError('buildController called before apply');
     const p = this.section.params;
     const pruneFlops = !!p.pruning_flops_target;
-    return new FilterPruningController(model, this.analysis, this.propagation, this.params, {
+    const learnedRanking = p.interlayer_ranking_type === 'learned_ranking';
+    const controller = new FilterPruningController(model, this.analysis, this.propagation, this.params, {
       filterImportance: p.filter_importance,
       allWeights: p.all_weights,
       pruneFlops,
       pruningInit: this.section.pruning_init,
+      learnedRanking,
       schedule: {
         schedule: p.schedule,
         targetLevel: pruneFlops ? p.pruning_flops_target! : (p.pruning_target ?? 0.5),
@@ -68,11 +71,58 @@ export class FilterPruningBuilder implements CompressionAlgorithmBuilder {
         pruningSteps: p.pruning_steps,
       },
     });
+    if (learnedRanking) {
+      const coeffs = p.load_ranking_coeffs_path
+        ? readRankingCoeffs(p.load_ranking_coeffs_path, controller.prunedLayers())
+        : (await learnRankingCoeffs(model, controller, legrEpisode(ctx.config, model, controller), legrParams(p.legr_params!), (l) => process.stderr.write(`${l}\n`))).coeffs;
+      controller.setRankingCoeffs(coeffs);
+      controller.setPruningLevel(this.section.pruning_init);
+    }
+    if (p.save_ranking_coeffs_path) writeRankingCoeffs(p.save_ranking_coeffs_path, controller.rankingCoeffs);
+    return controller;
   }
 
   getBuilderState(): BuilderState {
     return { groups: this.analysis?.groups.map((g) => g.members.map((l) => l.node.name)) ?? [] };
   }
+}
+
+function legrParams(lp: NonNullable<ResolvedFilterPruning['params']['legr_params']>) {
+  return {
+    generations: lp.generations,
+    trainSteps: lp.train_steps,
+    maxPruning: lp.max_pruning,
+    seed: lp.random_seed,
+    populationSize: lp.population_size,
+    numSamples: lp.num_samples,
+    mutatePercent: lp.mutate_percent,
+    scaleSigma: lp.scale_sigma,
+  };
+}
+
+/**
+ * LeGR's episode from the registered LeGRInitArgs (NNCF: "Please, register LeGRInitArgs via
+ * register_default_init_args"). The controller's scheduler state is put back after each training run,
+ * as NNCF's LeGRPruner trains with a copy of the scheduler.
+ */
+function legrEpisode(config: NNCFConfig, model: CompressedModel, controller: FilterPruningController): LegrEpisode {
+  const args = config.getExtraStruct(LeGRInitArgs);
+  if (!args || typeof args.trainFn !== 'function' || typeof args.valFn !== 'function')
+    throw new FilterPruningError(
+      'filter_pruning.params.interlayer_ranking_type "learned_ranking" (LeGR) trains ranking coefficients and needs training and validation: ' +
+        'register LeGRInitArgs(trainLoader, trainFn, valLoader, valFn[, trainOptimizer]) with config.registerExtraStructs (legrInitArgs() in the API builds them from datasets; ' +
+        '`nncf-ts train` registers them from --train/--val), or give params.load_ranking_coeffs_path',
+    );
+  return {
+    async train(steps) {
+      const state = controller.scheduler.getState();
+      await args.trainFn(args.trainLoader, model, args.trainOptimizer ?? LEGR_DEFAULT_OPTIMIZER, controller, steps);
+      controller.scheduler.loadState(state);
+    },
+    async validate() {
+      return args.valFn(model, args.valLoader);
+    },
+  };
 }
 
 export function filterPruningFactory(section: ResolvedAlgorithmSection, _config: NNCFConfig): FilterPruningBuilder {

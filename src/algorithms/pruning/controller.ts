@@ -10,6 +10,8 @@ import { updateMasks, type MaskedParam } from './masks.js';
 import { PruningScheduler, type PruningScheduleParams } from './schedulers.js';
 import { costOf, globalMasks, globalMasksForFlops, uniformCountMasks, uniformLevelForFlops, uniformMasks, type LevelContext } from './setting.js';
 import { pruningStatistics } from './statistics.js';
+import type { RankingCoeffs } from './legr/evolution.js';
+import type { LegrPruner } from './legr/search.js';
 
 export interface FilterPruningOptions {
   filterImportance: FilterImportance;
@@ -17,6 +19,8 @@ export interface FilterPruningOptions {
   pruneFlops: boolean;
   pruningInit: number;
   schedule: Omit<PruningScheduleParams, 'initialLevel'>;
+  /** learned_ranking (LeGR): rank with per-layer a·importance + b on raw (not normalised) weights. */
+  learnedRanking?: boolean;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface FilterPruningOptions {
  * them to biases and norms, counts FLOPs/parameters, and exports the pruned model physically smaller
  * (or with masked zeros when `keepShape`).
  */
-export class FilterPruningController implements CompressionController {
+export class FilterPruningController implements CompressionController, LegrPruner {
   readonly name = 'filter_pruning';
   scheduler: PruningScheduler;
   /** Keep mask (1 kept, 0 pruned) per group, by group id. */
@@ -38,6 +42,11 @@ export class FilterPruningController implements CompressionController {
   private current: ModelCost;
   private readonly minCost: ModelCost;
   private readonly ctx: LevelContext;
+  /**
+   * Per pruned layer (node name) the (a, b) of NNCF's ranking_coeffs: a·importance + b ranks filters
+   * across layers with all_weights. Identity (1, 0) for unweighted ranking; learned or loaded for LeGR.
+   */
+  rankingCoeffs: RankingCoeffs;
 
   constructor(
     readonly model: CompressedModel,
@@ -48,6 +57,7 @@ export class FilterPruningController implements CompressionController {
   ) {
     this.ctx = { graph: model.graph, analysis, consumed: propagation.consumed };
     this.keep = analysis.groups.map((g) => new Uint8Array(g.channels).fill(1));
+    this.rankingCoeffs = new Map(this.prunedLayers().map((n) => [n, [1, 0] as const]));
     this.full = costOf(this.ctx, this.keep);
     this.current = this.full;
     this.minCost = costOf(this.ctx, uniformCountMasks(this.ctx, 1));
@@ -57,6 +67,45 @@ export class FilterPruningController implements CompressionController {
 
   get groups() {
     return this.analysis.groups;
+  }
+
+  /** Node names of every pruned layer, group by group (NNCF's pruned_module_groups_info.get_all_nodes()). */
+  prunedLayers(): string[] {
+    return this.groups.flatMap((g) => g.members.map((l) => l.node.name));
+  }
+
+  /** Sets the ranking coefficients (LeGR) and recomputes the masks at the current level. */
+  setRankingCoeffs(coeffs: RankingCoeffs): void {
+    const layers = this.prunedLayers();
+    const missing = layers.filter((l) => !coeffs.has(l));
+    if (missing.length > 0) throw new Error(`filter_pruning: ranking coefficients missing for the pruned layer(s) ${missing.join(', ')}`);
+    this.rankingCoeffs = new Map(layers.map((l) => [l, coeffs.get(l)!]));
+  }
+
+  /** LeGR: raw filter importances of each pruned layer (NNCF's LeGRPruner.init_filter_norms). */
+  layerNorms(): Map<string, Float64Array> {
+    return new Map(this.groups.flatMap((g) => g.members.map((l) => [l.node.name, this.layerImportance(l, false)] as const)));
+  }
+
+  /** LeGR episode: masks at `level` ranked with `coeffs` (NNCF's LeGRPruner.prune). */
+  pruneWith(level: number, coeffs: RankingCoeffs): void {
+    const saved = this.rankingCoeffs;
+    this.setRankingCoeffs(coeffs);
+    try {
+      const frozen = this.frozen;
+      this.frozen = false;
+      this.setPruningLevel(level);
+      this.frozen = frozen;
+    } finally {
+      this.rankingCoeffs = saved;
+    }
+  }
+
+  /** LeGR: every filter kept again (NNCF's LeGRPruner._reset_masks). */
+  resetMasks(): void {
+    this.keep = this.groups.map((g) => new Uint8Array(g.channels).fill(1));
+    updateMasks(this.params, this.keep);
+    this.current = costOf(this.ctx, this.keep);
   }
 
   /** The level last set (NNCF pruning_level): a share of filters, or of FLOPs in FLOPs mode. */
@@ -108,20 +157,29 @@ export class FilterPruningController implements CompressionController {
     return uniformMasks(importances, () => uniform);
   }
 
-  /** Summed importance of each group's filters over its members (L2-normalised weights with all_weights). */
-  private importances(normalize: boolean): Float64Array[] {
+  /**
+   * Summed importance of each group's filters over its members: L2-normalised weights with all_weights,
+   * or, with learned_ranking and all_weights, a·importance + b of the raw weights (NNCF's LeGR ranking).
+   */
+  private importances(allWeights: boolean): Float64Array[] {
+    const learned = allWeights && this.options.learnedRanking === true;
     return this.groups.map((g) => {
       const sum = new Float64Array(g.channels);
       for (const l of g.members) {
-        const w = this.model.engine.getWeight(l.weight);
-        const values = w.dataSync() as Float32Array;
-        const dims = w.shape;
-        w.dispose();
-        const imp = filterImportance(this.options.filterImportance, values, dims, l.outAxis, normalize);
-        for (let i = 0; i < sum.length; i++) sum[i] += imp[i];
+        const imp = this.layerImportance(l, allWeights && !learned);
+        const [a, b] = learned ? this.rankingCoeffs.get(l.node.name)! : [1, 0];
+        for (let i = 0; i < sum.length; i++) sum[i] += a * imp[i] + b;
       }
       return sum;
     });
+  }
+
+  private layerImportance(l: { weight: string; outAxis: number }, normalize: boolean): Float64Array {
+    const w = this.model.engine.getWeight(l.weight);
+    const values = w.dataSync() as Float32Array;
+    const dims = w.shape;
+    w.dispose();
+    return filterImportance(this.options.filterImportance, values, dims, l.outAxis, normalize);
   }
 
   /** NNCF _calculate_global_weight_pruning_level: member levels weighted by their weight + bias sizes. */

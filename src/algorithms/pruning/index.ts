@@ -30,3 +30,8 @@ export function keepPrunedShapes(controller: CompressionController): void {
   if (!c) throw new Error('--keep-shape applies to filter_pruning, and the config has no filter_pruning section');
   c.keepShape = true;
 }
+
+export { EvolutionOptimizer, populationStd, type RankingCoeffs, type EvolutionParams } from './legr/evolution.js';
+export { learnRankingCoeffs, checkLegrParams, LegrError, type LegrPruner, type LegrEpisode, type LegrParams, type LegrResult } from './legr/search.js';
+export { readRankingCoeffs, writeRankingCoeffs, rankingCoeffsFromJson, rankingCoeffsToJson, RankingCoeffsError } from './legr/coeffs-file.js';
+export { LEGR_DEFAULT_OPTIMIZER, type LegrOptimizerSpec } from './legr/default-optimizer.js';

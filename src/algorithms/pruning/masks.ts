@@ -57,18 +57,21 @@ export function updateMasks(params: readonly MaskedParam[], keep: readonly Uint8
   }
 }
 
-/** The insertion command of one masked parameter: the engine hook and the compression-domain Mask node. */
-export function maskCommand(p: MaskedParam, rank: number): InsertionCommand {
+/**
+ * The insertion command of one masked parameter: the engine hook and the compression-domain Mask node.
+ * `owner` lets another algorithm (BootstrapNAS's elastic width) use the same masks under its own name.
+ */
+export function maskCommand(p: MaskedParam, rank: number, owner: string = OWNER): InsertionCommand {
   const onnxShape = Array.from({ length: rank }, (_, i) => (i === p.axis ? -1 : 1));
   return {
     point: { kind: 'weight', name: p.name },
-    owner: OWNER,
+    owner,
     layout: 'native',
     fn: (x, info) => {
       const shape = Array.from({ length: x.rank }, () => 1);
       shape[info.axis(p.axis)] = -1;
       return tf.mul(x, tf.reshape(p.mask, shape));
     },
-    node: maskNodeForm({ name: `${OWNER}/${p.name}/mask`, value: p.mask, toOnnx: (v) => tf.reshape(v, onnxShape) }),
+    node: maskNodeForm({ name: `${owner}/${p.name}/mask`, value: p.mask, toOnnx: (v) => tf.reshape(v, onnxShape) }),
   };
 }

@@ -18,6 +18,7 @@ import { applyExportFormat, parseExportFormat } from '../export-format.js';
 import { writeFileAtomic } from '../../exporters/onnx/index.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
 import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
+import { LeGRInitArgs } from '../../config/index.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './index.js';
 import type { Trainer } from '../../training/index.js';
@@ -114,6 +115,8 @@ export async function trainCommand(
   const ckpt = opts.resume ? await usage(() => training.readTrainingCheckpoint(opts.resume!)) : undefined;
   await initBackend(opts.backend ?? 'wasm');
   await registerPrecisionInitArgs(config, { dataset: train, batchSize: settings.batchSize });
+  // LeGR (learned_ranking) scores its candidate rankings by training on --train and validating on --val
+  if (!config.hasExtraStruct(LeGRInitArgs)) config.registerExtraStructs([training.legrInitArgs(train, val, { batchSize: settings.batchSize, seed: settings.seed, engine, threads, log })]);
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
   if (opts.keepShape) await usage(() => api.keepPrunedShapes(created.controller)); // before training: a flag without pruning is a usage error
   const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);

@@ -9,12 +9,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ElasticKernelError, elasticKernelSizes } from './kernel-sizes.js';
 
+/** A one-hot float vector of `n` with a 1 at `at`. */
+function oneHot(n: number, at: number): tf.Tensor1D {
+  return tf.tidy(() => tf.tensor1d(Float32Array.from({ length: n }, (_, i) => (i === at ? 1 : 0))));
+}
+
 export class ElasticKernelOp {
   readonly sizes: number[];
   readonly maxKernel: number;
   private active: number;
   /** `${larger}to${smaller}` → [smaller², smaller²] matrix (trainable; NNCF's `<l>to<s>_matrix`). */
   readonly matrices = new Map<string, tf.Variable>();
+  /** One-hot over `sizes` marking the active size: the fed input of the graph-node form. */
+  readonly flags: tf.Variable;
 
   constructor(
     readonly node: string,
@@ -25,6 +32,7 @@ export class ElasticKernelOp {
     this.maxKernel = maxKernel;
     this.sizes = elasticKernelSizes(maxKernel, padding, maxNumKernels);
     this.active = maxKernel;
+    this.flags = tf.tidy(() => tf.variable(oneHot(this.sizes.length, 0), false));
     const ascending = [...new Set(this.sizes)].sort((a, b) => a - b);
     for (let i = 0; i + 1 < ascending.length; i++) {
       const s = ascending[i];
@@ -40,6 +48,13 @@ export class ElasticKernelOp {
     if (k !== this.maxKernel && !this.sizes.includes(k))
       throw new ElasticKernelError(`elastic kernel of ${this.node}: kernel size ${k} is not one of ${this.sizes.join(', ')}`);
     this.active = k;
+    const at = this.sizes.indexOf(k);
+    tf.tidy(() => this.flags.assign(oneHot(this.sizes.length, at < 0 ? 0 : at)));
+  }
+
+  /** The sizes, largest first (the node form's order of transforms). */
+  sizesDescending(): number[] {
+    return [...this.sizes].sort((a, b) => b - a);
   }
 
   /** The filter for the active kernel size, embedded in the full size. `w` is in ONNX layout [O, I, K, K]. */
@@ -68,5 +83,6 @@ export class ElasticKernelOp {
   dispose(): void {
     for (const m of this.matrices.values()) m.dispose();
     this.matrices.clear();
+    this.flags.dispose();
   }
 }

@@ -11,6 +11,7 @@ import type { Random } from '../../../data/random.js';
 import { scopeList, scopeOf, shouldConsiderScope, validateScopes, type Graph, type GraphNode } from '../../../graph/index.js';
 import type { KernelDimension } from '../elasticity.js';
 import { ElasticKernelOp } from './elastic-kernel-op.js';
+import { kernelNodeForm } from './kernel-node.js';
 import { ElasticKernelError } from './kernel-sizes.js';
 
 export const ELASTIC_KERNEL_OWNER = 'elastic_kernel';
@@ -75,6 +76,7 @@ export class ElasticKernelHandler implements KernelDimension {
         owner: ELASTIC_KERNEL_OWNER,
         layout: 'onnx',
         fn: (x) => op.filter(x),
+        node: kernelNodeForm(op, ELASTIC_KERNEL_OWNER),
       });
       this.ops.push(op);
       this.convs.push({ node: node.name, weight: node.inputs[1], padding: k.padding });

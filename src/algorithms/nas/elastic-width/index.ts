@@ -1,0 +1,2 @@
+export * from './width-list.js';
+export * from './handler.js';

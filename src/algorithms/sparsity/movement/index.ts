@@ -1,0 +1,11 @@
+export { MovementSparsityBuilder, movementSparsityFactory } from './builder.js';
+export { MovementSparsityController } from './controller.js';
+export { linearLayers, type LinearLayer } from './layers.js';
+export { ImportanceLoss } from './loss.js';
+export { MOVEMENT_MASK_OP } from './movement-mask-node.js';
+export { movementSchedulerParams, sparseConfigByScope, sparseFactorsFor, type MovementSchedulerParams, type SparseConfig } from './params.js';
+export { MovementPolynomialThresholdScheduler, MovementSchedulerStage, MovementSchedulerError, type MovementScheduleTarget } from './scheduler.js';
+export { MovementSparsifier, ScoredMask, expandImportance } from './sparsifier.js';
+export { findStructuredGroups, type StructuredGroup } from './structured-groups.js';
+export { resolveStructuredMasks, torchMask, type StructuredLayerReport } from './structured-mask.js';
+export { effectiveThreshold, initThreshold, quantileOfExpanded } from './threshold.js';
