@@ -13,6 +13,7 @@ import { adaptBatchNormOnEngine, asInitLoader, atModelBatch, newBatchNotes, auto
 export { createCompressedModel, type CreateOptions, type CreateResult, type CompressionState } from './compression/index.js';
 export { QuantizationController, findQuantizationController, quantizationReport, type QuantizationReport } from './algorithms/quantization/index.js';
 export { FilterPruningController, findFilterPruningController, keepPrunedShapes } from './algorithms/pruning/index.js';
+export { MovementSparsityController, findMovementSparsityController, removeStructuredMasks } from './algorithms/sparsity/index.js';
 export { legrInitArgs, type LegrDataOptions } from './training/index.js';
 
 // a fixed-batch model is fed its own batch in every initialization step; said once per compressed model

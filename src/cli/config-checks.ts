@@ -81,7 +81,7 @@ const STAGED_TRAINING_KEYS = [
 
 function stagedTrainingKeys(config: NNCFConfig): string[] {
   const written = [config.document.compression ?? []].flat() as { algorithm?: string; params?: object }[];
-  const params = written.find((section) => section.algorithm === 'quantization')?.params ?? {};
+  const params = written.find((section) => section.algorithm === 'quantization' || section.algorithm === 'experimental_quantization')?.params ?? {};
   return STAGED_TRAINING_KEYS.filter((key) => key in params);
 }
 

@@ -35,8 +35,13 @@ export function notBuiltSectionsOf(document: unknown): string[] {
   );
 }
 
+/** bootstrapNAS is built, as its own training loop: compress and train (createCompressedModel) do not run it. */
+export const NAS_ROUTE =
+  'progressive shrinking trains a supernet through createProgressiveShrinking (nncf-ts API) and the Trainer; compress and train do not run it, and the "nncf-ts nas" command is not built yet';
+
 /** The message of one refused section: what, why, and what is built instead. */
 export function notBuiltMessage(section: string): string {
+  if (section === NAS_SECTION_NAME) return `"${section}" is not run by compress or train: ${NAS_ROUTE}`;
   const why = NOT_BUILT_YET[section] ?? 'no builder is registered for it';
   return `"${section}" is not built yet in nncf-ts: ${why}. Built: ${builtAlgorithmsText()}`;
 }
@@ -57,7 +62,19 @@ export function unbuiltSections(config: NNCFConfig): string[] {
 /** Throws a CompressionError naming every section of `config` that is not built yet. */
 export function refuseUnbuiltSections(config: NNCFConfig): void {
   const refused = unbuiltSections(config);
-  if (refused.length === 0) return;
-  const lines = refused.map((section) => notBuiltMessage(section));
-  throw new CompressionError(lines.join('\n'), refused[0]);
+  if (refused.length > 0) throw new CompressionError(refused.map((section) => notBuiltMessage(section)).join('\n'), refused[0]);
+  refuseQuantizationTwice(config);
+}
+
+/**
+ * `quantization` and `experimental_quantization` are one builder here (NNCFConfig.algorithms reads the
+ * second as the first): both in one config would put two quantizers on every point, which no model wants.
+ */
+function refuseQuantizationTwice(config: NNCFConfig): void {
+  const written = [config.document.compression ?? []].flat().map((s) => (s as { algorithm?: string }).algorithm);
+  if (written.includes('quantization') && written.includes('experimental_quantization'))
+    throw new CompressionError(
+      '"experimental_quantization" and "quantization" in one config: nncf-ts builds experimental_quantization with the quantization pipeline (NNCF\'s experimental builder is its quantization builder under another name), so the model would be quantized twice; keep one of the two sections',
+      'experimental_quantization',
+    );
 }

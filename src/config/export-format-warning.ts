@@ -10,7 +10,8 @@ export function fakeQuantizeExportWarnings(document: Record<string, unknown>): C
   const sections = Array.isArray(compression) ? compression : compression === undefined ? [] : [compression];
   return sections.flatMap((section: unknown, i): ConfigIssue[] => {
     const s = section as { algorithm?: unknown; export_to_onnx_standard_ops?: unknown } | null;
-    if (s?.algorithm !== 'quantization' || s.export_to_onnx_standard_ops !== false) return [];
+    const quantization = s?.algorithm === 'quantization' || s?.algorithm === 'experimental_quantization'; // the same builder
+    if (!quantization || s?.export_to_onnx_standard_ops !== false) return [];
     return [
       {
         kind: 'schema',

@@ -27,25 +27,14 @@ export const WARNED_KEYS: readonly WarnedKey[] = [
   { form: 'compression[filter_pruning].initializer', reason: PRUNING_BN, when: lacks('batchnorm_adaptation') },
   { form: 'compression[filter_pruning].initializer.batchnorm_adaptation', reason: PRUNING_BN, when: lacks('num_bn_adaptation_samples') },
   { form: 'compression[filter_pruning].initializer.batchnorm_adaptation.num_bn_adaptation_samples', reason: PRUNING_BN },
+  { form: 'bootstrapNAS.training.train_steps', reason: 'NNCF documents train_steps but its code never reads it; an epoch is the training data' },
   {
     form: 'disable_shape_matching',
     reason:
       'deprecated in NNCF, whose code no longer reads it; nncf-ts takes the shapes from the model file, so it changes nothing',
   },
-  {
-    form: 'compression[quantization].initializer.precision.dump_init_precision_data',
-    reason: 'when it is true NNCF writes HAWQ/AutoQ debug data into log_dir; nncf-ts writes none',
-    when: (value) => value === true,
-  },
-  { form: 'compression[quantization].initializer.range[].validate_scopes', reason: PER_LAYER_RANGE_VALIDATE },
-  {
-    form: 'compression[quantization].scope_overrides.weights.*.initializer.range[].validate_scopes',
-    reason: PER_LAYER_RANGE_VALIDATE,
-  },
-  {
-    form: 'compression[quantization].scope_overrides.activations.*.initializer.range[].validate_scopes',
-    reason: PER_LAYER_RANGE_VALIDATE,
-  },
+  // quantization and experimental_quantization: one builder, the same keys
+  ...['quantization', 'experimental_quantization'].flatMap((name): WarnedKey[] => quantizationWarnedKeys(`compression[${name}]`)),
 ];
 
 /** Warnings for the listed keys and for unknown keys of open objects. */
@@ -86,6 +75,25 @@ function unknownInOpenObject(key: DocumentKey, parent: string): ConfigIssue[] {
       message: `unknown key "${name}" is ignored: NNCF does not check this object (known here: ${known.join(', ')})`,
       found: `key "${name}"`,
       suggestion: closestName(name, known),
+    },
+  ];
+}
+
+function quantizationWarnedKeys(Q: string): WarnedKey[] {
+  return [
+    {
+      form: `${Q}.initializer.precision.dump_init_precision_data`,
+      reason: 'when it is true NNCF writes HAWQ/AutoQ debug data into log_dir; nncf-ts writes none',
+      when: (value) => value === true,
+    },
+    { form: `${Q}.initializer.range[].validate_scopes`, reason: PER_LAYER_RANGE_VALIDATE },
+    {
+      form: `${Q}.scope_overrides.weights.*.initializer.range[].validate_scopes`,
+      reason: PER_LAYER_RANGE_VALIDATE,
+    },
+    {
+      form: `${Q}.scope_overrides.activations.*.initializer.range[].validate_scopes`,
+      reason: PER_LAYER_RANGE_VALIDATE,
     },
   ];
 }

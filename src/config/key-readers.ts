@@ -189,7 +189,6 @@ function binarizationKeys(): Record<string, KeyTreatment> {
 }
 
 const Q = 'compression[quantization]';
-const PRECISION = `${Q}.initializer.precision`;
 const KD = 'compression[knowledge_distillation]';
 
 export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
@@ -206,58 +205,9 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   ),
   log_dir: read('src/cli/log-dir.ts'),
 
-  [`${Q}.algorithm`]: read('src/compression/create.ts'),
-  [`${Q}.initializer`]: read(BUILDER),
-  [`${Q}.initializer.batchnorm_adaptation`]: read(BUILDER),
-  [`${Q}.initializer.batchnorm_adaptation.num_bn_adaptation_samples`]: read(BUILDER),
-  [`${Q}.initializer.range`]: read(BUILDER),
-  ...rangeKeys(`${Q}.initializer.range`),
-  [PRECISION]: read(BUILDER),
-  [`${PRECISION}.type`]: read(BUILDER),
-  [`${PRECISION}.bits`]: read(`${QUANT}/precision-hawq.ts`),
-  [`${PRECISION}.num_data_points`]: read(BUILDER),
-  [`${PRECISION}.iter_number`]: read(BUILDER),
-  [`${PRECISION}.tolerance`]: read(BUILDER),
-  [`${PRECISION}.compression_ratio`]: read(`${QUANT}/precision-hawq.ts`),
-  [`${PRECISION}.eval_subset_ratio`]: read(`${QUANT}/precision-autoq.ts`),
-  [`${PRECISION}.warmup_iter_number`]: read(`${QUANT}/precision-autoq.ts`),
-  [`${PRECISION}.bitwidth_per_scope`]: read(`${QUANT}/precision-manual.ts`),
-  [`${PRECISION}.traces_per_layer_path`]: {
-    kind: 'refused',
-    file: BUILDER,
-    reason: 'NNCF stores the traces as a torch tensor file; HAWQ refuses the key and estimates the traces',
-  },
-  [`${PRECISION}.dump_init_precision_data`]: warned('NNCF writes debug data when true; nncf-ts writes none'),
-  [`${PRECISION}.bitwidth_assignment_mode`]: read(`${QUANT}/precision-hawq.ts`),
-  [`${Q}.preset`]: read(ADAPTER),
-  [`${Q}.quantize_inputs`]: read(ADAPTER),
-  [`${Q}.quantize_outputs`]: read(ADAPTER),
-  ...groupKeys(`${Q}.weights`),
-  ...groupKeys(`${Q}.activations`),
-  [`${Q}.activations.unified_scale_ops`]: read(ADAPTER),
-  [`${Q}.scope_overrides`]: read(ADAPTER),
-  [`${Q}.scope_overrides.weights`]: read(ADAPTER),
-  [`${Q}.scope_overrides.activations`]: read(ADAPTER),
-  ...overrideKeys(`${Q}.scope_overrides.weights.*`),
-  ...overrideKeys(`${Q}.scope_overrides.activations.*`),
-  // Absent means QDQ here (defaults.ts; NNCF: FakeQuantize); an explicit false is warned about (export-format-warning.ts).
-  [`${Q}.export_to_onnx_standard_ops`]: read(BUILDER),
-  [`${Q}.overflow_fix`]: read(`${QUANT}/overflow-fix.ts`),
-  [`${Q}.params`]: read(`${QUANT}/staged-scheduler.ts`),
-  [`${Q}.params.batch_multiplier`]: read('src/training/settings.ts'),
-  [`${Q}.params.activations_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
-  [`${Q}.params.weights_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
-  [`${Q}.params.lr_poly_drop_start_epoch`]: read('src/training/staged-lr-policy.ts'),
-  [`${Q}.params.lr_poly_drop_duration_epochs`]: read('src/training/staged-lr-policy.ts'),
-  [`${Q}.params.disable_wd_start_epoch`]: read('src/training/staged-lr-policy.ts'),
-  [`${Q}.params.base_lr`]: read('src/training/settings.ts'),
-  [`${Q}.params.base_wd`]: read('src/training/settings.ts'),
-  [`${Q}.ignored_scopes`]: read(ADAPTER),
-  [`${Q}.target_scopes`]: read(ADAPTER),
-  [`${Q}.validate_scopes`]: read(ADAPTER),
-  [`${Q}.compression_lr_multiplier`]: read(CONFIG, {
-    via: { file: BUILDER, literal: 'compressionLrMultiplier' },
-  }),
+  ...quantizationKeys(Q),
+  // the same builder and readers (NNCFConfig.algorithms reads the section as quantization)
+  ...quantizationKeys('compression[experimental_quantization]'),
 
   [AAT]: read(AA),
   [`${AAT}.mode`]: read(AA),
@@ -279,13 +229,12 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   [`${KD}.temperature`]: read('src/algorithms/distillation/builder.ts'),
 
   ...pruningKeys(),
+  ...nasKeys(),
 
   // Whole sections that are not built yet: building refuses each by name, so every key inside is refused.
   ...Object.fromEntries(
     NOT_BUILT_SECTIONS.map((section): [string, KeyTreatment] => [
-      section === 'bootstrapNAS'
-        ? section
-        : `compression[${section}]`,
+      `compression[${section}]`,
       {
         kind: 'refused',
         file: 'src/config/not-built-sections.ts',
@@ -333,5 +282,104 @@ function pruningKeys(): Record<string, KeyTreatment> {
     [`${FP}.initializer`]: warned(BN_WARNING),
     [`${FP}.initializer.batchnorm_adaptation`]: warned(BN_WARNING),
     [`${FP}.initializer.batchnorm_adaptation.num_bn_adaptation_samples`]: warned(BN_WARNING),
+  };
+}
+
+/** bootstrapNAS: training by createProgressiveShrinking (from-config.ts) and its stages; search by search/params.ts. */
+function nasKeys(): Record<string, KeyTreatment> {
+  const NAS = 'src/algorithms/nas';
+  const FROM = `${NAS}/from-config.ts`;
+  const T = 'bootstrapNAS.training';
+  const S = 'bootstrapNAS.search';
+  const WIDTH = `${NAS}/elastic-width/width-list.ts`;
+  const PARAMS = `${NAS}/search/params.ts`;
+  const stageKeys = ['train_dims', 'epochs', 'depth_indicator', 'width_indicator', 'reorg_weights', 'bn_adapt', 'init_lr', 'epochs_lr', 'sample_rate'];
+  const searchKeys = ['algorithm', 'num_evals', 'population', 'crossover_prob', 'crossover_eta', 'mutation_prob', 'mutation_eta', 'acc_delta', 'ref_acc', 'aspiration_points', 'epsilon', 'weights', 'extreme_points_as_ref_points', 'batchnorm_adaptation'];
+  const KD_IN_SEARCH = 'knowledge distillation while evaluating subnets is not built';
+  return {
+    bootstrapNAS: read(FROM),
+    [T]: read(FROM),
+    ...Object.fromEntries(['algorithm', 'progressivity_of_elasticity', 'batchnorm_adaptation', 'schedule', 'elasticity', 'lr_schedule'].map((k) => [`${T}.${k}`, read(FROM)])),
+    [`${T}.batchnorm_adaptation.num_bn_adaptation_samples`]: read(FROM),
+    [`${T}.schedule.list_stage_descriptions`]: read(FROM),
+    ...Object.fromEntries(stageKeys.map((k) => [`${T}.schedule.list_stage_descriptions[].${k}`, read(`${NAS}/training/stages.ts`)])),
+    ...Object.fromEntries(['available_elasticity_dims', 'ignored_scopes', 'target_scopes', 'width', 'depth', 'kernel'].map((k) => [`${T}.elasticity.${k}`, read(FROM)])),
+    ...Object.fromEntries(['min_width', 'max_num_widths', 'width_step', 'width_multipliers'].map((k) => [`${T}.elasticity.width.${k}`, read(WIDTH)])),
+    [`${T}.elasticity.width.filter_importance`]: read(`${NAS}/elastic-width/handler.ts`),
+    [`${T}.elasticity.width.external_importance_path`]: {
+      kind: 'refused',
+      file: `${NAS}/elastic-width/handler.ts`,
+      reason: 'filter_importance "external" reads a PyTorch tensor file',
+    },
+    ...Object.fromEntries(['skipped_blocks', 'min_block_size', 'max_block_size', 'hw_fused_ops'].map((k) => [`${T}.elasticity.depth.${k}`, read(FROM)])),
+    [`${T}.elasticity.kernel.max_num_kernels`]: read(FROM),
+    [`${T}.lr_schedule.params`]: read(FROM),
+    [`${T}.lr_schedule.params.base_lr`]: read(FROM),
+    [`${T}.train_steps`]: warned('NNCF documents train_steps but its code never reads it; an epoch is the training data'),
+    [S]: read(PARAMS),
+    ...Object.fromEntries(searchKeys.map((k) => [`${S}.${k}`, read(PARAMS)])),
+    [`${S}.batchnorm_adaptation.num_bn_adaptation_samples`]: read(PARAMS),
+    [`${S}.num_constraints`]: { kind: 'refused', file: PARAMS, reason: 'constrained search is not built (0 only)' },
+    [`${S}.compression`]: { kind: 'refused', file: PARAMS, reason: KD_IN_SEARCH },
+    ...Object.fromEntries(['algorithm', 'type', 'scale', 'temperature'].map((k) => [`${S}.compression.${k}`, { kind: 'refused', file: PARAMS, literal: 'compression', reason: KD_IN_SEARCH } as KeyTreatment])),
+  };
+}
+
+/** Every key of a quantization section (`quantization`, and `experimental_quantization`, built the same). */
+function quantizationKeys(Q: string): Record<string, KeyTreatment> {
+  const precision = `${Q}.initializer.precision`;
+  return {
+    [`${Q}.algorithm`]: Q === 'compression[quantization]' ? read('src/compression/create.ts') : read(CONFIG, { literal: 'experimental_quantization' }),
+    [`${Q}.initializer`]: read(BUILDER),
+    [`${Q}.initializer.batchnorm_adaptation`]: read(BUILDER),
+    [`${Q}.initializer.batchnorm_adaptation.num_bn_adaptation_samples`]: read(BUILDER),
+    [`${Q}.initializer.range`]: read(BUILDER),
+    ...rangeKeys(`${Q}.initializer.range`),
+    [precision]: read(BUILDER),
+    [`${precision}.type`]: read(BUILDER),
+    [`${precision}.bits`]: read(`${QUANT}/precision-hawq.ts`),
+    [`${precision}.num_data_points`]: read(BUILDER),
+    [`${precision}.iter_number`]: read(BUILDER),
+    [`${precision}.tolerance`]: read(BUILDER),
+    [`${precision}.compression_ratio`]: read(`${QUANT}/precision-hawq.ts`),
+    [`${precision}.eval_subset_ratio`]: read(`${QUANT}/precision-autoq.ts`),
+    [`${precision}.warmup_iter_number`]: read(`${QUANT}/precision-autoq.ts`),
+    [`${precision}.bitwidth_per_scope`]: read(`${QUANT}/precision-manual.ts`),
+    [`${precision}.traces_per_layer_path`]: {
+      kind: 'refused',
+      file: BUILDER,
+      reason: 'NNCF stores the traces as a torch tensor file; HAWQ refuses the key and estimates the traces',
+    },
+    [`${precision}.dump_init_precision_data`]: warned('NNCF writes debug data when true; nncf-ts writes none'),
+    [`${precision}.bitwidth_assignment_mode`]: read(`${QUANT}/precision-hawq.ts`),
+    [`${Q}.preset`]: read(ADAPTER),
+    [`${Q}.quantize_inputs`]: read(ADAPTER),
+    [`${Q}.quantize_outputs`]: read(ADAPTER),
+    ...groupKeys(`${Q}.weights`),
+    ...groupKeys(`${Q}.activations`),
+    [`${Q}.activations.unified_scale_ops`]: read(ADAPTER),
+    [`${Q}.scope_overrides`]: read(ADAPTER),
+    [`${Q}.scope_overrides.weights`]: read(ADAPTER),
+    [`${Q}.scope_overrides.activations`]: read(ADAPTER),
+    ...overrideKeys(`${Q}.scope_overrides.weights.*`),
+    ...overrideKeys(`${Q}.scope_overrides.activations.*`),
+    // Absent means QDQ here (defaults.ts; NNCF: FakeQuantize); an explicit false is warned about (export-format-warning.ts).
+    [`${Q}.export_to_onnx_standard_ops`]: read(BUILDER),
+    [`${Q}.overflow_fix`]: read(`${QUANT}/overflow-fix.ts`),
+    [`${Q}.params`]: read(`${QUANT}/staged-scheduler.ts`),
+    [`${Q}.params.batch_multiplier`]: read('src/training/settings.ts'),
+    [`${Q}.params.activations_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
+    [`${Q}.params.weights_quant_start_epoch`]: read(`${QUANT}/staged-scheduler.ts`),
+    [`${Q}.params.lr_poly_drop_start_epoch`]: read('src/training/staged-lr-policy.ts'),
+    [`${Q}.params.lr_poly_drop_duration_epochs`]: read('src/training/staged-lr-policy.ts'),
+    [`${Q}.params.disable_wd_start_epoch`]: read('src/training/staged-lr-policy.ts'),
+    [`${Q}.params.base_lr`]: read('src/training/settings.ts'),
+    [`${Q}.params.base_wd`]: read('src/training/settings.ts'),
+    [`${Q}.ignored_scopes`]: read(ADAPTER),
+    [`${Q}.target_scopes`]: read(ADAPTER),
+    [`${Q}.validate_scopes`]: read(ADAPTER),
+    [`${Q}.compression_lr_multiplier`]: read(CONFIG, {
+      via: { file: BUILDER, literal: 'compressionLrMultiplier' },
+    }),
   };
 }

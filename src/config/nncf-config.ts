@@ -84,11 +84,14 @@ export class NNCFConfig {
     return Array.isArray(info) ? (info as readonly InputInfoSection[]) : [info as InputInfoSection];
   }
 
-  /** Algorithm sections in application order, with defaults filled in. */
+  /**
+   * Algorithm sections in application order, with defaults filled in. An `experimental_quantization`
+   * section reads as `quantization` (see asBuiltSection), so every reader of quantization keys sees it.
+   */
   get algorithms(): readonly ResolvedAlgorithmSection[] {
     const compression = this.resolved.compression;
     if (compression === undefined) return [];
-    return (Array.isArray(compression) ? compression : [compression]) as readonly ResolvedAlgorithmSection[];
+    return ((Array.isArray(compression) ? compression : [compression]) as readonly ResolvedAlgorithmSection[]).map(asBuiltSection);
   }
 
   algorithm<N extends AlgorithmName>(name: N): SectionOf<N> | undefined {
@@ -167,4 +170,21 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+/**
+ * NNCF's `experimental_quantization` is its quantization builder under another name (TF
+ * QuantizationBuilderV2 subclasses QuantizationBuilder: same keys, same propagation solver, same
+ * placement), so nncf-ts builds it with the quantization pipeline; docs/algorithms.md lists what differs.
+ * The section is frozen, so the alias is a frozen copy (cached: the getter runs often).
+ */
+const builtAs = new WeakMap<object, ResolvedAlgorithmSection>();
+function asBuiltSection(section: ResolvedAlgorithmSection): ResolvedAlgorithmSection {
+  if (section.algorithm !== 'experimental_quantization') return section;
+  let alias = builtAs.get(section);
+  if (!alias) {
+    alias = Object.freeze({ ...section, algorithm: 'quantization' }) as ResolvedAlgorithmSection;
+    builtAs.set(section, alias);
+  }
+  return alias;
 }

@@ -5,9 +5,6 @@
  */
 
 export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
-  experimental_quantization:
-    'NNCF builds it with its post-training MinMax pipeline (nncf.quantize), whose semantics differ from "quantization"; use "algorithm": "quantization"',
-  bootstrapNAS: 'NAS (progressive shrinking of a supernet, then the subnet search) is not implemented',
 };
 
 /** The refused sections, as the config names them (an algorithm name, or a top-level key). */

@@ -107,6 +107,10 @@ describe('elastic width on the ResNet-style model', () => {
     // BN running stats of the switched-off channels: bn of stem and of layer1.0.conv2 (group 0)
     expect(width.inactiveRunningStats().map((s) => s.name)).toEqual(['stem.bn.mean', 'stem.bn.var', 'layer1.0.conv2.bn.mean', 'layer1.0.conv2.bn.var']);
     expect(Array.from(width.inactiveRunningStats()[0].keep)).toEqual(keep);
+    // a tensor's kept channels: the stem's output and layer1's residual sum are group 0; the input is no group's
+    expect(Array.from(width.channelKeep(m.graph.node('stem/Relu')!.outputs[0])!)).toEqual(keep);
+    expect(Array.from(width.channelKeep(m.graph.node('layer1.0/Relu')!.outputs[0])!)).toEqual(keep);
+    expect(width.channelKeep('input')).toBeUndefined();
     width.setChannelOrder(width.channelOrder().map((o) => Int32Array.from(o).reverse()));
     expect(width.activeKeep()[0][expected[7]]).toBe(1);
     width.dispose();
@@ -179,4 +183,38 @@ describe('elastic width on the ResNet-style model', () => {
     width.dispose();
     m.engine.dispose();
   }, 120_000);
+});
+
+describe('multi-elasticity state (checkpoints)', () => {
+  it('getState → JSON → loadState on a fresh handler: same channel order, subnet, enabled dims and outputs; errors', () => {
+    const a = resnet();
+    const ha = new MultiElasticityHandler(a.m, { width: a.width });
+    a.width.reorganizeWeights();
+    a.width.widthIndicator = 2;
+    ha.activate({ width: { 0: 4, 1: 8, 2: 12, 3: 8 } });
+    const state = JSON.parse(JSON.stringify(ha.getState()));
+    expect(state.enabled).toEqual(['width']);
+    expect(state.dims.width.width_indicator).toBe(2);
+    const b = resnet();
+    const hb = new MultiElasticityHandler(b.m, { width: b.width });
+    expect(hb.trainableVariables()).toEqual([]);
+    hb.loadState(state);
+    expect(hb.activeConfig()).toEqual({ width: { 0: 4, 1: 8, 2: 12, 3: 8 } });
+    expect(b.width.channelOrder().map((o) => Array.from(o))).toEqual(a.width.channelOrder().map((o) => Array.from(o)));
+    expect(b.width.widthIndicator).toBe(2);
+    const x = seededFloats(2 * 3 * 8 * 8, 3);
+    const out = (m: CompressedModel) => tf.tidy(() => Array.from(m.run({ input: tf.tensor(x, [2, 3, 8, 8]) }).logits.dataSync()));
+    expect(out(b.m)).toEqual(out(a.m));
+    // a disabled dimension stays disabled (at its maximum)
+    ha.enable('width', false);
+    hb.loadState(JSON.parse(JSON.stringify(ha.getState())));
+    expect(hb.isEnabled('width')).toBe(false);
+    expect(b.width.activeConfig()).toEqual({ 0: 8, 1: 8, 2: 16, 3: 16 });
+    expect(() => hb.loadState({ enabled: ['depth'], active: {}, dims: {} })).toThrow(/names depth, which is not built for this model/);
+    expect(() => hb.loadState({ enabled: ['width'], active: {}, dims: { width: { channel_order: 3 } } })).toThrow(/channel_order must be a list/);
+    for (const t of [a, b]) {
+      t.width.dispose();
+      t.m.engine.dispose();
+    }
+  });
 });

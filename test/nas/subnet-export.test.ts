@@ -8,56 +8,37 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ElasticKernelHandler, ElasticWidthHandler, MultiElasticityHandler, type ElasticWidthOptions } from '../../src/algorithms/nas/index.js';
+import { ElasticDepthHandler, ElasticKernelHandler, ElasticWidthHandler, MultiElasticityHandler, type ElasticWidthOptions } from '../../src/algorithms/nas/index.js';
 import { CompressedModel } from '../../src/compression/index.js';
 import { Random } from '../../src/data/random.js';
 import { Engine, initBackend } from '../../src/engine/index.js';
 import { exportOnnx } from '../../src/exporters/onnx/index.js';
 import type { Graph } from '../../src/graph/index.js';
 import { concatNet, mobilenetV2Style, resnetStyle } from '../helpers/models.js';
-import { OnnxBuilder } from '../helpers/onnx-builder.js';
+import { bigKernels } from './nas-models.js';
 import { runOrt, seededFloats } from '../onnx/ort-utils.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
 });
 
-/** x → 5×5 conv-BN-ReLU → [7×7 conv-BN-ReLU → 5×5 depthwise-BN → 1×1 conv-BN] + x-branch → ReLU → GAP → fc. */
-function bigKernels(): Graph {
-  const b = new OnnxBuilder({ opset: 13, seed: 9, name: 'big_kernels' });
-  b.input('input', [2, 3, 10, 10]);
-  const convBn = (x: string, name: string, cin: number, cout: number, k: number, group = 1, relu = true) => {
-    const pad = (k - 1) / 2;
-    let y = b.node('Conv', [x, b.randomWeight(`${name}.w`, [cout, cin / group, k, k])], { kernel_shape: [k, k], pads: [pad, pad, pad, pad], group }, { name });
-    y = b.node('BatchNormalization', [y, b.uniform(`${name}.g`, [cout], 0.5, 1.5), b.uniform(`${name}.b`, [cout], -0.2, 0.2), b.uniform(`${name}.m`, [cout], -0.2, 0.2), b.uniform(`${name}.v`, [cout], 0.5, 1.5)], { epsilon: 1e-5 }, { name: `${name}/bn` });
-    return relu ? b.node('Relu', [y]) : y;
-  };
-  const s = convBn('input', 'stem', 3, 12, 5);
-  let h = convBn(s, 'a', 12, 16, 7);
-  h = convBn(h, 'dw', 16, 16, 5, 16);
-  h = convBn(h, 'proj', 16, 12, 1, 1, false);
-  const y = b.node('Relu', [b.node('Add', [h, s])]);
-  const f = b.node('Flatten', [b.node('GlobalAveragePool', [y])], { axis: 1 });
-  b.output(b.node('Gemm', [f, b.randomWeight('fc.w', [3, 12]), b.uniform('fc.b', [3], -0.1, 0.1)], { transB: 1 }, { outputs: ['logits'] }), [2, 3]);
-  return b.toGraph();
-}
-
-const cases: { name: string; graph: () => Graph; input: number[]; width: ElasticWidthOptions; kernels: boolean }[] = [
+const cases: { name: string; graph: () => Graph; input: number[]; width: ElasticWidthOptions; kernels: boolean; blocks?: [string, string][] }[] = [
   { name: 'ResNet-style', graph: () => resnetStyle({ size: 8, width: 8, batch: 2, classes: 4 }).graph, input: [2, 3, 8, 8], width: { min_width: 4, width_step: 4 }, kernels: false },
   { name: 'MobileNetV2-style', graph: () => mobilenetV2Style({ size: 16, batch: 2, classes: 4 }).graph, input: [2, 3, 16, 16], width: { min_width: 8, width_multipliers: [1, 0.75, 0.5, 0.25] }, kernels: false },
   { name: 'Concat net', graph: () => concatNet({ size: 8, batch: 2, classes: 4 }).graph, input: [2, 3, 8, 8], width: { min_width: 2, width_step: 2 }, kernels: false },
-  { name: '5×5/7×7 kernels + width', graph: bigKernels, input: [2, 3, 10, 10], width: { min_width: 4, width_step: 4 }, kernels: true },
+  { name: '5×5/7×7 kernels + width + depth', graph: bigKernels, input: [2, 3, 10, 10], width: { min_width: 4, width_step: 4 }, kernels: true, blocks: [['stem/relu', 'out/relu']] },
 ];
 
 const paramCount = (g: Graph) => [...g.initializers.values()].reduce((s, t) => s + (t.dtype === 'float32' ? t.values.length : 0), 0);
 
 describe('standalone subnet export = the elastic model (ORT, 1e-4)', () => {
-  it.each(cases)('$name: 6 random subnets', async ({ graph, input, width: widthOpts, kernels }) => {
+  it.each(cases)('$name: 6 random subnets', async ({ graph, input, width: widthOpts, kernels, blocks }) => {
     const g = graph();
     const m = new CompressedModel(g, new Engine(g));
     const width = new ElasticWidthHandler(m, widthOpts);
     const kernel = kernels ? new ElasticKernelHandler(m) : undefined;
-    const h = new MultiElasticityHandler(m, { width, kernel });
+    const depth = blocks ? new ElasticDepthHandler(m, { skippedBlocks: blocks }) : undefined;
+    const h = new MultiElasticityHandler(m, { width, kernel, depth });
     expect(width.analysis.groups.length).toBeGreaterThan(1);
     expect(Object.values(width.searchSpace()).some((l) => l.length > 2)).toBe(true);
     if (kernel) {
@@ -89,6 +70,7 @@ describe('standalone subnet export = the elastic model (ORT, 1e-4)', () => {
       plain.engine.dispose();
     }
     expect(seen.size).toBeGreaterThanOrEqual(5);
+    if (depth) expect(new Set([...seen].map((c) => JSON.stringify(JSON.parse(c).depth)))).toEqual(new Set(['[]', '[0]']));
     expect(smaller).toBeGreaterThanOrEqual(5);
     h.activateMinimum();
     expect(paramCount(h.exportSubnet())).toBeLessThan(full);

@@ -36,6 +36,17 @@ describe('nncf-ts train with learned_ranking (LeGR)', () => {
     expect(JSON.parse(readFileSync(again, 'utf8'))).toEqual(coeffs);
   }, 300_000);
 
+  it('plan: learned_ranking without coefficients is a usage error naming load_ranking_coeffs_path; with them it plans', async () => {
+    const r = await runCli('plan', '--model', model, '--config', cfg('p.json', {}), '--json');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/"learned_ranking" chooses the pruned filters by LeGR's training episodes.*load_ranking_coeffs_path/);
+    const coeffs = join(dir, 'plan-coeffs.json');
+    writeFileSync(coeffs, JSON.stringify({ 'conv/Conv': [1, 0] }));
+    const ok = await runCli('plan', '--model', model, '--config', cfg('p2.json', { load_ranking_coeffs_path: coeffs }), '--json');
+    expect(ok.code, ok.err).toBe(0);
+    expect(JSON.parse(ok.out).algorithms[0].groups).toHaveLength(1);
+  }, 300_000);
+
   it('compress has no validation data for LeGR: the error names LeGRInitArgs, nncf-ts train and load_ranking_coeffs_path', async () => {
     const r = await runCli('compress', '--model', model, '--config', cfg('c.json', {}), '--data', DIGITS, '--preprocess', 'scale=0.0625', '--out', join(dir, 'c.onnx'), '--no-latency-check');
     expect(r.code).not.toBe(0);

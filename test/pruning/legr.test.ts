@@ -203,6 +203,13 @@ describe('LeGR in filter_pruning', () => {
       const levelOf = (c: FilterPruningController, layer: string) => c.groupLevels()[c.groups.findIndex((g) => g.members.some((l) => l.node.name === layer))];
       expect(levelOf(protectB, 'b')).toBe(0);
       expect(levelOf(protectB, 'a') + levelOf(protectB, 'c')).toBeGreaterThan(0);
+      // with pruning_target (filter share) the coefficients rank too (NNCF uses them only for FLOPs targets)
+      const share = (await createCompressedModel(graph, legrConfig(graph, { pruning_flops_target: undefined, pruning_target: 0.3, load_ranking_coeffs_path: writeCoeffs(path, { a: [1, 0], b: [1, 1000], c: [1, 0] }) }))).controller as FilterPruningController;
+      share.scheduler.epochStep();
+      expect(levelOf(share, 'b')).toBe(0);
+      // 30 % of the 48 filters: int(0.3 · 48) = 14 lowest, all in a and c
+      expect(share.groupLevels().reduce((s, l, i) => s + l * share.groups[i].channels, 0)).toBeCloseTo(14, 9);
+      share.dispose();
       // identity coefficients: the order is the raw L2 norms, checked by hand for the first pruned filter
       probe.scheduler.epochStep();
       const rawNorms = probe.layerNorms();

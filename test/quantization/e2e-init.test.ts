@@ -85,14 +85,11 @@ describe('signedness, samples and data', () => {
     for (const x of [r, s]) x.controller.dispose();
   });
 
-  it('errors: range section without data, BN adaptation without data, data of the wrong shape, experimental_quantization', async () => {
+  it('errors: range section without data, BN adaptation without data, data of the wrong shape', async () => {
     await expect(build({ initializer: { range: { num_init_samples: 8 }, ...noBn } })).rejects.toThrow(/range initialization needs data/);
     await expect(build({ initializer: { range: { num_init_samples: 0 } } })).rejects.toThrow(/BatchNorm adaptation needs data .* no data loader/);
     const wrong = (await digitsData()).train.mapX((x) => ({ ...x, shape: [x.shape[0], 1, 4, 16] }));
     await expect(build({ initializer: noBn }, wrong)).rejects.toThrow(/does not fit the model input \[1, 8, 8\]/);
-    await expect(createCompressedModel(await loadDigitsCnn(), NNCFConfig.fromObject({ compression: { algorithm: 'experimental_quantization' } }))).rejects.toThrow(
-      /"experimental_quantization" is not built yet in nncf-ts: NNCF builds it with its post-training MinMax pipeline/,
-    );
     await expect(build({ initializer: { precision: { type: 'hawq' }, ...noBn } })).rejects.toThrow(/register QuantizationPrecisionInitArgs/);
   });
 });

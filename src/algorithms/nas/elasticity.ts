@@ -8,6 +8,7 @@
  * changes values the hooks and graph nodes read (masks, kernel sizes, skip flags), so progressive
  * shrinking can switch subnets every step without rebuilding or recompiling anything.
  */
+import type * as tf from '@tensorflow/tfjs-core';
 import type { CompressedModel } from '../../compression/index.js';
 import type { Random } from '../../data/random.js';
 import { Graph } from '../../graph/index.js';
@@ -52,7 +53,19 @@ export interface ElasticDimension<C, S> {
    * physically smaller graph of the active configuration (the other dimensions edit it too).
    */
   editExportGraph(graph: Graph): void;
+  /** Parameters the dimension adds (kernel: the K→k transforms), trained with the model's weights. */
+  trainableVariables?(): tf.Variable[];
+  /** What a checkpoint must keep beyond the active config and the variables (width: the channel order). */
+  getState?(): Record<string, unknown>;
+  loadState?(state: Record<string, unknown>): void;
   dispose(): void;
+}
+
+/** A checkpoint of the handler: enabled dimensions, the active subnet, each dimension's own state. */
+export interface MultiElasticityState {
+  enabled: ElasticityDim[];
+  active: SubnetConfig;
+  dims: Partial<Record<ElasticityDim, Record<string, unknown>>>;
 }
 
 export interface KernelDimension extends ElasticDimension<KernelConfig, number[][]> {
@@ -68,6 +81,12 @@ export interface WidthDimension extends ElasticDimension<WidthConfig, Record<num
   readonly consumed: ReadonlyMap<string, ChannelMap>;
   /** Each group's active keep mask (1 = channel on), by group id. */
   activeKeep(): readonly Uint8Array[];
+  /**
+   * Which channels of a graph tensor the active widths keep (undefined: no elastic group reaches it).
+   * A skipped block must have the same kept channels at its start and end (NNCF's
+   * find_pairs_of_nodes_with_different_width), or its export would not fit.
+   */
+  channelKeep(tensor: string): Uint8Array | undefined;
 }
 
 export interface DepthDimension extends ElasticDimension<DepthConfig, DepthConfig[]> {
@@ -278,6 +297,41 @@ export class MultiElasticityHandler {
     } finally {
       if (config) this.activate(before);
     }
+  }
+
+  /** The dimensions' own parameters (the kernel transforms), for the optimizer and checkpoints. */
+  trainableVariables(): tf.Variable[] {
+    return this.availableDims().flatMap((d) => this.dims[d]!.trainableVariables?.() ?? []);
+  }
+
+  getState(): MultiElasticityState {
+    const dims: MultiElasticityState['dims'] = {};
+    const active: Record<string, unknown> = {};
+    for (const d of this.availableDims()) {
+      const h = this.dims[d] as ElasticDimension<unknown, unknown>;
+      active[d] = h.activeConfig();
+      const own = h.getState?.();
+      if (own) dims[d] = own;
+    }
+    return { enabled: this.active(), active: active as SubnetConfig, dims };
+  }
+
+  /** Restores a getState() of a handler built the same way on the same model. */
+  loadState(state: MultiElasticityState): void {
+    for (const d of [...state.enabled, ...(Object.keys(state.active) as ElasticityDim[]), ...(Object.keys(state.dims) as ElasticityDim[])])
+      if (!this.dims[d]) throw new ElasticityError(`elasticity state names ${d}, which is not built for this model`);
+    for (const d of this.availableDims()) {
+      const own = state.dims[d];
+      if (own) {
+        const h = this.dims[d]!;
+        if (!h.loadState) throw new ElasticityError(`elasticity state has a ${d} part, but the ${d} handler keeps no state`);
+        h.loadState(own);
+      }
+    }
+    this.enabled.clear();
+    for (const d of this.availableDims()) this.enabled.add(d);
+    this.activate(state.active);
+    for (const d of this.availableDims()) if (!state.enabled.includes(d)) this.enable(d, false);
   }
 
   dispose(): void {

@@ -49,6 +49,7 @@ interface CompressOptions {
   quiet?: boolean;
   /** filter_pruning: export masked zeros in the original shapes (NNCF's export) instead of a smaller model. */
   keepShape?: boolean;
+  removeStructured?: boolean;
   /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
   sparseInitializers?: boolean;
 }
@@ -109,6 +110,13 @@ export async function compress(o: CompressOptions): Promise<string> {
   if (o.keepShape) {
     try {
       api.keepPrunedShapes(result.controller);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  if (o.removeStructured) {
+    try {
+      api.removeStructuredMasks(result.controller);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
@@ -193,6 +201,7 @@ export const registerCompress: RegisterCommand = (program: Command) => {
     .option('--limit <n>', 'use only the first N samples')
     .option('--quiet', 'no progress lines on stderr (shown only on a terminal)')
     .option('--keep-shape', 'filter_pruning: export pruned filters as zeros in the original shapes (NNCF\'s export) instead of dropping them')
+    .option('--remove-structured', 'movement_sparsity: export the heads/channels its structured masks pruned (resolved at the end of warm-up) physically removed')
     .option('--latency-check', 'time the QDQ export on onnxruntime against FP32 and keep float the blocks that are slower quantized (default)')
     .option('--no-latency-check', 'skip the latency check (QDQ export: blocks that ORT runs slower quantized than FP32 are kept float)')
     .option('--latency-batch <list>', 'batch sizes you deploy with, timed by the latency check (comma list; a fixed-batch model uses its own)', '1,8')

@@ -44,6 +44,7 @@ export interface TrainCommandOptions {
   format?: string;
   /** filter_pruning: export masked zeros in the original shapes instead of a smaller model. */
   keepShape?: boolean;
+  removeStructured?: boolean;
   /** Write weights with more zeros than values as ONNX sparse_initializer where smaller. */
   sparseInitializers?: boolean;
 }
@@ -119,6 +120,7 @@ export async function trainCommand(
   if (!config.hasExtraStruct(LeGRInitArgs)) config.registerExtraStructs([training.legrInitArgs(train, val, { batchSize: settings.batchSize, seed: settings.seed, engine, threads, log })]);
   const created = await api.createCompressedModel(graph, config, { initDataset: train, compressionState: ckpt?.compressionState });
   if (opts.keepShape) await usage(() => api.keepPrunedShapes(created.controller)); // before training: a flag without pruning is a usage error
+  if (opts.removeStructured) await usage(() => api.removeStructuredMasks(created.controller));
   const checkpointDir = opts.checkpointDir ?? runLog?.dir ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.onnx$/, '')}.checkpoints`);
   let trainer: Trainer | undefined;
   const loopOptions = { created, config, settings, train, val, ckpt, checkpointDir, every, engine, threads, onTrainer: (t: Trainer) => (trainer = t), progress: opts.progress ?? process.stderr.isTTY === true, log, onEpochEnd: runLog && ((e: number) => runLog.recordStatistics(created.controller, e)) };
@@ -201,6 +203,7 @@ export const registerTrain: RegisterCommand = (program: Command) => {
     .option('--no-progress', 'no progress bars')
     .option('--format <onnx|fq>', 'binarization export: standard ONNX ops (onnx, default) or NNCF FakeQuantize levels 2 (fq)')
     .option('--keep-shape', 'filter_pruning: export pruned filters as zeros in the original shapes (NNCF\'s export) instead of dropping them')
+    .option('--remove-structured', 'movement_sparsity: export the heads/channels its structured masks pruned (resolved at the end of warm-up) physically removed')
     .option('--report <file>', 'JSON report: the epochs (or the accuracy-aware history: rate, accuracy, budget per epoch) and the statistics')
     .action((o: TrainCommandOptions) => trainCommand(o));
 };

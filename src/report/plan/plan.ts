@@ -13,11 +13,11 @@ import {
   stageName,
   type ResolvedInput,
 } from '../../compression/index.js';
-import { QuantizationRangeInitArgs, type NNCFConfig } from '../../config/index.js';
+import { LeGRInitArgs, QuantizationRangeInitArgs, type NNCFConfig } from '../../config/index.js';
 import type { Dataset } from '../../data/index.js';
 import type { Graph } from '../../graph/index.js';
 import { controllersOf, describeAlgorithm, type AlgorithmPlan } from './algorithms.js';
-import { withoutDataDrivenInit } from './data-free.js';
+import { PlanNeedsDataError, withoutDataDrivenInit } from './data-free.js';
 import { driveSchedule, type ScheduleRecord } from './schedule.js';
 import { exportSizes, type ExportSizes } from './sizes.js';
 
@@ -83,11 +83,30 @@ function exampleForward(
   }
 }
 
+/**
+ * LeGR (learned_ranking) decides which filters go by training episodes, as HAWQ decides bit widths from
+ * data: a dry run cannot run them, so it needs the coefficients of an earlier run (or LeGRInitArgs
+ * registered through the API).
+ */
+function checkLegrPlannable(config: NNCFConfig): void {
+  if (config.hasExtraStruct(LeGRInitArgs)) return;
+  config.algorithms.forEach((s, i) => {
+    if (s.algorithm !== 'filter_pruning') return;
+    const p = s.params;
+    if (p.interlayer_ranking_type === 'learned_ranking' && !p.load_ranking_coeffs_path)
+      throw new PlanNeedsDataError(
+        `compression[${i}].params.interlayer_ranking_type "learned_ranking" chooses the pruned filters by LeGR's training episodes, which a dry run does not run: ` +
+          'give params.load_ranking_coeffs_path (coefficients saved by `nncf-ts train` with save_ranking_coeffs_path) to plan it',
+      );
+  });
+}
+
 export async function buildPlan(graph: Graph, config: NNCFConfig, o: PlanOptions = {}): Promise<Plan> {
   const epochs =
     o.epochs ?? (typeof config.get('epochs') === 'number' ? (config.get('epochs') as number) : 1);
   const steps = o.stepsPerEpoch ?? 0;
   const hasData = o.initDataset !== undefined || config.hasExtraStruct(QuantizationRangeInitArgs);
+  checkLegrPlannable(config);
   const notes: string[] = [];
   if (config.logDir !== undefined) notes.push('log_dir: a dry run writes nothing there (compress and train write their run directory)');
   let cfg = config;

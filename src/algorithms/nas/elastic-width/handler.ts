@@ -170,6 +170,11 @@ export class ElasticWidthHandler implements WidthDimension {
     return this.keep;
   }
 
+  channelKeep(tensor: string): Uint8Array | undefined {
+    const map = this.propagation.maps.get(tensor);
+    return map ? keptChannels(map, (g) => this.keep[g]) : undefined;
+  }
+
   /**
    * The BatchNorm running statistics whose channels are off in the active subnet, with the channel keep
    * mask: NNCF trims a BN to the active channels, so a training step leaves the others' running mean and
@@ -186,6 +191,18 @@ export class ElasticWidthHandler implements WidthDimension {
       for (const p of [3, 4]) if (n.inputs[p]) out.push({ name: n.inputs[p], keep });
     }
     return out;
+  }
+
+  /** The channel order (NNCF keeps it in the reorganized weights; here it is state) and the width indicator. */
+  getState(): Record<string, unknown> {
+    return { channel_order: this.order.map((o) => Array.from(o)), width_indicator: this.widthIndicator };
+  }
+
+  loadState(state: Record<string, unknown>): void {
+    const order = state.channel_order;
+    if (!Array.isArray(order)) throw new ElasticWidthError('elastic width state: channel_order must be a list of channel lists');
+    this.setChannelOrder(order as number[][]);
+    if (typeof state.width_indicator === 'number') this.widthIndicator = state.width_indicator;
   }
 
   /** The subnet's channels physically: filter pruning's export with the active keep masks. */

@@ -9,6 +9,7 @@ import { BaseScheduler, CompressionStage, Statistics, type CompressedModel, type
 import type { Graph } from '../../../graph/index.js';
 import { SparsityConfigError } from '../base-controller.js';
 import { sparsityTables, type SparsifiedModelStatistics } from '../statistics.js';
+import { removeStructured } from './export-structured.js';
 import { ImportanceLoss } from './loss.js';
 import type { MovementSchedulerParams } from './params.js';
 import { MovementPolynomialThresholdScheduler } from './scheduler.js';
@@ -26,6 +27,8 @@ export class MovementSparsityController implements CompressionController {
   readonly importanceLoss: ImportanceLoss;
   /** The structured-mask report (NNCF's structured_sparsity.csv rows), once resolved. */
   structuredReport?: StructuredLayerReport[];
+  /** `--remove-structured`: the export drops pruned heads/channels physically (export-structured.ts). */
+  removeStructured = false;
 
   constructor(
     readonly model: CompressedModel,
@@ -132,6 +135,10 @@ export class MovementSparsityController implements CompressionController {
       const old = graph.initializers.get(m.layer.weight)!;
       graph.initializers.set(m.layer.weight, { ...old, dtype: 'float32', dims: [...old.dims], values: Float32Array.from(values) });
     }
+    if (!this.removeStructured) return;
+    if (!this.structuredReport)
+      throw new SparsityConfigError('--remove-structured: the structured masks are not resolved yet (they are at the end of warm-up, with params.enable_structured_masking)');
+    removeStructured(graph, this.groups, new Map(this.sparsifiers.map((s) => [s.name, s.layer])), this.structuredReport);
   }
 
   /** Scores (trainable) and the stored masks (what a frozen, structured model uses). */
@@ -147,6 +154,7 @@ export class MovementSparsityController implements CompressionController {
       loss_disabled: this.importanceLoss.disabled,
       importance_threshold: this.importanceThreshold,
       importance_regularization_factor: this.importanceRegularizationFactor,
+      structured_report: this.structuredReport ?? null,
     };
   }
 
@@ -157,10 +165,27 @@ export class MovementSparsityController implements CompressionController {
     if (state.loss_disabled === true) this.importanceLoss.disable();
     const t = state.importance_threshold, f = state.importance_regularization_factor;
     // JSON writes −∞ as null
+    if (Array.isArray(state.structured_report)) this.structuredReport = state.structured_report as StructuredLayerReport[];
     if (f !== undefined) this.setImportanceThresholdAndFactor(typeof t === 'number' ? t : -Infinity, typeof f === 'number' ? f : 0);
   }
 
   dispose(): void {
     for (const s of this.sparsifiers) s.dispose();
   }
+}
+
+/** The movement_sparsity controller of a (composite) controller, if the config has the section. */
+export function findMovementSparsityController(controller: CompressionController): MovementSparsityController | undefined {
+  if (controller instanceof MovementSparsityController) return controller;
+  const children = (controller as { children?: readonly CompressionController[] }).children ?? [];
+  return children.find((c): c is MovementSparsityController => c instanceof MovementSparsityController);
+}
+
+/** `--remove-structured`: export the resolved structured masks by removing the pruned rows/columns/heads. */
+export function removeStructuredMasks(controller: CompressionController): void {
+  const c = findMovementSparsityController(controller);
+  if (!c) throw new SparsityConfigError('--remove-structured applies to movement_sparsity, and the config has no movement_sparsity section');
+  if (!c.params.enableStructuredMasking)
+    throw new SparsityConfigError('--remove-structured needs structured masks: movement_sparsity.params.enable_structured_masking is false');
+  c.removeStructured = true;
 }

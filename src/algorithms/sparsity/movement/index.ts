@@ -1,5 +1,6 @@
 export { MovementSparsityBuilder, movementSparsityFactory } from './builder.js';
-export { MovementSparsityController } from './controller.js';
+export { MovementSparsityController, findMovementSparsityController, removeStructuredMasks } from './controller.js';
+export { removeStructured } from './export-structured.js';
 export { linearLayers, type LinearLayer } from './layers.js';
 export { ImportanceLoss } from './loss.js';
 export { MOVEMENT_MASK_OP } from './movement-mask-node.js';

@@ -105,7 +105,14 @@ export class ScoredMask extends MaskedWeight {
           transposed: { type: 'int', value: this.transposed ? 1 : 0 },
         },
         inputs: [
-          { name: `${this.inputName}_importance`, value: this.importance, trainable: true, lrMultiplier: this.owner.lrMultiplier },
+          {
+            name: `${this.inputName}_importance`,
+            value: this.importance,
+            trainable: true,
+            lrMultiplier: this.owner.lrMultiplier,
+            // frozen (NNCF's requires_grad_(False) + zero_grad(set_to_none)): no gradient at all, so momentum does not move them
+            active: () => !this.owner.frozen,
+          },
           {
             name: this.inputName,
             get value() {
@@ -169,7 +176,7 @@ export class MovementSparsifier {
   /** NNCF's requires_grad_(False): the scores stop training, the stored masks stay. */
   freeze(): void {
     this.frozen = true;
-    this.active.assign(tf.scalar(0));
+    tf.tidy(() => this.active.assign(tf.scalar(0)));
   }
 
   /** NNCF's MovementSparsifier.loss(): λ·0.5·(mean σ(s_w)·r·c + mean σ(s_b)·r); 0 when frozen or λ = 0. */

@@ -1,0 +1,26 @@
+/** Test models of the NAS suites beyond test/helpers/models.ts. */
+import type { Graph } from '../../src/graph/index.js';
+import { OnnxBuilder } from '../helpers/onnx-builder.js';
+
+/**
+ * x → 5×5 conv-BN-ReLU (stem) → [7×7 conv-BN-ReLU → 5×5 depthwise-BN-ReLU → 1×1 conv-BN] + stem → ReLU →
+ * GAP → fc; the bracket up to the last ReLU is a skippable block [stem/relu, out/relu].
+ */
+export function bigKernels(): Graph {
+  const b = new OnnxBuilder({ opset: 13, seed: 9, name: 'big_kernels' });
+  b.input('input', [2, 3, 10, 10]);
+  const convBn = (x: string, name: string, cin: number, cout: number, k: number, group = 1, relu = true) => {
+    const pad = (k - 1) / 2;
+    let y = b.node('Conv', [x, b.randomWeight(`${name}.w`, [cout, cin / group, k, k])], { kernel_shape: [k, k], pads: [pad, pad, pad, pad], group }, { name });
+    y = b.node('BatchNormalization', [y, b.uniform(`${name}.g`, [cout], 0.5, 1.5), b.uniform(`${name}.b`, [cout], -0.2, 0.2), b.uniform(`${name}.m`, [cout], -0.2, 0.2), b.uniform(`${name}.v`, [cout], 0.5, 1.5)], { epsilon: 1e-5 }, { name: `${name}/bn` });
+    return relu ? b.node('Relu', [y], {}, { name: `${name}/relu` }) : y;
+  };
+  const s = convBn('input', 'stem', 3, 12, 5);
+  let h = convBn(s, 'a', 12, 16, 7);
+  h = convBn(h, 'dw', 16, 16, 5, 16);
+  h = convBn(h, 'proj', 16, 12, 1, 1, false);
+  const y = b.node('Relu', [b.node('Add', [h, s])], {}, { name: 'out/relu' });
+  const f = b.node('Flatten', [b.node('GlobalAveragePool', [y])], { axis: 1 });
+  b.output(b.node('Gemm', [f, b.randomWeight('fc.w', [3, 12]), b.uniform('fc.b', [3], -0.1, 0.1)], { transB: 1 }, { outputs: ['logits'] }), [2, 3]);
+  return b.toGraph();
+}
