@@ -93,6 +93,8 @@ export interface DepthDimension extends ElasticDimension<DepthConfig, DepthConfi
   readonly dim: 'depth';
   /** Names of the conv/linear nodes inside the skipped blocks (they count no MACs). */
   skippedNodes(): string[];
+  /** NNCF resolve_conflicts_with_other_elasticities: `config` without the blocks whose input and output widths differ now. */
+  withoutWidthConflicts?(config: DepthConfig, channelKeep: (tensor: string) => Uint8Array | undefined): DepthConfig;
 }
 
 export interface ElasticDimensions {
@@ -173,7 +175,12 @@ export class MultiElasticityHandler {
     // width first: a depth handler may check the block boundaries against the active widths
     if (config.width && this.dims.width) this.dims.width.activate(config.width);
     if (config.kernel && this.dims.kernel) this.dims.kernel.activate(config.kernel);
-    if (config.depth && this.dims.depth) this.dims.depth.activate(config.depth);
+    if (config.depth && this.dims.depth) {
+      const { depth, width } = this.dims;
+      // a block is skipped only where the active widths of its input and output agree (NNCF)
+      const resolved = width && depth.withoutWidthConflicts ? depth.withoutWidthConflicts(config.depth, (t) => width.channelKeep(t)) : config.depth;
+      depth.activate(resolved);
+    }
   }
 
   activeConfig(): SubnetConfig {
