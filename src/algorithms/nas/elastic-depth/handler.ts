@@ -161,18 +161,12 @@ export class ElasticDepthHandler implements DepthDimension {
     return this.consistent(this.blocks.flatMap((_, i) => (rng.int(2) === 1 ? [i] : [])));
   }
 
-  /** Blocks whose input and output carry different numbers of active channels under elastic width are not skipped (NNCF). */
-  withoutWidthConflicts(config: DepthConfig, channelKeep: (tensor: string) => Uint8Array | undefined): DepthConfig {
-    const graph = this.model.graph;
-    const active = (t: string) => {
-      const keep = channelKeep(t);
-      return keep ? keep.reduce((s, v) => s + v, 0) : Number(graph.tensor(t)?.shape?.[1]);
-    };
-    return config.filter((b) => !this.state[b] || active(this.state[b].input) === active(this.state[b].output));
-  }
-
   skippedNodes(): string[] {
     return this.active.flatMap((i) => this.state[i].inner);
+  }
+
+  blockBoundaries(): [string, string][] {
+    return this.state.map((s) => [s.input, s.output]);
   }
 
   /** Skipped blocks cut out: readers of a block's output read its input; nodes left unused are removed. */
