@@ -203,6 +203,8 @@ export class Trainer {
       }
       const b = i - 1;
       controller.scheduler.step();
+      const schedulerLr = controller.scheduler.learningRate?.();
+      if (schedulerLr !== undefined) this.optimizer.lr = schedulerLr;
       const r = await this.trainBatch(batch);
       const n = batch.indices.length;
       sums.loss += r.loss * n;

@@ -93,6 +93,8 @@ export interface DepthDimension extends ElasticDimension<DepthConfig, DepthConfi
   readonly dim: 'depth';
   /** Names of the conv/linear nodes inside the skipped blocks (they count no MACs). */
   skippedNodes(): string[];
+  /** Each block's [input tensor, output tensor], by block id (for the width check on skipping). */
+  blockBoundaries?(): [string, string][];
 }
 
 export interface ElasticDimensions {
@@ -162,8 +164,13 @@ export class MultiElasticityHandler {
     return ELASTICITY_DIMS.filter((d) => this.dims[d] && this.enabled.has(d));
   }
 
-  /** Activates each dimension named in `config` (it must be enabled); the others keep their state. */
-  activate(config: SubnetConfig): void {
+  /**
+   * Activates each dimension named in `config` (it must be enabled); the others keep their state.
+   * Returns what is now active for the dimensions named: the depth handler may drop blocks (its
+   * progressive rule), and a block whose start and end tensors keep different channels under the
+   * active widths is not skipped (NNCF's resolve_conflicts_with_other_elasticities).
+   */
+  activate(config: SubnetConfig): SubnetConfig {
     for (const d of Object.keys(config) as ElasticityDim[]) {
       if (!ELASTICITY_DIMS.includes(d)) throw new ElasticityError(`subnet config: unknown elasticity dimension "${d}" (one of ${ELASTICITY_DIMS.join(', ')})`);
       if (config[d] === undefined) continue;
@@ -173,7 +180,26 @@ export class MultiElasticityHandler {
     // width first: a depth handler may check the block boundaries against the active widths
     if (config.width && this.dims.width) this.dims.width.activate(config.width);
     if (config.kernel && this.dims.kernel) this.dims.kernel.activate(config.kernel);
-    if (config.depth && this.dims.depth) this.dims.depth.activate(config.depth);
+    if (config.depth && this.dims.depth) this.dims.depth.activate(this.resolveDepth(config.depth));
+    const now = this.activeConfig();
+    return Object.fromEntries(Object.keys(config).map((d) => [d, now[d as ElasticityDim]])) as SubnetConfig;
+  }
+
+  /** The blocks of `blocks` whose boundaries keep the same channels (an absent keep = all channels). */
+  private resolveDepth(blocks: DepthConfig): DepthConfig {
+    const width = this.dims.width;
+    const bounds = this.dims.depth?.blockBoundaries?.();
+    if (!width || !bounds) return blocks;
+    const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) => {
+      if (!a && !b) return true;
+      const n = (a ?? b)!.length;
+      for (let i = 0; i < n; i++) if ((a ? a[i] : 1) !== (b ? b[i] : 1)) return false;
+      return true;
+    };
+    return blocks.filter((b) => {
+      const pair = bounds[b];
+      return !pair || same(width.channelKeep(pair[0]), width.channelKeep(pair[1]));
+    });
   }
 
   activeConfig(): SubnetConfig {
@@ -208,9 +234,7 @@ export class MultiElasticityHandler {
 
   /** Activates and returns a random subnet (progressive shrinking's per-step sample). */
   sampleRandom(rng: Random): SubnetConfig {
-    const c = this.randomConfig(rng);
-    this.activate(c);
-    return c;
+    return this.activate(this.randomConfig(rng));
   }
 
   searchSpace(): { kernel?: number[][]; width?: Record<number, number[]>; depth?: DepthConfig[] } {
