@@ -1,11 +1,14 @@
 /**
- * npm run bench:sparsity -- [--samples N] [--epochs N] [--only magnitude,rb,magnitude-int8] [--json]
+ * npm run bench:sparsity -- [--samples N] [--epochs N] [--only magnitude,rb,magnitude-int8] [--engine ort|tfjs] [--threads N]
+ *   [--lr X] [--rb-epochs N] [--rb-lr X] [--rb-init L] [--rb-target-epoch N] [--rb-freeze-epoch N] [--json]
  *
  * Sparsity acceptance on the Fashion-MNIST reference CNN (issue 13): each variant is built with
  * createCompressedModel and fine-tuned by the Trainer (the code `nncf-ts train` runs) on `--samples` train
  * images for `--epochs` epoch(s), exported, and run on onnxruntime-node over the full 10k test set:
  *  - magnitude: magnitude_sparsity at 50 % from the start (sparsity_init 0.5, target epoch 0), Adam 1e-4;
- *  - rb: rb_sparsity to 50 % (sparsity_init 0.5, i.e. the RB loss targets 50 % from epoch 0), SGD;
+ *  - rb: rb_sparsity to 50 % as NNCF's RB sample configs run it (Adam `--rb-lr` 1e-3 for weights and
+ *    mask logits, exponential schedule from `--rb-init` to 50 % at `--rb-target-epoch`, the RB loss frozen
+ *    at `--rb-freeze-epoch`) for `--rb-epochs` epochs; each epoch's level and ORT top-1 are printed;
  *  - magnitude-int8: magnitude 50 % + INT8 quantization (examples' int8.json section, QDQ export).
  * Prints per variant: top-1 (ORT) and its drop vs FP32, the model's sparsity level, file sizes (FP32,
  * exported dense, exported with sparse_initializer) and their gzip sizes, wall time, and the bars.
@@ -19,7 +22,7 @@ import { NNCFConfig } from '../src/config/index.js';
 import { loadData, parsePreprocessSpec, type NdArray } from '../src/data/index.js';
 import { initBackend } from '../src/engine/index.js';
 import { parseOnnx } from '../src/frontends/onnx/index.js';
-import { softmaxCrossEntropy, Trainer, trainingSettings } from '../src/training/index.js';
+import { taskLoss, Trainer, trainingSettings } from '../src/training/index.js';
 import { evaluateOrt } from './reference/evaluate.js';
 import type { BenchRow } from './suite/types.js';
 
@@ -29,6 +32,14 @@ const { values: a } = parseArgs({
     epochs: { type: 'string', default: '1' },
     only: { type: 'string', default: 'magnitude,rb,magnitude-int8' },
     seed: { type: 'string', default: '1' },
+    engine: { type: 'string', default: 'ort' },
+    threads: { type: 'string' },
+    lr: { type: 'string', default: '1e-4' },
+    'rb-epochs': { type: 'string', default: '6' },
+    'rb-lr': { type: 'string', default: '1e-3' },
+    'rb-init': { type: 'string', default: '0.5' },
+    'rb-target-epoch': { type: 'string', default: '0' },
+    'rb-freeze-epoch': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -37,6 +48,9 @@ const DATA = '.cache/data/fashion-mnist';
 const OUT = '.cache/bench';
 const seed = Number(a.seed);
 const epochs = Number(a.epochs);
+if (a.engine !== 'ort' && a.engine !== 'tfjs') throw new Error(`--engine must be ort or tfjs, got ${a.engine}`);
+const engine = a.engine;
+const lr = Number(a.lr);
 const t0 = performance.now();
 const log = (m: string) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}`);
 
@@ -53,34 +67,77 @@ const fp32Top1 = (await evaluateOrt(fp32Bytes, test.x as NdArray<'float32'>, tes
 log(`FP32 top-1 on ORT ${(100 * fp32Top1).toFixed(2)}%, ${fp32Bytes.length} bytes, gzip ${gz(fp32Bytes)}`);
 
 const magnitude = { algorithm: 'magnitude_sparsity', sparsity_init: 0.5, params: { sparsity_target: 0.5, sparsity_target_epoch: 0 } };
-const rb = { algorithm: 'rb_sparsity', sparsity_init: 0.5, params: { sparsity_target: 0.5, sparsity_target_epoch: 0 } };
-const VARIANTS: Record<string, { compression: object[]; optimizer: object; bar: number }> = {
-  magnitude: { compression: [magnitude], optimizer: { type: 'adam', base_lr: 1e-4, weight_decay: 0, schedule_type: 'cosine' }, bar: 0.5 },
-  // RB masks move only through their logits (from logit(0.99) ≈ 4.6); Adam moves each by ≤ lr per step, so
-  // one short epoch cannot reach 50 % — the level reached is reported (NNCF trains RB for tens of epochs)
-  rb: { compression: [rb], optimizer: { type: 'adam', base_lr: 1e-4, weight_decay: 0, schedule_type: 'cosine' }, bar: 0.5 },
-  'magnitude-int8': { compression: [magnitude, { ...int8Section, export_to_onnx_standard_ops: true }], optimizer: { type: 'adam', base_lr: 1e-4, weight_decay: 0, schedule_type: 'cosine' }, bar: 0.7 },
+const rbParams: Record<string, unknown> = { sparsity_target: 0.5, sparsity_target_epoch: Number(a['rb-target-epoch']) };
+if (a['rb-freeze-epoch'] !== undefined) rbParams.sparsity_freeze_epoch = Number(a['rb-freeze-epoch']);
+const rb = { algorithm: 'rb_sparsity', sparsity_init: Number(a['rb-init']), params: rbParams };
+const adam = (baseLr: number) => ({ type: 'adam', base_lr: baseLr, weight_decay: 0, schedule_type: 'cosine' });
+const VARIANTS: Record<string, { compression: object[]; optimizer: object; bar: number; epochs: number }> = {
+  magnitude: { compression: [magnitude], optimizer: adam(lr), bar: 0.5, epochs },
+  // RB masks move only through their logits (from logit(0.99) ≈ 4.6). Adam moves each by ≈ lr per step
+  // whatever the gradient's scale (so compression_lr_multiplier, a gradient scale in NNCF, cannot speed it
+  // up): at NNCF's 1e-3 crossing zero takes ≈ 4,600 steps, about 5 epochs of 938 steps.
+  rb: { compression: [rb], optimizer: adam(Number(a['rb-lr'])), bar: 0.5, epochs: Number(a['rb-epochs']) },
+  'magnitude-int8': { compression: [magnitude, { ...int8Section, export_to_onnx_standard_ops: true }], optimizer: adam(lr), bar: 0.7, epochs },
 };
 
 const rows: BenchRow[] = [{ metric: 'FP32 top-1 (ORT, 10k test images)', value: 100 * fp32Top1, unit: '%' }];
 const results: Record<string, unknown> = {};
 const bars: Record<string, boolean> = {};
 for (const name of a.only!.split(',')) {
+  if (name === 'magnitude-ptq-int8') {
+    await sparseThenPtq();
+    continue;
+  }
   const v = VARIANTS[name];
   if (!v) throw new Error(`unknown variant ${name} (${Object.keys(VARIANTS).join(', ')})`);
-  const config = NNCFConfig.fromObject({ input_info: { sample_size: [1, 1, 28, 28] }, compression: v.compression, batch_size: 64, epochs, seed, optimizer: v.optimizer });
+  const config = NNCFConfig.fromObject({ input_info: { sample_size: [1, 1, 28, 28] }, compression: v.compression, batch_size: 64, epochs: v.epochs, seed, optimizer: v.optimizer });
   const created = await createCompressedModel(parseOnnx(fp32Bytes), config, { initDataset: initData });
   const settings = trainingSettings(config);
   const batches = fineTune.numBatches(settings.batchSize);
+  const levelOf = () => {
+    const st = created.controller.statistics().toDict();
+    return Number(st['magnitude_sparsity/sparsity_level_for_layers'] ?? st['rb_sparsity/sparsity_level_for_layers']);
+  };
+  // RB: where the mask logits are (they start at logit(0.99) ≈ 4.6; a weight is zero once its logit < 0)
+  const logitSummary = () => {
+    let sum = 0;
+    let n = 0;
+    let below = 0;
+    let min = Infinity;
+    for (const v of created.controller.compressionVariables()) {
+      const d = v.dataSync() as Float32Array;
+      for (const x of d) {
+        sum += x;
+        n++;
+        if (x < 0) below++;
+        if (x < min) min = x;
+      }
+    }
+    return `; mask logits mean ${(sum / n).toFixed(4)}, min ${min.toFixed(3)}, ${(100 * below / n).toFixed(2)} % < 0`;
+  };
+  const perEpoch: { epoch: number; layersLevel: number; top1: number; seconds: number }[] = [];
   const trainer = new Trainer({
-    model: created.model, controller: created.controller, train: fineTune, settings, config,
-    loss: (o, y) => softmaxCrossEntropy(o.logits, y!),
+    model: created.model, controller: created.controller, train: fineTune, settings, config, engine,
+    threads: a.threads === undefined ? undefined : Number(a.threads),
+    loss: taskLoss('cross_entropy', 'logits'),
     onBatchEnd: (e) => {
-      if (e.batch % 100 === 0 || e.batch + 1 === batches) log(`${name}: epoch ${e.epoch} batch ${e.batch + 1}/${batches} loss ${e.loss.toFixed(4)}`);
+      if (e.batch % 100 === 0 || e.batch + 1 === batches) log(`${name}: epoch ${e.epoch} batch ${e.batch + 1}/${batches} loss ${e.loss.toFixed(4)}${name === 'rb' ? logitSummary() : ''}`);
+    },
+    onEpochEnd: (rec) => {
+      if (v.epochs < 2) return;
+      // the level and ORT top-1 after each epoch (how many epochs RB needs)
+      const bytes = exportCompressedModelBytes(created);
+      const lv = levelOf();
+      pending.push(evaluateOrt(bytes, test.x as NdArray<'float32'>, test.y!).then((e) => {
+        perEpoch.push({ epoch: rec.epoch + 1, layersLevel: lv, top1: e.top1, seconds: (performance.now() - tTrain) / 1000 });
+        log(`${name}: after epoch ${rec.epoch + 1}: sparsified layers ${(100 * lv).toFixed(1)} % zeros, ORT top-1 ${(100 * e.top1).toFixed(2)}% (drop ${(100 * (fp32Top1 - e.top1)).toFixed(2)} pt)`);
+      }));
     },
   });
+  const pending: Promise<void>[] = [];
   const tTrain = performance.now();
   await trainer.fit();
+  await Promise.all(pending);
   const seconds = (performance.now() - tTrain) / 1000;
   const stats = created.controller.statistics().toDict();
   const level = Number(stats['magnitude_sparsity/sparsity_level'] ?? stats['rb_sparsity/sparsity_level']);
@@ -92,7 +149,7 @@ for (const name of a.only!.split(',')) {
   const top = (await evaluateOrt(dense, test.x as NdArray<'float32'>, test.y!)).top1;
   const topSparse = (await evaluateOrt(sparse, test.x as NdArray<'float32'>, test.y!)).top1;
   const drop = 100 * (fp32Top1 - top);
-  const r = { top1: top, topSparse, drop, level, layersLevel, seconds, bytes: dense.length, gzip: gz(dense), sparseBytes: sparse.length, sparseGzip: gz(sparse) };
+  const r = { engine: trainer.engine, epochs: v.epochs, optimizer: v.optimizer, perEpoch, top1: top, topSparse, drop, level, layersLevel, seconds, bytes: dense.length, gzip: gz(dense), sparseBytes: sparse.length, sparseGzip: gz(sparse) };
   results[name] = r;
   log(`${name}: ${JSON.stringify(r)}`);
   bars[`${name}: top-1 drop ≤ ${v.bar} pt`] = drop <= v.bar;
@@ -100,7 +157,7 @@ for (const name of a.only!.split(',')) {
   bars[`${name}: sparse_initializer export = dense export on ORT`] = topSparse === top;
   if (name === 'magnitude') bars['magnitude: gzip ≤ 0.6× FP32 gzip'] = r.gzip <= 0.6 * gz(fp32Bytes);
   rows.push(
-    { metric: `${name}: top-1 (ORT)`, value: 100 * top, unit: '%', note: `drop ${drop.toFixed(2)} pt (bar ≤ ${v.bar}); ${fineTune.length} images × ${epochs} epoch(s)` },
+    { metric: `${name}: top-1 (ORT)`, value: 100 * top, unit: '%', note: `drop ${drop.toFixed(2)} pt (bar ≤ ${v.bar}); ${fineTune.length} images × ${v.epochs} epoch(s), ${trainer.engine}` },
     { metric: `${name}: sparsity level (model / sparsified layers)`, value: 100 * level, unit: '%', note: `layers ${(100 * layersLevel).toFixed(1)} %` },
     { metric: `${name}: exported size / FP32`, value: dense.length / fp32Bytes.length, unit: '×', note: `${dense.length} B (FP32 ${fp32Bytes.length} B); sparse_initializer ${sparse.length} B` },
     { metric: `${name}: gzip size / FP32 gzip`, value: r.gzip / gz(fp32Bytes), unit: '×', note: `${r.gzip} B vs ${gz(fp32Bytes)} B; sparse_initializer gzip ${r.sparseGzip} B` },
@@ -108,6 +165,35 @@ for (const name of a.only!.split(',')) {
   );
   created.controller.dispose();
 }
+/**
+ * 50 % sparsity + INT8 as two steps: the fine-tuned magnitude export (this run's, or the file of an
+ * earlier run) quantized by PTQ with the example's int8.json (range init and BN adaptation on 1,000
+ * training images). Symmetric weight grids keep every zero a zero, so the sparsity survives.
+ */
+async function sparseThenPtq(): Promise<void> {
+  const sparseBytes = new Uint8Array(readFileSync(`${OUT}/fashion-magnitude.onnx`));
+  const int8 = parseJsonc(readFileSync(`${DIR}/int8.json`, 'utf8')) as Record<string, unknown>;
+  const q = await createCompressedModel(parseOnnx(sparseBytes), NNCFConfig.fromObject(int8), { initDataset: initData });
+  const bytes = exportCompressedModelBytes(q);
+  q.controller.dispose();
+  writeFileSync(`${OUT}/fashion-magnitude-ptq-int8.onnx`, bytes);
+  const top = (await evaluateOrt(bytes, test.x as NdArray<'float32'>, test.y!)).top1;
+  const sparseTop = (await evaluateOrt(sparseBytes, test.x as NdArray<'float32'>, test.y!)).top1;
+  // zeros among the int8 weights of the QDQ export (the DequantizeLinear inputs stored as int8)
+  let zeros = 0;
+  let n = 0;
+  for (const t of parseOnnx(bytes).initializers.values())
+    if (t.dtype === 'int8' && t.values.length > 64) for (const x of t.values as Int8Array) { n++; if (x === 0) zeros++; }
+  const drop = 100 * (fp32Top1 - top);
+  results['magnitude-ptq-int8'] = { top1: top, sparseTop1: sparseTop, drop, int8WeightZeros: zeros / n, bytes: bytes.length, gzip: gz(bytes) };
+  log(`magnitude-ptq-int8: ${JSON.stringify(results['magnitude-ptq-int8'])}`);
+  bars['magnitude 50 %, then PTQ INT8 QDQ: top-1 drop ≤ 0.7 pt'] = drop <= 0.7;
+  rows.push(
+    { metric: 'magnitude 50 % then PTQ INT8 QDQ: top-1 (ORT)', value: 100 * top, unit: '%', note: `drop ${drop.toFixed(2)} pt (bar ≤ 0.7); sparse FP32 model ${(100 * sparseTop).toFixed(2)} %` },
+    { metric: 'magnitude 50 % then PTQ INT8 QDQ: zeros among int8 weights', value: (100 * zeros) / n, unit: '%', note: `${bytes.length} B, gzip ${gz(bytes)} B` },
+  );
+}
+
 console.log(`Fashion-MNIST reference CNN, 10k test images, onnxruntime-node; FP32 ${(100 * fp32Top1).toFixed(2)}%`);
 for (const [k, ok] of Object.entries(bars)) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${k}`);
 if (a.json) console.log(JSON.stringify({ part: 'sparsity', rows, results, bars, fp32Top1, fp32Bytes: fp32Bytes.length, fp32Gzip: gz(fp32Bytes) }));

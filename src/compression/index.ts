@@ -12,3 +12,4 @@ export * from './example-inputs.js';
 export * from './node-form.js';
 export * from './splice-nodes.js';
 export * from './node-feeds.js';
+export * from './export-slices.js';

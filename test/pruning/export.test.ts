@@ -62,15 +62,14 @@ describe('physical export vs the masked model', () => {
   }, 120_000);
 });
 
-describe('filter_pruning next to quantization', () => {
-  it('the smaller export is refused with a clear error; --keep-shape exports masked zeros under the quantizers', async () => {
+describe('filter_pruning next to other algorithms', () => {
+  it('with quantization, --keep-shape exports masked zeros under the quantizers (the smaller export: prune-quantize.test.ts)', async () => {
     const m = resnetStyle();
     const config = NNCFConfig.fromObject({
       input_info: { sample_size: [1, 3, 32, 32] },
       compression: [{ algorithm: 'filter_pruning', pruning_init: 0.5 }, { algorithm: 'quantization', initializer: { range: { num_init_samples: 0 }, batchnorm_adaptation: { num_bn_adaptation_samples: 0 } } }],
     });
     const r = await createCompressedModel(m.graph, config);
-    expect(() => exportCompressedModelBytes(r)).toThrow(/smaller export is not built next to quantization.*--keep-shape/);
     keepPrunedShapes(r.controller);
     const bytes = exportCompressedModelBytes(r);
     const s = await OrtSession.create(bytes);
@@ -78,5 +77,16 @@ describe('filter_pruning next to quantization', () => {
     const out = await s.run({ [m.inputs[0].name]: { dtype: 'float32', shape: x.dims, data: x.data } });
     expect(out[m.outputs[0]].shape).toEqual([1, 10]);
     await s.release();
+  }, 120_000);
+
+  it('with sparsity masks on the same weights, the smaller export is refused naming the algorithm and --keep-shape', async () => {
+    const m = resnetStyle();
+    const config = NNCFConfig.fromObject({
+      input_info: { sample_size: [1, 3, 32, 32] },
+      compression: [{ algorithm: 'filter_pruning', pruning_init: 0.5 }, { algorithm: 'magnitude_sparsity', sparsity_init: 0.3 }],
+    });
+    const r = await createCompressedModel(m.graph, config);
+    expect(() => exportCompressedModelBytes(r)).toThrow(/smaller export is not built next to magnitude_sparsity.*--keep-shape/);
+    r.controller.dispose();
   }, 120_000);
 });

@@ -238,12 +238,13 @@ export class FilterPruningController implements CompressionController, LegrPrune
 
   editExportGraph(graph: Graph): void {
     if (this.keepShape) return zeroMaskedParams(graph, this.params, this.keep);
-    // other algorithms' ops on these layers (quantizers' per-channel scales) keep the full shapes
-    const others = this.model.commands().filter((c) => c.owner !== this.name);
+    // quantizers follow the slices (compression/export-slices): the smaller model is exported quantized.
+    // Other algorithms' ops on these layers keep the full shapes.
+    const others = this.model.commands().filter((c) => c.owner !== this.name && c.owner !== 'quantization');
     if (others.length > 0)
       throw new Error(
         `filter_pruning: the physically smaller export is not built next to ${[...new Set(others.map((c) => c.owner))].join(', ')}: ` +
-          'export with --keep-shape (keepShape), or prune and export first, then quantize the smaller model',
+          'export with --keep-shape (keepShape), or prune and export first, then compress the smaller model',
       );
     prunePhysically(graph, this.analysis, this.propagation, this.params, this.keep);
   }

@@ -1,3 +1,4 @@
+import { recordChannelSlice } from '../../compression/export-slices.js';
 import type { ConstTensor, Graph, TensorValues } from '../../graph/index.js';
 import { forgetConstness } from '../../graph/index.js';
 import { keptChannels, type ChannelMap, type GroupAnalysis, type Propagation } from './groups/index.js';
@@ -43,7 +44,8 @@ export function zeroMaskedParams(graph: Graph, params: readonly MaskedParam[], k
  * The physically smaller model: pruned filters dropped from every group member (weight, bias), the
  * matching input channels dropped from every consumer (conv, depthwise conv with its group count,
  * linear layers after Flatten, norms, per-channel constants of elementwise ops, Concat slices follow
- * by themselves), Reshape targets and tensor shapes updated.
+ * by themselves), Reshape targets and tensor shapes updated. Every slice is recorded on the export graph
+ * (compression/export-slices) so that quantizers exported next keep the scales of kept channels only.
  */
 export function prunePhysically(graph: Graph, analysis: GroupAnalysis, prop: Propagation, params: readonly MaskedParam[], keep: readonly Uint8Array[]): void {
   const kept = (m: ChannelMap) => keptChannels(m, (g) => keep[g]);
@@ -61,6 +63,7 @@ export function prunePhysically(graph: Graph, analysis: GroupAnalysis, prop: Pro
     done.set(at, key);
     if (k.every((v) => v === 1)) return;
     graph.initializers.set(name, sliceAxis(t, axis, k));
+    recordChannelSlice(graph, name, axis, k);
   };
   for (const p of params) slice(p.name, p.axis, kept(p.map));
   for (const g of analysis.groups)
@@ -83,6 +86,8 @@ export function prunePhysically(graph: Graph, analysis: GroupAnalysis, prop: Pro
     if (n.opType === 'Reshape' && prop.maps.get(n.outputs[0])) retargetReshape(graph, n.inputs[1], n.outputs[0], count(kept(prop.maps.get(n.outputs[0])!)));
   }
   for (const [tensor, map] of prop.maps) {
+    const k = kept(map);
+    if (k.some((v) => v === 0)) recordChannelSlice(graph, tensor, 1, k);
     const info = graph.tensors.get(tensor);
     if (info?.shape && info.shape.length > 1) info.shape = [info.shape[0], count(kept(map)), ...info.shape.slice(2)];
   }

@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseScheduler, CompressionStage, type CompressionController, type ControllerState, type Statistics } from '../../compression/index.js';
-import { writeConvPaddingValue, writeQuantizers } from '../../exporters/onnx/quantized/index.js';
+import { channelSlice, keepEntries } from '../../compression/export-slices.js';
+import { writeConvPaddingValue, writeQuantizers, type QuantizerExportSpec } from '../../exporters/onnx/quantized/index.js';
 import type { Graph } from '../../graph/index.js';
 import { isPaddingAdjusted, paddingValue, type PaddingAdjustment } from './adjust-padding.js';
 import { Quantizer } from './fake-quantize/index.js';
@@ -106,7 +107,7 @@ export class QuantizationController implements CompressionController {
   prepareForExport(): void {}
 
   editExportGraph(graph: Graph): void {
-    const specs = exportSpecs([...this.modules]);
+    const specs = exportSpecs([...this.modules]).map((spec) => followChannelSlices(graph, spec));
     if (this.standardOps) specs.push(...mirrorSpecs(graph, specs));
     writeQuantizers(graph, specs, { standardOps: this.standardOps });
     for (const a of this.paddingAdjustments.filter(isPaddingAdjusted)) {
@@ -148,4 +149,22 @@ export class QuantizationController implements CompressionController {
   dispose(): void {
     for (const m of this.modules) m.quantizer.dispose();
   }
+}
+
+/**
+ * A per-channel quantizer on a tensor an earlier export edit sliced (filter pruning's smaller model)
+ * keeps the ranges of the kept channels only; per-tensor quantizers need nothing.
+ */
+function followChannelSlices(graph: Graph, spec: QuantizerExportSpec): QuantizerExportSpec {
+  const axis = spec.perChannelAxis;
+  if (axis === undefined) return spec;
+  const keep = channelSlice(graph, spec.target.tensor, axis);
+  if (!keep) return spec;
+  const what = `quantizer ${spec.id}`;
+  return {
+    ...spec,
+    inputLow: keepEntries(spec.inputLow, keep, what),
+    inputHigh: keepEntries(spec.inputHigh, keep, what),
+    ...(spec.clip ? { clip: { low: keepEntries(spec.clip.low, keep, what), high: keepEntries(spec.clip.high, keep, what) } } : {}),
+  };
 }
