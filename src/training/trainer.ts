@@ -312,6 +312,7 @@ export class Trainer {
    * scale) come from tfjs hooks, which the compiled ORT step does not run: that batch's forward runs on
    * the engine first, in train mode (BatchNorm on batch statistics, as the step sees them). The running
    * statistics it updates are put back, since the ORT step updates them, and Dropout's counter is kept.
+   * (Host-parameter mode never meets this: binarization is not in HOST_SAFE_CONTROLLERS.)
    */
   private forwardInit(batch: Batch): void {
     if (!this.o.controller.needsForwardInit?.()) return;
