@@ -1,6 +1,6 @@
 /**
  * npm run bench:legr -- [--generations 3] [--train-steps 20] [--population 2] [--mutate 0.5]
- *   [--target 0.4] [--samples 6400] [--legr-val 2000] [--batch 64] [--lr 3e-4] [--seed 1] [--json]
+ *   [--target 0.4] [--samples 6400] [--legr-val 2000] [--batch 64] [--lr 3e-4] [--seed 1] [--repro] [--legr-only] [--json]
  *
  * LeGR (filter_pruning interlayer_ranking_type "learned_ranking", issue 14) on the Fashion-MNIST
  * reference CNN with a small budget, against plain L2 ranking at the same FLOPs target
@@ -38,6 +38,10 @@ const { values: a } = parseArgs({
     batch: { type: 'string', default: '64' },
     lr: { type: 'string', default: '3e-4' },
     seed: { type: 'string', default: '1' },
+    // run the LeGR search a second time and compare the coefficients (seeded reproducibility)
+    repro: { type: 'boolean', default: false },
+    // only the LeGR row (the L2 rows do not depend on the LeGR options)
+    'legr-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -68,6 +72,15 @@ const fp32 = (await evaluateOrt(fpBytes, tx, test.y!)).top1;
 log(`FP32 top-1 on ORT ${(100 * fp32).toFixed(2)}%`);
 
 type Variant = { name: string; params: Record<string, unknown>; legr?: boolean };
+const configOf = (v: Variant) =>
+  NNCFConfig.fromObject({
+    input_info: { sample_size: [1, 1, 28, 28] },
+    batch_size: batch,
+    epochs: 1,
+    seed,
+    optimizer: { type: 'adam', base_lr: Number(a.lr), weight_decay: 0, schedule_type: 'cosine' },
+    compression: { algorithm: 'filter_pruning', params: { schedule: 'baseline', pruning_flops_target: target, filter_importance: 'L2', prune_first_conv: true, prune_downsample_convs: true, ...v.params } },
+  });
 const legrParams = { generations: Number(a.generations), train_steps: Number(a['train-steps']), population_size: Number(a.population), mutate_percent: Number(a.mutate), random_seed: seed };
 const variants: Variant[] = [
   { name: 'L2 uniform (all_weights false)', params: { all_weights: false } },
@@ -83,17 +96,11 @@ interface Row {
   params: number;
   searchCpu?: number;
   coeffs?: string;
+  exact?: string;
 }
 const rows: Row[] = [];
-for (const v of variants) {
-  const config = NNCFConfig.fromObject({
-    input_info: { sample_size: [1, 1, 28, 28] },
-    batch_size: batch,
-    epochs: 1,
-    seed,
-    optimizer: { type: 'adam', base_lr: Number(a.lr), weight_decay: 0, schedule_type: 'cosine' },
-    compression: { algorithm: 'filter_pruning', params: { schedule: 'baseline', pruning_flops_target: target, filter_importance: 'L2', prune_first_conv: true, prune_downsample_convs: true, ...v.params } },
-  });
+for (const v of variants.filter((x) => x.legr || !a['legr-only'])) {
+  const config = configOf(v);
   if (v.legr) config.registerExtraStructs([legrInitArgs(legrTrain, legrVal, { batchSize: batch, seed, threads: 1 })]);
   const cpu0 = process.cpuUsage();
   const r = await createCompressedModel(parseOnnx(fpBytes), config);
@@ -112,11 +119,23 @@ for (const v of variants) {
   const row: Row = { name: v.name, before, after, flops: s.current_flops / s.full_flops, params: s.current_params_num / s.full_params_num };
   if (v.legr) {
     row.searchCpu = (cpu.user + cpu.system) / 1e6;
+    row.exact = JSON.stringify([...c.rankingCoeffs]);
     row.coeffs = [...c.rankingCoeffs].map(([k, [x, y]]) => `${k}: (${x.toFixed(3)}, ${y.toFixed(3)})`).join('; ');
   }
   rows.push(row);
   log(`${v.name}: top-1 ${(100 * before).toFixed(2)}% → ${(100 * after).toFixed(2)}% after fine-tuning; FLOPs ${row.flops.toFixed(3)}×, params ${row.params.toFixed(3)}×${row.searchCpu ? `; search ${row.searchCpu.toFixed(0)} CPU s` : ''}`);
   c.dispose();
+}
+
+let repro: boolean | undefined;
+if (a.repro) {
+  const v = variants.find((x) => x.legr)!;
+  const config = configOf(v).registerExtraStructs([legrInitArgs(legrTrain, legrVal, { batchSize: batch, seed, threads: 1 })]);
+  const again = (await createCompressedModel(parseOnnx(fpBytes), config)).controller as FilterPruningController;
+  const twice = [...again.rankingCoeffs].map(([k, [x, y]]) => `${k}: (${x.toFixed(3)}, ${y.toFixed(3)})`).join('; ');
+  repro = JSON.stringify([...again.rankingCoeffs]) === rows.find((r) => r.exact)!.exact;
+  log(`LeGR search repeated with seed ${seed}: ${repro ? 'the same' : 'DIFFERENT'} coefficients (${twice})`);
+  again.dispose();
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
@@ -125,5 +144,5 @@ console.log('| ranking | FLOPs (NNCF count) | params | top-1 pruned, no fine-tun
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.name} | ${r.flops.toFixed(3)}× | ${r.params.toFixed(3)}× | ${pct(r.before)} | ${pct(r.after)} | ${(100 * (fp32 - r.after)).toFixed(2)} pt |`);
 const legrRow = rows.find((r) => r.searchCpu !== undefined);
-if (legrRow) console.log(`LeGR search: ${legrRow.searchCpu!.toFixed(0)} CPU s; coefficients ${legrRow.coeffs}`);
-if (a.json) console.log(JSON.stringify({ part: 'legr', fp32, rows }));
+if (legrRow) console.log(`LeGR search: ${legrRow.searchCpu!.toFixed(0)} CPU s; coefficients ${legrRow.coeffs}${repro === undefined ? '' : `; repeated search: ${repro ? 'same coefficients' : 'DIFFERENT coefficients'}`}`);
+if (a.json) console.log(JSON.stringify({ part: 'legr', fp32, rows, repro }));

@@ -35,8 +35,13 @@ export function notBuiltSectionsOf(document: unknown): string[] {
   );
 }
 
+/** bootstrapNAS is built, as its own training loop: compress and train (createCompressedModel) do not run it. */
+export const NAS_ROUTE =
+  'progressive shrinking trains a supernet through createProgressiveShrinking (nncf-ts API) and the Trainer; compress and train do not run it, and the "nncf-ts nas" command is not built yet';
+
 /** The message of one refused section: what, why, and what is built instead. */
 export function notBuiltMessage(section: string): string {
+  if (section === NAS_SECTION_NAME) return `"${section}" is not run by compress or train: ${NAS_ROUTE}`;
   const why = NOT_BUILT_YET[section] ?? 'no builder is registered for it';
   return `"${section}" is not built yet in nncf-ts: ${why}. Built: ${builtAlgorithmsText()}`;
 }

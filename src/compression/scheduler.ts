@@ -12,6 +12,8 @@ export interface CompressionScheduler {
   step(nextStep?: number): void;
   /** Call at the start of every epoch. */
   epochStep(nextEpoch?: number): void;
+  /** A scheduler that drives the learning rate (BootstrapNAS's stage/global LR) gives it after each step(). */
+  learningRate?(): number;
   getState(): SchedulerState;
   loadState(state: SchedulerState): void;
 }

@@ -27,6 +27,7 @@ export const WARNED_KEYS: readonly WarnedKey[] = [
   { form: 'compression[filter_pruning].initializer', reason: PRUNING_BN, when: lacks('batchnorm_adaptation') },
   { form: 'compression[filter_pruning].initializer.batchnorm_adaptation', reason: PRUNING_BN, when: lacks('num_bn_adaptation_samples') },
   { form: 'compression[filter_pruning].initializer.batchnorm_adaptation.num_bn_adaptation_samples', reason: PRUNING_BN },
+  { form: 'bootstrapNAS.training.train_steps', reason: 'NNCF documents train_steps but its code never reads it; an epoch is the training data' },
   {
     form: 'disable_shape_matching',
     reason:

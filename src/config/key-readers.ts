@@ -229,13 +229,12 @@ export const KEY_READERS: Readonly<Record<string, KeyTreatment>> = {
   [`${KD}.temperature`]: read('src/algorithms/distillation/builder.ts'),
 
   ...pruningKeys(),
+  ...nasKeys(),
 
   // Whole sections that are not built yet: building refuses each by name, so every key inside is refused.
   ...Object.fromEntries(
     NOT_BUILT_SECTIONS.map((section): [string, KeyTreatment] => [
-      section === 'bootstrapNAS'
-        ? section
-        : `compression[${section}]`,
+      `compression[${section}]`,
       {
         kind: 'refused',
         file: 'src/config/not-built-sections.ts',
@@ -283,6 +282,46 @@ function pruningKeys(): Record<string, KeyTreatment> {
     [`${FP}.initializer`]: warned(BN_WARNING),
     [`${FP}.initializer.batchnorm_adaptation`]: warned(BN_WARNING),
     [`${FP}.initializer.batchnorm_adaptation.num_bn_adaptation_samples`]: warned(BN_WARNING),
+  };
+}
+
+/** bootstrapNAS: training by createProgressiveShrinking (from-config.ts) and its stages; search by search/params.ts. */
+function nasKeys(): Record<string, KeyTreatment> {
+  const NAS = 'src/algorithms/nas';
+  const FROM = `${NAS}/from-config.ts`;
+  const T = 'bootstrapNAS.training';
+  const S = 'bootstrapNAS.search';
+  const WIDTH = `${NAS}/elastic-width/width-list.ts`;
+  const PARAMS = `${NAS}/search/params.ts`;
+  const stageKeys = ['train_dims', 'epochs', 'depth_indicator', 'width_indicator', 'reorg_weights', 'bn_adapt', 'init_lr', 'epochs_lr', 'sample_rate'];
+  const searchKeys = ['algorithm', 'num_evals', 'population', 'crossover_prob', 'crossover_eta', 'mutation_prob', 'mutation_eta', 'acc_delta', 'ref_acc', 'aspiration_points', 'epsilon', 'weights', 'extreme_points_as_ref_points', 'batchnorm_adaptation'];
+  const KD_IN_SEARCH = 'knowledge distillation while evaluating subnets is not built';
+  return {
+    bootstrapNAS: read(FROM),
+    [T]: read(FROM),
+    ...Object.fromEntries(['algorithm', 'progressivity_of_elasticity', 'batchnorm_adaptation', 'schedule', 'elasticity', 'lr_schedule'].map((k) => [`${T}.${k}`, read(FROM)])),
+    [`${T}.batchnorm_adaptation.num_bn_adaptation_samples`]: read(FROM),
+    [`${T}.schedule.list_stage_descriptions`]: read(FROM),
+    ...Object.fromEntries(stageKeys.map((k) => [`${T}.schedule.list_stage_descriptions[].${k}`, read(`${NAS}/training/stages.ts`)])),
+    ...Object.fromEntries(['available_elasticity_dims', 'ignored_scopes', 'target_scopes', 'width', 'depth', 'kernel'].map((k) => [`${T}.elasticity.${k}`, read(FROM)])),
+    ...Object.fromEntries(['min_width', 'max_num_widths', 'width_step', 'width_multipliers'].map((k) => [`${T}.elasticity.width.${k}`, read(WIDTH)])),
+    [`${T}.elasticity.width.filter_importance`]: read(`${NAS}/elastic-width/handler.ts`),
+    [`${T}.elasticity.width.external_importance_path`]: {
+      kind: 'refused',
+      file: `${NAS}/elastic-width/handler.ts`,
+      reason: 'filter_importance "external" reads a PyTorch tensor file',
+    },
+    ...Object.fromEntries(['skipped_blocks', 'min_block_size', 'max_block_size', 'hw_fused_ops'].map((k) => [`${T}.elasticity.depth.${k}`, read(FROM)])),
+    [`${T}.elasticity.kernel.max_num_kernels`]: read(FROM),
+    [`${T}.lr_schedule.params`]: read(FROM),
+    [`${T}.lr_schedule.params.base_lr`]: read(FROM),
+    [`${T}.train_steps`]: warned('NNCF documents train_steps but its code never reads it; an epoch is the training data'),
+    [S]: read(PARAMS),
+    ...Object.fromEntries(searchKeys.map((k) => [`${S}.${k}`, read(PARAMS)])),
+    [`${S}.batchnorm_adaptation.num_bn_adaptation_samples`]: read(PARAMS),
+    [`${S}.num_constraints`]: { kind: 'refused', file: PARAMS, reason: 'constrained search is not built (0 only)' },
+    [`${S}.compression`]: { kind: 'refused', file: PARAMS, reason: KD_IN_SEARCH },
+    ...Object.fromEntries(['algorithm', 'type', 'scale', 'temperature'].map((k) => [`${S}.compression.${k}`, { kind: 'refused', file: PARAMS, literal: 'compression', reason: KD_IN_SEARCH } as KeyTreatment])),
   };
 }
 

@@ -5,7 +5,6 @@
  */
 
 export const NOT_BUILT_YET: Readonly<Record<string, string>> = {
-  bootstrapNAS: 'NAS (progressive shrinking of a supernet, then the subnet search) is not implemented',
 };
 
 /** The refused sections, as the config names them (an algorithm name, or a top-level key). */

@@ -184,3 +184,37 @@ describe('elastic width on the ResNet-style model', () => {
     m.engine.dispose();
   }, 120_000);
 });
+
+describe('multi-elasticity state (checkpoints)', () => {
+  it('getState → JSON → loadState on a fresh handler: same channel order, subnet, enabled dims and outputs; errors', () => {
+    const a = resnet();
+    const ha = new MultiElasticityHandler(a.m, { width: a.width });
+    a.width.reorganizeWeights();
+    a.width.widthIndicator = 2;
+    ha.activate({ width: { 0: 4, 1: 8, 2: 12, 3: 8 } });
+    const state = JSON.parse(JSON.stringify(ha.getState()));
+    expect(state.enabled).toEqual(['width']);
+    expect(state.dims.width.width_indicator).toBe(2);
+    const b = resnet();
+    const hb = new MultiElasticityHandler(b.m, { width: b.width });
+    expect(hb.trainableVariables()).toEqual([]);
+    hb.loadState(state);
+    expect(hb.activeConfig()).toEqual({ width: { 0: 4, 1: 8, 2: 12, 3: 8 } });
+    expect(b.width.channelOrder().map((o) => Array.from(o))).toEqual(a.width.channelOrder().map((o) => Array.from(o)));
+    expect(b.width.widthIndicator).toBe(2);
+    const x = seededFloats(2 * 3 * 8 * 8, 3);
+    const out = (m: CompressedModel) => tf.tidy(() => Array.from(m.run({ input: tf.tensor(x, [2, 3, 8, 8]) }).logits.dataSync()));
+    expect(out(b.m)).toEqual(out(a.m));
+    // a disabled dimension stays disabled (at its maximum)
+    ha.enable('width', false);
+    hb.loadState(JSON.parse(JSON.stringify(ha.getState())));
+    expect(hb.isEnabled('width')).toBe(false);
+    expect(b.width.activeConfig()).toEqual({ 0: 8, 1: 8, 2: 16, 3: 16 });
+    expect(() => hb.loadState({ enabled: ['depth'], active: {}, dims: {} })).toThrow(/names depth, which is not built for this model/);
+    expect(() => hb.loadState({ enabled: ['width'], active: {}, dims: { width: { channel_order: 3 } } })).toThrow(/channel_order must be a list/);
+    for (const t of [a, b]) {
+      t.width.dispose();
+      t.m.engine.dispose();
+    }
+  });
+});

@@ -40,6 +40,8 @@ describe('multi-elasticity handler (kernel only)', () => {
     expect(handler.searchSpace()).toEqual({ kernel: [[5, 3], [5, 3]] });
     expect(handler.designVars()).toEqual({ count: 2, upper: [1, 1] });
     expect(handler.configFromVector([1, 0])).toEqual({ kernel: [3, 5] });
+    // the 5→3 transform of each conv, for the optimizer and checkpoints
+    expect(handler.trainableVariables().map((v) => v.shape)).toEqual([[9, 9], [9, 9]]);
     expect(handler.maximumConfig()).toEqual({ kernel: [5, 5] });
     expect(handler.minimumConfig()).toEqual({ kernel: [3, 3] });
     // c1: 25·3·4·64 = 19200 (k 3: 9·3·4·64 = 6912); c2: 25·4·6·16 = 9600 (k 3: 3456); fc: 6·2 per row × 2 rows = 24 (NNCF counts a linear layer over the leading output dims, the batch included)

@@ -24,3 +24,16 @@ export function bigKernels(): Graph {
   b.output(b.node('Gemm', [f, b.randomWeight('fc.w', [3, 12]), b.uniform('fc.b', [3], -0.1, 0.1)], { transB: 1 }, { outputs: ['logits'] }), [2, 3]);
   return b.toGraph();
 }
+
+/** x → A (3→8, 3×3) → ReLU "start" → B (8→8, 3×3) → ReLU "end" → C (8→8, 1×1) → GAP → fc: block [start, end] joins two width groups. */
+export function twoGroupChain(): Graph {
+  const b = new OnnxBuilder({ opset: 13, seed: 12, name: 'two_group_chain' });
+  b.input('input', [2, 3, 8, 8]);
+  const conv = (x: string, name: string, cin: number, cout: number, k: number) =>
+    b.node('Conv', [x, b.randomWeight(`${name}.w`, [cout, cin, k, k]), b.uniform(`${name}.b`, [cout], -0.2, 0.2)], { kernel_shape: [k, k], pads: Array(4).fill((k - 1) / 2) }, { name });
+  const s = b.node('Relu', [conv('input', 'A', 3, 8, 3)], {}, { name: 'start' });
+  const e = b.node('Relu', [conv(s, 'B', 8, 8, 3)], {}, { name: 'end' });
+  const f = b.node('Flatten', [b.node('GlobalAveragePool', [conv(e, 'C', 8, 8, 1)])], { axis: 1 });
+  b.output(b.node('Gemm', [f, b.randomWeight('fc.w', [3, 8])], { transB: 1 }, { outputs: ['logits'] }), [2, 3]);
+  return b.toGraph();
+}

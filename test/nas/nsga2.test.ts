@@ -154,8 +154,12 @@ describe("NNCF's search parameters and subnet choice", () => {
       mutationEta: 3,
       accDelta: 1,
       refAcc: -1,
+      bnAdaptationSamples: 2000,
       seed: 0,
     });
+    expect(searchParams({ batchnorm_adaptation: { num_bn_adaptation_samples: 300 } }).bnAdaptationSamples).toBe(300);
+    expect(() => searchParams({ num_constraints: 1 })).toThrow(/num_constraints 1: constrained search is not built/);
+    expect(() => searchParams({ compression: { algorithm: 'knowledge_distillation' } })).toThrow(/search.compression \(knowledge distillation while evaluating subnets\) is not built/);
     // num_evals rounded down to a multiple of the population
     expect(searchParams({ num_evals: 130, population: 40 })).toMatchObject({ numEvals: 120, generations: 3 });
   });

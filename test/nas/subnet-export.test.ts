@@ -15,7 +15,7 @@ import { Engine, initBackend } from '../../src/engine/index.js';
 import { exportOnnx } from '../../src/exporters/onnx/index.js';
 import type { Graph } from '../../src/graph/index.js';
 import { concatNet, mobilenetV2Style, resnetStyle } from '../helpers/models.js';
-import { bigKernels } from './nas-models.js';
+import { bigKernels, twoGroupChain } from './nas-models.js';
 import { runOrt, seededFloats } from '../onnx/ort-utils.js';
 
 beforeAll(async () => {
@@ -75,6 +75,31 @@ describe('standalone subnet export = the elastic model (ORT, 1e-4)', () => {
     h.activateMinimum();
     expect(paramCount(h.exportSubnet())).toBeLessThan(full);
     expect(tf.memory().numTensors).toBe(before);
+    h.dispose();
+    m.engine.dispose();
+  }, 120_000);
+});
+
+describe('width and depth together: a block is skipped only where its boundaries keep the same channels', () => {
+  it('NNCF resolve_conflicts: the block is dropped from the config when the widths differ; kept (and exported right) when they agree', async () => {
+    const g = twoGroupChain();
+    const m = new CompressedModel(g, new Engine(g));
+    const width = new ElasticWidthHandler(m, { min_width: 4, width_step: 4 });
+    const depth = new ElasticDepthHandler(m, { skippedBlocks: [['start', 'end']] });
+    const h = new MultiElasticityHandler(m, { width, depth });
+    expect(width.analysis.groups.map((gr) => gr.members.map((l) => l.node.name))).toEqual([['A'], ['B'], ['C']]);
+    expect(h.activate({ width: { 0: 4, 1: 8, 2: 8 }, depth: [0] })).toEqual({ width: { 0: 4, 1: 8, 2: 8 }, depth: [] });
+    expect(h.activate({ width: { 0: 8, 1: 8, 2: 4 }, depth: [0] }).depth).toEqual([0]);
+    // equal widths with the same channels kept (identity order): skippable, and the export fits
+    expect(h.activate({ width: { 0: 4, 1: 4, 2: 8 }, depth: [0] }).depth).toEqual([0]);
+    const x = seededFloats(2 * 3 * 8 * 8, 2);
+    const got = tf.tidy(() => Array.from(m.run({ input: tf.tensor(x, [2, 3, 8, 8]) }).logits.dataSync()));
+    const ref = await runOrt(exportOnnx(h.exportSubnet()), { input: { dims: [2, 3, 8, 8], data: x } });
+    const want = Array.from(ref.logits.data as Float32Array);
+    expect(Math.max(...got.map((v, j) => Math.abs(v - want[j])))).toBeLessThan(1e-4);
+    // equal widths but other channels (B's order reversed): not skippable
+    width.setChannelOrder([[0, 1, 2, 3, 4, 5, 6, 7], [7, 6, 5, 4, 3, 2, 1, 0], [0, 1, 2, 3, 4, 5, 6, 7]]);
+    expect(h.activate({ width: { 0: 4, 1: 4, 2: 8 }, depth: [0] }).depth).toEqual([]);
     h.dispose();
     m.engine.dispose();
   }, 120_000);

@@ -238,6 +238,15 @@ describe('LeGR in filter_pruning', () => {
       const saved = JSON.parse(readFileSync(path, 'utf8')) as Record<string, [number, number]>;
       expect(Object.keys(saved)).toEqual(['a', 'b', 'c']);
       expect(Object.entries(saved)).toEqual([...learned.rankingCoeffs].map(([k, v]) => [k, [...v]]));
+      // a resumed run takes the coefficients from the compression state instead of searching again
+      const resumeCalls = { train: [] as number[], val: 0 };
+      const first = await createCompressedModel(graph, legrConfig(graph).registerExtraStructs([fakeArgs(calls)]));
+      const state = first.getCompressionState();
+      expect(Object.keys((state.builder_state.filter_pruning as { ranking_coeffs: object }).ranking_coeffs)).toEqual(['a', 'b', 'c']);
+      const resumed = await createCompressedModel(graph, legrConfig(graph).registerExtraStructs([fakeArgs(resumeCalls)]), { compressionState: state });
+      expect(resumeCalls.train).toEqual([]);
+      expect([...(resumed.controller as FilterPruningController).rankingCoeffs]).toEqual([...(first.controller as FilterPruningController).rankingCoeffs]);
+      for (const x of [first, resumed]) (x.controller as FilterPruningController).dispose();
       const loadCalls = { train: [] as number[], val: 0 };
       const loaded = (await createCompressedModel(graph, legrConfig(graph, { load_ranking_coeffs_path: path }).registerExtraStructs([fakeArgs(loadCalls)]))).controller as FilterPruningController;
       expect(loadCalls.train).toEqual([]);
@@ -336,6 +345,11 @@ describe('LeGR error paths', () => {
     await expect(build({ load_ranking_coeffs_path: file('nan.json', '{"a": [1, "x"], "b": [1, 0], "c": [1, 0]}') })).rejects.toThrow(/"a" must be a pair of finite numbers/);
     await expect(build({ load_ranking_coeffs_path: join(dir, 'nope.json') })).rejects.toThrow(/cannot read .*nope\.json \(ENOENT\)/);
     expect(() => rankingCoeffsFromJson('{"a": [1, 0, 2]}', ['a'], 'x.json')).toThrow(/pair of finite numbers/);
+  });
+
+  it('a resumed compression state whose ranking_coeffs miss a layer is an error naming the state', async () => {
+    const state = { builder_state: { filter_pruning: { groups: [], ranking_coeffs: { a: [1, 0] } } }, ctrl_state: {} };
+    await expect(createCompressedModel(graph, legrConfig(graph), { compressionState: state })).rejects.toThrow(/resumed compression state .*no coefficients for the pruned layer\(s\) b, c/);
   });
 
   it('an unwritable save path names save_ranking_coeffs_path', async () => {

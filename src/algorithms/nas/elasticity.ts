@@ -8,6 +8,7 @@
  * changes values the hooks and graph nodes read (masks, kernel sizes, skip flags), so progressive
  * shrinking can switch subnets every step without rebuilding or recompiling anything.
  */
+import type * as tf from '@tensorflow/tfjs-core';
 import type { CompressedModel } from '../../compression/index.js';
 import type { Random } from '../../data/random.js';
 import { Graph } from '../../graph/index.js';
@@ -52,7 +53,19 @@ export interface ElasticDimension<C, S> {
    * physically smaller graph of the active configuration (the other dimensions edit it too).
    */
   editExportGraph(graph: Graph): void;
+  /** Parameters the dimension adds (kernel: the K→k transforms), trained with the model's weights. */
+  trainableVariables?(): tf.Variable[];
+  /** What a checkpoint must keep beyond the active config and the variables (width: the channel order). */
+  getState?(): Record<string, unknown>;
+  loadState?(state: Record<string, unknown>): void;
   dispose(): void;
+}
+
+/** A checkpoint of the handler: enabled dimensions, the active subnet, each dimension's own state. */
+export interface MultiElasticityState {
+  enabled: ElasticityDim[];
+  active: SubnetConfig;
+  dims: Partial<Record<ElasticityDim, Record<string, unknown>>>;
 }
 
 export interface KernelDimension extends ElasticDimension<KernelConfig, number[][]> {
@@ -80,6 +93,8 @@ export interface DepthDimension extends ElasticDimension<DepthConfig, DepthConfi
   readonly dim: 'depth';
   /** Names of the conv/linear nodes inside the skipped blocks (they count no MACs). */
   skippedNodes(): string[];
+  /** Each block's [input tensor, output tensor], by block id (for the width check on skipping). */
+  blockBoundaries?(): [string, string][];
 }
 
 export interface ElasticDimensions {
@@ -149,8 +164,13 @@ export class MultiElasticityHandler {
     return ELASTICITY_DIMS.filter((d) => this.dims[d] && this.enabled.has(d));
   }
 
-  /** Activates each dimension named in `config` (it must be enabled); the others keep their state. */
-  activate(config: SubnetConfig): void {
+  /**
+   * Activates each dimension named in `config` (it must be enabled); the others keep their state.
+   * Returns what is now active for the dimensions named: the depth handler may drop blocks (its
+   * progressive rule), and a block whose start and end tensors keep different channels under the
+   * active widths is not skipped (NNCF's resolve_conflicts_with_other_elasticities).
+   */
+  activate(config: SubnetConfig): SubnetConfig {
     for (const d of Object.keys(config) as ElasticityDim[]) {
       if (!ELASTICITY_DIMS.includes(d)) throw new ElasticityError(`subnet config: unknown elasticity dimension "${d}" (one of ${ELASTICITY_DIMS.join(', ')})`);
       if (config[d] === undefined) continue;
@@ -160,7 +180,26 @@ export class MultiElasticityHandler {
     // width first: a depth handler may check the block boundaries against the active widths
     if (config.width && this.dims.width) this.dims.width.activate(config.width);
     if (config.kernel && this.dims.kernel) this.dims.kernel.activate(config.kernel);
-    if (config.depth && this.dims.depth) this.dims.depth.activate(config.depth);
+    if (config.depth && this.dims.depth) this.dims.depth.activate(this.resolveDepth(config.depth));
+    const now = this.activeConfig();
+    return Object.fromEntries(Object.keys(config).map((d) => [d, now[d as ElasticityDim]])) as SubnetConfig;
+  }
+
+  /** The blocks of `blocks` whose boundaries keep the same channels (an absent keep = all channels). */
+  private resolveDepth(blocks: DepthConfig): DepthConfig {
+    const width = this.dims.width;
+    const bounds = this.dims.depth?.blockBoundaries?.();
+    if (!width || !bounds) return blocks;
+    const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) => {
+      if (!a && !b) return true;
+      const n = (a ?? b)!.length;
+      for (let i = 0; i < n; i++) if ((a ? a[i] : 1) !== (b ? b[i] : 1)) return false;
+      return true;
+    };
+    return blocks.filter((b) => {
+      const pair = bounds[b];
+      return !pair || same(width.channelKeep(pair[0]), width.channelKeep(pair[1]));
+    });
   }
 
   activeConfig(): SubnetConfig {
@@ -195,9 +234,7 @@ export class MultiElasticityHandler {
 
   /** Activates and returns a random subnet (progressive shrinking's per-step sample). */
   sampleRandom(rng: Random): SubnetConfig {
-    const c = this.randomConfig(rng);
-    this.activate(c);
-    return c;
+    return this.activate(this.randomConfig(rng));
   }
 
   searchSpace(): { kernel?: number[][]; width?: Record<number, number[]>; depth?: DepthConfig[] } {
@@ -284,6 +321,41 @@ export class MultiElasticityHandler {
     } finally {
       if (config) this.activate(before);
     }
+  }
+
+  /** The dimensions' own parameters (the kernel transforms), for the optimizer and checkpoints. */
+  trainableVariables(): tf.Variable[] {
+    return this.availableDims().flatMap((d) => this.dims[d]!.trainableVariables?.() ?? []);
+  }
+
+  getState(): MultiElasticityState {
+    const dims: MultiElasticityState['dims'] = {};
+    const active: Record<string, unknown> = {};
+    for (const d of this.availableDims()) {
+      const h = this.dims[d] as ElasticDimension<unknown, unknown>;
+      active[d] = h.activeConfig();
+      const own = h.getState?.();
+      if (own) dims[d] = own;
+    }
+    return { enabled: this.active(), active: active as SubnetConfig, dims };
+  }
+
+  /** Restores a getState() of a handler built the same way on the same model. */
+  loadState(state: MultiElasticityState): void {
+    for (const d of [...state.enabled, ...(Object.keys(state.active) as ElasticityDim[]), ...(Object.keys(state.dims) as ElasticityDim[])])
+      if (!this.dims[d]) throw new ElasticityError(`elasticity state names ${d}, which is not built for this model`);
+    for (const d of this.availableDims()) {
+      const own = state.dims[d];
+      if (own) {
+        const h = this.dims[d]!;
+        if (!h.loadState) throw new ElasticityError(`elasticity state has a ${d} part, but the ${d} handler keeps no state`);
+        h.loadState(own);
+      }
+    }
+    this.enabled.clear();
+    for (const d of this.availableDims()) this.enabled.add(d);
+    this.activate(state.active);
+    for (const d of this.availableDims()) if (!state.enabled.includes(d)) this.enable(d, false);
   }
 
   dispose(): void {

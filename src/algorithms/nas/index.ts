@@ -3,3 +3,5 @@ export * from './elastic-kernel/index.js';
 export * from './elastic-width/index.js';
 export * from './search/index.js';
 export * from './elastic-depth/index.js';
+export * from './training/index.js';
+export * from './from-config.js';

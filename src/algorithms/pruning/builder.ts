@@ -5,7 +5,8 @@ import { FilterPruningController } from './controller.js';
 import { findPruningGroups, type GroupAnalysis } from './groups/index.js';
 import { groupPropagation, maskCommand, maskedParams, OWNER, type MaskedParam } from './masks.js';
 import type { Propagation } from './groups/index.js';
-import { readRankingCoeffs, writeRankingCoeffs } from './legr/coeffs-file.js';
+import { rankingCoeffsFromJson, readRankingCoeffs, writeRankingCoeffs } from './legr/coeffs-file.js';
+import type { RankingCoeffs } from './legr/evolution.js';
 import { LEGR_DEFAULT_OPTIMIZER } from './legr/default-optimizer.js';
 import { learnRankingCoeffs, type LegrEpisode } from './legr/search.js';
 
@@ -23,6 +24,8 @@ export class FilterPruningBuilder implements CompressionAlgorithmBuilder {
   private analysis?: GroupAnalysis;
   private propagation?: Propagation;
   private params: MaskedParam[] = [];
+  /** LeGR's coefficients, kept in the builder state so a resumed run does not search again. */
+  private coeffs?: RankingCoeffs;
 
   constructor(readonly section: ResolvedFilterPruning) {
     const p = section.params;
@@ -72,18 +75,23 @@ export class FilterPruningBuilder implements CompressionAlgorithmBuilder {
       },
     });
     if (learnedRanking) {
-      const coeffs = p.load_ranking_coeffs_path
+      const saved = ctx.builderState?.ranking_coeffs;
+      const coeffs = saved
+        ? rankingCoeffsFromJson(JSON.stringify(saved), controller.prunedLayers(), 'the resumed compression state (builder_state.filter_pruning.ranking_coeffs)')
+        : p.load_ranking_coeffs_path
         ? readRankingCoeffs(p.load_ranking_coeffs_path, controller.prunedLayers())
         : (await learnRankingCoeffs(model, controller, legrEpisode(ctx.config, model, controller), legrParams(p.legr_params!), (l) => process.stderr.write(`${l}\n`))).coeffs;
       controller.setRankingCoeffs(coeffs);
       controller.setPruningLevel(this.section.pruning_init);
+      this.coeffs = controller.rankingCoeffs;
     }
     if (p.save_ranking_coeffs_path) writeRankingCoeffs(p.save_ranking_coeffs_path, controller.rankingCoeffs);
     return controller;
   }
 
   getBuilderState(): BuilderState {
-    return { groups: this.analysis?.groups.map((g) => g.members.map((l) => l.node.name)) ?? [] };
+    const groups = this.analysis?.groups.map((g) => g.members.map((l) => l.node.name)) ?? [];
+    return this.coeffs ? { groups, ranking_coeffs: Object.fromEntries([...this.coeffs].map(([k, v]) => [k, [...v]])) } : { groups };
   }
 }
 

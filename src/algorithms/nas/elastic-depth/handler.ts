@@ -165,6 +165,10 @@ export class ElasticDepthHandler implements DepthDimension {
     return this.active.flatMap((i) => this.state[i].inner);
   }
 
+  blockBoundaries(): [string, string][] {
+    return this.state.map((s) => [s.input, s.output]);
+  }
+
   /** Skipped blocks cut out: readers of a block's output read its input; nodes left unused are removed. */
   editExportGraph(graph: Graph): void {
     if (!this.active.length) return;

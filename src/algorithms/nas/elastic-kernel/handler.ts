@@ -106,6 +106,11 @@ export class ElasticKernelHandler implements KernelDimension {
     return this.ops.map((op) => Math.min(...op.sizes));
   }
 
+  /** The K→k transform matrices of every op. */
+  trainableVariables(): tf.Variable[] {
+    return this.ops.flatMap((op) => [...op.matrices.values()]);
+  }
+
   /** NNCF get_random_config: a size drawn uniformly from each op's list. */
   randomConfig(rng: Random): number[] {
     return this.ops.map((op) => op.sizes[rng.int(op.sizes.length)]);

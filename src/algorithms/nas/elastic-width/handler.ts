@@ -193,6 +193,18 @@ export class ElasticWidthHandler implements WidthDimension {
     return out;
   }
 
+  /** The channel order (NNCF keeps it in the reorganized weights; here it is state) and the width indicator. */
+  getState(): Record<string, unknown> {
+    return { channel_order: this.order.map((o) => Array.from(o)), width_indicator: this.widthIndicator };
+  }
+
+  loadState(state: Record<string, unknown>): void {
+    const order = state.channel_order;
+    if (!Array.isArray(order)) throw new ElasticWidthError('elastic width state: channel_order must be a list of channel lists');
+    this.setChannelOrder(order as number[][]);
+    if (typeof state.width_indicator === 'number') this.widthIndicator = state.width_indicator;
+  }
+
   /** The subnet's channels physically: filter pruning's export with the active keep masks. */
   editExportGraph(graph: Graph): void {
     prunePhysically(graph, this.analysis, this.propagation, this.params, this.keep);

@@ -21,6 +21,9 @@ export interface SearchSection {
   epsilon?: number;
   weights?: number | number[];
   extreme_points_as_ref_points?: boolean;
+  num_constraints?: number;
+  batchnorm_adaptation?: { num_bn_adaptation_samples?: number };
+  compression?: unknown;
 }
 
 export interface SearchParams extends Nsga2Params {
@@ -28,6 +31,8 @@ export interface SearchParams extends Nsga2Params {
   numEvals: number;
   accDelta: number;
   refAcc: number;
+  /** search.batchnorm_adaptation.num_bn_adaptation_samples (NNCF default 2000): BN adaptation of each evaluated subnet. */
+  bnAdaptationSamples: number;
   /** R-NSGA-II only (NNCF's RNSGA2SearchParams): aspiration points (default [[0, 0]]), epsilon 0.001, weights, extreme points. */
   reference?: { aspirationPoints: number[][]; epsilon: number; weights?: number[]; extremePointsAsRefPoints: boolean };
 }
@@ -44,6 +49,10 @@ export function searchParams(section: SearchSection = {}, warn: (message: string
   const rnsgaKeys = (['aspiration_points', 'epsilon', 'weights', 'extreme_points_as_ref_points'] as const).filter((k) => section[k] !== undefined);
   if (algorithm === 'NSGA2' && rnsgaKeys.length)
     warn(`bootstrapNAS.search: ${rnsgaKeys.join(', ')} apply to algorithm "RNSGA2" only; NSGA2 ignores them (as NNCF does)`);
+  if ((section.num_constraints ?? 0) !== 0)
+    throw new SearchConfigError(`bootstrapNAS.search.num_constraints ${section.num_constraints}: constrained search is not built in nncf-ts (0 only)`);
+  if (section.compression !== undefined)
+    throw new SearchConfigError('bootstrapNAS.search.compression (knowledge distillation while evaluating subnets) is not built in nncf-ts');
   const population = section.population ?? 40;
   const numEvals = section.num_evals ?? 3000;
   if (!Number.isInteger(population) || population < 2) throw new SearchConfigError(`bootstrapNAS.search.population must be an integer ≥ 2, got ${population}`);
@@ -72,6 +81,7 @@ export function searchParams(section: SearchSection = {}, warn: (message: string
     mutationEta: section.mutation_eta ?? 3,
     accDelta: section.acc_delta ?? 1,
     refAcc: section.ref_acc ?? -1,
+    bnAdaptationSamples: section.batchnorm_adaptation?.num_bn_adaptation_samples ?? 2000,
     seed: section.seed ?? 0,
   };
 }

@@ -105,7 +105,14 @@ export class ScoredMask extends MaskedWeight {
           transposed: { type: 'int', value: this.transposed ? 1 : 0 },
         },
         inputs: [
-          { name: `${this.inputName}_importance`, value: this.importance, trainable: true, lrMultiplier: this.owner.lrMultiplier },
+          {
+            name: `${this.inputName}_importance`,
+            value: this.importance,
+            trainable: true,
+            lrMultiplier: this.owner.lrMultiplier,
+            // frozen (NNCF's requires_grad_(False) + zero_grad(set_to_none)): no gradient at all, so momentum does not move them
+            active: () => !this.owner.frozen,
+          },
           {
             name: this.inputName,
             get value() {

@@ -1,0 +1,72 @@
+/**
+ * The `bootstrapNAS.training` section → the elastic dimensions on a model and the progressive-shrinking
+ * controller that the Trainer runs (NNCF's ProgressiveShrinkingBuilder + ElasticityBuilder). The
+ * `bootstrapNAS.search` section is the search's (search/params.ts), not read by training, as in NNCF.
+ */
+import type { CompressedModel } from '../../compression/index.js';
+import type { BootstrapNasSection, NNCFConfig } from '../../config/index.js';
+import { ElasticDepthHandler } from './elastic-depth/index.js';
+import { ElasticKernelHandler } from './elastic-kernel/index.js';
+import { ElasticWidthHandler } from './elastic-width/index.js';
+import { ELASTICITY_DIMS, MultiElasticityHandler, type ElasticDimensions, type ElasticityDim } from './elasticity.js';
+import { ProgressiveShrinkingController } from './training/progressive-shrinking.js';
+import { defaultStages, DEFAULT_PROGRESSIVITY, NasScheduleError, stageFromConfig, validateStages, type StageDescriptor } from './training/stages.js';
+
+export interface NasTrainingBuildOptions {
+  /** Optimizer steps per epoch (the training data's batches). */
+  stepsPerEpoch: number;
+  /** Seed of the random subnets (default 0). */
+  seed?: number;
+  /** BatchNorm adaptation of the active subnet, for stages with `bn_adapt` (see `numBnAdaptationSamples`). */
+  bnAdapt?: () => Promise<void>;
+  log?: (line: string) => void;
+}
+
+export interface NasTraining {
+  handler: MultiElasticityHandler;
+  controller: ProgressiveShrinkingController;
+  stages: StageDescriptor[];
+  /** training.batchnorm_adaptation.num_bn_adaptation_samples, for the caller's `bnAdapt`. */
+  numBnAdaptationSamples: number;
+}
+
+const dims = (list: readonly string[] | undefined, where: string, fallback: readonly ElasticityDim[]): ElasticityDim[] => {
+  for (const d of list ?? []) if (!ELASTICITY_DIMS.includes(d as ElasticityDim)) throw new NasScheduleError(`${where}: "${d}" is not an elasticity dimension (${ELASTICITY_DIMS.join(', ')})`);
+  return [...((list as ElasticityDim[] | undefined) ?? fallback)];
+};
+
+export function createProgressiveShrinking(model: CompressedModel, config: NNCFConfig | BootstrapNasSection, opts: NasTrainingBuildOptions): NasTraining {
+  const section = ('bootstrapNAS' in config ? config.bootstrapNAS : config) as BootstrapNasSection | undefined;
+  const training = section?.training;
+  if (!training) throw new NasScheduleError('bootstrapNAS.training is missing: progressive shrinking needs it');
+  if ((training.algorithm ?? 'progressive_shrinking') !== 'progressive_shrinking')
+    throw new NasScheduleError(`bootstrapNAS.training.algorithm "${training.algorithm}" is not built (only progressive_shrinking)`);
+  const elasticity = training.elasticity ?? {};
+  const available = dims(elasticity.available_elasticity_dims, 'bootstrapNAS.training.elasticity.available_elasticity_dims', ['width', 'depth', 'kernel']);
+  const progressivity = dims(training.progressivity_of_elasticity, 'bootstrapNAS.training.progressivity_of_elasticity', DEFAULT_PROGRESSIVITY);
+  const stages = training.schedule?.list_stage_descriptions
+    ? training.schedule.list_stage_descriptions.map((s, i) => stageFromConfig({ ...s, train_dims: dims(s.train_dims, `bootstrapNAS.training.schedule.list_stage_descriptions[${i}].train_dims`, ['kernel']) }))
+    : defaultStages();
+  const globalBaseLr = training.lr_schedule ? (training.lr_schedule.params?.base_lr ?? 3.4e-4) : undefined;
+  validateStages(stages, available, progressivity, globalBaseLr !== undefined, opts.log);
+
+  const scopes = { ignored_scopes: elasticity.ignored_scopes, target_scopes: elasticity.target_scopes };
+  const built: ElasticDimensions = {};
+  // NNCF builds width first (depth checks block boundaries against widths), then kernel, then depth.
+  if (available.includes('width')) built.width = new ElasticWidthHandler(model, { ...elasticity.width, ...scopes });
+  if (available.includes('kernel')) built.kernel = new ElasticKernelHandler(model, { maxNumKernels: elasticity.kernel?.max_num_kernels, ...scopes });
+  if (available.includes('depth')) {
+    const d = elasticity.depth ?? {};
+    for (const [i, b] of (d.skipped_blocks ?? []).entries())
+      if (b.length !== 2) throw new NasScheduleError(`bootstrapNAS.training.elasticity.depth.skipped_blocks[${i}] must be [start node, end node], got ${b.length} names`);
+    built.depth = new ElasticDepthHandler(model, {
+      skippedBlocks: d.skipped_blocks?.map((b) => [b[0], b[1]] as const),
+      minBlockSize: d.min_block_size,
+      maxBlockSize: d.max_block_size,
+      hwFusedOps: d.hw_fused_ops,
+    });
+  }
+  const handler = new MultiElasticityHandler(model, built);
+  const controller = new ProgressiveShrinkingController({ handler, stages, stepsPerEpoch: opts.stepsPerEpoch, globalBaseLr, seed: opts.seed, bnAdapt: opts.bnAdapt, log: opts.log });
+  return { handler, controller, stages, numBnAdaptationSamples: training.batchnorm_adaptation?.num_bn_adaptation_samples ?? 2000 };
+}

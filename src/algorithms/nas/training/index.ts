@@ -1,0 +1,3 @@
+export * from './lr-schedulers.js';
+export * from './stages.js';
+export * from './progressive-shrinking.js';
