@@ -11,8 +11,10 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     // tfjs keeps one global engine per process; forks isolate test files from each other.
+    // Two workers: vitest's default is cores − 1, i.e. ONE worker on the 2-core CI machine, half of it idle.
     pool: 'forks',
-    setupFiles: ['./test/helpers/quiet-ort.ts'],
+    maxWorkers: 2,
+    setupFiles: ['./test/helpers/quiet-ort.ts', './test/helpers/cpu-log.ts'],
     onConsoleLog: (log) => !log.includes(TFJS_NODE_BANNER),
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },

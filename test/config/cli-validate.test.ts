@@ -126,7 +126,7 @@ describe('the real CLI process', () => {
     const ok = cli('validate', good);
     expect([ok.status, ok.stdout]).toEqual([0, `OK ${good}\n`]);
     expect(cli('validate', bad).status).toBe(1);
+    // one process per exit code (each costs a tsx start-up); "no files → 2" is checked in process above
     expect(cli('validate', join(dir, 'nope.json')).status).toBe(2);
-    expect(cli('validate').status).toBe(2);
   });
 });

@@ -3,7 +3,7 @@
  * e2e tests train it once. Conv-BN-ReLU → Conv-ReLU → MaxPool → Conv-ReLU → MaxPool → Gemm-ReLU → Gemm
  * (wide enough that per-channel scales and int32 biases stay small next to the int8 weights).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Dataset, loadData, type NdArray } from '../../src/data/index.js';
@@ -67,7 +67,10 @@ export async function digitsCnn(): Promise<string> {
   opt.dispose();
   engine.dispose();
   mkdirSync(dirname(DIGITS_CNN), { recursive: true });
-  writeFileSync(DIGITS_CNN, exportOnnx(graph));
+  // temp + rename: test files run in two workers, and another may read the model while this one writes it
+  const tmp = `${DIGITS_CNN}.${process.pid}.tmp`;
+  writeFileSync(tmp, exportOnnx(graph));
+  renameSync(tmp, DIGITS_CNN);
   return DIGITS_CNN;
 }
 

@@ -17,7 +17,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FONTS_DIR } from '../../bench/ocr/fonts.js';
 import { cachedDirectionSet, DEFAULT_KEYS, type DirectionSet } from '../../bench/ocr/direction-set.js';
 import { createCompressedModel, exportCompressedModelBytes, QuantizationController, type CreateResult } from '../../src/api.js';
@@ -91,38 +91,38 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
     const correct = fp.reduce((n, p, i) => n + (p === Number(evalSet.labels.data[i]) ? 1 : 0), 0);
     console.info(`PP-OCR cls FP32 top-1 on the rendered evaluation set: ${((100 * correct) / fp.length).toFixed(2)}% of ${fp.length}`);
     expect(correct / fp.length).toBeGreaterThanOrEqual(0.99);
-  }, 120_000);
+  }, 300_000);
+
+  // The default-config model and its simulated predictions, shared by the two tests below: one compress and one
+  // engine pass over the 2,000 samples instead of two (the export format does not change the quantizers, and
+  // QDQ is the export when the config does not name one).
+  let defaultRun: Promise<{ r: CreateResult; sim: Int32Array }> | undefined;
+  const defaultModel = () => (defaultRun ??= compress({}).then((r) => ({ r, sim: enginePred(r) })));
+  afterAll(async () => {
+    if (defaultRun) (await defaultRun).r.controller.dispose();
+  });
 
   it('default config (range init 256 samples + BN adaptation): simulated INT8 on the engine agrees with FP32 on ≥ 99%', async () => {
-    const r = await compress({});
-    try {
-      const ctrl = r.controller as QuantizationController;
-      expect(ctrl.modules.filter((m) => m.placed.kind === 'weight').length).toBe(54); // 53 Conv + the final MatMul
-      expect(ctrl.rangeInit?.initialized).toBe(ctrl.modules.length);
-      expect(ctrl.bnAdaptationSteps).toBe(8); // default 2000 samples, a 256-sample loader: one pass of 8 batches
-      expect(agreement(enginePred(r), 'default config, engine')).toBeGreaterThanOrEqual(0.99);
-    } finally {
-      r.controller.dispose();
-    }
-  }, 120_000);
+    const { r, sim } = await defaultModel();
+    const ctrl = r.controller as QuantizationController;
+    expect(ctrl.modules.filter((m) => m.placed.kind === 'weight').length).toBe(54); // 53 Conv + the final MatMul
+    expect(ctrl.rangeInit?.initialized).toBe(ctrl.modules.length);
+    expect(ctrl.bnAdaptationSteps).toBe(8); // default 2000 samples, a 256-sample loader: one pass of 8 batches
+    expect(agreement(sim, 'default config, engine')).toBeGreaterThanOrEqual(0.99);
+  }, 300_000);
 
-  it('export_to_onnx_standard_ops: the QDQ model on onnxruntime-node agrees with FP32 on ≥ 98.5% and with the simulated model on ≥ 99.5%', async () => {
-    const r = await compress({ export_to_onnx_standard_ops: true });
-    try {
-      const bytes = exportCompressedModelBytes(r);
-      expect((await countOpTypes(bytes)).get('QuantizeLinear')).toBeGreaterThan(50);
-      const onOrt = await ortPred(bytes);
-      // Measured 99.00% here. ORT's integer kernels differ by CPU (u8s8 with or without VNNI), and a few of
-      // these samples sit on the decision boundary, so this bar keeps half a point for the machine.
-      expect(agreement(onOrt, 'default config, QDQ on ORT')).toBeGreaterThanOrEqual(0.985);
-      const sim = enginePred(r);
-      const same = onOrt.reduce((n, p, i) => n + (p === sim[i] ? 1 : 0), 0) / onOrt.length;
-      console.info(`PP-OCR cls QDQ on ORT vs simulated INT8: ${(100 * same).toFixed(2)}%`);
-      expect(same).toBeGreaterThanOrEqual(0.995);
-    } finally {
-      r.controller.dispose();
-    }
-  }, 120_000);
+  it('its QDQ export (the default format) on onnxruntime-node agrees with FP32 on ≥ 98.5% and with the simulated model on ≥ 99.5%', async () => {
+    const { r, sim } = await defaultModel();
+    const bytes = exportCompressedModelBytes(r);
+    expect((await countOpTypes(bytes)).get('QuantizeLinear')).toBeGreaterThan(50);
+    const onOrt = await ortPred(bytes);
+    // Measured 99.00% here. ORT's integer kernels differ by CPU (u8s8 with or without VNNI), and a few of
+    // these samples sit on the decision boundary, so this bar keeps half a point for the machine.
+    expect(agreement(onOrt, 'default config, QDQ on ORT')).toBeGreaterThanOrEqual(0.985);
+    const same = onOrt.reduce((n, p, i) => n + (p === sim[i] ? 1 : 0), 0) / onOrt.length;
+    console.info(`PP-OCR cls QDQ on ORT vs simulated INT8: ${(100 * same).toFixed(2)}%`);
+    expect(same).toBeGreaterThanOrEqual(0.995);
+  }, 300_000);
 
   it('range init only (BN adaptation off): INT8 agrees with FP32 on ≥ 99%, simulated and QDQ on ORT', async () => {
     const r = await compress({ export_to_onnx_standard_ops: true, initializer: { batchnorm_adaptation: { num_bn_adaptation_samples: 0 } } });
@@ -133,5 +133,5 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
     } finally {
       r.controller.dispose();
     }
-  }, 120_000);
+  }, 300_000);
 });
