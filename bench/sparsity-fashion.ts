@@ -13,7 +13,7 @@
  * Prints per variant: top-1 (ORT) and its drop vs FP32, the model's sparsity level, file sizes (FP32,
  * exported dense, exported with sparse_initializer) and their gzip sizes, wall time, and the bars.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { parse as parseJsonc } from 'jsonc-parser';
@@ -40,6 +40,8 @@ const { values: a } = parseArgs({
     'rb-init': { type: 'string', default: '0.5' },
     'rb-target-epoch': { type: 'string', default: '0' },
     'rb-freeze-epoch': { type: 'string' },
+    // magnitude-ptq-int8 only: wait until another run writes a newer magnitude export (data loaded meanwhile)
+    'wait-for-magnitude': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -171,6 +173,9 @@ for (const name of a.only!.split(',')) {
  * training images). Symmetric weight grids keep every zero a zero, so the sparsity survives.
  */
 async function sparseThenPtq(): Promise<void> {
+  const started = Date.now();
+  while (a['wait-for-magnitude'] && statSync(`${OUT}/fashion-magnitude.onnx`).mtimeMs < started) await new Promise((r) => setTimeout(r, 10_000));
+  if (a['wait-for-magnitude']) await new Promise((r) => setTimeout(r, 5_000)); // the other run writes with writeFileSync: let it finish
   const sparseBytes = new Uint8Array(readFileSync(`${OUT}/fashion-magnitude.onnx`));
   const int8 = parseJsonc(readFileSync(`${DIR}/int8.json`, 'utf8')) as Record<string, unknown>;
   const q = await createCompressedModel(parseOnnx(sparseBytes), NNCFConfig.fromObject(int8), { initDataset: initData });

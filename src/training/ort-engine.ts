@@ -1,9 +1,15 @@
 /**
  * One training step on ONNX Runtime: the compiled training graph computes the task loss (and the
- * distillation term) with every parameter's gradient; the engine's tf.Variables stay the source of
- * truth (checkpoints, evaluation and export read them, whichever engine trained). Each step reads the
- * parameters and BatchNorm statistics from the variables (ONNX layout), runs ORT, writes the updated
- * statistics back and hands the gradients, in each variable's storage layout, to the trainer's optimizer.
+ * distillation term) with every parameter's gradient. Two ways to keep the parameters:
+ * - host mode (`host` set): parameters, running statistics and optimizer slots live in ONNX-layout
+ *   Float32Arrays (ort-host-params.ts) updated in place by the host optimizer; the tf.Variables are
+ *   written at the trainer's sync points only. Used when every controller is one whose per-step work
+ *   reads no weights and whose loss() has no gradient (HOST_SAFE_CONTROLLERS).
+ * - per-step sync (any other controller: sparsity and pruning schedulers read weights per step, RB's
+ *   loss has gradients): each step reads the parameters and statistics from the variables, writes the
+ *   statistics back and hands the gradients, in each variable's layout, to the trainer's optimizer.
+ * Either way the variables are the truth at every sync point, so checkpoints are the same whichever
+ * engine trained.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OrtTrainerStep } from '../autodiff/index.js';
@@ -12,6 +18,15 @@ import type { Batch, NdArray } from '../data/index.js';
 import type { BatchMetric, StepResult } from './grad-step.js';
 import { OrtTeacher } from './kd-teacher.js';
 import type { OrtPlan } from './ort-plan.js';
+import { HostParams, hostLayout } from './ort-host-params.js';
+import { nodeInputValue } from '../compression/index.js';
+
+/**
+ * Controllers that keep host mode: quantization (its loss() is the constant 0 and its scheduler only
+ * flips staged flags and re-inits ranges at epoch steps, before the epoch's pull) and knowledge
+ * distillation (compiled into the graph).
+ */
+export const HOST_SAFE_CONTROLLERS: ReadonlySet<string> = new Set(['quantization', 'knowledge_distillation']);
 
 interface Slot {
   name: string;
@@ -55,6 +70,10 @@ export class OrtTrainingEngine {
     private readonly stats: Slot[],
     private readonly variables: readonly tf.Variable[],
     private readonly teacher?: OrtTeacher,
+    /** Host mode: the parameters live here between sync points (undefined: per-step sync). */
+    readonly host?: HostParams,
+    /** Why host mode is off (undefined when on). */
+    readonly perStepReason?: string,
   ) {}
 
   static async create(plan: OrtPlan, model: CompressedModel, variables: readonly tf.Variable[], inputName: string, threads: number): Promise<OrtTrainingEngine> {
@@ -67,16 +86,32 @@ export class OrtTrainingEngine {
     const teacher = plan.kd ? await OrtTeacher.create(plan.kd.teacher, inputName, plan.output, threads) : undefined;
     const isWeight = (name: string) => weights.has(name) && !plan.nodeInputs.has(name);
     const params = plan.compiled.parameters.filter((p) => isWeight(p.name)).map((p) => slot(p.name));
-    return new OrtTrainingEngine(plan, step, params, plan.compiled.state.map((s) => slot(s.name)), variables, teacher);
+    const unsafe = plan.lossControllers.map((c) => c.name).filter((n) => !HOST_SAFE_CONTROLLERS.has(n));
+    const layout = unsafe.length ? { reason: `controllers ${unsafe.join(', ')} read weights per step` } : hostLayout(plan, model, variables);
+    const host = 'params' in layout ? new HostParams(layout.params, layout.stats, step) : undefined;
+    const reason = 'reason' in layout ? layout.reason : undefined;
+    return new OrtTrainingEngine(plan, step, params, plan.compiled.state.map((s) => slot(s.name)), variables, teacher, host, reason);
   }
 
-  /** Forward + backward of one batch; returns the losses and one gradient per trainer variable (undefined: none). */
-  async run(batch: Batch, batchMetric?: BatchMetric): Promise<{ result: StepResult; grads: (tf.Tensor | undefined)[] }> {
-    const { compiled, output } = this.plan;
+  /** Host mode, one batch: forward + backward on ORT, gradients added to the host accumulator. */
+  async runHost(batch: Batch, batchMetric?: BatchMetric): Promise<StepResult> {
+    const host = this.host!;
     const t0 = performance.now();
-    for (const s of this.params) this.step.parameters.set(s.name, onnxValues(s));
-    for (const s of this.stats) this.step.state.set(s.name, onnxValues(s));
-    refreshNodeInputs(this.plan.nodeInputs, this.step);
+    // fed inputs (staged flags, masks) are read from their tensors each step; trainable ones live host-side
+    for (const [name, input] of this.plan.nodeInputs)
+      if (!input.trainable && this.step.fed.has(name)) this.step.fed.set(name, nodeInputValue(input).values);
+    const r = await this.forwardBackward(batch, t0);
+    host.addGradients(r.gradients);
+    host.markStepped();
+    const t2 = performance.now();
+    const metric = this.metric(batch, r.outputs, batchMetric);
+    this.timing.syncMs += performance.now() - t2;
+    return { loss: r.loss, taskLoss: r.terms.task, compressionLoss: r.terms.kd, metric };
+  }
+
+  /** Labels, teacher and the ORT run; accounts the ORT and teacher time. */
+  private async forwardBackward(batch: Batch, t0: number) {
+    const { compiled } = this.plan;
     const x = batch.x as NdArray<'float32'>;
     if (!batch.y) throw new Error('the ORT trainer needs labels for the task loss');
     const labels = compiled.labelsDtype === 'int64' ? classIds(batch.y) : { data: Float32Array.from(batch.y.data as ArrayLike<number>), shape: batch.y.shape };
@@ -84,6 +119,32 @@ export class OrtTrainingEngine {
     const extra = this.teacher ? { [compiled.teacher!]: await this.teacher.run(x) } : {};
     const t1 = performance.now();
     const r = await this.step.step({ [compiled.dataInputs[0].name]: { data: x.data as Float32Array, shape: x.shape } }, labels, extra);
+    const t2 = performance.now();
+    this.timing.steps++;
+    this.timing.ortMs += t2 - t1;
+    this.timing.teacherMs += t1 - tTeacher;
+    this.timing.syncMs += tTeacher - t0;
+    return r;
+  }
+
+  private metric(batch: Batch, outputs: ReadonlyMap<string, { data: ArrayLike<number>; shape: number[] }>, batchMetric?: BatchMetric): number | undefined {
+    if (!batchMetric) return undefined;
+    const o = outputs.get(this.plan.output)!;
+    const logits = tf.tensor(o.data instanceof Float32Array ? o.data : Float32Array.from(o.data), o.shape);
+    const y = tf.tensor(Float32Array.from(batch.y!.data as ArrayLike<number>, Number), batch.y!.shape);
+    const metric = batchMetric({ [this.plan.output]: logits }, y);
+    tf.dispose([logits, y]);
+    return metric;
+  }
+
+  /** Per-step sync, one batch: returns the losses and one gradient per trainer variable (undefined: none). */
+  async run(batch: Batch, batchMetric?: BatchMetric): Promise<{ result: StepResult; grads: (tf.Tensor | undefined)[] }> {
+    const { compiled } = this.plan;
+    const t0 = performance.now();
+    for (const s of this.params) this.step.parameters.set(s.name, onnxValues(s));
+    for (const s of this.stats) this.step.state.set(s.name, onnxValues(s));
+    refreshNodeInputs(this.plan.nodeInputs, this.step);
+    const r = await this.forwardBackward(batch, t0);
     const t2 = performance.now();
     for (const s of this.stats) {
       const t = tf.tensor(this.step.state.get(s.name)!, s.onnxDims, 'float32');
@@ -107,18 +168,8 @@ export class OrtTrainingEngine {
       grads[index] = m === 1 ? g : tf.tidy(() => tf.mul(g, m));
       if (m !== 1) g.dispose();
     }
-    let metric: number | undefined;
-    if (batchMetric) {
-      const o = r.outputs.get(output)!;
-      const logits = tf.tensor(Float32Array.from(o.data), o.shape);
-      const y = tf.tensor(Float32Array.from(batch.y.data as ArrayLike<number>, Number), batch.y.shape);
-      metric = batchMetric({ [output]: logits }, y);
-      tf.dispose([logits, y]);
-    }
-    this.timing.steps++;
-    this.timing.ortMs += t2 - t1;
-    this.timing.teacherMs += t1 - tTeacher;
-    this.timing.syncMs += tTeacher - t0 + (performance.now() - t2);
+    const metric = this.metric(batch, r.outputs, batchMetric);
+    this.timing.syncMs += performance.now() - t2;
     return { result: { loss: r.loss, taskLoss: r.terms.task, compressionLoss: r.terms.kd, metric }, grads };
   }
 

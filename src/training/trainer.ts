@@ -117,6 +117,16 @@ export class Trainer {
   /** The ORT step's time split (ORT run vs feeds, gradients and statistics in JS) of the latest session. */
   ortTiming?: OrtStepTiming;
 
+  /**
+   * How the open ORT session keeps the parameters: 'host' (Float32Arrays between sync points) or
+   * 'per-step' (read from and written to the variables at every step, `reason` says why); undefined
+   * when no ORT session is open.
+   */
+  get ortParameters(): { mode: 'host' | 'per-step'; reason?: string } | undefined {
+    if (!this.ort) return undefined;
+    return this.ort.host ? { mode: 'host' } : { mode: 'per-step', reason: this.ort.perStepReason };
+  }
+
   private newOptimizer(): Optimizer {
     const opt = this.o.settings.optimizer;
     return opt.type === 'sgd'
@@ -175,10 +185,20 @@ export class Trainer {
     try {
       while (this.position.epoch < settings.epochs) await this.runEpoch(this.position.epoch);
     } finally {
+      this.syncVariables();
       await this.ort?.release();
       this.ort = undefined;
     }
     return this.history;
+  }
+
+  /**
+   * Writes what the ORT trainer keeps host-side (parameters, running statistics, optimizer slots) to the
+   * tf.Variables and the optimizer. The trainer does so before evaluation, checkpoints, epoch-end
+   * callbacks and at the end; an `onBatchEnd` callback that reads weights mid-epoch calls it first.
+   */
+  syncVariables(): void {
+    this.ort?.host?.push(this.optimizer);
   }
 
   private async runEpoch(epoch: number, stepScheduler = true): Promise<void> {
@@ -218,7 +238,8 @@ export class Trainer {
           this.optimizer.lr = this.stagedLr.lr * this.lrScale;
           this.optimizer.weightDecay = this.stagedLr.weightDecay;
         }
-        this.optimizer.apply(this.acc.take());
+        if (this.ort?.host) this.ort.host.apply(this.optimizer);
+        else this.optimizer.apply(this.acc.take());
         this.acc.reset();
         this.position.globalStep++;
       }
@@ -229,11 +250,13 @@ export class Trainer {
       const every = o.checkpointEverySteps ?? 0;
       if (boundary && every > 0 && this.position.globalStep % every === 0 && b + 1 < batches) {
         this.throughput.seconds += (performance.now() - loopStart) / 1000;
+        this.syncVariables();
         this.checkpoint('last');
         loopStart = performance.now();
       }
     }
     this.throughput.seconds += (performance.now() - loopStart) / 1000;
+    this.syncVariables(); // evaluation, callbacks and checkpoints read the variables
     const record: EpochRecord = {
       epoch,
       loss: sums.loss / Math.max(sums.samples, 1),
@@ -266,7 +289,12 @@ export class Trainer {
     const now = this.o.model.commands();
     const planned = this.choice.plan.commands;
     const same = now.length === planned.length && now.every((c, i) => c === planned[i]);
-    if (this.ort && same) return;
+    if (this.ort && same) {
+      // the epoch step may have changed variables (range init), a restore or an optimizer reset too
+      this.ort.host?.pull(this.optimizer);
+      return;
+    }
+    this.syncVariables();
     await this.ort?.release();
     this.ort = undefined;
     if (!same) {
@@ -275,12 +303,40 @@ export class Trainer {
       if (this.choice.engine !== 'ort') return;
     }
     this.ort = await OrtTrainingEngine.create(this.choice.plan, this.o.model, this.variables, this.inputName, this.o.threads ?? availableParallelism());
+    this.ort.host?.pull(this.optimizer);
     this.ortTiming = this.ort.timing;
+  }
+
+  /**
+   * Parameters NNCF sets in a training forward (controller.needsForwardInit: binarization's activation
+   * scale) come from tfjs hooks, which the compiled ORT step does not run: that batch's forward runs on
+   * the engine first, in train mode (BatchNorm on batch statistics, as the step sees them). The running
+   * statistics it updates are put back, since the ORT step updates them, and Dropout's counter is kept.
+   * (Host-parameter mode never meets this: binarization is not in HOST_SAFE_CONTROLLERS.)
+   */
+  private forwardInit(batch: Batch): void {
+    if (!this.o.controller.needsForwardInit?.()) return;
+    const engine = this.o.model.engine;
+    const running = engine.weights().filter((w) => !w.trainable).map((w) => ({ v: w.variable, saved: w.variable.clone() }));
+    const x = toTensor(batch.x, 'float32');
+    try {
+      tf.tidy(() => {
+        engine.run({ [this.inputName]: x }, { training: true, dropoutSeed: 0 });
+      });
+    } finally {
+      x.dispose();
+      for (const { v, saved } of running) {
+        v.assign(saved);
+        saved.dispose();
+      }
+    }
   }
 
   private async trainBatch(batch: Batch): Promise<StepResult> {
     const { o } = this;
+    if (this.ort?.host) return this.ort.runHost(batch, o.batchMetric); // HOST_SAFE_CONTROLLERS: no loss() gradients
     if (this.ort) {
+      this.forwardInit(batch);
       const { result, grads } = await this.ort.run(batch, o.batchMetric);
       this.acc.add(grads);
       const terms = compressionLossGradients(this.ort.plan.lossControllers, this.variables);
@@ -313,6 +369,7 @@ export class Trainer {
 
   dispose(): void {
     // trainEpoch callers (accuracy-aware loops) never leave fit(): close the ORT session here
+    this.syncVariables();
     void this.ort?.release().catch(() => {});
     this.ort = undefined;
     this.acc.reset();

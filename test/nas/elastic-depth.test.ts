@@ -7,7 +7,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ElasticDepthError, ElasticDepthHandler } from '../../src/algorithms/nas/elastic-depth/index.js';
+import { ElasticWidthHandler } from '../../src/algorithms/nas/elastic-width/index.js';
 import { MultiElasticityHandler } from '../../src/algorithms/nas/elasticity.js';
+import { resnetStyle } from '../helpers/models.js';
 import { compileTrainingGraph, OrtTrainerStep } from '../../src/autodiff/index.js';
 import { CompressedModel, refreshNodeInputs, spliceCompressionNodes } from '../../src/compression/index.js';
 import { Random } from '../../src/data/random.js';
@@ -156,6 +158,31 @@ describe('elastic depth handler', () => {
     await step.release();
     tf.dispose([x, y]);
     depth.dispose();
+    m.engine.dispose();
+  }, 120_000);
+
+  it('with elastic width, a block whose input and output widths differ is not skipped (NNCF resolve_conflicts); the export runs on onnxruntime', async () => {
+    const g = resnetStyle({ batch: 2, size: 8 }).graph;
+    const m = new CompressedModel(g, new Engine(g));
+    const width = new ElasticWidthHandler(m, { min_width: 4, width_step: 4 });
+    // conv1 → conv2 of layer1.0: conv1's output is its own width group, conv2's joins the residual (stem) group
+    const depth = new ElasticDepthHandler(m, { skippedBlocks: [['layer1.0.conv1/Conv', 'layer1.0.conv2/Conv']] });
+    const h = new MultiElasticityHandler(m, { width, depth });
+    const groupOf = (conv: string) => width.analysis.groups.find((gr) => gr.members.some((l) => l.node.name === conv))!.id;
+    const a = groupOf('layer1.0.conv1/Conv');
+    const b = groupOf('layer1.0.conv2/Conv');
+    expect(a).not.toBe(b);
+    const full = h.maximumConfig().width!;
+    h.activate({ width: { ...full, [a]: 8, [b]: 16 }, depth: [0] });
+    expect(h.activeConfig().depth).toEqual([]);
+    h.activate({ width: { ...full, [a]: 8, [b]: 8 }, depth: [0] });
+    expect(h.activeConfig().depth).toEqual([0]);
+    const x = Float32Array.from({ length: 2 * 3 * 64 }, (_, i) => Math.cos(i * 0.21));
+    const got = tf.tidy(() => Array.from(m.run({ input: tf.tensor(x, [2, 3, 8, 8]) }).logits.dataSync()));
+    const ref = await runOrt(exportOnnx(h.exportSubnet()), { input: { dims: [2, 3, 8, 8], data: x } });
+    const want = Array.from(ref.logits.data as Float32Array);
+    expect(Math.max(...got.map((v, j) => Math.abs(v - want[j])))).toBeLessThan(1e-4);
+    h.dispose();
     m.engine.dispose();
   }, 120_000);
 });

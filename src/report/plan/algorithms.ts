@@ -9,7 +9,7 @@ import {
   type QuantizerReport,
 } from '../../algorithms/quantization/index.js';
 import { KnowledgeDistillationController } from '../../algorithms/distillation/index.js';
-import { SparsityControllerBase } from '../../algorithms/sparsity/index.js';
+import { MovementSparsityController, SparsityControllerBase } from '../../algorithms/sparsity/index.js';
 import { sparsityState } from './sparsity-state.js';
 import { stageName, type CompressionController } from '../../compression/index.js';
 import type { NNCFConfig } from '../../config/index.js';
@@ -107,6 +107,12 @@ export function describeAlgorithm(
 ): AlgorithmPlan {
   if (ctrl instanceof QuantizationController) return describeQuantization(ctrl, config, graph);
   if (ctrl instanceof FilterPruningController) return describePruning(ctrl);
+  if (ctrl instanceof MovementSparsityController)
+    return {
+      algorithm: ctrl.name,
+      sparsified_layers: ctrl.sparsifiers.map((s) => ({ name: s.name, weight: s.layer.weight, bias: s.layer.bias ?? null, shape: s.layer.shape, structure: s.structure, sparse_factors: s.sparseFactors })),
+      structured_groups: ctrl.groups.map((g) => ({ kind: g.kind, block: g.block, rows: g.members.filter((m) => m.byRow).map((m) => m.layer), columns: g.members.filter((m) => !m.byRow).map((m) => m.layer) })),
+    };
   if (ctrl instanceof SparsityControllerBase)
     return { algorithm: ctrl.name, sparsified_layers: ctrl.masked.map((m) => ({ name: m.name, weight: m.layer.weight, shape: m.layer.onnxDims })) };
   if (ctrl instanceof KnowledgeDistillationController)
@@ -129,5 +135,17 @@ export function algorithmState(ctrl: CompressionController): AlgorithmState {
   }
   if (ctrl instanceof FilterPruningController) return pruningState(ctrl);
   if (ctrl instanceof SparsityControllerBase) return { ...sparsityState(ctrl), stage };
+  if (ctrl instanceof MovementSparsityController) {
+    const stats = ctrl.collect();
+    // −∞ before warm-up; JSON has no −Infinity, so the plan writes the string
+    const t = ctrl.importanceThreshold;
+    return {
+      importance_threshold: Number.isFinite(t) ? t : String(t),
+      importance_regularization_factor: ctrl.importanceRegularizationFactor,
+      model_sparsity_level: stats.sparsityLevel,
+      sparsity_level_for_layers: stats.sparsityLevelForLayers,
+      stage,
+    };
+  }
   return { stage };
 }

@@ -88,6 +88,8 @@ function scheduleText(plan: Plan): string[] {
       ? `W ${s.weights_enabled ? 'on' : 'off'}, A ${s.activations_enabled ? 'on' : 'off'}, ${String(s.stage)}`
       : typeof s.level === 'number' && typeof s.model_sparsity_level === 'number'
         ? `level ${s.level.toFixed(4)} (model ${s.model_sparsity_level.toFixed(4)}), ${String(s.stage)}`
+        : 'importance_threshold' in s && typeof s.sparsity_level_for_layers === 'number'
+          ? `threshold ${typeof s.importance_threshold === 'number' ? s.importance_threshold.toFixed(4) : String(s.importance_threshold)}, λ ${Number(s.importance_regularization_factor).toFixed(4)}, ${String(s.stage)}`
         : typeof s.level === 'number' && typeof s.current_flops === 'number' && typeof s.full_flops === 'number'
           ? `level ${s.level.toFixed(4)} (FLOPs ${(s.current_flops / s.full_flops).toFixed(4)} of full), ${String(s.stage)}`
           : typeof s.level === 'number'

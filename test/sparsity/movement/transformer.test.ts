@@ -221,3 +221,28 @@ describe('movement_sparsity on a transformer encoder', () => {
     expect(b.ctrl.importanceThreshold).toBeCloseTo(-0.5 + 0.5 * (1 - 0.5 ** 3), 12);
   });
 });
+
+describe('plan with movement_sparsity (issue 13 item 9)', () => {
+  it('state per record: importance_threshold (−∞ as a string), importance_regularization_factor, levels, stage; layers and groups described', async () => {
+    const { buildPlan } = await import('../../../src/report/plan/index.js');
+    const { renderPlan } = await import('../../../src/report/plan/plan-text.js');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const cfg = NNCFConfig.fromObject({ input_info: { sample_size: SHAPE }, compression: { algorithm: 'movement_sparsity', params: { ...PARAMS, init_importance_threshold: -1, power: 2 } } });
+    const plan = await buildPlan(tiny().graph, cfg, { epochs: 3, stepsPerEpoch: 2 });
+    const states: Record<string, unknown>[] = plan.schedule.map((r) => ({ epoch: r.epoch, step: r.step, ...r.algorithms.movement_sparsity }));
+    const at = (epoch: number, step: number) => states.find((s) => s.epoch === epoch && s.step === step)!;
+    expect(at(0, 0).importance_threshold).toBe('-Infinity');
+    expect(at(0, 0).stage).toBe('UNCOMPRESSED');
+    // warm-up epoch 1: p = 0, then 0.5 → threshold −(1 − p)², λ 0.5·(1 − (1 − p)²)
+    expect([at(1, 0).importance_threshold, at(1, 1).importance_threshold]).toEqual([-1, -0.25]);
+    expect([at(1, 0).importance_regularization_factor, at(1, 1).importance_regularization_factor]).toEqual([0, 0.375]);
+    expect(at(2, 0)).toMatchObject({ importance_threshold: 0, importance_regularization_factor: 0.5, stage: 'FULLY_COMPRESSED' });
+    expect(typeof at(2, 0).sparsity_level_for_layers).toBe('number');
+    const d = plan.algorithms[0] as unknown as { sparsified_layers: unknown[]; structured_groups: { kind: string }[] };
+    expect(d.sparsified_layers.length).toBe(6);
+    expect(d.structured_groups.map((g) => g.kind)).toEqual(['attention', 'ffn']);
+    expect(renderPlan(plan)).toContain('threshold -0.2500, λ 0.3750');
+    expect(JSON.parse(JSON.stringify(plan)).schedule.length).toBe(plan.schedule.length);
+    warn.mockRestore();
+  }, 120_000);
+});

@@ -69,15 +69,37 @@ function effectiveRange(e: GraphEmitter, node: GraphNode, o: Params) {
   return tuneRange(e, node.inputs[1], safe, o.levelHigh - o.levelLow + 1, base);
 }
 
-/** NNCF ReferenceQuantize.forward in quantize-math.ts's op order. */
-function quantize(e: GraphEmitter, x: string, low: string, range: string, levels: number, base: string): string {
+/** A one-element tensor as a 0-d one (Clip takes scalar bounds). */
+const numel = (dims: Dim[]) => dims.reduce<number>((a, d) => a * (typeof d === 'number' ? d : 2), 1);
+
+/**
+ * NNCF ReferenceQuantize.forward in quantize-math.ts's op order, with the clamp bounds `lowM` / `highM`
+ * (the range, or ±∞ while the quantizer is off: then the clamp passes x through, and the forward's
+ * Where picks x anyway). Per-tensor bounds clamp with one Clip, per-channel ones with Max + Min (the
+ * same values). Returns the clamped input too: clamped == x is the backward's in-range mask.
+ */
+function quantize(e: GraphEmitter, x: string, b: Bounds, levels: number, scalarBounds: boolean, zeroLow: boolean, base: string) {
   const op = (t: string, ins: string[]) => e.op(t, ins, {}, base);
-  const s = op('Div', [e.floats([levels - 1], []), range]);
-  const high = op('Add', [low, range]);
-  const clamped = op('Min', [op('Max', [x, low]), high]);
-  const zp = op('Round', [op('Mul', [op('Neg', [low]), s])]);
-  const q = op('Round', [op('Sub', [op('Mul', [op('Sub', [clamped, low]), s]), zp])]);
-  return op('Div', [q, s]);
+  const s = op('Div', [e.floats([levels - 1], []), b.range]);
+  const clamped = scalarBounds
+    ? op('Clip', [x, e.reshape(b.lowM, [], base), e.reshape(b.highM, [], base)])
+    : op('Min', [op('Max', [x, b.lowM]), b.highM]);
+  // low = 0 exactly (symmetric, level_low 0): c − 0 = c and zp = round(−0·s) = 0, so both Subs drop out exactly
+  if (zeroLow) return { fq: op('Div', [op('Round', [op('Mul', [clamped, s])]), s]), clamped };
+  const zp = op('Round', [op('Mul', [op('Neg', [b.low]), s])]);
+  const q = op('Round', [op('Sub', [op('Mul', [op('Sub', [clamped, b.low]), s]), zp])]);
+  return { fq: op('Div', [q, s]), clamped };
+}
+
+/** Symmetric with level_low 0 (unsigned): input_low = safe·0 = 0 exactly. */
+const zeroLow = (o: Params) => o.symmetric && o.levelLow === 0;
+
+interface Bounds {
+  low: string;
+  range: string;
+  /** Clamp bounds: low / low + range while on, −∞ / +∞ while off. */
+  lowM: string;
+  highM: string;
 }
 
 /** NNCF sum_like: a broadcast gradient summed back to the parameter's shape. */
@@ -94,15 +116,25 @@ registerGradientRule(
     opTypes: [FAKE_QUANTIZE_OP],
     // A weight read through the quantizer stays a parameter, as it was for its consumer.
     parameterPorts: [0],
-    forward: ({ emit, node }) => {
+    forward: ({ emit, node, shape }) => {
       const o = params(node);
+      const base = node.name;
       const { low, range } = effectiveRange(emit, node, o);
-      const fq = quantize(emit, node.inputs[0], low, range, o.levelHigh - o.levelLow + 1, node.name);
-      const on = emit.op('Cast', [node.inputs[node.inputs.length - 1]], { to: 9 }, node.name);
+      const on = emit.op('Cast', [node.inputs[node.inputs.length - 1]], { to: 9 }, base);
+      const high = emit.op('Add', [low, range], {}, base);
+      // the flag acts on the (parameter-sized) bounds, not on activation-sized tensors
+      const lowM = emit.op('Where', [on, low, emit.floats([-Infinity], [])], {}, base);
+      const highM = emit.op('Where', [on, high, emit.floats([Infinity], [])], {}, base);
+      const b: Bounds = { low, range, lowM, highM };
+      const scalarBounds = numel(shape(node.inputs[1])) === 1 && (o.symmetric || numel(shape(node.inputs[2])) === 1);
+      const { fq, clamped } = quantize(emit, node.inputs[0], b, o.levelHigh - o.levelLow + 1, scalarBounds, zeroLow(o), base);
       // Where, not x + flag·(fq − x): the disabled and enabled values stay bit-exact.
-      emit.nodeOutputs('Where', [on, fq, node.inputs[0]], {}, [node.outputs[0]], node.name);
-      return { saved: { low, range, fq, on } };
+      emit.nodeOutputs('Where', [on, fq, node.inputs[0]], {}, [node.outputs[0]], base);
+      return { saved: { low, range, fq, on, clamped } };
     },
+    // Straight-through: dx = dy inside [low, high] (always while off: the clamp bounds are ±∞), else 0.
+    // The range gradient per element is (fq − x)/range inside, sign·level_low/level_high below, 1 above
+    // (NNCF's masks, written with selects: the same values as the mask products, fewer full-size ops).
     backward: ({ emit, node, dOutputs, needs, saved, shape }) => {
       const o = params(node);
       const base = node.name;
@@ -110,30 +142,38 @@ registerGradientRule(
       const c = (v: number) => emit.floats([v], []);
       const dy = dOutputs[0]!;
       const x = node.inputs[0];
-      const { low, range, fq, on } = saved;
+      const { low, range, fq, on, clamped } = saved;
       const rank = shape(x).length;
-      const flag = node.inputs[node.inputs.length - 1];
-      const toFloat = (b: string) => emit.op('Cast', [b], { to: 1 }, base);
-      const maskHi = toFloat(op('Greater', [x, op('Add', [low, range])]));
-      const maskLo = toFloat(op('Less', [x, low]));
-      const maskIn = op('Sub', [op('Sub', [c(1), maskHi]), maskLo]);
+      const inside = op('Equal', [clamped, x]);
       const grads: (string | undefined)[] = node.inputs.map(() => undefined);
-      if (needs[0]) grads[0] = op('Where', [on, op('Mul', [dy, maskIn]), dy]);
+      if (needs[0]) grads[0] = op('Where', [inside, dy, c(0)]);
+      // parameter gradients are 0 while off (an exact 0: Where, not a product with a possibly non-finite value)
+      const whenOn = (g: string) => op('Where', [on, g, c(0)]);
       const rangePort = o.symmetric ? 1 : 2;
-      if (needs[rangePort]) {
+      if (needs[rangePort] && zeroLow(o) && needs[0]) {
+        // nothing lies below low = 0's level: Σ dy·[inside](fq − x)/range + Σ dy·[above], as
+        // (Σ dx·(fq − x))/range + Σ_outside dy — sums of full tensors instead of a per-element select chain
+        const axesOf = (g: string) => sumToShape(emit, g, shape(node.inputs[rangePort]), rank, base);
+        const insideSum = axesOf(op('Mul', [grads[0]!, op('Sub', [fq, x])]));
+        const outsideSum = axesOf(op('Where', [inside, c(0), dy]));
+        const sign = op('Sign', [range]);
+        const dRange = op('Add', [op('Div', [insideSum, op('Mul', [range, sign])]), outsideSum]);
+        const p = node.inputs[rangePort];
+        grads[rangePort] = whenOn(op('Mul', [dRange, op(o.log ? 'Exp' : 'Sign', [p])]));
+      } else if (needs[rangePort]) {
         const sign = op('Sign', [range]);
         const err = op('Div', [op('Sub', [fq, x]), op('Mul', [range, sign])]);
-        const loTerm = op('Mul', [op('Mul', [sign, c(o.levelLow / o.levelHigh)]), maskLo]);
-        const perElem = op('Add', [op('Add', [op('Mul', [err, maskIn]), loTerm]), maskHi]);
+        const outside = op('Where', [op('Less', [x, low]), op('Mul', [sign, c(o.levelLow / o.levelHigh)]), c(1)]);
+        const perElem = op('Where', [inside, err, outside]);
         const dRange = sumToShape(emit, op('Mul', [dy, perElem]), shape(node.inputs[rangePort]), rank, base);
         // NNCF hands grad_range to the parameter through its parametrization: sign(p) (torch's abs), or exp(p).
         const p = node.inputs[rangePort];
         const dSafe = op(o.log ? 'Exp' : 'Sign', [p]);
-        grads[rangePort] = op('Mul', [op('Mul', [dRange, dSafe]), flag]);
+        grads[rangePort] = whenOn(op('Mul', [dRange, dSafe]));
       }
       if (!o.symmetric && needs[1]) {
-        const dLow = sumToShape(emit, op('Mul', [dy, op('Add', [maskHi, maskLo])]), shape(node.inputs[1]), rank, base);
-        grads[1] = op('Mul', [dLow, flag]);
+        const dLow = sumToShape(emit, op('Where', [inside, c(0), dy]), shape(node.inputs[1]), rank, base);
+        grads[1] = whenOn(dLow);
       }
       return grads;
     },
