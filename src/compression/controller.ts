@@ -36,6 +36,12 @@ export interface CompressionController {
   readonly priority?: number;
   /** Compression parameters (ranges, mask logits…); their gradient rules carry compression_lr_multiplier (NNCF's CompressionParameter). */
   compressionVariables(): tf.Variable[];
+  /**
+   * True when the next training forward sets parameters from its batch (binarization's activation scale,
+   * set in NNCF's first forward). Those are tfjs hooks, which a compiled ORT step does not run, so the
+   * trainer runs that batch's forward on the engine first. Absent: never.
+   */
+  needsForwardInit?(): boolean;
   getState(): ControllerState;
   loadState(state: ControllerState): void;
   dispose(): void;
@@ -80,6 +86,10 @@ export class CompositeController implements CompressionController {
 
   compressionVariables(): tf.Variable[] {
     return this.children.flatMap((c) => c.compressionVariables());
+  }
+
+  needsForwardInit(): boolean {
+    return this.children.some((c) => c.needsForwardInit?.() ?? false);
   }
 
   getState(): ControllerState {

@@ -307,10 +307,36 @@ export class Trainer {
     this.ortTiming = this.ort.timing;
   }
 
+  /**
+   * Parameters NNCF sets in a training forward (controller.needsForwardInit: binarization's activation
+   * scale) come from tfjs hooks, which the compiled ORT step does not run: that batch's forward runs on
+   * the engine first, in train mode (BatchNorm on batch statistics, as the step sees them). The running
+   * statistics it updates are put back, since the ORT step updates them, and Dropout's counter is kept.
+   * (Host-parameter mode never meets this: binarization is not in HOST_SAFE_CONTROLLERS.)
+   */
+  private forwardInit(batch: Batch): void {
+    if (!this.o.controller.needsForwardInit?.()) return;
+    const engine = this.o.model.engine;
+    const running = engine.weights().filter((w) => !w.trainable).map((w) => ({ v: w.variable, saved: w.variable.clone() }));
+    const x = toTensor(batch.x, 'float32');
+    try {
+      tf.tidy(() => {
+        engine.run({ [this.inputName]: x }, { training: true, dropoutSeed: 0 });
+      });
+    } finally {
+      x.dispose();
+      for (const { v, saved } of running) {
+        v.assign(saved);
+        saved.dispose();
+      }
+    }
+  }
+
   private async trainBatch(batch: Batch): Promise<StepResult> {
     const { o } = this;
     if (this.ort?.host) return this.ort.runHost(batch, o.batchMetric); // HOST_SAFE_CONTROLLERS: no loss() gradients
     if (this.ort) {
+      this.forwardInit(batch);
       const { result, grads } = await this.ort.run(batch, o.batchMetric);
       this.acc.add(grads);
       const terms = compressionLossGradients(this.ort.plan.lossControllers, this.variables);

@@ -64,9 +64,9 @@ export class LayerBinarizers {
   }
 
   /**
-   * The activation command. Its node form exists once the scale is initialized: the scale comes from the
-   * first training forward on the engine (a hook), which a compiled ORT step would skip — so until then a
-   * trainer sees no node form and trains on the tfjs engine (a resumed, initialized model trains on ORT).
+   * The activation command. The scale comes from the first training forward while enabled (the hook's
+   * initScale); a compiled ORT step runs no hook, so the trainer runs that batch's forward on the engine
+   * first whenever the controller's needsForwardInit() says so, and the node form reads the set scale.
    */
   activationCommand(): InsertionCommand {
     const active = () => this.activationFlag.enabled;
@@ -75,7 +75,6 @@ export class LayerBinarizers {
       { name: this.inputName('threshold'), value: this.threshold, trainable: true, lrMultiplier: this.lrMultiplier, active },
       { name: this.inputName('activations_enabled'), value: this.activationFlag.value },
     );
-    const initialized = () => this.scaleInitialized;
     return {
       owner: this.owner,
       point: { kind: 'tensor', name: this.layer.input, consumers: [this.layer.node] },
@@ -85,9 +84,7 @@ export class LayerBinarizers {
         if (info.training && !this.scaleInitialized) this.initScale(x);
         return binarizeActivation(x, this.scale, this.threshold, this.lrMultiplier);
       },
-      get node() {
-        return initialized() ? node : undefined;
-      },
+      node,
     };
   }
 

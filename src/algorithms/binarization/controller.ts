@@ -79,6 +79,11 @@ export class BinarizationController implements CompressionController {
     return this.layers.flatMap((l) => [l.scale, l.threshold]);
   }
 
+  /** An enabled activation binarizer whose scale is still unset: the next training forward sets it. */
+  needsForwardInit(): boolean {
+    return this.layers.some((l) => l.activationFlag.enabled && !l.scaleInitialized);
+  }
+
   getState(): ControllerState {
     return { scheduler_state: this.scheduler.getState(), compression_stage: this.compressionStage(), scale_initialized: this.layers.map((l) => l.scaleInitialized) };
   }
