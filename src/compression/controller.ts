@@ -42,6 +42,12 @@ export interface CompressionController {
    * trainer runs that batch's forward on the engine first. Absent: never.
    */
   needsForwardInit?(): boolean;
+  /**
+   * Running statistics (BatchNorm mean/var, by engine weight name) whose channels with keep 0 a training
+   * step must leave as they were: elastic width's inactive channels, which NNCF's trimmed BatchNorm never
+   * touches. The trainer restores them after each step. Absent: none.
+   */
+  frozenRunningStats?(): { name: string; keep: Uint8Array }[];
   getState(): ControllerState;
   loadState(state: ControllerState): void;
   dispose(): void;
