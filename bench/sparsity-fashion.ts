@@ -1,6 +1,7 @@
 /**
  * npm run bench:sparsity -- [--samples N] [--epochs N] [--only magnitude,rb,magnitude-int8] [--engine ort|tfjs] [--threads N]
- *   [--lr X] [--rb-epochs N] [--rb-lr X] [--rb-init L] [--rb-target-epoch N] [--rb-freeze-epoch N] [--json]
+ *   [--lr X] [--rb-epochs N] [--rb-lr X] [--rb-init L] [--rb-target-epoch N] [--rb-freeze-epoch N]
+ *   [--rb-optimizer adam|sgd] [--rb-multiplier K] [--json]
  *
  * Sparsity acceptance on the Fashion-MNIST reference CNN (issue 13): each variant is built with
  * createCompressedModel and fine-tuned by the Trainer (the code `nncf-ts train` runs) on `--samples` train
@@ -9,6 +10,9 @@
  *  - rb: rb_sparsity to 50 % as NNCF's RB sample configs run it (Adam `--rb-lr` 1e-3 for weights and
  *    mask logits, exponential schedule from `--rb-init` to 50 % at `--rb-target-epoch`, the RB loss frozen
  *    at `--rb-freeze-epoch`) for `--rb-epochs` epochs; each epoch's level and ORT top-1 are printed;
+ *    `--rb-optimizer sgd` trains with SGD momentum 0.9 Nesterov (cosine) instead, and `--rb-multiplier K`
+ *    writes `compression_lr_multiplier: K` in the rb_sparsity section (NNCF scales the mask logits'
+ *    gradient by K: under SGD their step is K times larger, under Adam it barely changes);
  *  - magnitude-int8: magnitude 50 % + INT8 quantization (examples' int8.json section, QDQ export).
  * Prints per variant: top-1 (ORT) and its drop vs FP32, the model's sparsity level, file sizes (FP32,
  * exported dense, exported with sparse_initializer) and their gzip sizes, wall time, and the bars.
@@ -40,6 +44,8 @@ const { values: a } = parseArgs({
     'rb-init': { type: 'string', default: '0.5' },
     'rb-target-epoch': { type: 'string', default: '0' },
     'rb-freeze-epoch': { type: 'string' },
+    'rb-optimizer': { type: 'string', default: 'adam' },
+    'rb-multiplier': { type: 'string' },
     // magnitude-ptq-int8 only: wait until another run writes a newer magnitude export (data loaded meanwhile)
     'wait-for-magnitude': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -71,14 +77,20 @@ log(`FP32 top-1 on ORT ${(100 * fp32Top1).toFixed(2)}%, ${fp32Bytes.length} byte
 const magnitude = { algorithm: 'magnitude_sparsity', sparsity_init: 0.5, params: { sparsity_target: 0.5, sparsity_target_epoch: 0 } };
 const rbParams: Record<string, unknown> = { sparsity_target: 0.5, sparsity_target_epoch: Number(a['rb-target-epoch']) };
 if (a['rb-freeze-epoch'] !== undefined) rbParams.sparsity_freeze_epoch = Number(a['rb-freeze-epoch']);
-const rb = { algorithm: 'rb_sparsity', sparsity_init: Number(a['rb-init']), params: rbParams };
+const rb: Record<string, unknown> = { algorithm: 'rb_sparsity', sparsity_init: Number(a['rb-init']), params: rbParams };
+if (a['rb-multiplier'] !== undefined) rb.compression_lr_multiplier = Number(a['rb-multiplier']);
 const adam = (baseLr: number) => ({ type: 'adam', base_lr: baseLr, weight_decay: 0, schedule_type: 'cosine' });
+// NNCF's SGD (its pruning/quantization sample configs): momentum 0.9 Nesterov; weight decay 0 as NNCF's default for RB
+const sgd = (baseLr: number) => ({ type: 'sgd', base_lr: baseLr, weight_decay: 0, schedule_type: 'cosine', optimizer_params: { momentum: 0.9, nesterov: true } });
+if (a['rb-optimizer'] !== 'adam' && a['rb-optimizer'] !== 'sgd') throw new Error(`--rb-optimizer must be adam or sgd, got ${a['rb-optimizer']}`);
+const rbOptimizer = (a['rb-optimizer'] === 'sgd' ? sgd : adam)(Number(a['rb-lr']));
 const VARIANTS: Record<string, { compression: object[]; optimizer: object; bar: number; epochs: number }> = {
   magnitude: { compression: [magnitude], optimizer: adam(lr), bar: 0.5, epochs },
   // RB masks move only through their logits (from logit(0.99) ≈ 4.6). Adam moves each by ≈ lr per step
   // whatever the gradient's scale (so compression_lr_multiplier, a gradient scale in NNCF, cannot speed it
-  // up): at NNCF's 1e-3 crossing zero takes ≈ 4,600 steps, about 5 epochs of 938 steps.
-  rb: { compression: [rb], optimizer: adam(Number(a['rb-lr'])), bar: 0.5, epochs: Number(a['rb-epochs']) },
+  // up): at NNCF's 1e-3 crossing zero takes ≈ 4,600 steps, about 5 epochs of 938 steps. Under SGD the
+  // multiplier scales the logits' step (--rb-optimizer sgd --rb-multiplier K).
+  rb: { compression: [rb], optimizer: rbOptimizer, bar: 0.5, epochs: Number(a['rb-epochs']) },
   'magnitude-int8': { compression: [magnitude, { ...int8Section, export_to_onnx_standard_ops: true }], optimizer: adam(lr), bar: 0.7, epochs },
 };
 

@@ -4,10 +4,10 @@
  */
 import './algorithms/index.js';
 import { setQuantizationInitServices } from './algorithms/quantization/index.js';
-import type { CompressionController, CreateResult } from './compression/index.js';
+import { graphWithEngineWeights, type CompressionController, type CreateResult } from './compression/index.js';
 import { AutoQPrecisionInitArgs, BNAdaptationInitArgs, QuantizationPrecisionInitArgs, QuantizationRangeInitArgs } from './config/index.js';
 import { exportOnnx, saveOnnx, type OnnxExportOptions } from './exporters/onnx/index.js';
-import { Graph } from './graph/index.js';
+import type { Graph } from './graph/index.js';
 import { adaptBatchNormOnEngine, asInitLoader, atModelBatch, newBatchNotes, autoqOnEngine, checkDataFits, collectRangeStatistics, hessianTracesOnEngine, InitializationError, type HessianCriterionFn } from './initialization/index.js';
 
 export { createCompressedModel, type CreateOptions, type CreateResult, type CompressionState } from './compression/index.js';
@@ -72,25 +72,7 @@ setQuantizationInitServices({
 /** A copy of the model's graph with the engine's current weights (BN statistics included), ready for export edits. */
 export function exportGraph(result: Pick<CreateResult, 'model' | 'controller'>): Graph {
   const { model, controller } = result;
-  const g = model.graph;
-  const initializers = new Map(g.initializers);
-  for (const w of model.engine.weights()) {
-    const old = initializers.get(w.name);
-    if (old && old.dtype !== 'float32') continue;
-    const t = model.engine.getWeight(w.name);
-    initializers.set(w.name, { name: w.name, dtype: 'float32', dims: [...w.onnxDims], values: Float32Array.from(t.dataSync() as Float32Array) });
-    t.dispose();
-  }
-  const copy = new Graph({
-    name: g.name,
-    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: { ...n.attributes } })),
-    inputs: g.inputs.map((t) => ({ ...t })),
-    outputs: g.outputs.map((t) => ({ ...t })),
-    initializers: initializers.values(),
-    tensors: [...g.tensors.values()].map((t) => ({ ...t })),
-    opsets: new Map(g.opsets),
-    modelInfo: { ...g.modelInfo },
-  });
+  const copy = graphWithEngineWeights(model);
   prepare(controller, copy);
   return copy;
 }

@@ -1,5 +1,6 @@
 /**
  * npm run bench:binarization -- [--samples N] [--epochs N] [--mode xnor|dorefa] [--activations-start E] [--weights-start E] [--drop-start E]
+ *   [--batch N] [--threads N] [--ckpt-dir DIR]
  * Binarization on the Fashion-MNIST reference CNN with NNCF's config style (the first conv ignored; the
  * FC is a Gemm, never binarized): `--samples` train images (default 15,000) × `--epochs` (default 3) of
  * the `train` command's loop (staged: activations from epoch 0, weights from epoch 1, Adam 1e-3 with
@@ -17,6 +18,7 @@ import { loadData, parsePreprocessSpec } from '../../src/data/index.js';
 import { Engine, initBackend } from '../../src/engine/index.js';
 import { parseOnnx } from '../../src/frontends/onnx/index.js';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { trainingSettings } from '../../src/training/index.js';
 import { agreement, enginePredictions, evaluateOrt, top1 } from '../reference/evaluate.js';
 
@@ -29,6 +31,10 @@ const { values: a } = parseArgs({
     'activations-start': { type: 'string', default: '0' },
     'weights-start': { type: 'string', default: '1' },
     'drop-start': { type: 'string' },
+    batch: { type: 'string', default: '128' },
+    threads: { type: 'string' },
+    // a fresh directory per run: the trainer writes its checkpoints there (shared .cache is used by other runs)
+    'ckpt-dir': { type: 'string', default: '.cache/bench/binarization-ckpt' },
   },
 });
 const t0 = performance.now();
@@ -43,7 +49,7 @@ const epochs = Number(a.epochs);
 const dropStart = a['drop-start'] === undefined ? epochs - 1 : Number(a['drop-start']);
 const config = NNCFConfig.fromObject({
   input_info: { sample_size: [1, 1, 28, 28] },
-  batch_size: 128,
+  batch_size: Number(a.batch),
   epochs,
   seed: 1,
   compression: {
@@ -58,14 +64,19 @@ log(`FP32 top-1 (ORT, 10k test): ${(100 * fp32.top1).toFixed(2)} %`);
 const created = await createCompressedModel(parseOnnx(modelBytes), config, { initDataset: train });
 log(`binarized layers: ${created.controller.statistics().values.binarized_layers}, MAC share ${(100 * Number(created.controller.statistics().values.binarized_mac_share)).toFixed(1)} %`);
 // per-epoch validation on 2k test images (progress only; the numbers below use all 10k)
-await runTraining({ created, config, settings: trainingSettings(config), train, val: test.take(2000), checkpointDir: '.cache/bench/binarization-ckpt', progress: false, log });
+const load0 = loadavg()[0];
+const tTrain = performance.now();
+const trained = await runTraining({ created, config, settings: trainingSettings(config), train, val: test.take(2000), checkpointDir: a['ckpt-dir']!, progress: false, log, threads: a.threads === undefined ? undefined : Number(a.threads) });
+const engine = trained.engine;
+const trainSeconds = (performance.now() - tTrain) / 1000;
 const simulated = enginePredictions(created.model.engine, test.x as never);
 const std = await evaluateOrt(exportCompressedModelBytes(created), test.x as never, test.y!);
 setBinarizationExportFormat(created.controller, 'fq');
 const fqEngine = new Engine(exportGraph(created));
 const fq = enginePredictions(fqEngine, test.x as never);
 const lines = [
-  `mode ${a.mode}, ${train.length} train images × ${epochs} epochs (activations from epoch ${a['activations-start']}, weights from ${a['weights-start']}, poly LR drop and no weight decay from ${dropStart})`,
+  `mode ${a.mode}, ${train.length} train images × ${epochs} epochs, batch ${a.batch} (activations from epoch ${a['activations-start']}, weights from ${a['weights-start']}, poly LR drop and no weight decay from ${dropStart})`,
+  `training ${trainSeconds.toFixed(0)} s wall on ${engine}, load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end`,
   `FP32 (ORT)                         top-1 ${(100 * fp32.top1).toFixed(2)} %`,
   `binarized, simulated (engine)      top-1 ${(100 * top1(simulated, test.y!)).toFixed(2)} %`,
   `export, standard ops (ORT)         top-1 ${(100 * std.top1).toFixed(2)} %, agreement with simulated ${(100 * agreement(std.predictions, simulated)).toFixed(2)} %`,

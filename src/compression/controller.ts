@@ -48,6 +48,11 @@ export interface CompressionController {
    * touches. The trainer restores them after each step. Absent: none.
    */
   frozenRunningStats?(): { name: string; keep: Uint8Array }[];
+  /**
+   * Files the algorithm writes into the run's log_dir, by file name (e.g. movement sparsity's
+   * structured_sparsity.csv, as NNCF writes it there). Absent or empty: none yet.
+   */
+  logFiles?(): Record<string, string>;
   getState(): ControllerState;
   loadState(state: ControllerState): void;
   dispose(): void;
@@ -96,6 +101,10 @@ export class CompositeController implements CompressionController {
 
   needsForwardInit(): boolean {
     return this.children.some((c) => c.needsForwardInit?.() ?? false);
+  }
+
+  logFiles(): Record<string, string> {
+    return Object.assign({}, ...this.children.map((c) => c.logFiles?.() ?? {})) as Record<string, string>;
   }
 
   getState(): ControllerState {

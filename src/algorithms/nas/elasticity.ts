@@ -9,7 +9,7 @@
  * shrinking can switch subnets every step without rebuilding or recompiling anything.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { CompressedModel } from '../../compression/index.js';
+import { graphWithEngineWeights, type CompressedModel } from '../../compression/index.js';
 import type { Random } from '../../data/random.js';
 import { Graph } from '../../graph/index.js';
 import { countCost, type ModelCost } from '../pruning/flops.js';
@@ -101,29 +101,6 @@ export interface ElasticDimensions {
   kernel?: KernelDimension;
   width?: WidthDimension;
   depth?: DepthDimension;
-}
-
-/** A copy of the model's graph with the engine's current raw weights (BN statistics included). */
-export function graphWithEngineWeights(model: CompressedModel): Graph {
-  const g = model.graph;
-  const initializers = new Map(g.initializers);
-  for (const w of model.engine.weights()) {
-    const old = initializers.get(w.name);
-    if (old && old.dtype !== 'float32') continue;
-    const t = model.engine.getWeight(w.name);
-    initializers.set(w.name, { name: w.name, dtype: 'float32', dims: [...w.onnxDims], values: Float32Array.from(t.dataSync() as Float32Array) });
-    t.dispose();
-  }
-  return new Graph({
-    name: g.name,
-    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: { ...n.attributes } })),
-    inputs: g.inputs.map((t) => ({ ...t })),
-    outputs: g.outputs.map((t) => ({ ...t })),
-    initializers: initializers.values(),
-    tensors: [...g.tensors.values()].map((t) => ({ ...t, shape: t.shape ? [...t.shape] : t.shape })),
-    opsets: new Map(g.opsets),
-    modelInfo: { ...g.modelInfo },
-  });
 }
 
 /**
