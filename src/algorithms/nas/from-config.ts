@@ -3,7 +3,7 @@
  * controller that the Trainer runs (NNCF's ProgressiveShrinkingBuilder + ElasticityBuilder). The
  * `bootstrapNAS.search` section is the search's (search/params.ts), not read by training, as in NNCF.
  */
-import { CompositeController, type CompressedModel, type CompressionController } from '../../compression/index.js';
+import { CompositeController, graphWithEngineWeights, type CompressedModel, type CompressionController } from '../../compression/index.js';
 import type { BootstrapNasSection, KnowledgeDistillationSection, NNCFConfig } from '../../config/index.js';
 import { KNOWLEDGE_DISTILLATION_DEFAULTS, KNOWLEDGE_DISTILLATION_TEMPERATURE_DEFAULT } from '../../config/defaults.js';
 import { Engine } from '../../engine/index.js';
@@ -11,7 +11,7 @@ import { KnowledgeDistillationController, type KdParams } from '../distillation/
 import { ElasticDepthHandler } from './elastic-depth/index.js';
 import { ElasticKernelHandler } from './elastic-kernel/index.js';
 import { ElasticWidthHandler } from './elastic-width/index.js';
-import { ELASTICITY_DIMS, graphWithEngineWeights, MultiElasticityHandler, type ElasticDimensions, type ElasticityDim } from './elasticity.js';
+import { ELASTICITY_DIMS, MultiElasticityHandler, type ElasticDimensions, type ElasticityDim } from './elasticity.js';
 import { ProgressiveShrinkingController } from './training/progressive-shrinking.js';
 import { defaultStages, DEFAULT_PROGRESSIVITY, NasScheduleError, stageFromConfig, validateStages, type StageDescriptor } from './training/stages.js';
 
