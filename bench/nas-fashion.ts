@@ -2,7 +2,8 @@
  * npm run bench:nas -- [--samples N] [--epochs0 N] [--epochs1 N] [--lr X] [--batch N] [--population N]
  *   [--evals N] [--search-images N] [--bn-samples N] [--threads N] [--seed N] [--json]
  * Defaults: 12,000 train images per epoch, stage 0 (depth) 1 epoch + stage 1 (depth + width) 3 epochs,
- * batch 64, stage LRs 1e-3 / 5e-4 (SGD momentum 0.9), NSGA-II population 16 × 10 generations.
+ * batch 64, stage LRs 2e-3 / 2e-3 (SGD momentum 0.9, cosine per stage), knowledge distillation (softmax)
+ * from the supernet (`--kd none|mse|softmax`), NSGA-II population 16 × 10 generations on 1,000 test images.
  *
  * BootstrapNAS acceptance on the Fashion-MNIST reference CNN (issue 16): an NNCF-style config with elastic
  * width + depth (2 stages), progressive shrinking on ONNX Runtime starting from the trained reference
@@ -35,15 +36,16 @@ const { values: a } = parseArgs({
     samples: { type: 'string', default: '12000' },
     epochs0: { type: 'string', default: '1' },
     epochs1: { type: 'string', default: '3' },
-    lr0: { type: 'string', default: '1e-3' },
-    lr1: { type: 'string', default: '5e-4' },
+    lr0: { type: 'string', default: '2e-3' },
+    lr1: { type: 'string', default: '2e-3' },
     batch: { type: 'string', default: '64' },
     population: { type: 'string', default: '16' },
     evals: { type: 'string', default: '160' },
-    'search-images': { type: 'string', default: '2000' },
-    'bn-samples': { type: 'string', default: '512' },
+    'search-images': { type: 'string', default: '1000' },
+    'bn-samples': { type: 'string', default: '256' },
     threads: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    kd: { type: 'string', default: 'softmax' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -90,6 +92,8 @@ const nas = {
         { train_dims: ['depth', 'width'], epochs: Number(a.epochs1), init_lr: Number(a.lr1), width_indicator: 5, reorg_weights: true, bn_adapt: true },
       ],
     },
+    // knowledge distillation from the full supernet (the reference weights), unless --kd none
+    ...(a.kd === 'none' ? {} : { compression: [{ algorithm: 'knowledge_distillation', type: a.kd }] }),
   },
   search: { algorithm: 'NSGA2', population: Number(a.population), num_evals: Number(a.evals), seed },
 };
@@ -113,13 +117,13 @@ async function bnAdapt(data: Dataset = bnData): Promise<void> {
   }
 }
 const built = createProgressiveShrinking(model, config, { stepsPerEpoch, seed, bnAdapt, log });
-const { handler, controller } = built;
+const { handler, controller, trainController } = built;
 handler.activateSupernet();
 const fullMacs = handler.macs();
 log(`search space: ${JSON.stringify(handler.searchSpace())}; design vars ${handler.designVars().upper.join(',')}; supernet MACs ${(fullMacs / 1e6).toFixed(2)} M`);
 
 const trainer = new Trainer({
-  model, controller, train: fineTune, settings: trainingSettings(config), config, loss: taskLoss('cross_entropy', 'logits'), engine: 'ort',
+  model, controller: trainController, train: fineTune, settings: trainingSettings(config), config, loss: taskLoss('cross_entropy', 'logits'), engine: 'ort',
   threads: a.threads === undefined ? undefined : Number(a.threads), log,
   onEpochEnd: (rec) => log(`epoch ${rec.epoch}: loss ${rec.loss.toFixed(4)}, stage ${controller.scheduler.stageIndex}, lr ${rec.lr.toExponential(2)}`),
 });
@@ -174,7 +178,7 @@ const cpu = process.cpuUsage(cpu0);
 const loadMean = loads.reduce((s, v) => s + v, 0) / loads.length;
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 const lines = [
-  `Fashion-MNIST reference CNN, BootstrapNAS width + depth: ${fineTune.length} images × (${a.epochs0} + ${a.epochs1}) epochs on ${trainer.engine} (${trainSeconds.toFixed(0)} s), NSGA-II ${sp.population} × ${sp.generations} (${search.evaluated.length} subnets, ${searchSeconds.toFixed(0)} s)`,
+  `Fashion-MNIST reference CNN, BootstrapNAS width + depth, KD ${a.kd}: ${fineTune.length} images × (${a.epochs0} + ${a.epochs1}) epochs on ${trainer.engine} (${trainSeconds.toFixed(0)} s), NSGA-II ${sp.population} × ${sp.generations} (${search.evaluated.length} subnets, ${searchSeconds.toFixed(0)} s)`,
   `  reference model top-1 (ORT, 10k)                 ${pct(fp32)}`,
   `  supernet top-1 after training (ORT, 10k)         ${pct(supernet.top1)}   MACs ${(supernet.macs / 1e6).toFixed(2)} M`,
   `  Pareto front (10k test, standalone subnets on ORT): ${front.length} subnets`,
