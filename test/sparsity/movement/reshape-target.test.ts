@@ -81,7 +81,7 @@ describe('run-time head shapes', () => {
     // the split's shape replaced by a tensor computed at run time (the input's own shape)
     const shapeOf = (g: Graph, reshape: string) => {
       const n = g.nodes.find((x) => x.name === reshape)!;
-      g.nodes.push({ name: 'dyn/Shape', opType: 'Shape', domain: '', inputs: ['input'], outputs: ['dyn_shape'], attributes: {} });
+      g.nodes.push({ name: 'dyn/Shape', scope: 'dyn/Shape', opType: 'Shape', domain: '', inputs: ['input'], outputs: ['dyn_shape'], attributes: {} });
       g.tensors.set('dyn_shape', { name: 'dyn_shape', dtype: 'int64', shape: [3] });
       n.inputs[1] = 'dyn_shape';
     };
