@@ -10,6 +10,7 @@ export { decodeModelProto, encodeModelProto, type OnnxModelInfo } from './graph/
 export * from './engine/index.js';
 export * from './compression/index.js';
 export * from './api.js';
+export * from './api-nas.js';
 export * from './latency-check.js';
 export { buildPlan, renderPlan, PlanNeedsDataError, type Plan, type PlanOptions } from './report/plan/index.js';
 export {

@@ -14,6 +14,11 @@ import { ndarray, type NdArray } from './data/index.js';
 import { exportCompressedModelBytes } from './api.js';
 import { interleavedSessionLatencies, timingSession, type OrtSession } from './runtime/index.js';
 
+/** Early stop: two models this far apart (min/min) after a third of the runs are decided. */
+export const EARLY_STOP_RATIO = 1.2;
+/** A float block this far beyond the margin faster in its first comparison needs no confirming run. */
+export const CLEAR_BAND = 0.15;
+
 export interface LatencySetting {
   batch: number;
   threads: number;
@@ -42,6 +47,12 @@ export interface LatencyCheckOptions {
   /** Relative gain a change must show (default 0.03) and the most blocks tried (default 12). */
   margin?: number;
   maxBlocks?: number;
+  /**
+   * Cheaper check (default on): a comparison stops timing a setting once, after a third of its runs, one
+   * model's min is 1.2× the other's (the order will not flip), and a block whose first run shows it 15 %
+   * beyond the margin faster float skips the confirming run. `false`: every run, every confirmation.
+   */
+  earlyStop?: boolean;
   /** Replaces ORT timing (tests): the latency of each model, in ms, or one row of them per setting. */
   timeModels?: (models: readonly Uint8Array[]) => Promise<number[] | number[][]>;
 }
@@ -51,6 +62,7 @@ export async function latencyCheck(result: Pick<CreateResult, 'model' | 'control
   if (!q || !q.modules.some((m) => m.quantizer.enabled)) return null;
   const settings = resolveSettings(result.model.graph.inputs.map((i) => i.shape?.[0]), opts);
   const runs = opts.runs ?? 15;
+  const early = opts.earlyStop ?? true;
   const pool = new SessionPool();
   const feedsAt = new Map(settings.map((s) => [s.batch, batchOf(opts.feeds, s.batch)]));
   const timeModels =
@@ -61,7 +73,12 @@ export async function latencyCheck(result: Pick<CreateResult, 'model' | 'control
       for (const s of settings) {
         const sessions = [];
         for (const m of models) sessions.push(await pool.get(m, s.threads));
-        const r = await interleavedSessionLatencies(sessions, feedsAt.get(s.batch)!, { runs: Math.max(4, Math.round(runs / s.batch)), warmup: s.batch > 1 ? 1 : 3 });
+        const n = Math.max(4, Math.round(runs / s.batch));
+        const stopWhenApart = early && models.length === 2 ? { afterRuns: Math.max(2, Math.ceil(n / 3)), ratio: EARLY_STOP_RATIO } : undefined;
+        // warm up only the sessions not yet run at this batch: the pool keeps the current mix's and FP32's
+        const feeds = feedsAt.get(s.batch)!;
+        for (const session of sessions) if (pool.warmUp(session, s.batch)) for (let w = 0; w < (s.batch > 1 ? 1 : 3); w++) await session.run(feeds);
+        const r = await interleavedSessionLatencies(sessions, feeds, { runs: n, warmup: 0, stopWhenApart });
         rows.push(r.map((x) => x.min));
       }
       return rows;
@@ -72,6 +89,7 @@ export async function latencyCheck(result: Pick<CreateResult, 'model' | 'control
       timeModels,
       margin: opts.margin,
       maxBlocks: opts.maxBlocks,
+      clearBand: early ? CLEAR_BAND : undefined,
     });
     q.latencyFallback = summary;
     return summary;
@@ -87,6 +105,15 @@ export async function latencyCheck(result: Pick<CreateResult, 'model' | 'control
  */
 class SessionPool {
   private readonly sessions = new Map<Uint8Array, Map<number, OrtSession>>();
+  private readonly warm = new WeakMap<OrtSession, Set<number>>();
+
+  /** True the first time `session` is asked for at `batch` (the caller then warms it up). */
+  warmUp(session: OrtSession, batch: number): boolean {
+    const batches = this.warm.get(session) ?? this.warm.set(session, new Set()).get(session)!;
+    if (batches.has(batch)) return false;
+    batches.add(batch);
+    return true;
+  }
 
   async get(model: Uint8Array, threads: number): Promise<OrtSession> {
     const byThreads = this.sessions.get(model) ?? this.sessions.set(model, new Map()).get(model)!;

@@ -1,6 +1,7 @@
 /** The real-model zoo of `npm run get-models` (.cache/zoo) for benchmarks: paths, data, interleaved latency. */
 import { existsSync, readFileSync } from 'node:fs';
 import type { NdArray } from '../../src/data/index.js';
+import { writeFileAtomic } from '../../src/exporters/onnx/save.js';
 import { OrtSession, summarize, type BenchmarkResult } from '../../src/runtime/index.js';
 
 export const ZOO_DIR = process.env.NNCF_TS_ZOO ?? '.cache/zoo';
@@ -49,4 +50,11 @@ export async function interleavedLatency(fp32: Uint8Array, int8: Uint8Array, opt
   }
   const [f, q] = times.map(summarize);
   return { fp32: f, int8: q, speedupMedian: f.median / q.median, speedupMin: f.min / q.min };
+}
+
+/** Replaces the docs/benchmarks.md section between `<!-- NAME start` and `<!-- NAME end -->` (appends it when absent), atomically. */
+export function writeDocsSection(name: string, section: string, path = 'docs/benchmarks.md'): void {
+  const doc = readFileSync(path, 'utf8');
+  const re = new RegExp(`<!-- ${name} start[\\s\\S]*?<!-- ${name} end -->`);
+  writeFileAtomic(path, new TextEncoder().encode(re.test(doc) ? doc.replace(re, () => section) : `${doc.trimEnd()}\n\n${section}\n`));
 }

@@ -7,6 +7,8 @@
  *  - `output.log`: every line the command prints (NNCF's output.log);
  *  - `statistics.json`: the compression statistics after each epoch and at the end, with the stage
  *    (NNCF logs them to TensorBoard); `statistics.txt`: the final statistics as text;
+ *  - files an algorithm writes there (the controller's logFiles, e.g. movement sparsity's
+ *    structured_sparsity.csv once its structured masks are resolved), rewritten with the statistics;
  *  - train's checkpoints, unless --checkpoint-dir says otherwise (NNCF's checkpoint_save_dir defaults to it).
  * Every file is written atomically. NNCF's code snapshot and TensorBoard events have no counterpart here.
  */
@@ -105,6 +107,7 @@ export class RunLog {
   /** Statistics after an epoch (JSON, and text in output.log) or at the end (JSON, and statistics.txt). */
   recordStatistics(controller: CompressionController, epoch: number | 'final'): void {
     const stats = controller.statistics();
+    for (const [name, text] of Object.entries(controller.logFiles?.() ?? {})) writeFileAtomic(join(this.dir, name), encode(text));
     this.records.push({ epoch, stage: stageName(controller.compressionStage()), statistics: stats.toDict() });
     writeFileAtomic(join(this.dir, 'statistics.json'), encode(`${JSON.stringify(this.records, null, 2)}\n`));
     // the final text reaches output.log through the command's own output; each epoch's is added here

@@ -42,6 +42,17 @@ export interface CompressionController {
    * trainer runs that batch's forward on the engine first. Absent: never.
    */
   needsForwardInit?(): boolean;
+  /**
+   * Running statistics (BatchNorm mean/var, by engine weight name) whose channels with keep 0 a training
+   * step must leave as they were: elastic width's inactive channels, which NNCF's trimmed BatchNorm never
+   * touches. The trainer restores them after each step. Absent: none.
+   */
+  frozenRunningStats?(): { name: string; keep: Uint8Array }[];
+  /**
+   * Files the algorithm writes into the run's log_dir, by file name (e.g. movement sparsity's
+   * structured_sparsity.csv, as NNCF writes it there). Absent or empty: none yet.
+   */
+  logFiles?(): Record<string, string>;
   getState(): ControllerState;
   loadState(state: ControllerState): void;
   dispose(): void;
@@ -90,6 +101,10 @@ export class CompositeController implements CompressionController {
 
   needsForwardInit(): boolean {
     return this.children.some((c) => c.needsForwardInit?.() ?? false);
+  }
+
+  logFiles(): Record<string, string> {
+    return Object.assign({}, ...this.children.map((c) => c.logFiles?.() ?? {})) as Record<string, string>;
   }
 
   getState(): ControllerState {

@@ -14,6 +14,12 @@ export interface InterleavedOptions {
   warmup?: number;
   /** intra-op threads (default 1). */
   threads?: number;
+  /**
+   * Early stop for two models (the latency check's comparisons): after `afterRuns` rounds, stop as soon
+   * as one model's min is at least `ratio` times the other's — the order cannot flip by more runs when the
+   * gap is that wide, and the remaining rounds only cost time (most of the check's time on big models).
+   */
+  stopWhenApart?: { afterRuns: number; ratio: number };
 }
 
 /** Times `session.run(feeds)` for each model, interleaved; one BenchmarkResult per model, in order. */
@@ -39,13 +45,24 @@ export function timingSession(model: Uint8Array, threads: number): Promise<OrtSe
 export async function interleavedSessionLatencies(sessions: readonly OrtSession[], feeds: Record<string, NdArray> | NdArray, opts: Omit<InterleavedOptions, 'threads'> = {}): Promise<BenchmarkResult[]> {
   const runs = opts.runs ?? 15;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`interleavedLatencies: runs must be a positive integer, got ${runs}`);
+  const stop = opts.stopWhenApart;
+  if (stop) {
+    if (sessions.length !== 2) throw new Error(`interleavedLatencies: stopWhenApart compares two models, got ${sessions.length}`);
+    if (!Number.isInteger(stop.afterRuns) || stop.afterRuns < 1) throw new Error(`interleavedLatencies: stopWhenApart.afterRuns must be a positive integer, got ${stop.afterRuns}`);
+    if (!(stop.ratio > 1)) throw new Error(`interleavedLatencies: stopWhenApart.ratio must be > 1, got ${stop.ratio}`);
+  }
   const times: number[][] = sessions.map(() => []);
+  const mins = sessions.map(() => Infinity);
   for (let i = 0; i < (opts.warmup ?? 3); i++) for (const s of sessions) await s.run(feeds);
-  for (let i = 0; i < runs; i++)
+  for (let i = 0; i < runs; i++) {
     for (let k = 0; k < sessions.length; k++) {
       const t0 = process.hrtime.bigint();
       await sessions[k].run(feeds);
-      times[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      times[k].push(ms);
+      mins[k] = Math.min(mins[k], ms);
     }
+    if (stop && i + 1 >= stop.afterRuns && Math.max(...mins) >= stop.ratio * Math.min(...mins)) break;
+  }
   return times.map(summarize);
 }

@@ -37,3 +37,25 @@ export function twoGroupChain(): Graph {
   b.output(b.node('Gemm', [f, b.randomWeight('fc.w', [3, 8])], { transB: 1 }, { outputs: ['logits'] }), [2, 3]);
   return b.toGraph();
 }
+
+/**
+ * A small ResNet with BatchNorm and a dynamic batch: x[N,2,6,6] → stem conv-BN-ReLU "r0" (8 ch) →
+ * `blocks` residual blocks [conv-BN-ReLU → conv-BN] + skip → ReLU "r{k}" → GAP → fc (3 classes).
+ * Skippable blocks: [r{k−1}, r{k}].
+ */
+export function tinyBnResnet(blocks = 3, seed = 21): Graph {
+  const b = new OnnxBuilder({ opset: 13, seed, name: 'tiny_bn_resnet' });
+  b.input('x', ['N', 2, 6, 6]);
+  const convBn = (x: string, name: string, cin: number, cout: number) => {
+    const y = b.node('Conv', [x, b.randomWeight(`${name}.w`, [cout, cin, 3, 3])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name });
+    return b.node('BatchNormalization', [y, b.uniform(`${name}.g`, [cout], 0.5, 1.5), b.uniform(`${name}.b`, [cout], -0.2, 0.2), b.uniform(`${name}.m`, [cout], -0.2, 0.2), b.uniform(`${name}.v`, [cout], 0.5, 1.5)], { epsilon: 1e-5, momentum: 0.9 }, { name: `${name}/bn` });
+  };
+  let r = b.node('Relu', [convBn('x', 'stem', 2, 8)], {}, { name: 'r0' });
+  for (let k = 1; k <= blocks; k++) {
+    const h = convBn(b.node('Relu', [convBn(r, `b${k}a`, 8, 8)], {}, { name: `b${k}/relu` }), `b${k}b`, 8, 8);
+    r = b.node('Relu', [b.node('Add', [h, r], {}, { name: `b${k}/add` })], {}, { name: `r${k}` });
+  }
+  const f = b.node('Flatten', [b.node('GlobalAveragePool', [r], {}, { name: 'gap' })], { axis: 1 }, { name: 'flat' });
+  b.output(b.node('Gemm', [f, b.randomWeight('fc.w', [3, 8]), b.uniform('fc.b', [3], -0.1, 0.1)], { transB: 1 }, { name: 'fc', outputs: ['logits'] }), ['N', 3]);
+  return b.toGraph();
+}

@@ -4,3 +4,4 @@ export * from './nsga2.js';
 export * from './params.js';
 export * from './select.js';
 export * from './reference-survival.js';
+export * from './run-search.js';

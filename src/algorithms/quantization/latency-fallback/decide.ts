@@ -41,8 +41,20 @@ export interface LatencyDecision {
   mixBySetting: { mixMs: number; fp32Ms: number }[];
 }
 
-export async function decideFloatBlocks(blockCount: number, measure: MeasureConfigurations, margin = 0.03): Promise<LatencyDecision> {
+export interface DecideOptions {
+  /**
+   * Skip the confirming run when the first already shows the block faster float by this much beyond the
+   * margin (mean ratio below 1 − margin − clearBand): the confirmation guards against a few per cent of
+   * noise, not against a gain that wide, and each comparison costs seconds on a big model. Default:
+   * always confirm.
+   */
+  clearBand?: number;
+}
+
+export async function decideFloatBlocks(blockCount: number, measure: MeasureConfigurations, margin = 0.03, opts: DecideOptions = {}): Promise<LatencyDecision> {
   if (!(margin >= 0 && margin < 1)) throw new Error(`latency check: margin must be in [0, 1), got ${margin}`);
+  const clearBand = opts.clearBand ?? Infinity;
+  if (!(clearBand >= 0)) throw new Error(`latency check: clearBand must be >= 0, got ${clearBand}`);
   const all = Array.from({ length: blockCount }, (_, i) => i);
   /** Rows of [first, second] latencies, one per setting. */
   const timed = async (configs: number[][]): Promise<[number, number][]> => {
@@ -60,8 +72,9 @@ export async function decideFloatBlocks(blockCount: number, measure: MeasureConf
     const candidate = [...float, b];
     const rows = await timed([float, candidate]);
     const [quantizedMs, floatMs] = rows[0];
-    let faster = meanRatio(rows) < 1 - margin;
-    if (faster) faster = meanRatio(await timed([float, candidate])) < 1 - margin;
+    const first = meanRatio(rows);
+    let faster = first < 1 - margin;
+    if (faster && first >= 1 - margin - clearBand) faster = meanRatio(await timed([float, candidate])) < 1 - margin;
     if (faster) float = candidate;
     steps.push({ block: b, quantizedMs, floatMs, float: faster });
   }

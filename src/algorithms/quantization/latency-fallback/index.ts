@@ -21,6 +21,8 @@ export interface LatencyFallbackOptions {
   margin?: number;
   /** At most this many blocks are tried (default 12). */
   maxBlocks?: number;
+  /** See DecideOptions.clearBand (default: always confirm a float block by a second run). */
+  clearBand?: number;
 }
 
 export interface LatencyFallbackSummary {
@@ -59,7 +61,7 @@ export async function applyLatencyFallback(graph: Graph, modules: readonly Quant
     }
     return bytes;
   };
-  const decision = await decideFloatBlocks(blocks.length, (configs) => opts.timeModels(configs.map(bytesFor)), margin);
+  const decision = await decideFloatBlocks(blocks.length, (configs) => opts.timeModels(configs.map(bytesFor)), margin, { clearBand: opts.clearBand });
   setFloat(active, blocks, decision.floatBlocks);
   return summarize(blocks, active, decision, margin);
 }

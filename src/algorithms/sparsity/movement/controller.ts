@@ -17,6 +17,7 @@ import type { MovementSparsifier } from './sparsifier.js';
 import { collectMovementStatistics } from './statistics.js';
 import type { StructuredGroup } from './structured-groups.js';
 import { resolveStructuredMasks, type StructuredLayerReport } from './structured-mask.js';
+import { structuredSparsityCsv } from './structured-report-csv.js';
 import { initThreshold } from './threshold.js';
 
 export class MovementSparsityController implements CompressionController {
@@ -139,6 +140,13 @@ export class MovementSparsityController implements CompressionController {
     if (!this.structuredReport)
       throw new SparsityConfigError('--remove-structured: the structured masks are not resolved yet (they are at the end of warm-up, with params.enable_structured_masking)');
     removeStructured(graph, this.groups, new Map(this.sparsifiers.map((s) => [s.name, s.layer])), this.structuredReport);
+  }
+
+  /** NNCF writes structured_sparsity.csv into log_dir once the structured masks are resolved. */
+  logFiles(): Record<string, string> {
+    if (!this.structuredReport) return {};
+    const weights = new Map(this.sparsifiers.map((s) => [s.name, s.layer.weight]));
+    return { 'structured_sparsity.csv': structuredSparsityCsv(this.structuredReport, (l) => weights.get(l)) };
   }
 
   /** Scores (trainable) and the stored masks (what a frozen, structured model uses). */

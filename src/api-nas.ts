@@ -1,0 +1,60 @@
+/**
+ * BootstrapNAS on data: the search runner (algorithms/nas/search/run-search.ts) with its validation
+ * (top-1 of the active subnet on the engine, hooks on) and its per-subnet BatchNorm adaptation
+ * (search.batchnorm_adaptation.num_bn_adaptation_samples training samples on the engine) bound to
+ * datasets. The `nas` command and bench:nas call `searchSubnetsOnData`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { runNasSearch, searchParams, type MultiElasticityHandler, type NasSearchResult, type SearchParams, type SearchSection, type SubnetEvaluation, type SubnetEvaluator } from './algorithms/nas/index.js';
+import type { CompressedModel } from './compression/index.js';
+import { classIds, type Dataset } from './data/index.js';
+import { adaptBatchNormOnEngine, dataInput } from './initialization/index.js';
+import { correctCount } from './training/index.js';
+
+/** Top-1 in percent of the model's first output on labelled data, eval mode, compression hooks on. */
+export function top1OnEngine(model: CompressedModel, ds: Dataset, batchSize: number): number {
+  const input = dataInput(model.graph).name;
+  const output = model.graph.outputs[0].name;
+  let correct = 0;
+  for (const b of ds.batches(batchSize)) {
+    const x = tf.tensor(b.x.data as Float32Array, b.x.shape);
+    const y = tf.tensor(classIds(b.y!), b.y!.shape, 'int32');
+    const out = model.run({ [input]: x });
+    correct += correctCount(out[output], y);
+    tf.dispose([x, y, ...Object.values(out)]);
+  }
+  return (100 * correct) / Math.max(ds.length, 1);
+}
+
+export interface NasSearchOnDataOptions {
+  handler: MultiElasticityHandler;
+  /** `bootstrapNAS.search` (NNCF defaults for absent keys). */
+  search?: SearchSection;
+  /** Labelled validation data: the accuracy objective. */
+  val: Dataset;
+  /** Training data for BN adaptation of each subnet (required unless num_bn_adaptation_samples is 0). */
+  train?: Dataset;
+  /** Batch size of validation and BN adaptation (NNCF's loaders' batch size). */
+  batchSize: number;
+  /** Replaces search.ref_acc (percent). */
+  refAcc?: number;
+  warn?: (message: string) => void;
+  onEvaluated?: (e: SubnetEvaluation, count: number, total: number) => void;
+}
+
+/** Runs NNCF's search on datasets; the caller disposes `evaluator` (it holds the supernet's BN statistics). */
+export async function searchSubnetsOnData(o: NasSearchOnDataOptions): Promise<NasSearchResult & { evaluator: SubnetEvaluator }> {
+  const params: SearchParams = searchParams(o.search ?? {}, o.warn);
+  const model = o.handler.model;
+  const samples = params.bnAdaptationSamples;
+  if (samples > 0 && !o.train)
+    throw new Error('bootstrapNAS.search.batchnorm_adaptation: BN adaptation of each subnet needs training data (or num_bn_adaptation_samples 0)');
+  const train = o.train;
+  const adaptBn =
+    samples > 0 && train
+      ? async () => {
+          await adaptBatchNormOnEngine(model, { dataset: train, batchSize: o.batchSize }, samples);
+        }
+      : undefined;
+  return runNasSearch({ handler: o.handler, search: params, validate: () => top1OnEngine(model, o.val, o.batchSize), adaptBn, refAcc: o.refAcc, warn: o.warn, onEvaluated: o.onEvaluated });
+}
