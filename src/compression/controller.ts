@@ -43,6 +43,12 @@ export interface CompressionController {
    */
   needsForwardInit?(): boolean;
   /**
+   * Running statistics (BatchNorm mean/var, by engine weight name) whose channels with keep 0 a training
+   * step must leave as they were: elastic width's inactive channels, which NNCF's trimmed BatchNorm never
+   * touches. The trainer restores them after each step. Absent: none.
+   */
+  frozenRunningStats?(): { name: string; keep: Uint8Array }[];
+  /**
    * Files the algorithm writes into the run's log_dir, by file name (e.g. movement sparsity's
    * structured_sparsity.csv, as NNCF writes it there). Absent or empty: none yet.
    */

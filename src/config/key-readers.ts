@@ -315,6 +315,8 @@ function nasKeys(): Record<string, KeyTreatment> {
     [`${T}.elasticity.kernel.max_num_kernels`]: read(FROM),
     [`${T}.lr_schedule.params`]: read(FROM),
     [`${T}.lr_schedule.params.base_lr`]: read(FROM),
+    // knowledge distillation from the supernet during progressive shrinking (distillationParams)
+    ...Object.fromEntries(['compression', 'compression.algorithm', 'compression.type', 'compression.scale', 'compression.temperature'].map((k) => [`${T}.${k}`, read(FROM)])),
     [`${T}.train_steps`]: warned('NNCF documents train_steps but its code never reads it; an epoch is the training data'),
     [S]: read(PARAMS),
     ...Object.fromEntries(searchKeys.map((k) => [`${S}.${k}`, read(PARAMS)])),

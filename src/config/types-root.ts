@@ -61,6 +61,8 @@ export interface NasTrainingSection {
   readonly elasticity?: NasElasticitySection;
   readonly lr_schedule?: { readonly params?: { readonly base_lr?: number } };
   readonly train_steps?: number;
+  /** Knowledge distillation from the supernet during progressive shrinking (NNCF reads it; its schema omits it). */
+  readonly compression?: KnowledgeDistillationSection | readonly KnowledgeDistillationSection[];
 }
 
 export interface NasSearchSection {

@@ -332,7 +332,33 @@ export class Trainer {
     }
   }
 
+  /**
+   * One batch, with the running-statistics channels the controllers freeze (controller.frozenRunningStats:
+   * elastic width's inactive channels) put back after the step: their masked channels see zero
+   * activations, whose batch statistics would drag the supernet's running mean/var towards 0.
+   */
   private async trainBatch(batch: Batch): Promise<StepResult> {
+    const frozen = leafControllers(this.o.controller).flatMap(([c]) => c.frozenRunningStats?.() ?? []);
+    if (!frozen.length) return this.trainBatchOnce(batch);
+    if (this.ort?.host) throw new TrainingConfigError('engine', 'frozen running statistics need the per-step ORT mode (a host-mode controller set froze some)');
+    const weights = new Map(this.o.model.engine.weights().map((w) => [w.name, w.variable]));
+    const saved = frozen.map(({ name, keep }) => {
+      const v = weights.get(name);
+      if (!v || v.size !== keep.length) throw new Error(`frozen running statistic "${name}": no engine weight of ${keep.length} values`);
+      return { v, keep, old: Float32Array.from(v.dataSync() as Float32Array) };
+    });
+    const r = await this.trainBatchOnce(batch);
+    for (const { v, keep, old } of saved) {
+      const now = Float32Array.from(v.dataSync() as Float32Array);
+      for (let i = 0; i < now.length; i++) if (!keep[i]) now[i] = old[i];
+      const t = tf.tensor(now, v.shape, 'float32');
+      v.assign(t);
+      t.dispose();
+    }
+    return r;
+  }
+
+  private async trainBatchOnce(batch: Batch): Promise<StepResult> {
     const { o } = this;
     if (this.ort?.host) return this.ort.runHost(batch, o.batchMetric); // HOST_SAFE_CONTROLLERS: no loss() gradients
     if (this.ort) {

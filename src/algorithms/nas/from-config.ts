@@ -3,8 +3,11 @@
  * controller that the Trainer runs (NNCF's ProgressiveShrinkingBuilder + ElasticityBuilder). The
  * `bootstrapNAS.search` section is the search's (search/params.ts), not read by training, as in NNCF.
  */
-import type { CompressedModel } from '../../compression/index.js';
-import type { BootstrapNasSection, NNCFConfig } from '../../config/index.js';
+import { CompositeController, graphWithEngineWeights, type CompressedModel, type CompressionController } from '../../compression/index.js';
+import type { BootstrapNasSection, KnowledgeDistillationSection, NNCFConfig } from '../../config/index.js';
+import { KNOWLEDGE_DISTILLATION_DEFAULTS, KNOWLEDGE_DISTILLATION_TEMPERATURE_DEFAULT } from '../../config/defaults.js';
+import { Engine } from '../../engine/index.js';
+import { KnowledgeDistillationController, type KdParams } from '../distillation/index.js';
 import { ElasticDepthHandler } from './elastic-depth/index.js';
 import { ElasticKernelHandler } from './elastic-kernel/index.js';
 import { ElasticWidthHandler } from './elastic-width/index.js';
@@ -25,9 +28,37 @@ export interface NasTrainingBuildOptions {
 export interface NasTraining {
   handler: MultiElasticityHandler;
   controller: ProgressiveShrinkingController;
+  /**
+   * What the Trainer drives: the progressive-shrinking controller, or with `training.compression`
+   * (knowledge distillation) a composite of it and the KD controller whose teacher is the full supernet.
+   */
+  trainController: CompressionController;
+  /** The KD controller when `training.compression` asks for knowledge distillation. */
+  distillation?: KnowledgeDistillationController;
   stages: StageDescriptor[];
   /** training.batchnorm_adaptation.num_bn_adaptation_samples, for the caller's `bnAdapt`. */
   numBnAdaptationSamples: number;
+}
+
+/**
+ * `bootstrapNAS.training.compression`: NNCF builds it as a compression algorithm whose loss must be
+ * knowledge distillation (ProgressiveShrinkingBuilder._build_compression_loss_function); anything else is refused.
+ */
+export function distillationParams(compression: KnowledgeDistillationSection | readonly KnowledgeDistillationSection[] | undefined): KdParams | undefined {
+  const where = 'bootstrapNAS.training.compression';
+  const list = compression === undefined ? [] : Array.isArray(compression) ? compression : [compression as KnowledgeDistillationSection];
+  if (list.length > 1) throw new NasScheduleError(`${where}: one knowledge_distillation entry at most, got ${list.length}`);
+  const kd = list[0];
+  if (!kd) return undefined;
+  if (kd.algorithm !== 'knowledge_distillation')
+    throw new NasScheduleError(`${where}: algorithm "${String(kd.algorithm)}" is not supported during progressive shrinking (only knowledge_distillation, as NNCF)`);
+  if (kd.type !== 'mse' && kd.type !== 'softmax') throw new NasScheduleError(`${where}.type must be "mse" or "softmax", got ${JSON.stringify(kd.type)}`);
+  if (kd.type === 'mse' && kd.temperature !== undefined) throw new NasScheduleError(`${where}.temperature is only used by type "softmax"`);
+  const scale = kd.scale ?? KNOWLEDGE_DISTILLATION_DEFAULTS.scale;
+  const temperature = kd.temperature ?? KNOWLEDGE_DISTILLATION_TEMPERATURE_DEFAULT;
+  if (!(scale >= 0)) throw new NasScheduleError(`${where}.scale must be a non-negative number, got ${scale}`);
+  if (!(temperature > 0)) throw new NasScheduleError(`${where}.temperature must be a positive number, got ${temperature}`);
+  return { type: kd.type, scale, temperature };
 }
 
 const dims = (list: readonly string[] | undefined, where: string, fallback: readonly ElasticityDim[]): ElasticityDim[] => {
@@ -50,6 +81,11 @@ export function createProgressiveShrinking(model: CompressedModel, config: NNCFC
   const globalBaseLr = training.lr_schedule ? (training.lr_schedule.params?.base_lr ?? 3.4e-4) : undefined;
   validateStages(stages, available, progressivity, globalBaseLr !== undefined, opts.log);
 
+  const kdParams = distillationParams(training.compression);
+  // the teacher: the full supernet as it is now (NNCF deep-copies the model when it builds the loss),
+  // before any elastic command is applied
+  const teacher = kdParams ? new Engine(graphWithEngineWeights(model)) : undefined;
+
   const scopes = { ignored_scopes: elasticity.ignored_scopes, target_scopes: elasticity.target_scopes };
   const built: ElasticDimensions = {};
   // NNCF builds width first (depth checks block boundaries against widths), then kernel, then depth.
@@ -68,5 +104,7 @@ export function createProgressiveShrinking(model: CompressedModel, config: NNCFC
   }
   const handler = new MultiElasticityHandler(model, built);
   const controller = new ProgressiveShrinkingController({ handler, stages, stepsPerEpoch: opts.stepsPerEpoch, globalBaseLr, seed: opts.seed, bnAdapt: opts.bnAdapt, log: opts.log });
-  return { handler, controller, stages, numBnAdaptationSamples: training.batchnorm_adaptation?.num_bn_adaptation_samples ?? 2000 };
+  const distillation = teacher && kdParams ? new KnowledgeDistillationController(model, teacher, kdParams) : undefined;
+  const trainController = distillation ? new CompositeController([controller, distillation]) : controller;
+  return { handler, controller, trainController, distillation, stages, numBnAdaptationSamples: training.batchnorm_adaptation?.num_bn_adaptation_samples ?? 2000 };
 }

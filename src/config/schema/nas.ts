@@ -60,6 +60,9 @@ export const NAS_TRAINING_SCHEMA = closed({
   elasticity: ELASTICITY_SCHEMA,
   lr_schedule: closed({ params: closed({ base_lr: NUMBER }) }),
   train_steps: NUMBER,
+  // NNCF's ProgressiveShrinkingBuilder reads it (knowledge distillation from the supernet; its own test sets
+  // it), although its schema leaves it out: knowledge_distillation entries only.
+  compression: objectOrListOf(KNOWLEDGE_DISTILLATION_SCHEMA),
 });
 
 export const NAS_SEARCH_SCHEMA = closed({

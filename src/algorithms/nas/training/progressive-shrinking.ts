@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CompressionStage, Statistics, type CompressionController, type CompressionScheduler, type ControllerState, type SchedulerState } from '../../../compression/index.js';
 import { Random } from '../../../data/random.js';
 import type { Graph } from '../../../graph/index.js';
-import type { ElasticityDim, MultiElasticityHandler, SubnetConfig } from '../elasticity.js';
+import type { ElasticityDim, MultiElasticityHandler, MultiElasticityState, SubnetConfig } from '../elasticity.js';
 import { NasLrScheduler, type NasLrState } from './lr-schedulers.js';
 import type { StageDescriptor } from './stages.js';
 
@@ -157,6 +157,12 @@ export class ProgressiveShrinkingController implements CompressionController {
     return tf.scalar(0);
   }
 
+  /** The BatchNorm statistics of the channels the active widths switch off (kept as they were, as NNCF's trimmed BN does). */
+  frozenRunningStats(): { name: string; keep: Uint8Array }[] {
+    const width = this.handler.dims.width as { inactiveRunningStats?: () => { name: string; keep: Uint8Array }[] } | undefined;
+    return width?.inactiveRunningStats?.() ?? [];
+  }
+
   /** NNCF reports no statistics for progressive shrinking; we give the stage, the active subnet and its MACs. */
   statistics(): Statistics {
     return new Statistics(this.name, {
@@ -177,8 +183,9 @@ export class ProgressiveShrinkingController implements CompressionController {
   /** The supernet is what a plain export writes; subnets go out through the handler's exportSubnet. */
   editExportGraph(_graph: Graph): void {}
 
+  /** The elastic dimensions' own parameters (the kernel transforms): trained and checkpointed with the weights. */
   compressionVariables(): tf.Variable[] {
-    return [];
+    return this.handler.trainableVariables();
   }
 
   getState(): ControllerState {
@@ -188,12 +195,15 @@ export class ProgressiveShrinkingController implements CompressionController {
       scheduler_state: this.scheduler.getState(),
       compression_stage: this.compressionStage(),
       nas_state: { active_config: this.handler.activeConfig(), depth_indicator: depth?.depthIndicator ?? null, width_indicator: width?.widthIndicator ?? null },
+      // each dimension's own state: elastic width's channel order after reorg_weights lives only here
+      elasticity: this.handler.getState(),
     };
   }
 
   /** Resumes mid-stage: the stage's dims and indicators (no second reorganization or BN adaptation; the weights carry them) and the active subnet. */
   loadState(state: ControllerState): void {
     this.scheduler.loadState(state.scheduler_state);
+    if (state.elasticity) this.handler.loadState(state.elasticity as MultiElasticityState);
     const { stage } = this.scheduler.currentStage();
     if (stage) void this.setStage(stage, false);
     this.handler.activate((state.nas_state as { active_config: SubnetConfig }).active_config);
