@@ -69,6 +69,7 @@ describe('nncf-ts nas on NNCF\'s example config', () => {
       expect(log).toMatch(/min_out_channels.*is ignored/);
       expect(log).toMatch(/optimizer\.label_smoothing has no effect/);
       expect(log).toMatch(/optimizer\.momentum has no effect/);
+      expect(log).not.toMatch(/apply to algorithm "RNSGA2" only/); // NNCF's filled-in defaults are not the user's keys
       expect(log).toMatch(/progressive shrinking: 4 stage\(s\), 4 epoch\(s\) of 1 step\(s\); elastic width, depth/);
       // the example's search space: the inner widths [40, 32] (multipliers 1, 0.8, 0.6 on 40, min_width 32) and its six blocks
       const space = run.handler.searchSpace();

@@ -79,6 +79,14 @@ export function nasTrainingConfig(config: NNCFConfig, warn: (line: string) => vo
   return NNCFConfig.fromObject({ ...config.document, optimizer: cleaned });
 }
 
+/**
+ * The search section as written: the resolved config fills NNCF's defaults of every key, R-NSGA-II's
+ * included, which the search would then take for keys the user wrote under NSGA2.
+ */
+export function rawSearchSection(config: NNCFConfig): import('../../algorithms/nas/index.js').SearchSection | undefined {
+  return (config.document.bootstrapNAS as { search?: import('../../algorithms/nas/index.js').SearchSection } | undefined)?.search;
+}
+
 /** Trains, searches and writes D; returns the live objects (the command disposes them, tests compare with them). */
 export async function runNas(opts: NasCommandOptions, log: (line: string) => void): Promise<NasRun> {
   const batchSizeFlag = opts.batchSize === undefined ? undefined : positiveInt(opts.batchSize, '--batch-size');
@@ -172,7 +180,7 @@ export async function runNas(opts: NasCommandOptions, log: (line: string) => voi
     log(`trained on ${trainer.engine}; searching subnets`);
     const search = await api.searchSubnetsOnData({
       handler,
-      search: section.search as import('../../algorithms/nas/index.js').SearchSection | undefined,
+      search: rawSearchSection(config),
       val,
       train,
       batchSize,

@@ -110,7 +110,8 @@ export function buildNasPlan(graph: Graph, config: NNCFConfig, names: { model: s
       return p;
     });
     const last = stagePlans.at(-1);
-    const section = config.bootstrapNAS?.search as SearchSection | undefined;
+    // as written: the resolved config has NNCF's defaults of every key, R-NSGA-II's too
+    const section = (config.document.bootstrapNAS as { search?: SearchSection } | undefined)?.search;
     return {
       kind: 'bootstrapNAS',
       model: names.model,
