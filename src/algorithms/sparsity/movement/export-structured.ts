@@ -3,12 +3,14 @@
  * export drops the pruned heads and channels physically instead of writing them as zeros: Q/K/V (and
  * FFN-in) lose the rows of pruned heads/channels with their bias entries, the output projection (FFN-out)
  * the matching columns, and the head Reshapes of attention get the new head count (split: H → H',
- * merge: H·dh → H'·dh; −1 and 0 entries are left as they are). Any shape it cannot rewrite, or a group
+ * merge: H·dh → H'·dh; −1 and 0 entries are left as they are; a shape PyTorch builds at run time from
+ * Shape ops is rewritten in its constant head entries, its dynamic ones kept). Any shape it cannot rewrite, or a group
  * with every unit pruned, is an error naming the layer. Runs after the masked weights are written.
  */
 import type { ConstTensor, Graph, GraphNode } from '../../../graph/index.js';
 import { SparsityConfigError } from '../base-controller.js';
 import type { LinearLayer } from './layers.js';
+import { reshapeTarget, setReshapeEntry } from './reshape-target.js';
 import type { StructuredGroup } from './structured-groups.js';
 import type { StructuredLayerReport } from './structured-mask.js';
 
@@ -21,19 +23,6 @@ function slice(t: ConstTensor, axis: number, keep: readonly number[]): ConstTens
   if (axis === 0) keep.forEach((r, i) => out.set(v.subarray(r * cols, (r + 1) * cols), i * cols));
   else for (let r = 0; r < rows; r++) keep.forEach((c, i) => (out[r * keep.length + i] = v[r * cols + c]));
   return { ...t, dims: axis === 0 ? [keep.length, cols] : [rows, keep.length], values: out };
-}
-
-function ints(graph: Graph, name: string): number[] | undefined {
-  const c = graph.initializers.get(name);
-  return c && (c.dtype === 'int64' || c.dtype === 'int32') ? Array.from(c.values as ArrayLike<number | bigint>, Number) : undefined;
-}
-
-/** Points `node`'s shape input at a new int64 initializer holding `shape`. */
-function setShape(graph: Graph, node: GraphNode, shape: number[], tag: string): void {
-  const name = `${node.inputs[1]}__${tag}`;
-  graph.initializers.set(name, { name, dtype: 'int64', dims: [shape.length], values: BigInt64Array.from(shape, BigInt) });
-  graph.tensors.set(name, { name, dtype: 'int64', shape: [shape.length] });
-  node.inputs[1] = name;
 }
 
 function outputOf(l: LinearLayer): string {
@@ -71,16 +60,17 @@ export function removeStructured(graph: Graph, groups: readonly StructuredGroup[
       if (g.kind !== 'attention') continue;
       if (m.byRow) {
         const split = graph.consumers(outputOf(l)).find((c) => c.opType === 'Reshape');
-        const shape = split && ints(graph, split.inputs[1]);
-        if (!split || !shape || shape[shape.length - 2] * shape[shape.length - 1] !== total)
-          throw new SparsityConfigError(`--remove-structured: the head split of "${m.layer}" is not a Reshape with a constant [..., heads, head_size] shape`);
-        if (shape[shape.length - 2] !== -1) setShape(graph, split, [...shape.slice(0, -2), units.length, shape[shape.length - 1]], `g${g.id}`);
+        const shape = split && reshapeTarget(graph, split);
+        const [h, dh] = shape ? shape.slice(-2) : [];
+        if (!split || h === undefined || dh === undefined || h * dh !== total)
+          throw new SparsityConfigError(`--remove-structured: the head split of "${m.layer}" is not a Reshape to [..., heads, head_size] with constant heads and head_size`);
+        if (h !== -1) setReshapeEntry(graph, split, -2, units.length, `g${g.id}`);
       } else {
         const merge = mergeReshape(graph, l);
-        const shape = merge && ints(graph, merge.inputs[1]);
-        if (!merge || !shape || (shape[shape.length - 1] !== total && shape[shape.length - 1] !== -1))
-          throw new SparsityConfigError(`--remove-structured: the head merge before "${m.layer}" is not a Reshape with a constant [..., ${total}] shape`);
-        if (shape[shape.length - 1] !== -1) setShape(graph, merge, [...shape.slice(0, -1), keep.length], `g${g.id}`);
+        const last = merge && reshapeTarget(graph, merge)?.at(-1);
+        if (!merge || (last !== total && last !== -1))
+          throw new SparsityConfigError(`--remove-structured: the head merge before "${m.layer}" is not a Reshape to [..., ${total}] with a constant last entry`);
+        if (last !== -1) setReshapeEntry(graph, merge, -1, keep.length, `g${g.id}`);
       }
     }
   }

@@ -11,6 +11,7 @@
  */
 import type { Graph, GraphNode } from '../../../graph/index.js';
 import type { LinearLayer } from './layers.js';
+import { reshapeTarget } from './reshape-target.js';
 
 export interface GroupMember {
   layer: string;
@@ -35,24 +36,20 @@ function constant(graph: Graph, t: string): boolean {
   return t === '' || graph.isConstant(t);
 }
 
-function intsOf(graph: Graph, t: string): number[] | undefined {
-  const c = graph.initializers.get(t);
-  if (!c || (c.dtype !== 'int64' && c.dtype !== 'int32')) return undefined;
-  return Array.from(c.values as ArrayLike<number | bigint>, Number);
-}
-
 /** The tensor a linear layer's output is read from: after its bias Add for a MatMul with one. */
 function outputOf(l: LinearLayer): string {
   return l.biasAdd ? l.biasAdd.outputs[0] : l.node.outputs[0];
 }
 
-/** Head size when `n` reshapes its input's last dim d into [..., H, dh] (H·dh = d). */
+/**
+ * Head size when `n` reshapes its input's last dim d into [..., H, dh] (H·dh = d); the shape may be
+ * built at run time (PyTorch's x.size()[:-1] + (H, dh)) as long as H and dh are constants.
+ */
 function headSplit(graph: Graph, n: GraphNode, d: number): number | undefined {
-  if (n.opType !== 'Reshape') return undefined;
-  const shape = intsOf(graph, n.inputs[1]);
+  const shape = reshapeTarget(graph, n);
   if (!shape || shape.length < 2) return undefined;
   const [h, dh] = shape.slice(-2);
-  return h > 1 && dh > 0 && h * dh === d ? dh : undefined;
+  return h !== undefined && dh !== undefined && h > 1 && dh > 0 && h * dh === d ? dh : undefined;
 }
 
 /** Linear layers reached forward from `start`, not going through linear layers; null if a model output is reached. */
