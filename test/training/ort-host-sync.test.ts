@@ -16,7 +16,9 @@ import { CompressedModel, type CompressionController } from '../../src/compressi
 import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
 import { Engine, initBackend } from '../../src/engine/index.js';
+import type { OrtTrainerStep } from '../../src/autodiff/index.js';
 import { hostSyncOf, leafControllers } from '../../src/training/controllers.js';
+import { HostParams, type HostParam } from '../../src/training/ort-host-params.js';
 import { taskLoss, Trainer, trainingSettings } from '../../src/training/index.js';
 import { resnetStyle, transformerEncoder } from '../helpers/models.js';
 import { seededRandom } from '../helpers/onnx-builder.js';
@@ -192,5 +194,38 @@ describe('controller.hostSync', () => {
     expect(hostSyncOf(movement).loss).toBe(true);
     controller.dispose();
     model.engine.dispose();
+  });
+});
+
+describe('HostParams error paths', () => {
+  const param = (variable: tf.Variable, index: number): HostParam => ({
+    name: `p${index}`,
+    variable,
+    index,
+    lrMultiplier: 1,
+    toHost: (t) => Float32Array.from(t.dataSync() as Float32Array),
+    fromHost: (v) => tf.tensor(v, variable.shape),
+  });
+
+  it('a loss gradient to a variable the training graph does not read is an error naming it (and the gradients are released)', () => {
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const b = tf.variable(tf.tensor1d([3]));
+    const step = { parameters: new Map([['p0', new Float32Array([1, 2])]]), state: new Map<string, Float32Array>() } as unknown as OrtTrainerStep;
+    const host = new HostParams([param(a, 0)], [], step);
+    const live = tf.memory().numTensors;
+    expect(() => host.addVariableGradients([tf.tensor1d([0.5, 0.5]), tf.tensor1d([1])])).toThrow(/variable #1.*cannot apply it/);
+    expect(tf.memory().numTensors).toBe(live);
+    tf.dispose([a, b]);
+  });
+
+  it('frozen statistics: a keep list of another length is an error; unknown names are left alone; kept channels restored', () => {
+    const state = new Map([['bn.mean', new Float32Array([1, 2, 3])]]);
+    const step = { parameters: new Map<string, Float32Array>(), state } as unknown as OrtTrainerStep;
+    const host = new HostParams([], [], step);
+    expect(() => host.freezeStats([{ name: 'bn.mean', keep: new Uint8Array(2) }])).toThrow(/"bn.mean": 3 values, 2 keep flags/);
+    const restore = host.freezeStats([{ name: 'bn.mean', keep: Uint8Array.from([1, 0, 1]) }, { name: 'other', keep: new Uint8Array(1) }]);
+    state.set('bn.mean', new Float32Array([7, 8, 9])); // the step's new statistics
+    restore();
+    expect(Array.from(state.get('bn.mean')!)).toEqual([7, 2, 9]);
   });
 });
