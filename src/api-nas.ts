@@ -58,3 +58,15 @@ export async function searchSubnetsOnData(o: NasSearchOnDataOptions): Promise<Na
       : undefined;
   return runNasSearch({ handler: o.handler, search: params, validate: () => top1OnEngine(model, o.val, o.batchSize), adaptBn, refAcc: o.refAcc, warn: o.warn, onEvaluated: o.onEvaluated });
 }
+
+export {
+  createProgressiveShrinking,
+  runNasSearch,
+  SubnetEvaluator,
+  MultiElasticityHandler,
+  type NasTraining,
+  type NasSearchOptions,
+  type NasSearchResult,
+  type SubnetConfig,
+  type SubnetEvaluation,
+} from './algorithms/nas/index.js';

@@ -11,6 +11,7 @@ const EX = 'examples/fashion-mnist';
 export const COMMAND_EXAMPLES: Readonly<Record<string, string>> = {
   compress: `nncf-ts compress --model ${EX}/model.onnx --config ${EX}/int8.json --data ${EX} --out model-int8.onnx --report report.json`,
   eval: `nncf-ts eval --model ${EX}/model.onnx --model model-int8.onnx --data ${EX}`,
+  nas: `nncf-ts nas --model supernet.onnx --config bootstrapnas.json --train train.npz --val val.npz --out-dir nas-out`,
   run: `nncf-ts run --model ${EX}/model.onnx --input ${EX}/images.npy --output logits.npy`,
   train: `nncf-ts train --model ${EX}/model.onnx --config ${EX}/int8.json --train ${EX} --val ${EX} --out model-qat.onnx --epochs 1`,
   validate: `nncf-ts validate ${EX}/int8.json --print-defaults`,

@@ -37,7 +37,7 @@ export function notBuiltSectionsOf(document: unknown): string[] {
 
 /** bootstrapNAS is built, as its own training loop: compress and train (createCompressedModel) do not run it. */
 export const NAS_ROUTE =
-  'progressive shrinking trains a supernet through createProgressiveShrinking (nncf-ts API) and the Trainer; compress and train do not run it, and the "nncf-ts nas" command is not built yet';
+  'use "nncf-ts nas", which trains the supernet by progressive shrinking, searches its subnets and exports the Pareto front (API: createProgressiveShrinking with the Trainer, then searchSubnetsOnData)';
 
 /** The message of one refused section: what, why, and what is built instead. */
 export function notBuiltMessage(section: string): string {

@@ -83,6 +83,8 @@ export class LeGRInitArgs<Loader = unknown> implements ExtraStruct {
     readonly valLoader: Loader,
     readonly valFn: (model: unknown, loader: Loader) => readonly [number, number] | Promise<readonly [number, number]>,
     readonly trainOptimizer?: unknown,
+    /** Where the search's progress lines go (NNCF's nncf_logger.info; default: stderr). Not in NNCF's signature. */
+    readonly log?: (line: string) => void,
   ) {}
 }
 

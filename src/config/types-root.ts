@@ -77,7 +77,7 @@ export interface NasSearchSection {
   readonly mutation_eta?: number;
   readonly acc_delta?: number;
   readonly ref_acc?: number;
-  readonly aspiration_points?: readonly number[];
+  readonly aspiration_points?: readonly (number | readonly number[])[];
   readonly epsilon?: number;
   readonly weights?: number;
   readonly extreme_points_as_ref_points?: boolean;

@@ -75,7 +75,7 @@ export function legrInitArgs(train: Dataset, val: Dataset, opts: LegrDataOptions
     }
   };
   const valFn = (model: unknown, loader: Dataset): readonly [number, number] => validateTop1AndLoss(model as CompressedModel, loader, opts.batchSize);
-  return new LeGRInitArgs<Dataset>(train, trainFn, val, valFn);
+  return new LeGRInitArgs<Dataset>(train, trainFn, val, valFn, undefined, opts.log);
 }
 
 /** [top-1, mean cross-entropy] of the first output, eval mode, on the engine. */

@@ -59,3 +59,37 @@ export function tinyBnResnet(blocks = 3, seed = 21): Graph {
   b.output(b.node('Gemm', [f, b.randomWeight('fc.w', [3, 8]), b.uniform('fc.b', [3], -0.1, 0.1)], { transB: 1 }, { name: 'fc', outputs: ['logits'] }), ['N', 3]);
   return b.toGraph();
 }
+
+/**
+ * A tiny ResNet-50-for-CIFAR-10 look-alike whose ReLU nodes carry NNCF's PyTorch scope names, so NNCF's
+ * own bootstrapnas_examples config (its skipped_blocks name "ResNet/Sequential[layerL]/Bottleneck[i]/
+ * ReLU[relu]/relu__2") applies unchanged: x[N,3,32,32] → stem 3×3/2 conv-BN-ReLU (16) → MaxPool 2 →
+ * layers of 3, 4, 6, 3 bottlenecks (1×1 16→`inner`, 3×3 `inner`→`inner` (stride 2 in the first block
+ * of layers 2–4), 1×1 →16, BN each; a 1×1/2 conv-BN downsample on the skip there) → GAP → fc (10).
+ * The inner widths (default 40) give NNCF's width multipliers [1, 0.8, 0.6] the list [40, 32].
+ */
+export function cifarResnet50Style(inner = 40, seed = 50): Graph {
+  const b = new OnnxBuilder({ opset: 13, seed, name: 'resnet50_cifar10_tiny' });
+  b.input('x', ['N', 3, 32, 32]);
+  const convBn = (x: string, name: string, cin: number, cout: number, k: number, stride = 1) => {
+    const pad = (k - 1) / 2;
+    const y = b.node('Conv', [x, b.randomWeight(`${name}.weight`, [cout, cin, k, k])], { kernel_shape: [k, k], pads: [pad, pad, pad, pad], strides: [stride, stride] }, { name });
+    return b.node('BatchNormalization', [y, b.uniform(`${name}.bn.weight`, [cout], 0.5, 1.5), b.uniform(`${name}.bn.bias`, [cout], -0.2, 0.2), b.uniform(`${name}.bn.running_mean`, [cout], -0.2, 0.2), b.uniform(`${name}.bn.running_var`, [cout], 0.5, 1.5)], { epsilon: 1e-5, momentum: 0.9 }, { name: `${name}/bn` });
+  };
+  let h = b.node('Relu', [convBn('x', 'ResNet/Conv2d[conv1]', 3, 16, 3, 2)], {}, { name: 'ResNet/ReLU[relu]/relu_0' });
+  h = b.node('MaxPool', [h], { kernel_shape: [2, 2], strides: [2, 2] }, { name: 'ResNet/MaxPool2d[maxpool]' });
+  for (const [l, blocks] of [3, 4, 6, 3].entries()) {
+    for (let i = 0; i < blocks; i++) {
+      const at = `ResNet/Sequential[layer${l + 1}]/Bottleneck[${i}]`;
+      const stride = l > 0 && i === 0 ? 2 : 1;
+      let y = b.node('Relu', [convBn(h, `${at}/Conv2d[conv1]`, 16, inner, 1)], {}, { name: `${at}/ReLU[relu]/relu_0` });
+      y = b.node('Relu', [convBn(y, `${at}/Conv2d[conv2]`, inner, inner, 3, stride)], {}, { name: `${at}/ReLU[relu]/relu__1` });
+      y = convBn(y, `${at}/Conv2d[conv3]`, inner, 16, 1);
+      const skip = stride === 2 ? convBn(h, `${at}/Sequential[downsample]/Conv2d[0]`, 16, 16, 1, 2) : h;
+      h = b.node('Relu', [b.node('Add', [y, skip], {}, { name: `${at}/__iadd___0` })], {}, { name: `${at}/ReLU[relu]/relu__2` });
+    }
+  }
+  const f = b.node('Flatten', [b.node('GlobalAveragePool', [h], {}, { name: 'ResNet/AdaptiveAvgPool2d[avgpool]' })], { axis: 1 }, { name: 'ResNet/flatten_0' });
+  b.output(b.node('Gemm', [f, b.randomWeight('linear.weight', [10, 16]), b.uniform('linear.bias', [10], -0.1, 0.1)], { transB: 1 }, { name: 'ResNet/Linear[linear]', outputs: ['logits'] }), ['N', 10]);
+  return b.toGraph();
+}

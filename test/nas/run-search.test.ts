@@ -133,6 +133,25 @@ describe('NAS search runner', () => {
     m.engine.dispose();
   }, 120_000);
 
+  it('R-NSGA-II: aspiration points as NNCF\'s code reads them ([[MMACs, −top-1]]) or as a flat pair give the same run; other forms are refused by name', async () => {
+    const val = data(6, 8);
+    const runWith = async (aspiration_points: (number | number[])[]) => {
+      const { m, handler } = supernet();
+      const r = await runNasSearch({ handler, search: { algorithm: 'RNSGA2', num_evals: 12, population: 4, seed: 5, aspiration_points, epsilon: 0.01 }, validate: () => top1OnEngine(m, val, 3) });
+      r.evaluator.dispose();
+      handler.dispose();
+      m.engine.dispose();
+      return r;
+    };
+    const a = await runWith([[0.05, -60]]);
+    const b = await runWith([0.05, -60]);
+    expect(a.params.reference?.aspirationPoints).toEqual([[0.05, -60]]);
+    expect(a.front.length).toBeGreaterThan(0);
+    expect(b.evaluated.map((e) => e.x)).toEqual(a.evaluated.map((e) => e.x));
+    await expect(runWith([[1, 2], 3])).rejects.toThrow(/bootstrapNAS.search.aspiration_points must be a list of points/);
+    await expect(runWith([[1, 2, 3]])).rejects.toThrow(/aspiration_points\[0\] has 3 coordinates/);
+  }, 120_000);
+
   it('no subnet above ref_acc − acc_delta: best is null and the maximal subnet is active; errors name the option', async () => {
     const { m, handler } = supernet(['depth']);
     const val = data(6, 7);

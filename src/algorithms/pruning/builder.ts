@@ -80,7 +80,7 @@ export class FilterPruningBuilder implements CompressionAlgorithmBuilder {
         ? rankingCoeffsFromJson(JSON.stringify(saved), controller.prunedLayers(), 'the resumed compression state (builder_state.filter_pruning.ranking_coeffs)')
         : p.load_ranking_coeffs_path
         ? readRankingCoeffs(p.load_ranking_coeffs_path, controller.prunedLayers())
-        : (await learnRankingCoeffs(model, controller, legrEpisode(ctx.config, model, controller), legrParams(p.legr_params!), (l) => process.stderr.write(`${l}\n`))).coeffs;
+        : (await learnRankingCoeffs(model, controller, legrEpisode(ctx.config, model, controller), legrParams(p.legr_params!), ctx.config.getExtraStruct(LeGRInitArgs)?.log ?? ((l) => process.stderr.write(`${l}\n`)))).coeffs;
       controller.setRankingCoeffs(coeffs);
       controller.setPruningLevel(this.section.pruning_init);
       this.coeffs = controller.rankingCoeffs;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCompress } from './compress.js';
 import { registerEval } from './eval.js';
+import { registerNas } from './nas.js';
 import { registerPlan } from './plan.js';
 import { registerRun } from './run.js';
 import { registerTrain } from './train.js';
@@ -13,6 +14,7 @@ export type RegisterCommand = (program: Command, setExitCode: (code: number) => 
 export const commands: RegisterCommand[] = [
   registerCompress,
   registerEval,
+  registerNas,
   registerPlan,
   registerRun,
   registerTrain,

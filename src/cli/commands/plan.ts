@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { BNAdaptationInitArgs, QuantizationRangeInitArgs } from '../../config/index.js';
+import { BNAdaptationInitArgs, formatIssue, QuantizationRangeInitArgs } from '../../config/index.js';
 import { positiveInt } from '../args.js';
 import { checkConfigForCommand, loadConfigFile } from '../config-checks.js';
 import { registerPrecisionInitArgs } from '../precision-init-args.js';
@@ -29,6 +29,7 @@ export interface PlanCommandOptions {
 
 export async function planCommand(o: PlanCommandOptions): Promise<string> {
   const config = loadConfigFile(o.config);
+  if (config.bootstrapNAS !== undefined) return nasPlan(o, config);
   // Unbuilt sections are refused as train refuses them; no compression section gives an empty plan.
   await checkConfigForCommand(config, 'train');
   const epochs = o.epochs === undefined ? undefined : positiveInt(o.epochs, '--epochs', true);
@@ -84,6 +85,28 @@ export async function planCommand(o: PlanCommandOptions): Promise<string> {
   }
   if (!o.json) return plan.renderPlan(result); // the tables carry the notes
   for (const n of result.notes) process.stderr.write(`nncf-ts: warning: ${n}\n`);
+  return JSON.stringify(result, null, 2);
+}
+
+/** A bootstrapNAS config: the elastic dimensions, the search space and the stages (report/plan/nas-plan.ts). */
+async function nasPlan(o: PlanCommandOptions, config: import('../../config/index.js').NNCFConfig): Promise<string> {
+  for (const w of config.warnings) process.stderr.write(`nncf-ts: ${formatIssue(w, config.file)}\n`);
+  if (config.algorithms.length > 0)
+    throw new Error(`plan: bootstrapNAS runs alone (nncf-ts nas); the config's "compression" section (${config.algorithms.map((a) => a.algorithm).join(', ')}) is not combined with it`);
+  for (const flag of ['data', 'epochs', 'stepsPerEpoch'] as const)
+    if (o[flag] !== undefined && !(flag === 'stepsPerEpoch' && o[flag] === '0'))
+      process.stderr.write(`nncf-ts: warning: --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} has no effect on a bootstrapNAS plan (the stages give the epochs; nothing is initialised from data)\n`);
+  const [{ loadOnnxModel }, { initBackend }, plan] = await Promise.all([import('../../frontends/onnx/index.js'), import('../../engine/index.js'), import('../../report/plan/index.js')]);
+  let graph: Awaited<ReturnType<typeof loadOnnxModel>>;
+  try {
+    graph = await loadOnnxModel(o.model);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  await initBackend('wasm');
+  const result = plan.buildNasPlan(graph, config, { model: o.model, config: o.config });
+  if (!o.json) return plan.renderNasPlan(result);
+  for (const n of result.notes) process.stderr.write(`nncf-ts: note: ${n}\n`);
   return JSON.stringify(result, null, 2);
 }
 

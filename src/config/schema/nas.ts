@@ -77,7 +77,9 @@ export const NAS_SEARCH_SCHEMA = closed({
   mutation_eta: NUMBER,
   acc_delta: NUMBER,
   ref_acc: NUMBER,
-  aspiration_points: ARRAY_OF_NUMBERS,
+  // NNCF's schema says an array of numbers, but its code (np.array → pymoo's ref_points) needs points:
+  // both forms validate; search/params.ts reads a flat pair as one point.
+  aspiration_points: { type: 'array', items: { type: ['number', 'array'], if: { type: 'array' }, then: { items: NUMBER } } },
   epsilon: NUMBER,
   weights: NUMBER,
   extreme_points_as_ref_points: BOOLEAN,

@@ -17,7 +17,7 @@ export interface SearchSection {
   acc_delta?: number;
   ref_acc?: number;
   seed?: number;
-  aspiration_points?: number[][];
+  aspiration_points?: readonly (number | readonly number[])[];
   epsilon?: number;
   weights?: number | number[];
   extreme_points_as_ref_points?: boolean;
@@ -65,7 +65,7 @@ export function searchParams(section: SearchSection = {}, warn: (message: string
     reference:
       algorithm === 'RNSGA2'
         ? {
-            aspirationPoints: section.aspiration_points ?? [[0, 0]],
+            aspirationPoints: aspirationPoints(section.aspiration_points),
             epsilon: section.epsilon ?? 0.001,
             // a single number applies to every objective
             weights: weights === undefined ? undefined : Array.isArray(weights) ? weights : [weights, weights],
@@ -84,4 +84,22 @@ export function searchParams(section: SearchSection = {}, warn: (message: string
     bnAdaptationSamples: section.batchnorm_adaptation?.num_bn_adaptation_samples ?? 2000,
     seed: section.seed ?? 0,
   };
+}
+
+/**
+ * NNCF's aspiration_points (default [[0, 0]]) in objective space [MMACs, −top-1]: a list of points, as
+ * NNCF's code uses them; a flat pair (the form NNCF's schema documents) is one point.
+ */
+export function aspirationPoints(v: SearchSection['aspiration_points']): number[][] {
+  const where = 'bootstrapNAS.search.aspiration_points';
+  if (v === undefined) return [[0, 0]];
+  if (v.length > 0 && v.every((p) => Array.isArray(p))) {
+    const points = v.map((p) => [...(p as readonly number[])]);
+    points.forEach((p, i) => {
+      if (p.length !== 2) throw new SearchConfigError(`${where}[${i}] has ${p.length} coordinates; a point is [MMACs, −top-1] (2 objectives)`);
+    });
+    return points;
+  }
+  if (v.length === 2 && v.every((p) => typeof p === 'number')) return [[v[0] as number, v[1] as number]];
+  throw new SearchConfigError(`${where} must be a list of points [[MMACs, −top-1], …] or one point [MMACs, −top-1], got ${JSON.stringify(v)}`);
 }

@@ -78,6 +78,9 @@ export async function learnRankingCoeffs(
     weights.restore();
     pruner.resetMasks();
   };
+  // NNCF's LeGR log lines (legr.py train_global_ranking), which `nncf-ts train` also keeps in log_dir's output.log
+  log('Start training LeGR ranking coefficients...');
+  let end = performance.now();
   try {
     for (let g = 0; g < params.generations; g++) {
       reset();
@@ -92,12 +95,17 @@ export async function learnRankingCoeffs(
       const reward = Number.isFinite(loss) ? -loss : -Infinity;
       agent.tell(reward);
       episodes.push({ reward, accuracy });
-      log(`LeGR generation ${g}: reward ${reward.toFixed(4)} (val loss ${loss.toFixed(4)}, acc ${accuracy.toFixed(4)})`);
+      const seconds = (performance.now() - end) / 1000;
+      end = performance.now();
+      log(`LeGR generation ${g}: reward ${reward.toFixed(4)} (val loss ${loss.toFixed(4)}, acc ${accuracy.toFixed(4)}), ${seconds.toFixed(3)} s`);
     }
   } finally {
     reset();
     weights.dispose();
   }
+  log('Finished training LeGR ranking coefficients.');
+  // Python's repr of the float list (−∞ as -inf)
+  log(`Evolution algorithm rewards history = [${episodes.map((e) => (Number.isFinite(e.reward) ? String(e.reward) : '-inf')).join(', ')}]`);
   const coeffs = agent.bestAction;
   if (!coeffs) throw new LegrError('LeGR: every episode diverged (validation loss NaN or infinite); no ranking coefficients were learned');
   return { coeffs, episodes };
