@@ -141,5 +141,11 @@ describe('nncf-ts nas command line', () => {
     r = await runCli('nas', ...args(join(dir, 'tiny.json'), join(dir, 'no-such', 'out')));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--out-dir .*no such folder/);
+    r = await runCli('nas', ...args(join(dir, 'tiny.json')), '--preprocess', 'scale=oops');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/scale/);
+    r = await runCli('nas', ...args(join(dir, 'tiny.json')), '--batch-size', '0');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--batch-size/);
   }, 120_000);
 });
