@@ -1,13 +1,15 @@
 /**
  * npm run bench:nas -- [--samples N] [--epochs0 N] [--epochs1 N] [--lr X] [--batch N] [--population N]
- *   [--evals N] [--search-images N] [--bn-samples N] [--threads N] [--seed N] [--out-doc] [--json]
+ *   [--evals N] [--search-images N] [--bn-samples N] [--threads N] [--seed N] [--json]
  * Defaults: 12,000 train images per epoch, stage 0 (depth) 1 epoch + stage 1 (depth + width) 3 epochs,
- * batch 64, stage LRs 1e-3 / 5e-4 (SGD momentum 0.9), NSGA-II population 16 × 10 generations.
+ * batch 64, stage LRs 2e-3 / 2e-3 (SGD momentum 0.9, cosine per stage), knowledge distillation (softmax)
+ * from the supernet (`--kd none|mse|softmax`), NSGA-II population 16 × 10 generations on 1,000 test images.
  *
  * BootstrapNAS acceptance on the Fashion-MNIST reference CNN (issue 16): an NNCF-style config with elastic
  * width + depth (2 stages), progressive shrinking on ONNX Runtime starting from the trained reference
- * weights, then NSGA-II over the subnets (objectives: MACs and top-1 on `--search-images` test images, each
- * subnet evaluated after BatchNorm adaptation on `--bn-samples` train images, as NNCF's search does).
+ * weights, then NSGA-II over the subnets with the search runner (runNasSearch; objectives: MACs and top-1
+ * on `--search-images` test images, each subnet exported standalone and run on onnxruntime-node after
+ * BatchNorm adaptation on `--bn-samples` train images, as NNCF's search does).
  * The final front is measured on the full 10k test set with each subnet exported standalone and run on
  * onnxruntime-node. Prints the front size, supernet top-1, the smallest subnet within 1 pt of the
  * supernet and its MACs ratio, wall time and load average.
@@ -19,7 +21,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { createProgressiveShrinking, nsga2, searchParams, type SubnetConfig } from '../src/algorithms/nas/index.js';
+import { createProgressiveShrinking, runNasSearch, type SubnetConfig } from '../src/algorithms/nas/index.js';
 import { CompressedModel } from '../src/compression/index.js';
 import { NNCFConfig } from '../src/config/index.js';
 import { loadData, parsePreprocessSpec, type Dataset, type NdArray } from '../src/data/index.js';
@@ -34,16 +36,16 @@ const { values: a } = parseArgs({
     samples: { type: 'string', default: '12000' },
     epochs0: { type: 'string', default: '1' },
     epochs1: { type: 'string', default: '3' },
-    lr0: { type: 'string', default: '1e-3' },
-    lr1: { type: 'string', default: '5e-4' },
+    lr0: { type: 'string', default: '2e-3' },
+    lr1: { type: 'string', default: '2e-3' },
     batch: { type: 'string', default: '64' },
     population: { type: 'string', default: '16' },
     evals: { type: 'string', default: '160' },
-    'search-images': { type: 'string', default: '2000' },
-    'bn-samples': { type: 'string', default: '512' },
+    'search-images': { type: 'string', default: '1000' },
+    'bn-samples': { type: 'string', default: '256' },
     threads: { type: 'string' },
     seed: { type: 'string', default: '1' },
-    'out-doc': { type: 'boolean', default: false },
+    kd: { type: 'string', default: 'softmax' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -90,6 +92,8 @@ const nas = {
         { train_dims: ['depth', 'width'], epochs: Number(a.epochs1), init_lr: Number(a.lr1), width_indicator: 5, reorg_weights: true, bn_adapt: true },
       ],
     },
+    // knowledge distillation from the full supernet (the reference weights), unless --kd none
+    ...(a.kd === 'none' ? {} : { compression: [{ algorithm: 'knowledge_distillation', type: a.kd }] }),
   },
   search: { algorithm: 'NSGA2', population: Number(a.population), num_evals: Number(a.evals), seed },
 };
@@ -105,8 +109,6 @@ const graph = parseOnnx(fpBytes);
 const model = new CompressedModel(graph, new Engine(graph));
 const input = graph.inputs[0].name;
 
-/** Running statistics (non-trainable engine weights): saved before a BN adaptation, put back after. */
-const runningStats = () => model.engine.weights().filter((w) => !w.trainable).map((w) => ({ v: w.variable, saved: w.variable.clone() }));
 async function bnAdapt(data: Dataset = bnData): Promise<void> {
   for (const b of data.batches(64)) {
     const x = tf.tensor(b.x.data as Float32Array, b.x.shape);
@@ -115,13 +117,13 @@ async function bnAdapt(data: Dataset = bnData): Promise<void> {
   }
 }
 const built = createProgressiveShrinking(model, config, { stepsPerEpoch, seed, bnAdapt, log });
-const { handler, controller } = built;
+const { handler, controller, trainController } = built;
 handler.activateSupernet();
 const fullMacs = handler.macs();
 log(`search space: ${JSON.stringify(handler.searchSpace())}; design vars ${handler.designVars().upper.join(',')}; supernet MACs ${(fullMacs / 1e6).toFixed(2)} M`);
 
 const trainer = new Trainer({
-  model, controller, train: fineTune, settings: trainingSettings(config), config, loss: taskLoss('cross_entropy', 'logits'), engine: 'ort',
+  model, controller: trainController, train: fineTune, settings: trainingSettings(config), config, loss: taskLoss('cross_entropy', 'logits'), engine: 'ort',
   threads: a.threads === undefined ? undefined : Number(a.threads), log,
   onEpochEnd: (rec) => log(`epoch ${rec.epoch}: loss ${rec.loss.toFixed(4)}, stage ${controller.scheduler.stageIndex}, lr ${rec.lr.toExponential(2)}`),
 });
@@ -132,57 +134,42 @@ trainer.dispose();
 mkdirSync('.cache/bench', { recursive: true });
 log(`trained in ${trainSeconds.toFixed(0)} s on ${trainer.engine}`);
 
-/** Top-1 of a subnet: activated, BN-adapted (stats restored afterwards), exported standalone, run on ORT. */
-async function evaluate(cfg: SubnetConfig | 'supernet', x: NdArray<'float32'>, y: NdArray): Promise<{ top1: number; macs: number; bytes: Uint8Array }> {
-  const before = handler.activeConfig();
-  if (cfg === 'supernet') handler.activateSupernet();
-  else handler.activate(cfg);
-  const saved = runningStats();
-  try {
-    await bnAdapt();
-    const bytes = exportOnnx(handler.exportSubnet());
-    const top1 = (await evaluateOrt(bytes, x, y)).top1;
-    return { top1, macs: handler.macs(), bytes };
-  } finally {
-    for (const { v, saved: s } of saved) {
-      v.assign(s);
-      s.dispose();
-    }
-    handler.activate(before);
-  }
-}
-
-// the search: every dimension on (NNCF's search runs on the last stage's elasticity), every width allowed
+// the search (nas-cli's runNasSearch): every dimension on (NNCF searches the last stage's elasticity),
+// every width allowed; each subnet's BN statistics adapted from the supernet's, then exported standalone
+// and scored on onnxruntime-node
 for (const d of handler.availableDims()) handler.enable(d, true);
 (handler.dims.width as unknown as { widthIndicator: number }).widthIndicator = -1;
-const sp = searchParams(nas.search);
-const { upper } = handler.designVars();
 const sx = searchSet.x as NdArray<'float32'>;
-const supernetSearch = await evaluate('supernet', sx, searchSet.y!);
-log(`supernet top-1 on the search images ${(100 * supernetSearch.top1).toFixed(2)}%; search: population ${sp.population}, ${sp.generations} generations`);
+const ortTop1 = async (x: NdArray<'float32'>, y: NdArray) => (await evaluateOrt(exportOnnx(handler.exportSubnet()), x, y)).top1;
 const tSearch = performance.now();
-let evals = 0;
-const result = await nsga2(
-  { xl: upper.map(() => 0), xu: upper },
-  async (x) => {
-    const r = await evaluate(handler.configFromVector(x), sx, searchSet.y!);
-    if (++evals % 20 === 0) log(`search: ${evals} subnets evaluated`);
-    return [r.macs / 1e6, -100 * r.top1];
-  },
-  sp,
-);
+const search = await runNasSearch({
+  handler,
+  search: nas.search,
+  adaptBn: () => bnAdapt(),
+  validate: async () => 100 * (await ortTop1(sx, searchSet.y!)),
+  warn: log,
+  onEvaluated: (_e, count, total) => count % 20 === 0 && log(`search: ${count} of ${total} subnets evaluated`),
+});
+const sp = search.params;
 const searchSeconds = (performance.now() - tSearch) / 1000;
-log(`search: ${result.evaluated.length} subnets in ${searchSeconds.toFixed(0)} s, front ${result.front.length}`);
+log(`search: supernet ${search.supernet.top1.toFixed(2)}% on the search images; ${search.evaluated.length} subnets in ${searchSeconds.toFixed(0)} s, front ${search.front.length}`);
 
-// the front on the full test set, each subnet exported standalone
-const supernet = await evaluate('supernet', tx, test.y!);
-writeFileSync('.cache/bench/nas-supernet.onnx', supernet.bytes);
+// the front on the full test set: each subnet re-created with its adapted statistics, exported standalone
+const evaluateFull = async (config: SubnetConfig) => {
+  await search.evaluator.activate(config);
+  const bytes = exportOnnx(handler.exportSubnet());
+  return { top1: (await evaluateOrt(bytes, tx, test.y!)).top1, macs: handler.macs(), bytes };
+};
+const supernet = await evaluateFull(handler.maximumConfig());
+writeFileSync('.cache/bench/nas-supernet.onnx.tmp', supernet.bytes);
+renameSync('.cache/bench/nas-supernet.onnx.tmp', '.cache/bench/nas-supernet.onnx');
 const front = [];
-for (const ind of result.front) {
-  const cfg = handler.configFromVector(ind.x);
-  const r = await evaluate(cfg, tx, test.y!);
-  front.push({ config: cfg, macs: r.macs, ratio: r.macs / supernet.macs, top1: r.top1 });
+for (const e of search.front) {
+  const r = await evaluateFull(e.config);
+  front.push({ config: e.config, macs: r.macs, ratio: r.macs / supernet.macs, top1: r.top1, searchTop1: e.top1 });
 }
+search.evaluator.restoreBnStats();
+search.evaluator.dispose();
 front.sort((p, q) => p.macs - q.macs);
 const within = front.filter((f) => f.top1 >= supernet.top1 - 0.01);
 const smallest = within[0];
@@ -191,7 +178,7 @@ const cpu = process.cpuUsage(cpu0);
 const loadMean = loads.reduce((s, v) => s + v, 0) / loads.length;
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 const lines = [
-  `Fashion-MNIST reference CNN, BootstrapNAS width + depth: ${fineTune.length} images × (${a.epochs0} + ${a.epochs1}) epochs on ${trainer.engine} (${trainSeconds.toFixed(0)} s), NSGA-II ${sp.population} × ${sp.generations} (${result.evaluated.length} subnets, ${searchSeconds.toFixed(0)} s)`,
+  `Fashion-MNIST reference CNN, BootstrapNAS width + depth, KD ${a.kd}: ${fineTune.length} images × (${a.epochs0} + ${a.epochs1}) epochs on ${trainer.engine} (${trainSeconds.toFixed(0)} s), NSGA-II ${sp.population} × ${sp.generations} (${search.evaluated.length} subnets, ${searchSeconds.toFixed(0)} s)`,
   `  reference model top-1 (ORT, 10k)                 ${pct(fp32)}`,
   `  supernet top-1 after training (ORT, 10k)         ${pct(supernet.top1)}   MACs ${(supernet.macs / 1e6).toFixed(2)} M`,
   `  Pareto front (10k test, standalone subnets on ORT): ${front.length} subnets`,

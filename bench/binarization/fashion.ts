@@ -1,6 +1,6 @@
 /**
  * npm run bench:binarization -- [--samples N] [--epochs N] [--mode xnor|dorefa] [--activations-start E] [--weights-start E] [--drop-start E]
- *   [--batch N] [--threads N] [--ckpt-dir DIR]
+ *   [--batch N] [--threads N] [--ckpt-dir DIR] [--resume CKPT]
  * Binarization on the Fashion-MNIST reference CNN with NNCF's config style (the first conv ignored; the
  * FC is a Gemm, never binarized): `--samples` train images (default 15,000) × `--epochs` (default 3) of
  * the `train` command's loop (staged: activations from epoch 0, weights from epoch 1, Adam 1e-3 with
@@ -19,7 +19,7 @@ import { Engine, initBackend } from '../../src/engine/index.js';
 import { parseOnnx } from '../../src/frontends/onnx/index.js';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { trainingSettings } from '../../src/training/index.js';
+import { readTrainingCheckpoint, trainingSettings } from '../../src/training/index.js';
 import { agreement, enginePredictions, evaluateOrt, top1 } from '../reference/evaluate.js';
 
 const { values: a } = parseArgs({
@@ -35,6 +35,8 @@ const { values: a } = parseArgs({
     threads: { type: 'string' },
     // a fresh directory per run: the trainer writes its checkpoints there (shared .cache is used by other runs)
     'ckpt-dir': { type: 'string', default: '.cache/bench/binarization-ckpt' },
+    // continue a stopped run from its last.ckpt (same options otherwise), as `nncf-ts train --resume`
+    resume: { type: 'string' },
   },
 });
 const t0 = performance.now();
@@ -61,12 +63,13 @@ const config = NNCFConfig.fromObject({
 });
 const fp32 = await evaluateOrt(modelBytes, test.x as never, test.y!);
 log(`FP32 top-1 (ORT, 10k test): ${(100 * fp32.top1).toFixed(2)} %`);
-const created = await createCompressedModel(parseOnnx(modelBytes), config, { initDataset: train });
+const ckpt = a.resume === undefined ? undefined : readTrainingCheckpoint(a.resume);
+const created = await createCompressedModel(parseOnnx(modelBytes), config, { initDataset: train, compressionState: ckpt?.compressionState });
 log(`binarized layers: ${created.controller.statistics().values.binarized_layers}, MAC share ${(100 * Number(created.controller.statistics().values.binarized_mac_share)).toFixed(1)} %`);
 // per-epoch validation on 2k test images (progress only; the numbers below use all 10k)
 const load0 = loadavg()[0];
 const tTrain = performance.now();
-const trained = await runTraining({ created, config, settings: trainingSettings(config), train, val: test.take(2000), checkpointDir: a['ckpt-dir']!, progress: false, log, threads: a.threads === undefined ? undefined : Number(a.threads) });
+const trained = await runTraining({ created, config, settings: trainingSettings(config), train, val: test.take(2000), checkpointDir: a['ckpt-dir']!, ckpt, progress: false, log, threads: a.threads === undefined ? undefined : Number(a.threads) });
 const engine = trained.engine;
 const trainSeconds = (performance.now() - tTrain) / 1000;
 const simulated = enginePredictions(created.model.engine, test.x as never);

@@ -12,6 +12,24 @@ export interface ControllerState {
 }
 
 /**
+ * A controller's per-step use of tf.Variables (weights, running statistics, compression parameters):
+ * - step 'none': the next scheduler.step() neither reads nor writes them (it may set masks or flags,
+ *   which the training graph reads as fed inputs at every step);
+ * - 'reads': it reads them (e.g. a magnitude threshold from the weights): the trainer writes its copy first;
+ * - 'writes': it may also change them: the trainer also reads them back after;
+ * - loss: loss() reads this controller's compressionVariables() and has gradients to them (RB logits,
+ *   movement importance); false: loss() is the constant 0;
+ * - feeds: its fed node inputs are computed from its compressionVariables() when read before a step
+ *   (movement's mask from the scores); absent: false.
+ * The trainer writes the compressionVariables() of a controller with `loss` or `feeds` before each step.
+ */
+export interface HostSync {
+  step: 'none' | 'reads' | 'writes';
+  loss: boolean;
+  feeds?: boolean;
+}
+
+/**
  * Handle on one compression algorithm applied to a model (NNCF's CompressionAlgorithmController).
  * Masks, quantizers, elastic ops and teacher models all sit behind this interface.
  */
@@ -48,6 +66,12 @@ export interface CompressionController {
    * touches. The trainer restores them after each step. Absent: none.
    */
   frozenRunningStats?(): { name: string; keep: Uint8Array }[];
+  /**
+   * What the next `scheduler.step()` and `loss()` do with tf.Variables, for a trainer that keeps the
+   * parameters elsewhere between sync points (the ORT trainer's host mode). Absent: the trainer syncs
+   * around every step as for `{ step: 'writes' }` and takes loss() gradients every step.
+   */
+  hostSync?(): HostSync;
   /**
    * Files the algorithm writes into the run's log_dir, by file name (e.g. movement sparsity's
    * structured_sparsity.csv, as NNCF writes it there). Absent or empty: none yet.

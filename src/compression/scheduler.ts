@@ -13,7 +13,7 @@ export interface CompressionScheduler {
   /** Call at the start of every epoch. */
   epochStep(nextEpoch?: number): void;
   /** A scheduler that drives the learning rate (BootstrapNAS's stage/global LR) gives it after each step(). */
-  learningRate?(): number;
+  learningRate?(): number | undefined;
   getState(): SchedulerState;
   loadState(state: SchedulerState): void;
 }
@@ -76,6 +76,18 @@ export class CompositeScheduler extends BaseScheduler {
   override epochStep(nextEpoch?: number): void {
     super.epochStep(nextEpoch);
     for (const c of this.children) c.epochStep(nextEpoch);
+  }
+
+  /**
+   * The LR a child scheduler sets (progressive shrinking's stage LR, composed with knowledge
+   * distillation): the first child that gives one; undefined when none does.
+   */
+  learningRate(): number | undefined {
+    for (const c of this.children) {
+      const lr = c.learningRate?.();
+      if (lr !== undefined) return lr;
+    }
+    return undefined;
   }
 
   override getState(): SchedulerState {

@@ -1,13 +1,14 @@
 /**
  * One training step on ONNX Runtime: the compiled training graph computes the task loss (and the
  * distillation term) with every parameter's gradient. Two ways to keep the parameters:
- * - host mode (`host` set): parameters, running statistics and optimizer slots live in ONNX-layout
- *   Float32Arrays (ort-host-params.ts) updated in place by the host optimizer; the tf.Variables are
- *   written at the trainer's sync points only. Used when every controller is one whose per-step work
- *   reads no weights and whose loss() has no gradient (HOST_SAFE_CONTROLLERS).
- * - per-step sync (any other controller: sparsity and pruning schedulers read weights per step, RB's
- *   loss has gradients): each step reads the parameters and statistics from the variables, writes the
- *   statistics back and hands the gradients, in each variable's layout, to the trainer's optimizer.
+ * - host mode (`host` set, the default): parameters, running statistics and optimizer slots live in
+ *   ONNX-layout Float32Arrays (ort-host-params.ts) updated in place by the host optimizer; the
+ *   tf.Variables are written at the trainer's sync points only, and around the controller hooks that
+ *   read or write them (controller.hostSync; the trainer drives this).
+ * - per-step sync (asked for with `sync: 'per-step'`, the reference path, or when the layout cannot live
+ *   host-side: a variable read by two graph inputs): each step reads the parameters and statistics from
+ *   the variables, writes the statistics back and hands the gradients, in each variable's layout, to the
+ *   trainer's optimizer.
  * Either way the variables are the truth at every sync point, so checkpoints are the same whichever
  * engine trained.
  */
@@ -20,13 +21,6 @@ import { OrtTeacher } from './kd-teacher.js';
 import type { OrtPlan } from './ort-plan.js';
 import { HostParams, hostLayout } from './ort-host-params.js';
 import { nodeInputValue } from '../compression/index.js';
-
-/**
- * Controllers that keep host mode: quantization (its loss() is the constant 0 and its scheduler only
- * flips staged flags and re-inits ranges at epoch steps, before the epoch's pull) and knowledge
- * distillation (compiled into the graph).
- */
-export const HOST_SAFE_CONTROLLERS: ReadonlySet<string> = new Set(['quantization', 'knowledge_distillation']);
 
 interface Slot {
   name: string;
@@ -76,7 +70,14 @@ export class OrtTrainingEngine {
     readonly perStepReason?: string,
   ) {}
 
-  static async create(plan: OrtPlan, model: CompressedModel, variables: readonly tf.Variable[], inputName: string, threads: number): Promise<OrtTrainingEngine> {
+  static async create(
+    plan: OrtPlan,
+    model: CompressedModel,
+    variables: readonly tf.Variable[],
+    inputName: string,
+    threads: number,
+    sync: 'host' | 'per-step' = 'host',
+  ): Promise<OrtTrainingEngine> {
     const weights = new Map(model.engine.weights().map((w) => [w.name, w]));
     const slot = (name: string): Slot => {
       const w = weights.get(name)!;
@@ -86,8 +87,7 @@ export class OrtTrainingEngine {
     const teacher = plan.kd ? await OrtTeacher.create(plan.kd.teacher, inputName, plan.output, threads) : undefined;
     const isWeight = (name: string) => weights.has(name) && !plan.nodeInputs.has(name);
     const params = plan.compiled.parameters.filter((p) => isWeight(p.name)).map((p) => slot(p.name));
-    const unsafe = plan.lossControllers.map((c) => c.name).filter((n) => !HOST_SAFE_CONTROLLERS.has(n));
-    const layout = unsafe.length ? { reason: `controllers ${unsafe.join(', ')} read weights per step` } : hostLayout(plan, model, variables);
+    const layout = sync === 'per-step' ? { reason: 'per-step sync was asked for' } : hostLayout(plan, model, variables);
     const host = 'params' in layout ? new HostParams(layout.params, layout.stats, step) : undefined;
     const reason = 'reason' in layout ? layout.reason : undefined;
     return new OrtTrainingEngine(plan, step, params, plan.compiled.state.map((s) => slot(s.name)), variables, teacher, host, reason);

@@ -4,7 +4,8 @@
  * very buffer fed to ORT — updated in place by the HostOptimizer. The tf.Variables are written only at
  * the sync points (`push`: before evaluation, checkpoints, callbacks that read weights, the end of
  * training) and read back at `pull` (each epoch start: after the scheduler's epoch step, a range init, a
- * checkpoint restore or an optimizer reset, whatever changed them). Layout conversions are bijections
+ * checkpoint restore or an optimizer reset, whatever changed them). Mid-epoch, controller hooks that read
+ * or write variables (controller.hostSync) get `writeVariables` before and `readVariables` after. Layout conversions are bijections
  * (transpose / reshape), and the optimizers are element-wise, so host and tfjs updates agree bit for bit.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -136,6 +137,73 @@ export class HostParams {
       }
     opt.loadState({ ...state, steps: this.optimizer!.steps, slots });
     this.dirty = false;
+  }
+
+  /**
+   * Host values → the variables (all parameters and statistics, or only the parameters whose variable is
+   * in `only`), for a controller hook that reads them mid-epoch. The optimizer slots stay host-side
+   * (`dirty` is kept: push still writes them).
+   */
+  writeVariables(only?: ReadonlySet<tf.Variable>): void {
+    for (const p of this.params) {
+      if (only && !only.has(p.variable)) continue;
+      const t = p.fromHost(this.step.parameters.get(p.name)!);
+      p.variable.assign(t);
+      t.dispose();
+    }
+    if (only) return;
+    for (const s of this.stats) {
+      const t = s.fromHost(this.step.state.get(s.name)!);
+      s.variable.assign(t);
+      t.dispose();
+    }
+  }
+
+  /** The variables → host values, after a hook that may have changed them; pending gradients and slots are kept. */
+  readVariables(): void {
+    for (const p of this.params) this.step.parameters.set(p.name, p.toHost(p.variable));
+    for (const s of this.stats) this.step.state.set(s.name, s.toHost(s.variable));
+  }
+
+  /**
+   * Adds gradients computed with tfjs (controller loss terms), index-aligned with the trainer's
+   * variables, as is: their ops already carry compression_lr_multiplier. Takes ownership. A gradient
+   * to a variable that is not a host parameter cannot be applied here: an error naming it.
+   */
+  addVariableGradients(grads: readonly (tf.Tensor | undefined)[]): void {
+    const byIndex = new Map(this.params.map((p, i) => [p.index, i]));
+    try {
+      grads.forEach((g, index) => {
+        if (!g) return;
+        const i = byIndex.get(index);
+        if (i === undefined) throw new Error(`a controller loss has a gradient to a variable the training graph does not read (variable #${index}); the ORT host mode cannot apply it`);
+        const values = this.params[i].toHost(g);
+        const have = this.pending[i];
+        if (have) for (let k = 0; k < values.length; k++) have[k] = Math.fround(have[k] + values[k]);
+        else this.pending[i] = values;
+      });
+    } finally {
+      for (const g of grads) g?.dispose();
+    }
+  }
+
+  /**
+   * Keeps the channels of running statistics a step must not move (elastic width's inactive channels):
+   * call before the step, then the returned function after it.
+   */
+  freezeStats(frozen: readonly { name: string; keep: Uint8Array }[]): () => void {
+    const saved = frozen.flatMap(({ name, keep }) => {
+      const now = this.step.state.get(name);
+      if (!now) return []; // not a statistic of the training graph: the step does not move it
+      if (now.length !== keep.length) throw new Error(`frozen running statistic "${name}": ${now.length} values, ${keep.length} keep flags`);
+      return [{ name, keep, old: Float32Array.from(now) }];
+    });
+    return () => {
+      for (const { name, keep, old } of saved) {
+        const now = this.step.state.get(name)!;
+        for (let i = 0; i < now.length; i++) if (!keep[i]) now[i] = old[i];
+      }
+    };
   }
 
   /** Adds one step's gradients (compression_lr_multiplier applied, as the tfjs ops scale theirs). */

@@ -16,7 +16,7 @@ import type { TrainingSettings } from './settings.js';
 import { StagedLrPolicy } from './staged-lr-policy.js';
 import type { EpochRecord, TrainerPosition } from './trainer-state.js';
 import { TrainingConfigError } from './errors.js';
-import { leafControllers, settle } from './controllers.js';
+import { hostSyncOf, leafControllers, settle } from './controllers.js';
 import { restoreTrainer, saveTrainerCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 import { availableParallelism } from 'node:os';
 import { compressionLossGradients } from './compression-loss.js';
@@ -64,6 +64,12 @@ export interface TrainerOptions {
   threads?: number;
   /** Where the engine-choice line goes (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * How the ORT trainer keeps the parameters: 'host' (default: Float32Arrays between sync points) or
+   * 'per-step' (read from and written to the variables at every step; the reference the host mode is
+   * tested against).
+   */
+  ortSync?: 'host' | 'per-step';
 }
 
 export class Trainer {
@@ -222,7 +228,7 @@ export class Trainer {
         continue;
       }
       const b = i - 1;
-      controller.scheduler.step();
+      this.schedulerStep();
       const schedulerLr = controller.scheduler.learningRate?.();
       if (schedulerLr !== undefined) this.optimizer.lr = schedulerLr;
       const r = await this.trainBatch(batch);
@@ -283,6 +289,19 @@ export class Trainer {
     }
   }
 
+  /**
+   * controller.scheduler.step(); in host mode with the variables synced around it as the controllers'
+   * hostSync() ask: host values written before a step that reads them, read back after one that writes.
+   */
+  private schedulerStep(): void {
+    const host = this.ort?.host;
+    const access = host ? leafControllers(this.o.controller).map(([c]) => hostSyncOf(c).step) : [];
+    const writes = access.includes('writes');
+    if (host && (writes || access.includes('reads'))) host.writeVariables();
+    this.o.controller.scheduler.step();
+    if (host && writes) host.readVariables();
+  }
+
   /** Opens the ORT session; plans again (a new session) when the model's commands changed since. */
   private async ensureOrt(): Promise<void> {
     if (this.choice.engine !== 'ort') return;
@@ -302,7 +321,7 @@ export class Trainer {
       this.engine = this.choice.engine;
       if (this.choice.engine !== 'ort') return;
     }
-    this.ort = await OrtTrainingEngine.create(this.choice.plan, this.o.model, this.variables, this.inputName, this.o.threads ?? availableParallelism());
+    this.ort = await OrtTrainingEngine.create(this.choice.plan, this.o.model, this.variables, this.inputName, this.o.threads ?? availableParallelism(), this.o.ortSync);
     this.ort.host?.pull(this.optimizer);
     this.ortTiming = this.ort.timing;
   }
@@ -312,10 +331,16 @@ export class Trainer {
    * scale) come from tfjs hooks, which the compiled ORT step does not run: that batch's forward runs on
    * the engine first, in train mode (BatchNorm on batch statistics, as the step sees them). The running
    * statistics it updates are put back, since the ORT step updates them, and Dropout's counter is kept.
-   * (Host-parameter mode never meets this: binarization is not in HOST_SAFE_CONTROLLERS.)
+   * In host mode the forward reads the host values (written first) and its scale is read back after.
    */
   private forwardInit(batch: Batch): void {
     if (!this.o.controller.needsForwardInit?.()) return;
+    this.ort?.host?.writeVariables();
+    this.forwardInitOnEngine(batch);
+    this.ort?.host?.readVariables();
+  }
+
+  private forwardInitOnEngine(batch: Batch): void {
     const engine = this.o.model.engine;
     const running = engine.weights().filter((w) => !w.trainable).map((w) => ({ v: w.variable, saved: w.variable.clone() }));
     const x = toTensor(batch.x, 'float32');
@@ -340,7 +365,12 @@ export class Trainer {
   private async trainBatch(batch: Batch): Promise<StepResult> {
     const frozen = leafControllers(this.o.controller).flatMap(([c]) => c.frozenRunningStats?.() ?? []);
     if (!frozen.length) return this.trainBatchOnce(batch);
-    if (this.ort?.host) throw new TrainingConfigError('engine', 'frozen running statistics need the per-step ORT mode (a host-mode controller set froze some)');
+    if (this.ort?.host) {
+      const restore = this.ort.host.freezeStats(frozen);
+      const r = await this.trainBatchOnce(batch);
+      restore();
+      return r;
+    }
     const weights = new Map(this.o.model.engine.weights().map((w) => [w.name, w.variable]));
     const saved = frozen.map(({ name, keep }) => {
       const v = weights.get(name);
@@ -360,7 +390,15 @@ export class Trainer {
 
   private async trainBatchOnce(batch: Batch): Promise<StepResult> {
     const { o } = this;
-    if (this.ort?.host) return this.ort.runHost(batch, o.batchMetric); // HOST_SAFE_CONTROLLERS: no loss() gradients
+    if (this.ort?.host) {
+      this.forwardInit(batch);
+      // the loss terms and fed inputs computed from compression variables read the host values
+      const reads = this.ort.plan.lossControllers.filter((c) => hostSyncOf(c).loss || hostSyncOf(c).feeds);
+      if (reads.length) this.ort.host.writeVariables(new Set(reads.flatMap((c) => c.compressionVariables())));
+      const r = await this.ort.runHost(batch, o.batchMetric);
+      const terms = this.hostLossTerms();
+      return { ...r, loss: r.loss + terms, compressionLoss: r.compressionLoss + terms };
+    }
     if (this.ort) {
       this.forwardInit(batch);
       const { result, grads } = await this.ort.run(batch, o.batchMetric);
@@ -382,6 +420,19 @@ export class Trainer {
       x.dispose();
       y?.dispose();
     }
+  }
+
+  /**
+   * Host mode: the controllers' loss() terms (gradients from tfjs, added to the host accumulator, as the
+   * per-step path adds them to its own). Controllers whose loss is the constant 0 (hostSync().loss false)
+   * are skipped; the others' compression variables got the host values before the step.
+   */
+  private hostLossTerms(): number {
+    const host = this.ort!.host!;
+    if (!this.ort!.plan.lossControllers.some((c) => hostSyncOf(c).loss)) return 0;
+    const terms = compressionLossGradients(this.ort!.plan.lossControllers, this.variables);
+    host.addVariableGradients(terms.grads);
+    return terms.value;
   }
 
   /** Writes `<checkpointDir>/<name>.ckpt` atomically; returns the path. */

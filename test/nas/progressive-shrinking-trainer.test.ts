@@ -73,6 +73,7 @@ describe('BatchNorm running statistics of inactive channels', () => {
     const t = new Trainer({
       model, controller, train: data(), settings: { ...trainingSettings(config), epochs: 1 }, loss: taskLoss('cross_entropy', 'logits'), engine: 'ort', threads: 1,
       onBatchEnd: () => {
+        t.syncVariables(); // host mode: the statistics are written to the variables at sync points only
         // the subnet of this step is still active: the next one is drawn at the next step's start
         keeps.push(new Map((handler.dims.width as ElasticWidthHandler).inactiveRunningStats().map((s) => [s.name, Uint8Array.from(s.keep)])));
         snapshots.push(read());
@@ -165,7 +166,7 @@ describe('knowledge distillation from the supernet (bootstrapNAS.training.compre
     compression: kd,
   });
 
-  it('the teacher is the full supernet; ORT and the tfjs engine give the same task and KD losses per step (1e-4)', async () => {
+  it('the teacher is the full supernet; ORT and the tfjs engine give the same task and KD losses per step (1e-4); the stage LR still applies', async () => {
     const run = async (engine: 'ort' | 'tfjs') => {
       const b = build(training([{ algorithm: 'knowledge_distillation', type: 'softmax', temperature: 2, scale: 0.5 }]), { stepsPerEpoch: 4 });
       expect(b.trainController.name).toBe('composite');
@@ -189,6 +190,9 @@ describe('knowledge distillation from the supernet (bootstrapNAS.training.compre
     const ort = await run('ort');
     const tfjs = await run('tfjs');
     expect(ort.events.length).toBe(4);
+    // the composite (progressive shrinking + KD) still drives the stage LR: cosine over the stage's 4 steps
+    const lrs = [1, 2, 3, 4].map((t) => 0.5 * 0.05 * (1 + Math.cos((Math.PI * t) / 4)));
+    expect(ort.events.map((e) => e.lr)).toEqual(lrs.map((v) => expect.closeTo(v, 9)));
     ort.events.forEach((e, i) => {
       expect(e.taskLoss).toBeCloseTo(tfjs.events[i].taskLoss, 4);
       expect(e.compressionLoss).toBeCloseTo(tfjs.events[i].compressionLoss, 4);

@@ -2,8 +2,9 @@
  * The ORT trainer's host mode: with quantization (or no compression) the parameters, running statistics
  * and optimizer slots live in Float32Arrays between sync points — the variables are written at the
  * epoch end (before evaluation, callbacks, checkpoints) and on `syncVariables()`, not at each step — and
- * the results equal the tfjs engine's, also with gradient accumulation (batch_multiplier). Controllers
- * whose schedulers read weights per step keep the per-step sync, with the reason given.
+ * the results equal the tfjs engine's, also with gradient accumulation (batch_multiplier). Every
+ * algorithm runs in host mode (ort-host-sync.test.ts compares each with the per-step sync); the per-step
+ * sync is asked for with `ortSync: 'per-step'` and says so.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
@@ -72,17 +73,19 @@ describe('ORT trainer host mode', () => {
     expect(maxRelDiff(ort.moments, tfjs.moments).diff).toBeLessThan(1e-5);
   }, 300_000);
 
-  it('magnitude sparsity keeps the per-step sync and says why', async () => {
-    let mode: { mode: string; reason?: string } | undefined;
-    const j = await makeJob({
-      graph,
-      train,
-      engine: 'ort',
-      config: { batch_size: 32, epochs: 1, seed: 1, optimizer: SGD, compression: [{ algorithm: 'magnitude_sparsity', sparsity_init: 0.3 }] },
-      options: { onEpochStart: () => (mode = j.trainer.ortParameters) },
-    });
-    await j.trainer.fit();
-    expect(mode).toEqual({ mode: 'per-step', reason: 'controllers magnitude_sparsity read weights per step' });
-    j.trainer.dispose();
+  it('magnitude sparsity trains in host mode too; ortSync per-step asks for the reference path and says so', async () => {
+    const modes: ({ mode: string; reason?: string } | undefined)[] = [];
+    for (const ortSync of ['host', 'per-step'] as const) {
+      const j = await makeJob({
+        graph,
+        train,
+        engine: 'ort',
+        config: { batch_size: 32, epochs: 1, seed: 1, optimizer: SGD, compression: [{ algorithm: 'magnitude_sparsity', sparsity_init: 0.3 }] },
+        options: { ortSync, onEpochStart: () => modes.push(j.trainer.ortParameters) },
+      });
+      await j.trainer.fit();
+      j.trainer.dispose();
+    }
+    expect(modes).toEqual([{ mode: 'host' }, { mode: 'per-step', reason: 'per-step sync was asked for' }]);
   }, 300_000);
 });

@@ -4,7 +4,7 @@
  * the binarized layers and their share of the model's MACs (NNCF prints that table at build).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CompressionStage, Statistics, type CompressionController, type ControllerState } from '../../compression/index.js';
+import { CompressionStage, Statistics, type CompressionController, type ControllerState, type HostSync } from '../../compression/index.js';
 import type { Graph } from '../../graph/index.js';
 import { StagedQuantizationScheduler, type StagedQuantizationParamsLike } from '../quantization/staged-scheduler.js';
 import type { LayerBinarizers } from './binarizers.js';
@@ -38,6 +38,11 @@ export class BinarizationController implements CompressionController {
       },
       params,
     );
+  }
+
+  /** Flags switch at epoch steps; the activation-scale init is the trainer's forward init (needsForwardInit). */
+  hostSync(): HostSync {
+    return { step: 'none', loss: false };
   }
 
   loss(): tf.Scalar {

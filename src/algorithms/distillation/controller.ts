@@ -7,7 +7,7 @@
  * for callers that run the model another way.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BaseScheduler, CompressionStage, Statistics, type CompressedModel, type CompressionController, type ControllerState } from '../../compression/index.js';
+import { BaseScheduler, CompressionStage, Statistics, type CompressedModel, type CompressionController, type ControllerState, type HostSync } from '../../compression/index.js';
 import type { Engine } from '../../engine/index.js';
 import { kdOutputLoss, type KdType } from './kd-loss.js';
 
@@ -51,6 +51,11 @@ export class KnowledgeDistillationController implements CompressionController {
   recordForward(inputs: Record<string, tf.Tensor>, outputs: Record<string, tf.Tensor>): void {
     this.inputs = new Map(Object.entries(inputs));
     this.outputs = new Map(Object.entries(outputs));
+  }
+
+  /** The ORT trainer compiles the distillation loss into its graph; no scheduler work per step. */
+  hostSync(): HostSync {
+    return { step: 'none', loss: false };
   }
 
   loss(): tf.Scalar {

@@ -61,6 +61,33 @@ export function distillationParams(compression: KnowledgeDistillationSection | r
   return { type: kd.type, scale, temperature };
 }
 
+/** NNCF's PyTorch scope form: `Module/Child[name]/op_k` (a bracketed module name, or an `op_N` call index at the end). */
+const NNCF_SCOPE = /\[[^\]]+\]|\/[A-Za-z_]+_\d+$/;
+
+/**
+ * A block boundary names an ONNX node (the node whose first output is the block's input or output) or a
+ * model input. NNCF writes PyTorch scopes (`ResNet/Sequential[layer1]/BasicBlock[0]/relu_0`), which an
+ * ONNX file does not keep: refused, naming the key, with the ONNX nodes that scope most likely became
+ * (every bracketed module name and the op name in the node name, the `_k` index picking the k-th match).
+ */
+function checkBlockBoundary(model: CompressedModel, name: string, where: string): void {
+  const g = model.graph;
+  if (g.node(name) || g.inputs.some((t) => t.name === name)) return;
+  if (!NNCF_SCOPE.test(name)) throw new NasScheduleError(`${where}: "${name}" is not a node of the model (block boundaries are ONNX node names)`);
+  const modules = [...name.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1].toLowerCase());
+  const last = /([A-Za-z]+)_(\d+)$/.exec(name.split('/').pop() ?? '');
+  const op = last?.[1].toLowerCase();
+  const matches = g.nodes.filter((n) => {
+    const parts = n.name.toLowerCase().split(/[/.]/);
+    return modules.every((m) => parts.includes(m)) && (!op || parts.some((p) => p === op || p.startsWith(op)));
+  });
+  const guess = last && matches.length > Number(last[2]) ? matches[Number(last[2])] : matches.length === 1 ? matches[0] : undefined;
+  throw new NasScheduleError(
+    `${where}: "${name}" is an NNCF (PyTorch) scope; nncf-ts names block boundaries by ONNX node name (the node whose output starts or ends the block)` +
+      (guess ? `: probably "${guess.name}"` : matches.length ? `: candidates ${matches.slice(0, 4).map((n) => `"${n.name}"`).join(', ')}` : ''),
+  );
+}
+
 const dims = (list: readonly string[] | undefined, where: string, fallback: readonly ElasticityDim[]): ElasticityDim[] => {
   for (const d of list ?? []) if (!ELASTICITY_DIMS.includes(d as ElasticityDim)) throw new NasScheduleError(`${where}: "${d}" is not an elasticity dimension (${ELASTICITY_DIMS.join(', ')})`);
   return [...((list as ElasticityDim[] | undefined) ?? fallback)];
@@ -93,8 +120,10 @@ export function createProgressiveShrinking(model: CompressedModel, config: NNCFC
   if (available.includes('kernel')) built.kernel = new ElasticKernelHandler(model, { maxNumKernels: elasticity.kernel?.max_num_kernels, ...scopes });
   if (available.includes('depth')) {
     const d = elasticity.depth ?? {};
-    for (const [i, b] of (d.skipped_blocks ?? []).entries())
+    for (const [i, b] of (d.skipped_blocks ?? []).entries()) {
       if (b.length !== 2) throw new NasScheduleError(`bootstrapNAS.training.elasticity.depth.skipped_blocks[${i}] must be [start node, end node], got ${b.length} names`);
+      b.forEach((name, j) => checkBlockBoundary(model, name, `bootstrapNAS.training.elasticity.depth.skipped_blocks[${i}][${j}]`));
+    }
     built.depth = new ElasticDepthHandler(model, {
       skippedBlocks: d.skipped_blocks?.map((b) => [b[0], b[1]] as const),
       minBlockSize: d.min_block_size,

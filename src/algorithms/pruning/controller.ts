@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CompressionStage, Statistics, type CompressedModel, type CompressionController, type ControllerState } from '../../compression/index.js';
+import { CompressionStage, Statistics, type CompressedModel, type CompressionController, type ControllerState, type HostSync } from '../../compression/index.js';
 import type { Graph } from '../../graph/index.js';
 import { prunePhysically, zeroMaskedParams } from './export-physical.js';
 import type { ModelCost } from './flops.js';
@@ -219,6 +219,11 @@ export class FilterPruningController implements CompressionController, LegrPrune
     if (this.level === 0) return CompressionStage.UNCOMPRESSED;
     if (Math.abs(this.level - target) <= 1e-5 || this.level > target) return CompressionStage.FULLY_COMPRESSED;
     return CompressionStage.PARTIALLY_COMPRESSED;
+  }
+
+  /** Levels and masks change at epoch steps only (and LeGR / accuracy-aware work between epochs). */
+  hostSync(): HostSync {
+    return { step: 'none', loss: false };
   }
 
   loss(): tf.Scalar {

@@ -6,7 +6,7 @@
  * and weight groups and the stage; see staged.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BaseScheduler, CompressionStage, type CompressionController, type ControllerState, type Statistics } from '../../compression/index.js';
+import { BaseScheduler, CompressionStage, type CompressionController, type ControllerState, type HostSync, type Statistics } from '../../compression/index.js';
 import { channelSlice, keepEntries } from '../../compression/export-slices.js';
 import { writeConvPaddingValue, writeQuantizers, type QuantizerExportSpec } from '../../exporters/onnx/quantized/index.js';
 import type { Graph } from '../../graph/index.js';
@@ -82,6 +82,11 @@ export class QuantizationController implements CompressionController {
 
   get isStaged(): boolean {
     return this.scheduler instanceof StagedQuantizationScheduler;
+  }
+
+  /** Per step nothing: range init and staged flags happen at epoch steps (before the trainer's pull). */
+  hostSync(): HostSync {
+    return { step: 'none', loss: false };
   }
 
   loss(): tf.Scalar {

@@ -5,7 +5,7 @@
  * `disableScheduler()` (a stub scheduler with target and current level 0).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CompressionStage, type CompressedModel, type CompressionController, type ControllerState, type Statistics } from '../../compression/index.js';
+import { CompressionStage, type CompressedModel, type CompressionController, type ControllerState, type HostSync, type Statistics } from '../../compression/index.js';
 import type { Graph } from '../../graph/index.js';
 import type { MaskedWeight } from './mask.js';
 import { StubSparsityScheduler, type AnySparsityScheduler } from './schedulers.js';
@@ -34,6 +34,11 @@ export abstract class SparsityControllerBase implements CompressionController {
     readonly model: CompressedModel,
     readonly masked: readonly MaskedWeight[],
   ) {}
+
+  /** A per-step schedule (update_per_optimizer_step) sets the level every step, reading the weights (magnitude thresholds). */
+  hostSync(): HostSync {
+    return { step: (this.scheduler as { perStep?: boolean }).perStep ? 'reads' : 'none', loss: false };
+  }
 
   loss(): tf.Scalar {
     return tf.scalar(0);

@@ -11,7 +11,7 @@
  * what the uninterrupted run drew.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CompressionStage, Statistics, type CompressionController, type CompressionScheduler, type ControllerState, type SchedulerState } from '../../../compression/index.js';
+import { CompressionStage, Statistics, type CompressionController, type CompressionScheduler, type ControllerState, type HostSync, type SchedulerState } from '../../../compression/index.js';
 import { Random } from '../../../data/random.js';
 import type { Graph } from '../../../graph/index.js';
 import type { ElasticityDim, MultiElasticityHandler, MultiElasticityState, SubnetConfig } from '../elasticity.js';
@@ -151,6 +151,14 @@ export class ProgressiveShrinkingController implements CompressionController {
 
   sampleSubnet(rng: Random): void {
     this.lastSampled = this.handler.sampleRandom(rng);
+  }
+
+  /**
+   * A step activates a random subnet: flags and masks the training graph reads as fed inputs. Width
+   * reorganization and BN adaptation run at stage starts (epoch steps, before the trainer's pull).
+   */
+  hostSync(): HostSync {
+    return { step: 'none', loss: false };
   }
 
   loss(): tf.Scalar {

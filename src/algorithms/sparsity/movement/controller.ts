@@ -5,7 +5,7 @@
  * stage: UNCOMPRESSED before warm-up, PARTIALLY during, FULLY after.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BaseScheduler, CompressionStage, Statistics, type CompressedModel, type CompressionController, type ControllerState } from '../../../compression/index.js';
+import { BaseScheduler, CompressionStage, Statistics, type CompressedModel, type CompressionController, type ControllerState, type HostSync } from '../../../compression/index.js';
 import type { Graph } from '../../../graph/index.js';
 import { SparsityConfigError } from '../base-controller.js';
 import { sparsityTables, type SparsifiedModelStatistics } from '../statistics.js';
@@ -61,6 +61,15 @@ export class MovementSparsityController implements CompressionController {
   freeze(): void {
     this.importanceLoss.disable();
     for (const s of this.sparsifiers) s.freeze();
+  }
+
+  /**
+   * Steps that compute the init threshold or resolve/freeze the masks read (and may write) the scores;
+   * the loss reads them, and so does the fed mask while not frozen (recomputed from the scores per step).
+   */
+  hostSync(): HostSync {
+    const touches = this.scheduler === this.movementScheduler && this.movementScheduler.nextStepTouchesScores();
+    return { step: touches ? 'writes' : 'none', loss: true, feeds: !this.sparsifiers.every((s) => s.frozen) };
   }
 
   loss(): tf.Scalar {

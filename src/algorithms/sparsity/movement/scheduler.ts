@@ -50,10 +50,25 @@ export class MovementPolynomialThresholdScheduler extends BaseScheduler {
   }
 
   get currentStage(): MovementSchedulerStage {
+    return this.stageAt(this.currentStep);
+  }
+
+  private stageAt(step: number): MovementSchedulerStage {
     const spe = this.stepsPerEpoch;
-    if (spe === undefined || this.currentStep < Math.trunc(this.params.warmupStartEpoch * spe)) return MovementSchedulerStage.PRE_WARMUP;
-    if (this.currentStep < Math.trunc(this.params.warmupEndEpoch * spe)) return MovementSchedulerStage.IN_WARMUP;
+    if (spe === undefined || step < Math.trunc(this.params.warmupStartEpoch * spe)) return MovementSchedulerStage.PRE_WARMUP;
+    if (step < Math.trunc(this.params.warmupEndEpoch * spe)) return MovementSchedulerStage.IN_WARMUP;
     return MovementSchedulerStage.POST_WARMUP;
+  }
+
+  /**
+   * The next step() reads the importance scores: it computes the init threshold (first warm-up step
+   * without a given one) or resolves the structured masks and freezes (first POST step).
+   */
+  nextStepTouchesScores(): boolean {
+    if (this.shouldSkip) return false;
+    const stage = this.stageAt(this.currentStep + 1);
+    if (stage === MovementSchedulerStage.IN_WARMUP) return this.initImportanceThreshold === undefined;
+    return stage === MovementSchedulerStage.POST_WARMUP && !this.controllerFrozen;
   }
 
   get currentImportanceRegularizationFactor(): number {

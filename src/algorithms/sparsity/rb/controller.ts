@@ -5,7 +5,7 @@
  * sigmoid(m) > 0.5.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CompressionStage, Statistics, type CompressedModel, type ControllerState } from '../../../compression/index.js';
+import { CompressionStage, Statistics, type CompressedModel, type ControllerState, type HostSync } from '../../../compression/index.js';
 import { SparsityConfigError, SparsityControllerBase, type SparsityMode } from '../base-controller.js';
 import type { MaskedWeight } from '../mask.js';
 import { createSparsityScheduler, StubSparsityScheduler, type AnySparsityScheduler, type SparsitySchedulerParams } from '../schedulers.js';
@@ -31,6 +31,11 @@ export class RBSparsityController extends SparsityControllerBase {
       this.scheduler = createSparsityScheduler(this, schedulerParams);
       this.setSparsityLevel(schedulerParams.sparsity_init);
     }
+  }
+
+  /** The level is the loss's target (no variable read); the loss reads the mask logits. */
+  override hostSync(): HostSync {
+    return { step: 'none', loss: true };
   }
 
   override loss(): tf.Scalar {
