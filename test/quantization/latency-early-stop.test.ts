@@ -4,7 +4,7 @@
  * injected latencies): the tests count runs and comparisons, never wall time.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decideFloatBlocks, type MeasureConfigurations } from '../../src/algorithms/quantization/latency-fallback/index.js';
+import { decideFloatBlocks } from '../../src/algorithms/quantization/latency-fallback/index.js';
 import { createCompressedModel } from '../../src/api.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
@@ -14,16 +14,7 @@ import { CLEAR_BAND, latencyCheck } from '../../src/latency-check.js';
 import { interleavedSessionLatencies, type OrtSession } from '../../src/runtime/index.js';
 import { resnetStyle } from '../helpers/models.js';
 import { seededFloats } from '../onnx/ort-utils.js';
-
-/** Additive fake: each block costs q[b] quantized, f[b] float; the model costs their sum. */
-const additive = (q: number[], f: number[]): MeasureConfigurations & { calls: number[][][] } => {
-  const calls: number[][][] = [];
-  const fn = async (configs: readonly (readonly number[])[]) => {
-    calls.push(configs.map((c) => [...c]));
-    return configs.map((c) => q.reduce((s, qb, b) => s + (c.includes(b) ? f[b] : qb), 0));
-  };
-  return Object.assign(fn, { calls });
-};
+import { additive } from './fake-latencies.js';
 
 describe('decideFloatBlocks: no confirming run for a clear gain', () => {
   it('a block 60 % faster float is taken from one comparison; one 10 % faster is still confirmed', async () => {

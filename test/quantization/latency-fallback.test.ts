@@ -4,7 +4,7 @@
  * on that block and leaves the other blocks quantized.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideFloatBlocks, latencyBlocks, stageCuts, type MeasureConfigurations } from '../../src/algorithms/quantization/latency-fallback/index.js';
+import { decideFloatBlocks, latencyBlocks, stageCuts } from '../../src/algorithms/quantization/latency-fallback/index.js';
 import { createCompressedModel, exportCompressedModelBytes, findQuantizationController, type CreateResult } from '../../src/api.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
@@ -14,16 +14,7 @@ import { latencyCheck } from '../../src/latency-check.js';
 import { countLinearKernels, interleavedLatencies, OrtSession } from '../../src/runtime/index.js';
 import { resnetStyle } from '../helpers/models.js';
 import { seededFloats } from '../onnx/ort-utils.js';
-
-/** Additive fake: each block costs q[b] quantized, f[b] float; the model costs their sum. */
-const additive = (q: number[], f: number[]): MeasureConfigurations & { calls: number[][][] } => {
-  const calls: number[][][] = [];
-  const fn = async (configs: readonly (readonly number[])[]) => {
-    calls.push(configs.map((c) => [...c]));
-    return configs.map((c) => q.reduce((s, qb, b) => s + (c.includes(b) ? f[b] : qb), 0));
-  };
-  return Object.assign(fn, { calls });
-};
+import { additive } from './fake-latencies.js';
 
 describe('decideFloatBlocks (fake latencies)', () => {
   it('keeps float exactly the blocks that are slower quantized, greedily in order; the mix beats FP32', async () => {
