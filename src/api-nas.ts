@@ -4,26 +4,15 @@
  * (search.batchnorm_adaptation.num_bn_adaptation_samples training samples on the engine) bound to
  * datasets. The `nas` command and bench:nas call `searchSubnetsOnData`.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { runNasSearch, searchParams, type MultiElasticityHandler, type NasSearchResult, type SearchParams, type SearchSection, type SubnetEvaluation, type SubnetEvaluator } from './algorithms/nas/index.js';
 import type { CompressedModel } from './compression/index.js';
-import { classIds, type Dataset } from './data/index.js';
+import type { Dataset } from './data/index.js';
 import { adaptBatchNormOnEngine, dataInput } from './initialization/index.js';
-import { correctCount } from './training/index.js';
+import { evaluateOnEngine } from './training/index.js';
 
 /** Top-1 in percent of the model's first output on labelled data, eval mode, compression hooks on. */
 export function top1OnEngine(model: CompressedModel, ds: Dataset, batchSize: number): number {
-  const input = dataInput(model.graph).name;
-  const output = model.graph.outputs[0].name;
-  let correct = 0;
-  for (const b of ds.batches(batchSize)) {
-    const x = tf.tensor(b.x.data as Float32Array, b.x.shape);
-    const y = tf.tensor(classIds(b.y!), b.y!.shape, 'int32');
-    const out = model.run({ [input]: x });
-    correct += correctCount(out[output], y);
-    tf.dispose([x, y, ...Object.values(out)]);
-  }
-  return (100 * correct) / Math.max(ds.length, 1);
+  return 100 * evaluateOnEngine(model, ds, batchSize, { input: dataInput(model.graph).name }).top1;
 }
 
 export interface NasSearchOnDataOptions {

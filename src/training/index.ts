@@ -15,3 +15,4 @@ export { encodeCheckpoint, decodeCheckpoint, writeCheckpointFile, readCheckpoint
 export * from './accuracy-aware/index.js';
 export type { OrtStepTiming } from './ort-engine.js';
 export { legrInitArgs, validateTop1AndLoss, type LegrDataOptions } from './legr-init-args.js';
+export { evaluateOnEngine, type EngineEvaluation } from './evaluate-engine.js';

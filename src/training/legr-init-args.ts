@@ -4,11 +4,11 @@
  * first output with the optimizer LeGR hands it; the validation function returns [top-1, mean
  * cross-entropy] in eval mode on the engine (the engine holds the episode's trained weights).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedModel, CompressionController } from '../compression/index.js';
 import { LeGRInitArgs } from '../config/index.js';
-import { classIds, type Dataset } from '../data/index.js';
-import { correctCount, softmaxCrossEntropy, taskLoss } from './losses.js';
+import type { Dataset } from '../data/index.js';
+import { evaluateOnEngine } from './evaluate-engine.js';
+import { taskLoss } from './losses.js';
 import type { TrainingEngineName } from './ort-plan.js';
 import type { TrainingSettings } from './settings.js';
 import { Trainer } from './trainer.js';
@@ -80,19 +80,6 @@ export function legrInitArgs(train: Dataset, val: Dataset, opts: LegrDataOptions
 
 /** [top-1, mean cross-entropy] of the first output, eval mode, on the engine. */
 export function validateTop1AndLoss(model: CompressedModel, ds: Dataset, batchSize: number): readonly [number, number] {
-  const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name))!.name;
-  const output = model.graph.outputs[0].name;
-  let correct = 0;
-  let lossSum = 0;
-  for (const b of ds.batches(batchSize)) {
-    const x = tf.tensor(b.x.data as Float32Array, b.x.shape);
-    const y = tf.tensor(classIds(b.y!), b.y!.shape, 'int32');
-    const out = model.run({ [input]: x });
-    correct += correctCount(out[output], y);
-    const loss = softmaxCrossEntropy(out[output], y);
-    lossSum += loss.dataSync()[0] * b.indices.length;
-    tf.dispose([x, y, loss, ...Object.values(out)]);
-  }
-  const n = Math.max(ds.length, 1);
-  return [correct / n, lossSum / n];
+  const r = evaluateOnEngine(model, ds, batchSize, { withLoss: true });
+  return [r.top1, r.loss!];
 }

@@ -1,10 +1,9 @@
 /** The `train` command's loop: progress bars (cli-progress), validation accuracy, final tables. */
-import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
 import { renderTable, stageName, type CreateResult } from '../../compression/index.js';
 import type { NNCFConfig } from '../../config/index.js';
-import { classIds, type Dataset } from '../../data/index.js';
-import { Trainer, correctCount, taskLoss, type LoadedCheckpoint, type TrainingEngineName, type TrainingSettings } from '../../training/index.js';
+import type { Dataset } from '../../data/index.js';
+import { Trainer, correctCount, evaluateOnEngine, taskLoss, type LoadedCheckpoint, type TrainingEngineName, type TrainingSettings } from '../../training/index.js';
 
 export interface TrainLoopOptions {
   created: CreateResult;
@@ -29,15 +28,7 @@ export interface TrainLoopOptions {
 
 /** Top-1 accuracy in eval mode. */
 export function accuracy(created: CreateResult, ds: Dataset, batchSize: number, input: string, output: string): number {
-  let correct = 0;
-  for (const b of ds.batches(batchSize)) {
-    const x = tf.tensor(b.x.data as Float32Array, b.x.shape);
-    const y = tf.tensor(classIds(b.y!), b.y!.shape, 'int32');
-    const out = created.model.run({ [input]: x });
-    correct += correctCount(out[output], y);
-    tf.dispose([x, y, ...Object.values(out)]);
-  }
-  return correct / Math.max(ds.length, 1);
+  return evaluateOnEngine(created.model, ds, batchSize, { input, output }).top1;
 }
 
 /** The CLI's trainer: cross-entropy on the first output, progress bar, one log line per epoch; `evaluate` off for the accuracy-aware loops (they validate). */
