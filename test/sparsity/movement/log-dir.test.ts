@@ -12,11 +12,11 @@ import type { MovementSparsityController } from '../../../src/algorithms/sparsit
 import { structuredSparsityCsv } from '../../../src/algorithms/sparsity/movement/structured-report-csv.js';
 import { RunLog } from '../../../src/cli/log-dir.js';
 import { NNCFConfig } from '../../../src/config/index.js';
-import { Dataset } from '../../../src/data/index.js';
+import type { Dataset } from '../../../src/data/index.js';
 import { initBackend } from '../../../src/engine/index.js';
 import { taskLoss } from '../../../src/training/index.js';
 import { transformerEncoder } from '../../helpers/models.js';
-import { seededRandom } from '../../helpers/onnx-builder.js';
+import { encoderRegressionData } from './encoder-data.js';
 import { makeJob } from '../../training/ort-helpers.js';
 
 beforeAll(async () => {
@@ -25,13 +25,7 @@ beforeAll(async () => {
 const dir = mkdtempSync(join(tmpdir(), 'nncf-ts-movement-logdir-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function dataset(): Dataset {
-  const rnd = seededRandom(21);
-  const n = 16, per = 4 * 16;
-  const x = Float32Array.from({ length: n * per }, () => rnd() * 2 - 1);
-  const y = Float32Array.from({ length: n * per }, () => rnd() * 2 - 1);
-  return new Dataset({ dtype: 'float32', shape: [n, 4, 16], data: x }, { dtype: 'float32', shape: [n, 4, 16], data: y });
-}
+const dataset = (): Dataset => encoderRegressionData(16, 21);
 
 describe('structured_sparsity.csv in log_dir', () => {
   it('pandas layout: index column, Python tuples quoted, more than 20 kept units as "[N items]"', () => {

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../../src/algorithms/index.js';
 import type { MovementSparsityController } from '../../../src/algorithms/sparsity/index.js';
-import { Dataset } from '../../../src/data/index.js';
+import type { Dataset } from '../../../src/data/index.js';
 import { initBackend } from '../../../src/engine/index.js';
 import { readTrainingCheckpoint, taskLoss } from '../../../src/training/index.js';
 import { transformerEncoder } from '../../helpers/models.js';
-import { seededRandom } from '../../helpers/onnx-builder.js';
+import { encoderRegressionData } from './encoder-data.js';
 import { maxAbsDiff } from '../../training/run-helpers.js';
 import { makeJob, weightsOf } from '../../training/ort-helpers.js';
 
@@ -29,13 +29,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const graph = () => transformerEncoder({ seq: 4, dModel: 16, heads: 2, ff: 32, layers: 1 }).graph;
 
 /** 16 samples, batch 4: 4 optimizer steps per epoch. */
-function dataset(): Dataset {
-  const rnd = seededRandom(21);
-  const n = 16, per = 4 * 16;
-  const x = Float32Array.from({ length: n * per }, () => rnd() * 2 - 1);
-  const y = Float32Array.from({ length: n * per }, () => rnd() * 2 - 1);
-  return new Dataset({ dtype: 'float32', shape: [n, 4, 16], data: x }, { dtype: 'float32', shape: [n, 4, 16], data: y });
-}
+const dataset = (): Dataset => encoderRegressionData(16, 21);
 
 // warm-up over epoch 1; structured masks resolved on the first step of epoch 2; a strong regularization
 // and a high final threshold so that the warm-up really masks weights and whole FFN channels go

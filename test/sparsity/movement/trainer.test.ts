@@ -8,11 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '../../../src/algorithms/index.js';
 import type { MovementSparsityController } from '../../../src/algorithms/sparsity/index.js';
 import type { CompositeController } from '../../../src/compression/index.js';
-import { Dataset } from '../../../src/data/index.js';
+import type { Dataset } from '../../../src/data/index.js';
 import { initBackend } from '../../../src/engine/index.js';
 import { taskLoss } from '../../../src/training/index.js';
 import { transformerEncoder } from '../../helpers/models.js';
-import { seededRandom } from '../../helpers/onnx-builder.js';
+import { encoderRegressionData } from './encoder-data.js';
 import { makeJob, maxRelDiff, weightsOf } from '../../training/ort-helpers.js';
 
 beforeAll(async () => {
@@ -21,13 +21,7 @@ beforeAll(async () => {
 
 const graph = () => transformerEncoder({ seq: 4, dModel: 16, heads: 2, ff: 32, layers: 1 }).graph;
 
-function dataset(): Dataset {
-  const rnd = seededRandom(11);
-  const n = 8, per = 4 * 16;
-  const x = Float32Array.from({ length: n * per }, () => rnd() * 2 - 1);
-  const y = Float32Array.from({ length: n * per }, () => rnd() * 2 - 1);
-  return new Dataset({ dtype: 'float32', shape: [n, 4, 16], data: x }, { dtype: 'float32', shape: [n, 4, 16], data: y });
-}
+const dataset = (): Dataset => encoderRegressionData(8, 11);
 
 const compression = [
   { algorithm: 'movement_sparsity', params: { warmup_start_epoch: 1, warmup_end_epoch: 2, importance_regularization_factor: 2, steps_per_epoch: 2 } },
