@@ -35,6 +35,8 @@ export class RBMaskedWeight extends MaskedWeight {
   readonly logits: tf.Variable;
   /** The noise of the last training forward (zeros before the first): the node form's fed input. */
   readonly noise: tf.Variable;
+  /** The logits' node-form input name: `<owner>/<weight>._mask`, the `_mask` NNCF's parameter_groups regexes look for. */
+  readonly logitsName: string;
   draws = 0;
   /** A hook drew noise that the node form has not been fed yet (the ORT trainer reads it next). */
   private pending = false;
@@ -48,6 +50,7 @@ export class RBMaskedWeight extends MaskedWeight {
     readonly lrMultiplier = 1,
   ) {
     super(layer, engine, owner);
+    this.logitsName = `${owner}/${layer.weight}._mask`;
     this.logits = tf.tidy(() => tf.variable(tf.fill(this.weight.shape, LOGIT_099), true));
     this.noise = tf.tidy(() => tf.variable(tf.zerosLike(this.weight), false));
   }
@@ -108,7 +111,7 @@ export class RBMaskedWeight extends MaskedWeight {
       node: {
         opType: RB_MASK_OP,
         inputs: [
-          { name: `${this.inputName}_logits`, value: this.logits, toOnnx: (t) => this.toOnnx(t), fromOnnx: (t) => this.fromOnnx(t), trainable: true, lrMultiplier: this.lrMultiplier },
+          { name: this.logitsName, value: this.logits, toOnnx: (t) => this.toOnnx(t), fromOnnx: (t) => this.fromOnnx(t), trainable: true, lrMultiplier: this.lrMultiplier },
           {
             name: `${this.inputName}_noise`,
             get value() {
