@@ -22,6 +22,8 @@ export interface TrainLoopOptions {
   engine?: TrainingEngineName;
   /** ORT intra-op threads (default: the cores available). */
   threads?: number;
+  /** Sees each checkpoint written (tests keep one as if the run were killed there). */
+  onCheckpoint?: (path: string, position: import('../../training/index.js').TrainerPosition) => void;
   /** Receives the trainer once built (the --json summary reads its engine and throughput). */
   onTrainer?: (trainer: Trainer) => void;
 }
@@ -60,6 +62,7 @@ export function cliTrainer(o: TrainLoopOptions, opts: { evaluate: boolean }): { 
     evaluate: opts.evaluate ? () => accuracy(created, o.val, settings.batchSize, trainer.inputName, output) : undefined,
     checkpointDir: o.checkpointDir,
     checkpointEverySteps: o.every,
+    onCheckpoint: o.onCheckpoint,
     getCompressionState: created.getCompressionState,
     onEpochStart: (epoch, batches) => {
       t0 = performance.now();
