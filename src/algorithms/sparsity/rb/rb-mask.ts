@@ -13,7 +13,13 @@ import { MaskedWeight } from '../mask.js';
 import { rbNoise } from './noise.js';
 
 export const RB_MASK_OP = 'RBMask';
-const LOGIT_099 = Math.log(0.99 / 0.01);
+/**
+ * NNCF's initial logit, `logit(torch.ones(shape) * 0.99)` = log(x / (1 − x)) with every op in float32:
+ * 4.595120906829834 (ln 99 rounded once would be 4.595119953155518, 1e-6 lower).
+ */
+const f32 = Math.fround;
+const X099 = f32(0.99);
+export const RB_INITIAL_LOGIT = f32(Math.log(f32(X099 / f32(1 - X099))));
 
 /** x > 0.5 as 0/1, gradient passed straight through (NNCF's STThreshold). */
 export const stThreshold = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -51,7 +57,7 @@ export class RBMaskedWeight extends MaskedWeight {
   ) {
     super(layer, engine, owner);
     this.logitsName = `${owner}/${layer.weight}._mask`;
-    this.logits = tf.tidy(() => tf.variable(tf.fill(this.weight.shape, LOGIT_099), true));
+    this.logits = tf.tidy(() => tf.variable(tf.fill(this.weight.shape, RB_INITIAL_LOGIT), true));
     this.noise = tf.tidy(() => tf.variable(tf.zerosLike(this.weight), false));
   }
 
