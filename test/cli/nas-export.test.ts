@@ -186,6 +186,30 @@ describe('nas-export: one front subnet from the kept supernet, without retrainin
   }, 240_000);
 });
 
+describe('nas reads optimizer.label_smoothing', () => {
+  it('the loss smooths the labels (epoch losses differ from ε 0, nothing warned); a value outside [0, 1] exits 1 naming the key', async () => {
+    const losses = async (name: string, eps?: number) => {
+      writeFileSync(join(dir, name), JSON.stringify({ ...config(false), optimizer: { type: 'sgd', ...(eps === undefined ? {} : { label_smoothing: eps }) } }));
+      const o = join(dir, `${name}-out`);
+      mkdirSync(o);
+      const lines: string[] = [];
+      const r = await runNas({ ...args(o), config: join(dir, name) }, (l) => lines.push(l));
+      r.dispose();
+      expect(lines.join('\n')).not.toMatch(/label_smoothing/);
+      return lines.filter((l) => /^epoch \d/.test(l)).map((l) => Number(/task ([\d.e-]+)/.exec(l)![1]));
+    };
+    const plain = await losses('ls0.json');
+    const zero = await losses('ls-zero.json', 0);
+    const smooth = await losses('ls.json', 0.3);
+    expect(zero).toEqual(plain);
+    expect(Math.abs(smooth[0] - plain[0])).toBeGreaterThan(1e-3);
+    writeFileSync(join(dir, 'ls-bad.json'), JSON.stringify({ ...config(false), optimizer: { type: 'sgd', label_smoothing: 2 } }));
+    const r = await runCli('nas', '--model', join(dir, 'tiny.onnx'), '--config', join(dir, 'ls-bad.json'), '--train', join(dir, 'train.npz'), '--val', join(dir, 'train.npz'), '--out-dir', join(dir, 'ls-bad'), '--no-progress');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/optimizer\.label_smoothing must be a number in \[0, 1\], got 2/);
+  }, 240_000);
+});
+
 describe('nas --resume', () => {
   it('a run killed in the middle of stage 2 and resumed from its checkpoint gives the whole run\'s supernet (≤ 1e-6) and front (KD on)', async () => {
     const whole = join(dir, 'whole');

@@ -92,24 +92,28 @@ export class NasCommandError extends Error {
 
 /**
  * NNCF's example configs put SGD keys straight under `optimizer`, where NNCF's make_optimizer never
- * reads them (SGD gets optimizer_params' default momentum 0.9), and `label_smoothing`, which only
- * NNCF's bootstrap_nas.py script reads for its loss. Said as warnings and left out of the trainer's
- * settings (which refuse unknown optimizer keys).
+ * reads them (SGD gets optimizer_params' default momentum 0.9): said as warnings and left out of the
+ * trainer's settings (which refuse unknown optimizer keys). `optimizer.label_smoothing` is read as NNCF's
+ * bootstrap_nas.py script reads it: cross-entropy against (1 − ε)·onehot + ε/C.
  */
-export function nasTrainingConfig(config: NNCFConfig, warn: (line: string) => void): NNCFConfig {
+export function nasTrainingConfig(config: NNCFConfig, warn: (line: string) => void): { config: NNCFConfig; labelSmoothing?: number } {
   const optimizer = config.document.optimizer as Record<string, unknown> | undefined;
-  if (!optimizer || typeof optimizer !== 'object') return config;
+  if (!optimizer || typeof optimizer !== 'object') return { config };
   const cleaned = { ...optimizer };
   for (const key of ['momentum', 'nesterov', 'no_decay_keys'])
     if (key in cleaned) {
       warn(`optimizer.${key} has no effect: NNCF's make_optimizer does not read it at this level (SGD momentum comes from optimizer.optimizer_params, default 0.9)`);
       delete cleaned[key];
     }
+  let labelSmoothing: number | undefined;
   if ('label_smoothing' in cleaned) {
-    warn('optimizer.label_smoothing has no effect: nas trains with plain softmax cross-entropy (label smoothing is a loss of NNCF\'s bootstrap_nas.py script, not of NNCF)');
+    const v = cleaned.label_smoothing;
+    // torch's CrossEntropyLoss range
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new NasCommandError(`optimizer.label_smoothing must be a number in [0, 1], got ${JSON.stringify(v)}`);
+    labelSmoothing = v;
     delete cleaned.label_smoothing;
   }
-  return NNCFConfig.fromObject({ ...config.document, optimizer: cleaned });
+  return { config: NNCFConfig.fromObject({ ...config.document, optimizer: cleaned }), labelSmoothing };
 }
 
 /**
@@ -155,7 +159,7 @@ export async function runNas(opts: NasCommandOptions, log: (line: string) => voi
   }
   if (ckpt && !ckpt.compressionState?.ctrl_state)
     throw new NasCommandError(`--resume ${opts.resume}: the checkpoint has no progressive-shrinking state (it was not written by nas)`);
-  const trainConfig = nasTrainingConfig(config, log);
+  const { config: trainConfig, labelSmoothing } = nasTrainingConfig(config, log);
   const settings = training.trainingSettings(trainConfig, { batchSize: batchSizeFlag });
   let graph;
   try {
@@ -212,7 +216,7 @@ export async function runNas(opts: NasCommandOptions, log: (line: string) => voi
     // the Trainer's view of a compressed model: the supernet and what trains it (progressive shrinking, with KD when configured)
     const created: import('../../compression/index.js').CreateResult = { model, controller: trainController, getCompressionState: () => ({ builder_state: {}, ctrl_state: trainController.getState() }) };
     const { trainer, stopBar } = cliTrainer(
-      { created, config: trainConfig, settings: { ...settings, epochs }, train, val, checkpointDir: join(opts.outDir, 'checkpoints'), every, onCheckpoint: hooks.onCheckpoint, progress: opts.progress ?? process.stderr.isTTY === true, log },
+      { created, config: trainConfig, settings: { ...settings, epochs }, train, val, checkpointDir: join(opts.outDir, 'checkpoints'), labelSmoothing, every, onCheckpoint: hooks.onCheckpoint, progress: opts.progress ?? process.stderr.isTTY === true, log },
       { evaluate: false },
     );
     try {
