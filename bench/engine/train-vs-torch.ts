@@ -84,7 +84,7 @@ const LR = 0.01;
  * The model quantized with NNCF's defaults (8-bit, FakeQuantize nodes spliced in from the insertion
  * commands' node forms), compiled for training; range init on 64 random samples.
  */
-async function int8TrainingGraph(graph: Graph, sample: number[]) {
+export async function int8TrainingGraph(graph: Graph, sample: number[]) {
   const rng = new Random(11);
   const n = 64;
   const size = sample.reduce((a, b) => a * b, 1);
@@ -104,6 +104,7 @@ async function int8TrainingGraph(graph: Graph, sample: number[]) {
   const spliced = spliceCompressionNodes(r.model.graph, r.model.commands());
   return {
     compiled: compileTrainingGraph(spliced.graph, spliced.compileOptions),
+    spliced,
     prepare: (s: OrtTrainerStep) => refreshNodeInputs(spliced.feeds, s),
   };
 }
