@@ -68,6 +68,12 @@ export interface TrainOptions {
   tfjsRounds: number;
   /** Also the INT8 QAT training graph (FakeQuantize node forms) at 1 and 2 threads. */
   int8: boolean;
+  /**
+   * Idle milliseconds before each timed step. After a multi-threaded run ORT's pool workers spin-wait for
+   * tens of ms (PyTorch's OpenMP workers briefly too): without a pause the next path is timed while they
+   * burn the other core — the 1-thread INT8 QAT step, which follows the 2-thread FP32 step, paid for it.
+   */
+  settleMs: number;
   log: (s: string) => void;
 }
 
@@ -212,9 +218,11 @@ export async function benchTrainModel(
   const got = new Map<Runner, Timed>(runners.map((r) => [r, { ms: [], cpu: [] }]));
   for (const r of runners)
     for (let i = 0; i < Math.min(opts.warmup, r.rounds === Infinity ? opts.warmup : 1); i++) await r.run();
+  const settle = () => new Promise((resolve) => setTimeout(resolve, opts.settleMs));
   for (let round = 0; round < opts.rounds; round++) {
     for (const r of runners)
       if (round < r.rounds) {
+        await settle();
         const t = await r.run();
         got.get(r)!.ms.push(...t.ms);
         got.get(r)!.cpu.push(...t.cpu);
