@@ -144,7 +144,7 @@ export function compileTrainingGraph(model: Graph, opts: CompileOptions = {}): T
   const task: EmittedLoss =
     lossSpec.task === 'mse'
       ? emitMeanSquaredError(emit, logits, labels)
-      : emitSoftmaxCrossEntropy(emit, logits, labels, logitsShape[1] as number);
+      : emitSoftmaxCrossEntropy(emit, logits, labels, logitsShape[1] as number, lossSpec.labelSmoothing ?? 0);
   const grads = new GradientTable(emit);
   grads.add(logits, task.dLogits);
   let loss = task.loss;
