@@ -155,11 +155,11 @@ describe('latencyCheck per block (fake piece timer)', () => {
   it('the stem piece, slower quantized, is kept float; only the chosen mix is timed as a whole model', async () => {
     const r = await create();
     try {
-      const seen: { qOps: string[]; fOps: string[] }[] = [];
+      const seen: { qOps: string[]; fOps: string[]; fTypes: string[] }[] = [];
       // fake piece timer: the piece holding the stem conv is 2× slower quantized, every other piece 2× faster
       const timePieces = async (qb: Uint8Array, fb: Uint8Array) => {
         const ops = (b: Uint8Array) => decodeModelProto(b).graph!.node!.map((n) => n.name ?? '');
-        seen.push({ qOps: ops(qb), fOps: ops(fb) });
+        seen.push({ qOps: ops(qb), fOps: ops(fb), fTypes: decodeModelProto(fb).graph!.node!.map((n) => n.op_type ?? '') });
         const stem = ops(fb).includes('stem/Conv');
         return [{ quantizedMs: stem ? 2 : 1, floatMs: stem ? 1 : 2, ratio: stem ? 0.5 : 2 }];
       };
@@ -174,6 +174,10 @@ describe('latencyCheck per block (fake piece timer)', () => {
       // the float piece of layer 2 has only its own nodes; the quantized piece adds the Q/DQ nodes
       expect(seen[2].fOps.filter((n) => n.endsWith('/Conv'))).toEqual(['layer2.0.conv1/Conv', 'layer2.0.conv2/Conv', 'layer2.0.downsample/Conv']);
       expect(seen[2].qOps.length).toBeGreaterThan(seen[2].fOps.length);
+      // the float piece is cut from the export with only that block float: no weight DQ, but its output still
+      // goes through the next block's input Q/DQ pair (which the mix would pay)
+      expect(seen[2].fTypes.filter((t) => t === 'DequantizeLinear' || t === 'QuantizeLinear')).toEqual(['QuantizeLinear', 'DequantizeLinear']);
+      expect(seen[2].fTypes.slice(-2)).toEqual(['QuantizeLinear', 'DequantizeLinear']);
       const text = r.controller.statistics().toString();
       expect(text).toContain('each block timed on its own piece of the model');
       expect(text).toContain('Block ms quantized');
