@@ -46,6 +46,10 @@ const { values: a } = parseArgs({
     threads: { type: 'string' },
     seed: { type: 'string', default: '1' },
     kd: { type: 'string', default: 'softmax' },
+    // NNCF elasticity.width as JSON (default {"min_width":16,"width_step":16,"max_num_widths":5})
+    width: { type: 'string', default: '{"min_width":16,"width_step":16,"max_num_widths":5}' },
+    // progressivity_of_elasticity: stage 0 trains the first dim, stage 1 both
+    order: { type: 'string', default: 'depth,width' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -77,19 +81,22 @@ log(`reference model top-1 on ORT ${(100 * fp32).toFixed(2)}%`);
 
 const batch = Number(a.batch);
 const stepsPerEpoch = fineTune.numBatches(batch);
+const order = a.order.split(',');
+if (order.length !== 2 || !order.includes('width') || !order.includes('depth')) throw new Error(`--order: width,depth or depth,width, got ${a.order}`);
+const indicators = (dims: string[]) => ({ ...(dims.includes('depth') ? { depth_indicator: 1 } : {}), ...(dims.includes('width') ? { width_indicator: 5, reorg_weights: true, bn_adapt: true } : {}) });
 const nas = {
   training: {
-    progressivity_of_elasticity: ['kernel', 'depth', 'width'],
+    progressivity_of_elasticity: ['kernel', ...order],
     batchnorm_adaptation: { num_bn_adaptation_samples: bnData.length },
     elasticity: {
       available_elasticity_dims: ['width', 'depth'],
-      width: { min_width: 16, width_step: 16, max_num_widths: 5 },
+      width: JSON.parse(a.width) as Record<string, unknown>,
       depth: { min_block_size: 4, max_block_size: 16 },
     },
     schedule: {
       list_stage_descriptions: [
-        { train_dims: ['depth'], epochs: Number(a.epochs0), init_lr: Number(a.lr0), depth_indicator: 1 },
-        { train_dims: ['depth', 'width'], epochs: Number(a.epochs1), init_lr: Number(a.lr1), width_indicator: 5, reorg_weights: true, bn_adapt: true },
+        { train_dims: [order[0]], epochs: Number(a.epochs0), init_lr: Number(a.lr0), ...indicators([order[0]]) },
+        { train_dims: order, epochs: Number(a.epochs1), init_lr: Number(a.lr1), ...indicators(order), ...(order[1] === 'width' ? {} : { reorg_weights: false, bn_adapt: false }) },
       ],
     },
     // knowledge distillation from the full supernet (the reference weights), unless --kd none

@@ -1,7 +1,8 @@
 /**
  * npm run bench:sparsity -- [--samples N] [--epochs N] [--only magnitude,rb,magnitude-int8] [--engine ort|tfjs] [--threads N]
  *   [--lr X] [--rb-epochs N] [--rb-lr X] [--rb-init L] [--rb-target-epoch N] [--rb-freeze-epoch N]
- *   [--rb-optimizer adam|sgd] [--rb-multiplier K] [--json]
+ *   [--rb-optimizer adam|sgd] [--rb-multiplier K] [--rb-mask-lr X] [--rb-schedule S] [--rb-per-step]
+ *   [--rb-config FILE] [--json]
  *
  * Sparsity acceptance on the Fashion-MNIST reference CNN (issue 13): each variant is built with
  * createCompressedModel and fine-tuned by the Trainer (the code `nncf-ts train` runs) on `--samples` train
@@ -13,6 +14,11 @@
  *    `--rb-optimizer sgd` trains with SGD momentum 0.9 Nesterov (cosine) instead, and `--rb-multiplier K`
  *    writes `compression_lr_multiplier: K` in the rb_sparsity section (NNCF scales the mask logits'
  *    gradient by K: under SGD their step is K times larger, under Adam it barely changes);
+ *    `--rb-mask-lr X` trains the mask logits at their own LR through `optimizer.parameter_groups` (NNCF's
+ *    sample scripts: `{"re": ".*\\._mask", "lr": X}` then the rest at `--rb-lr`), `--rb-schedule` picks the
+ *    sparsity schedule (exponential, NNCF's RB default; polynomial; multistep) and `--rb-per-step` updates a
+ *    polynomial one per optimizer step (steps_per_epoch from the data); `--rb-config FILE` takes the whole
+ *    recipe (compression section, optimizer, epochs, batch size) from an NNCF config file instead;
  *  - magnitude-int8: magnitude 50 % + INT8 quantization (examples' int8.json section, QDQ export).
  * Prints per variant: top-1 (ORT) and its drop vs FP32, the model's sparsity level, file sizes (FP32,
  * exported dense, exported with sparse_initializer) and their gzip sizes, wall time, and the bars.
@@ -46,6 +52,10 @@ const { values: a } = parseArgs({
     'rb-freeze-epoch': { type: 'string' },
     'rb-optimizer': { type: 'string', default: 'adam' },
     'rb-multiplier': { type: 'string' },
+    'rb-mask-lr': { type: 'string' },
+    'rb-schedule': { type: 'string' },
+    'rb-per-step': { type: 'boolean', default: false },
+    'rb-config': { type: 'string' },
     // magnitude-ptq-int8 only: wait until another run writes a newer magnitude export (data loaded meanwhile)
     'wait-for-magnitude': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -77,20 +87,33 @@ log(`FP32 top-1 on ORT ${(100 * fp32Top1).toFixed(2)}%, ${fp32Bytes.length} byte
 const magnitude = { algorithm: 'magnitude_sparsity', sparsity_init: 0.5, params: { sparsity_target: 0.5, sparsity_target_epoch: 0 } };
 const rbParams: Record<string, unknown> = { sparsity_target: 0.5, sparsity_target_epoch: Number(a['rb-target-epoch']) };
 if (a['rb-freeze-epoch'] !== undefined) rbParams.sparsity_freeze_epoch = Number(a['rb-freeze-epoch']);
+if (a['rb-schedule'] !== undefined) rbParams.schedule = a['rb-schedule'];
+if (a['rb-per-step']) Object.assign(rbParams, { update_per_optimizer_step: true, steps_per_epoch: Math.ceil(Number(a.samples) / 64) });
 const rb: Record<string, unknown> = { algorithm: 'rb_sparsity', sparsity_init: Number(a['rb-init']), params: rbParams };
 if (a['rb-multiplier'] !== undefined) rb.compression_lr_multiplier = Number(a['rb-multiplier']);
 const adam = (baseLr: number) => ({ type: 'adam', base_lr: baseLr, weight_decay: 0, schedule_type: 'cosine' });
 // NNCF's SGD (its pruning/quantization sample configs): momentum 0.9 Nesterov; weight decay 0 as NNCF's default for RB
 const sgd = (baseLr: number) => ({ type: 'sgd', base_lr: baseLr, weight_decay: 0, schedule_type: 'cosine', optimizer_params: { momentum: 0.9, nesterov: true } });
 if (a['rb-optimizer'] !== 'adam' && a['rb-optimizer'] !== 'sgd') throw new Error(`--rb-optimizer must be adam or sgd, got ${a['rb-optimizer']}`);
-const rbOptimizer = (a['rb-optimizer'] === 'sgd' ? sgd : adam)(Number(a['rb-lr']));
-const VARIANTS: Record<string, { compression: object[]; optimizer: object; bar: number; epochs: number }> = {
+const rbOptimizer: Record<string, unknown> = (a['rb-optimizer'] === 'sgd' ? sgd : adam)(Number(a['rb-lr']));
+// the sample scripts' parameter groups: the first group whose regex is found in a name wins
+if (a['rb-mask-lr'] !== undefined) rbOptimizer.parameter_groups = [{ re: '.*\\._mask', lr: Number(a['rb-mask-lr']), weight_decay: 0 }, { lr: Number(a['rb-lr']), weight_decay: 0 }];
+// --rb-config: the recipe as an NNCF config file (compression, optimizer, epochs, batch_size)
+const rbRecipe = a['rb-config'] === undefined ? undefined : (parseJsonc(readFileSync(a['rb-config'], 'utf8')) as { compression: object; optimizer: object; epochs: number; batch_size?: number });
+// a per-step schedule's steps_per_epoch must equal the epoch's optimizer steps (NNCF raises otherwise): follow --samples
+for (const sec of rbRecipe ? [rbRecipe.compression].flat() : []) {
+  const params = (sec as { params?: Record<string, unknown> }).params;
+  if (params?.update_per_optimizer_step === true && params.steps_per_epoch !== undefined) params.steps_per_epoch = Math.ceil(Number(a.samples) / (rbRecipe!.batch_size ?? 64));
+}
+const VARIANTS: Record<string, { compression: object[]; optimizer: object; bar: number; epochs: number; batchSize?: number }> = {
   magnitude: { compression: [magnitude], optimizer: adam(lr), bar: 0.5, epochs },
   // RB masks move only through their logits (from logit(0.99) ≈ 4.6). Adam moves each by ≈ lr per step
   // whatever the gradient's scale (so compression_lr_multiplier, a gradient scale in NNCF, cannot speed it
   // up): at NNCF's 1e-3 crossing zero takes ≈ 4,600 steps, about 5 epochs of 938 steps. Under SGD the
   // multiplier scales the logits' step (--rb-optimizer sgd --rb-multiplier K).
-  rb: { compression: [rb], optimizer: rbOptimizer, bar: 0.5, epochs: Number(a['rb-epochs']) },
+  rb: rbRecipe
+    ? { compression: [rbRecipe.compression].flat(), optimizer: rbRecipe.optimizer, bar: 0.5, epochs: rbRecipe.epochs, batchSize: rbRecipe.batch_size }
+    : { compression: [rb], optimizer: rbOptimizer, bar: 0.5, epochs: Number(a['rb-epochs']) },
   'magnitude-int8': { compression: [magnitude, { ...int8Section, export_to_onnx_standard_ops: true }], optimizer: adam(lr), bar: 0.7, epochs },
 };
 
@@ -104,7 +127,7 @@ for (const name of a.only!.split(',')) {
   }
   const v = VARIANTS[name];
   if (!v) throw new Error(`unknown variant ${name} (${Object.keys(VARIANTS).join(', ')})`);
-  const config = NNCFConfig.fromObject({ input_info: { sample_size: [1, 1, 28, 28] }, compression: v.compression, batch_size: 64, epochs: v.epochs, seed, optimizer: v.optimizer });
+  const config = NNCFConfig.fromObject({ input_info: { sample_size: [1, 1, 28, 28] }, compression: v.compression, batch_size: v.batchSize ?? 64, epochs: v.epochs, seed, optimizer: v.optimizer });
   const created = await createCompressedModel(parseOnnx(fp32Bytes), config, { initDataset: initData });
   const settings = trainingSettings(config);
   const batches = fineTune.numBatches(settings.batchSize);
@@ -117,6 +140,8 @@ for (const name of a.only!.split(',')) {
     let sum = 0;
     let n = 0;
     let below = 0;
+    let near1 = 0;
+    let near3 = 0;
     let min = Infinity;
     for (const v of created.controller.compressionVariables()) {
       const d = v.dataSync() as Float32Array;
@@ -124,10 +149,13 @@ for (const name of a.only!.split(',')) {
         sum += x;
         n++;
         if (x < 0) below++;
+        if (Math.abs(x) < 1) near1++;
+        if (Math.abs(x) < 3) near3++;
         if (x < min) min = x;
       }
     }
-    return `; mask logits mean ${(sum / n).toFixed(4)}, min ${min.toFixed(3)}, ${(100 * below / n).toFixed(2)} % < 0`;
+    // |m| < 1: the training noise flips the mask with probability > 27 %; |m| < 3: > 5 %
+    return `; mask logits mean ${(sum / n).toFixed(4)}, min ${min.toFixed(3)}, ${(100 * below / n).toFixed(2)} % < 0, |m|<1 ${(100 * near1 / n).toFixed(1)} %, |m|<3 ${(100 * near3 / n).toFixed(1)} %`;
   };
   const perEpoch: { epoch: number; layersLevel: number; top1: number; seconds: number }[] = [];
   const trainer = new Trainer({

@@ -8,11 +8,12 @@
  * batch 1 / 1 thread but 0.5× at batch 8 / 2 threads), so the check times every setting asked for
  * (default: batch 1 and 8 × 1 and 2 threads) and keeps the mix only if it beats FP32 at each of them.
  */
-import { applyLatencyFallback, findQuantizationController, type LatencyFallbackSummary } from './algorithms/quantization/index.js';
+import { applyLatencyFallback, findQuantizationController, type BlockPiece, type LatencyFallbackSummary, type PieceTiming } from './algorithms/quantization/index.js';
 import type { CreateResult } from './compression/index.js';
 import { ndarray, type NdArray } from './data/index.js';
 import { exportCompressedModelBytes } from './api.js';
-import { interleavedSessionLatencies, timingSession, type OrtSession } from './runtime/index.js';
+import { decodeModelProto } from './graph/onnx-proto/index.js';
+import { extractSubgraph, interleavedSessionLatencies, OrtSession, pairedRatio, timingSession } from './runtime/index.js';
 
 /** Early stop: two models this far apart (min/min) after a third of the runs are decided. */
 export const EARLY_STOP_RATIO = 1.2;
@@ -53,8 +54,18 @@ export interface LatencyCheckOptions {
    * beyond the margin faster float skips the confirming run. `false`: every run, every confirmation.
    */
   earlyStop?: boolean;
+  /**
+   * Judge each block on its own piece of the model (default on): the block cut out of the all-quantized
+   * export (with the Q/DQ at its edges) vs the same piece of the FP32 export, fed the activations FP32
+   * computes there, timed interleaved with paired per-round ratios. Only the chosen mix is then timed as a
+   * whole model against FP32. `false`: every block is judged by timing whole models (a few per cent apart,
+   * so noisy on a loaded machine).
+   */
+  perBlock?: boolean;
   /** Replaces ORT timing (tests): the latency of each model, in ms, or one row of them per setting. */
   timeModels?: (models: readonly Uint8Array[]) => Promise<number[] | number[][]>;
+  /** Replaces ORT timing of a block's pieces (tests): given the quantized and the float piece, one PieceTiming per setting. */
+  timePieces?: (quantized: Uint8Array, float: Uint8Array) => Promise<PieceTiming[]>;
 }
 
 export async function latencyCheck(result: Pick<CreateResult, 'model' | 'controller'>, opts: LatencyCheckOptions): Promise<LatencyFallbackSummary | null> {
@@ -78,11 +89,12 @@ export async function latencyCheck(result: Pick<CreateResult, 'model' | 'control
         // warm up only the sessions not yet run at this batch: the pool keeps the current mix's and FP32's
         const feeds = feedsAt.get(s.batch)!;
         for (const session of sessions) if (pool.warmUp(session, s.batch)) for (let w = 0; w < (s.batch > 1 ? 1 : 3); w++) await session.run(feeds);
-        const r = await interleavedSessionLatencies(sessions, feeds, { runs: n, warmup: 0, stopWhenApart });
+        const r = await interleavedSessionLatencies(sessions, feeds, { runs: n, warmup: 0, stopWhenApart, clock: clockFor(s) });
         rows.push(r.map((x) => x.min));
       }
       return rows;
     });
+  const pieces = new PieceTimer(settings, feedsAt, runs, early, opts.timePieces);
   try {
     const summary = await applyLatencyFallback(result.model.graph, q.modules, {
       exportBytes: () => exportCompressedModelBytes(result),
@@ -90,11 +102,90 @@ export async function latencyCheck(result: Pick<CreateResult, 'model' | 'control
       margin: opts.margin,
       maxBlocks: opts.maxBlocks,
       clearBand: early ? CLEAR_BAND : undefined,
+      timeBlockPiece: (opts.perBlock ?? true) ? (p) => pieces.time(p) : undefined,
     });
     q.latencyFallback = summary;
     return summary;
   } finally {
     await pool.keepOnly([]);
+  }
+}
+
+/** One intra-op thread: CPU time (load from other processes does not count); more threads: wall time. */
+export const clockFor = (s: LatencySetting): 'cpu' | 'wall' => (s.threads === 1 ? 'cpu' : 'wall');
+
+/**
+ * Times a block's piece quantized vs float at every setting. The pieces are fed what FP32 computes at the
+ * block's input (one ORT run of the FP32 export per batch, for every block's input at once) and timed
+ * interleaved (clockFor). Pieces are small, so their sessions are
+ * made and released per timing.
+ */
+class PieceTimer {
+  private readonly activations = new Map<number, Record<string, NdArray>>();
+  private readonly cut = new Map<number, [Uint8Array, Uint8Array]>();
+
+  constructor(
+    private readonly settings: readonly LatencySetting[],
+    private readonly feedsAt: Map<number, Record<string, NdArray> | NdArray>,
+    private readonly runs: number,
+    private readonly early: boolean,
+    private readonly fake?: (quantized: Uint8Array, float: Uint8Array) => Promise<PieceTiming[]>,
+  ) {}
+
+  async time(p: BlockPiece): Promise<PieceTiming[]> {
+    const first = await this.inputsAt(p, this.settings[0].batch);
+    let pair = this.cut.get(p.block);
+    if (!pair) {
+      // the batch is symbolic when the settings time several batch sizes
+      const batches = new Set(this.settings.map((s) => s.batch)).size;
+      const inputs = p.inputs.map((name) => ({ name, shape: first[name].shape.map((d, k) => (k === 0 && batches > 1 ? null : d)) }));
+      const where = `latency check, block ${p.block}`;
+      // both pieces end after their output's Q/DQ pair (the next block's input quantizer): the quantized one
+      // fuses it into its last op, the float one pays it, as each would in the whole model
+      pair = [extractSubgraph(p.quantized, inputs, p.outputs, { throughQdq: true, where }), extractSubgraph(p.float, inputs, p.outputs, { throughQdq: true, where })];
+      this.cut.set(p.block, pair);
+    }
+    if (this.fake) return this.fake(pair[0], pair[1]);
+    const out: PieceTiming[] = [];
+    for (const s of this.settings) {
+      const feeds = Object.fromEntries(p.inputs.map((name) => [name, this.activationsAt(s.batch)[name]]));
+      const sessions = [await timingSession(pair[0], s.threads), await timingSession(pair[1], s.threads)];
+      try {
+        const n = Math.max(4, Math.round(this.runs / s.batch));
+        const stopWhenApart = this.early ? { afterRuns: Math.max(2, Math.ceil(n / 3)), ratio: EARLY_STOP_RATIO } : undefined;
+        const [q, f] = await interleavedSessionLatencies(sessions, feeds, { runs: n, warmup: s.batch > 1 ? 1 : 3, stopWhenApart, clock: clockFor(s) });
+        // CPU time: the median of per-round ratios; wall time (several threads): the ratio of the mins, which load only raises
+        // float only when both the ratio of minima and (CPU time) the median of per-round ratios say so:
+        // a piece of a few ms is noisy even in CPU time, and a needless float block costs Q/DQ in the mix
+        const minRatio = f.min / q.min;
+        out.push({ quantizedMs: q.min, floatMs: f.min, ratio: clockFor(s) === 'cpu' ? Math.max(minRatio, pairedRatio(q, f)) : minRatio });
+      } finally {
+        for (const x of sessions) await x.release();
+      }
+    }
+    return out;
+  }
+
+  /** The activations at every block input at `batch`, computed once per batch by the FP32 export. */
+  private async inputsAt(p: BlockPiece, batch: number): Promise<Record<string, NdArray>> {
+    for (const s of this.settings) {
+      if (this.activations.has(s.batch)) continue;
+      const feeds = this.feedsAt.get(s.batch)!;
+      const modelInputs = new Set((decodeModelProto(p.fp32).graph?.input ?? []).map((i) => i.name));
+      const session = await OrtSession.create(p.fp32, { intraOpThreads: 1, extraOutputs: p.cutTensors.filter((t) => !modelInputs.has(t)) });
+      try {
+        const out = await session.run(feeds);
+        const given = 'shape' in feeds && Array.isArray(feeds.shape) ? { [session.inputNames[0]]: feeds as NdArray } : (feeds as Record<string, NdArray>);
+        this.activations.set(s.batch, { ...given, ...out });
+      } finally {
+        await session.release();
+      }
+    }
+    return this.activations.get(batch)!;
+  }
+
+  private activationsAt(batch: number): Record<string, NdArray> {
+    return this.activations.get(batch)!;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The losses of a training graph, each as ONNX nodes with its gradient with respect to the logits:
  * - softmax cross-entropy of logits [B, C] against int64 class ids [B] (PyTorch's CrossEntropyLoss,
- *   training/losses.ts): (softmax − onehot) / B;
+ *   training/losses.ts), with its label_smoothing ε (target (1 − ε)·onehot + ε/C): (softmax − target) / B;
  * - mean squared error against float targets of the logits' shape (torch's MSELoss): 2 (y − t) / N;
  * - NNCF's knowledge-distillation term against teacher outputs fed as an input (the formulas of
  *   algorithms/distillation/kd-loss.ts): mse scale · mean((t − s)²); softmax
@@ -18,6 +18,8 @@ export interface EmittedLoss {
 /** Which loss the training graph computes (default: cross-entropy, no distillation). */
 export interface TrainingLossSpec {
   task: 'cross_entropy' | 'mse';
+  /** torch CrossEntropyLoss label_smoothing (cross_entropy only; default 0). */
+  labelSmoothing?: number;
   /** NNCF knowledge distillation on the loss output; the teacher's output is a graph input. */
   kd?: { type: 'mse' | 'softmax'; scale: number; temperature: number };
 }
@@ -36,6 +38,7 @@ export function emitSoftmaxCrossEntropy(
   logits: string,
   labels: string,
   classes: number,
+  labelSmoothing = 0,
 ): EmittedLoss {
   const logProb = emit.op('LogSoftmax', [logits], { axis: 1 }, base);
   const classIds = emit.ints(Array.from({ length: classes }, (_, i) => i));
@@ -45,7 +48,8 @@ export function emitSoftmaxCrossEntropy(
     {},
     base,
   );
-  const oneHot = emit.op('Cast', [hits], { to: 1 }, base);
+  const hard = emit.op('Cast', [hits], { to: 1 }, base);
+  const oneHot = labelSmoothing > 0 ? emit.op('Add', [emit.op('Mul', [hard, emit.floats([1 - labelSmoothing], [])], {}, base), emit.floats([labelSmoothing / classes], [])], {}, base) : hard;
   const perSample = emit.reduceSum(emit.op('Mul', [oneHot, logProb], {}, base), [1], false, base);
   const loss = emit.op('Neg', [emit.reduceMean(perSample, [0], false, base)], {}, base);
   const batch = batchOf(emit, logits);

@@ -8,3 +8,4 @@ export * from './benchmark.js';
 export * from './batched.js';
 export * from './kernels.js';
 export * from './interleaved.js';
+export * from './subgraph.js';

@@ -20,6 +20,13 @@ export interface InterleavedOptions {
    * gap is that wide, and the remaining rounds only cost time (most of the check's time on big models).
    */
   stopWhenApart?: { afterRuns: number; ratio: number };
+  /**
+   * What a run's time is: 'wall' (default) or 'cpu', the process CPU time the run used
+   * (process.cpuUsage). With one intra-op thread CPU time is the run's own work: time spent descheduled
+   * by other processes does not count, so it stays put on a loaded machine where wall time jumps by
+   * several times. With more threads it also counts the pool's spinning, so use wall time there.
+   */
+  clock?: 'wall' | 'cpu';
 }
 
 /** Times `session.run(feeds)` for each model, interleaved; one BenchmarkResult per model, in order. */
@@ -51,18 +58,41 @@ export async function interleavedSessionLatencies(sessions: readonly OrtSession[
     if (!Number.isInteger(stop.afterRuns) || stop.afterRuns < 1) throw new Error(`interleavedLatencies: stopWhenApart.afterRuns must be a positive integer, got ${stop.afterRuns}`);
     if (!(stop.ratio > 1)) throw new Error(`interleavedLatencies: stopWhenApart.ratio must be > 1, got ${stop.ratio}`);
   }
+  const clock = opts.clock ?? 'wall';
+  if (clock !== 'wall' && clock !== 'cpu') throw new Error(`interleavedLatencies: clock must be 'wall' or 'cpu', got ${String(clock)}`);
   const times: number[][] = sessions.map(() => []);
   const mins = sessions.map(() => Infinity);
   for (let i = 0; i < (opts.warmup ?? 3); i++) for (const s of sessions) await s.run(feeds);
   for (let i = 0; i < runs; i++) {
     for (let k = 0; k < sessions.length; k++) {
-      const t0 = process.hrtime.bigint();
-      await sessions[k].run(feeds);
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const ms = clock === 'cpu' ? await cpuMs(() => sessions[k].run(feeds)) : await wallMs(() => sessions[k].run(feeds));
       times[k].push(ms);
       mins[k] = Math.min(mins[k], ms);
     }
     if (stop && i + 1 >= stop.afterRuns && Math.max(...mins) >= stop.ratio * Math.min(...mins)) break;
   }
   return times.map(summarize);
+}
+
+async function wallMs(run: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function cpuMs(run: () => Promise<unknown>): Promise<number> {
+  const c0 = process.cpuUsage();
+  await run();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+/**
+ * Median over rounds of `second`'s time / `first`'s time in the same round: a burst of load that slows
+ * one round slows both runs of it, so the per-round ratio stays put where each model's min can drift.
+ */
+export function pairedRatio(first: BenchmarkResult, second: BenchmarkResult): number {
+  const n = Math.min(first.times.length, second.times.length);
+  if (n === 0) throw new Error('pairedRatio: no rounds');
+  return summarize(Array.from({ length: n }, (_, i) => second.times[i] / first.times[i])).median;
 }

@@ -64,7 +64,7 @@ export function tryPlan(model: CompressedModel, controller: CompressionControlle
       fed: spliced?.compileOptions.fed,
       logits: spec.output,
       outputs: [spec.output],
-      loss: { task: spec.kind, kd: kd?.params },
+      loss: { task: spec.kind, kd: kd?.params, labelSmoothing: spec.labelSmoothing },
     });
     return {
       plan: { compiled, output: spec.output, kd, lossControllers: leaves.filter((c) => !isKd(c)), nodeInputs: spliced?.feeds ?? new Map(), commands },

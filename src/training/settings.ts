@@ -6,7 +6,10 @@
  *   [0.9 when optimizer_params is absent, as NNCF], dampening, nesterov; adam: betas, eps),
  *   `schedule_type` multistep|step|exponential|poly|cosine|plateau (default step), `steps`, `step` (30),
  *   `gamma` (0.1), `schedule_params`/`scheduler_params` (power, T_max, eta_min, patience, threshold,
- *   cooldown, min_lr);
+ *   cooldown, min_lr), `parameter_groups` (NNCF's sample scripts: a list of {re, lr, weight_decay}; a
+ *   parameter trains with the first group whose `re` is found in its name, one in no group does not
+ *   train; a group's lr follows the LR schedule in proportion, lr / weight_decay default to
+ *   optimizer_params' or torch's: Adam lr 1e-3, weight decay 0);
  * - staged mode, when the quantization (or binarization) section has `params` (NNCF's staged worker):
  *   Adam(params.base_lr, params.base_wd), the poly-drop / WD policy, `params.batch_multiplier`; the
  *   `optimizer` key is then ignored, as in NNCF.
@@ -26,6 +29,15 @@ export interface OptimizerSettings {
   nesterov: boolean;
   betas: [number, number];
   eps: number;
+  /** `optimizer.parameter_groups`, in order (the first group whose regex matches a name wins). */
+  groups?: ParamGroupSettings[];
+}
+
+export interface ParamGroupSettings {
+  /** Searched for (RegExp.test, as Python's re.search) in the parameter's name; '' matches all. */
+  re: RegExp;
+  lr: number;
+  weightDecay: number;
 }
 
 export interface TrainingSettings {
@@ -38,7 +50,8 @@ export interface TrainingSettings {
   schedule: { kind: 'epoch'; spec: ScheduleSpec } | { kind: 'staged'; params: StagedLrParams };
 }
 
-const OPTIMIZER_KEYS = ['type', 'base_lr', 'weight_decay', 'optimizer_params', 'schedule_type', 'steps', 'step', 'gamma', 'schedule_params', 'scheduler_params'];
+const OPTIMIZER_KEYS = ['type', 'base_lr', 'weight_decay', 'optimizer_params', 'schedule_type', 'steps', 'step', 'gamma', 'schedule_params', 'scheduler_params', 'parameter_groups'];
+const GROUP_KEYS = ['re', 'lr', 'weight_decay'];
 const SGD_PARAMS = ['momentum', 'dampening', 'nesterov', 'lr', 'weight_decay'];
 const ADAM_PARAMS = ['betas', 'eps', 'lr', 'weight_decay'];
 const SCHEDULE_PARAMS = ['power', 'T_max', 'eta_min', 'patience', 'threshold', 'cooldown', 'min_lr', 'threshold_mode', 'mode', 'factor'];
@@ -103,7 +116,40 @@ export function trainingSettings(config: NNCFConfig, overrides: SettingsOverride
     betas: betas as [number, number],
     eps: num(p.eps, 'optimizer.optimizer_params.eps', 1e-8, (n) => n >= 0, 'a non-negative number'),
   };
-  return { batchSize, epochs, seed, batchMultiplier: 1, optimizer, schedule: { kind: 'epoch', spec: scheduleSpec(raw, optimizer.baseLr, epochs) } };
+  const schedule = scheduleSpec(raw, optimizer.baseLr, epochs);
+  if (raw.parameter_groups !== undefined) optimizer.groups = paramGroups(raw.parameter_groups, p, type, schedule);
+  return { batchSize, epochs, seed, batchMultiplier: 1, optimizer, schedule: { kind: 'epoch', spec: schedule } };
+}
+
+/**
+ * NNCF's get_parameter_groups: torch gives a group without lr / weight_decay the optimizer's defaults
+ * (optimizer_params, else Adam lr 1e-3 / weight decay 0; SGD has no default lr). Our schedules scale
+ * base_lr, so a group trains at lr · schedule(t) / base_lr: torch's per-group value for every schedule
+ * with a zero floor, hence eta_min / min_lr > 0 (not proportional) and base_lr 0 are refused.
+ */
+function paramGroups(v: unknown, p: Obj, type: 'sgd' | 'adam', schedule: ScheduleSpec): ParamGroupSettings[] {
+  const where = 'optimizer.parameter_groups';
+  if (!Array.isArray(v) || v.length === 0) throw new TrainingConfigError(where, `must be a non-empty list of {re, lr, weight_decay}, got ${JSON.stringify(v)}`);
+  if (!(schedule.baseLr > 0)) throw new TrainingConfigError('optimizer.base_lr', 'must be > 0 with parameter_groups (a group\'s LR follows the schedule as lr · schedule / base_lr)');
+  if (schedule.etaMin !== 0 || schedule.minLr !== 0)
+    throw new TrainingConfigError(`${where}`, 'cannot be combined with a non-zero eta_min / min_lr (torch floors each group at that value, not in proportion)');
+  return v.map((g, i) => {
+    const at = `${where}[${i}]`;
+    if (!isObj(g)) throw new TrainingConfigError(at, `must be an object, got ${JSON.stringify(g)}`);
+    onlyKeys(g, GROUP_KEYS, at);
+    if (g.re !== undefined && typeof g.re !== 'string') throw new TrainingConfigError(`${at}.re`, `must be a string, got ${JSON.stringify(g.re)}`);
+    let re: RegExp;
+    try {
+      re = new RegExp(g.re ?? '');
+    } catch (e) {
+      throw new TrainingConfigError(`${at}.re`, `is not a valid regular expression: ${(e as Error).message}`);
+    }
+    const defaultLr = p.lr ?? (type === 'adam' ? 1e-3 : undefined);
+    if (g.lr === undefined && defaultLr === undefined) throw new TrainingConfigError(`${at}.lr`, 'is required with SGD (torch has no default SGD lr) unless optimizer_params.lr is set');
+    const lr = num(g.lr, `${at}.lr`, defaultLr as number, (n) => n >= 0, 'a non-negative number');
+    const weightDecay = num(g.weight_decay, `${at}.weight_decay`, num(p.weight_decay, 'optimizer.optimizer_params.weight_decay', 0), (n) => n >= 0, 'a non-negative number');
+    return { re, lr, weightDecay };
+  });
 }
 
 function bool(v: unknown, option: string): boolean {

@@ -14,6 +14,8 @@ import { lrForEpoch, PlateauSchedule, scheduleLr } from './lr-schedules.js';
 import { Adam, Sgd, type Optimizer } from './optimizers/index.js';
 import type { TrainingSettings } from './settings.js';
 import { StagedLrPolicy } from './staged-lr-policy.js';
+import { paramGroupsFor, variableNames } from './param-groups.js';
+import type { ParamGroups } from './optimizers/index.js';
 import type { EpochRecord, TrainerPosition } from './trainer-state.js';
 import { TrainingConfigError } from './errors.js';
 import { hostSyncOf, leafControllers, settle } from './controllers.js';
@@ -90,6 +92,8 @@ export class Trainer {
   /** Images trained and seconds spent in the batch loops (no model loading, evaluation or checkpoints). */
   readonly throughput = { samples: 0, seconds: 0 };
   private choice: EngineChoice;
+  /** optimizer.parameter_groups resolved per variable (undefined: one group). */
+  private readonly groups?: ParamGroups;
   private ort?: OrtTrainingEngine;
 
   constructor(readonly o: TrainerOptions) {
@@ -106,6 +110,7 @@ export class Trainer {
         this.variables.push(v);
       }
     }
+    this.groups = paramGroupsFor(s.optimizer, s.optimizer.groups ? variableNames(o.model, this.variables) : []);
     this.optimizer = this.newOptimizer();
     if (s.schedule.kind === 'staged') this.stagedLr = new StagedLrPolicy(s.schedule.params);
     else if (s.schedule.spec.type === 'plateau') this.plateau = new PlateauSchedule(s.schedule.spec);
@@ -136,8 +141,8 @@ export class Trainer {
   private newOptimizer(): Optimizer {
     const opt = this.o.settings.optimizer;
     return opt.type === 'sgd'
-      ? new Sgd(this.variables, { lr: opt.baseLr, momentum: opt.momentum, dampening: opt.dampening, nesterov: opt.nesterov, weightDecay: opt.weightDecay })
-      : new Adam(this.variables, { lr: opt.baseLr, betas: opt.betas, eps: opt.eps, weightDecay: opt.weightDecay });
+      ? new Sgd(this.variables, { lr: opt.baseLr, momentum: opt.momentum, dampening: opt.dampening, nesterov: opt.nesterov, weightDecay: opt.weightDecay, groups: this.groups })
+      : new Adam(this.variables, { lr: opt.baseLr, betas: opt.betas, eps: opt.eps, weightDecay: opt.weightDecay, groups: this.groups });
   }
 
   /**

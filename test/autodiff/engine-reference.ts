@@ -15,6 +15,7 @@ export function trainableWeights(engine: Engine) {
 export function engineStep(
   engine: Engine,
   batch: Batch,
+  labelSmoothing = 0,
 ): { loss: number; gradients: Map<string, Float32Array> } {
   const weights = trainableWeights(engine);
   const gradients = new Map<string, Float32Array>();
@@ -28,6 +29,7 @@ export function engineStep(
         softmaxCrossEntropy(
           engine.run({ [inputName]: x }, { training: true })[engine.graph.outputs[0].name],
           labels,
+          labelSmoothing,
         ),
       weights.map((w) => w.variable),
     );
@@ -40,10 +42,10 @@ export function engineStep(
   return { loss, gradients };
 }
 
-export function engineGradients(graph: Graph, batch: Batch, opts: EngineOptions = {}) {
+export function engineGradients(graph: Graph, batch: Batch, opts: EngineOptions = {}, labelSmoothing = 0) {
   const engine = new Engine(graph, opts);
   try {
-    return { ...engineStep(engine, batch), names: trainableWeights(engine).map((w) => w.name) };
+    return { ...engineStep(engine, batch, labelSmoothing), names: trainableWeights(engine).map((w) => w.name) };
   } finally {
     engine.dispose();
   }

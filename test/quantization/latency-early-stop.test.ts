@@ -125,7 +125,7 @@ describe('latencyCheck: earlyStop', () => {
       const r = await create();
       try {
         const t = fakeTimer();
-        const s = (await latencyCheck(r, { feeds: x, timeModels: t.timeModels, ...(earlyStop === undefined ? {} : { earlyStop }) }))!;
+        const s = (await latencyCheck(r, { feeds: x, perBlock: false, timeModels: t.timeModels, ...(earlyStop === undefined ? {} : { earlyStop }) }))!;
         answers.push({ names: s.floatBlocks.map((b) => b.name), calls: t.calls() });
       } finally {
         r.controller.dispose();

@@ -138,7 +138,7 @@ describe('latency check on a ResNet-style model (QDQ export)', () => {
         return 10 + (stemWeightDq ? 4 : 0) - 0.3 * dq.length;
       });
     const allQuantized = exportCompressedModelBytes(r);
-    const s = (await latencyCheck(r, { feeds: x, timeModels }))!;
+    const s = (await latencyCheck(r, { feeds: x, perBlock: false, timeModels }))!;
     expect(s.allFloat).toBe(false);
     expect(s.floatBlocks.map((b) => b.name)).toEqual(['stem/Conv']);
     expect(s.disabledQuantizers.sort()).toEqual(['input|OUTPUT', 'stem/Conv|WEIGHT'].sort());
@@ -162,7 +162,7 @@ describe('latency check on a ResNet-style model (QDQ export)', () => {
   it('every block slower quantized: the export is FP32 (no Q/DQ left), equal to the original model', async () => {
     const r2 = await create();
     try {
-      const s = (await latencyCheck(r2, { feeds: x, timeModels: async (models) => models.map((b) => 10 + decodeModelProto(b).graph!.node!.filter((n) => n.op_type === 'QuantizeLinear').length) }))!;
+      const s = (await latencyCheck(r2, { feeds: x, perBlock: false, timeModels: async (models) => models.map((b) => 10 + decodeModelProto(b).graph!.node!.filter((n) => n.op_type === 'QuantizeLinear').length) }))!;
       expect(s).toMatchObject({ allFloat: true, fp32Ms: 10 });
       expect(s.floatBlocks.map((b) => b.block)).toEqual([0, 1, 2, 3, 4, 5]);
       const bytes = exportCompressedModelBytes(r2);
@@ -177,9 +177,9 @@ describe('latency check on a ResNet-style model (QDQ export)', () => {
       // a timer that returns the wrong number of latencies is an error naming the problem; a failing
       // timer leaves every quantizer on and no summary
       const r3 = await create();
-      await expect(latencyCheck(r3, { feeds: x, timeModels: async () => [1] })).rejects.toThrow('measure returned [1] for 2 configurations');
+      await expect(latencyCheck(r3, { feeds: x, perBlock: false, timeModels: async () => [1] })).rejects.toThrow('measure returned [1] for 2 configurations');
       let calls = 0;
-      await expect(latencyCheck(r3, { feeds: x, timeModels: async (m) => { if (++calls === 3) throw new Error('ORT died'); return m.map((_, i) => 10 + i); } })).rejects.toThrow('ORT died');
+      await expect(latencyCheck(r3, { feeds: x, perBlock: false, timeModels: async (m) => { if (++calls === 3) throw new Error('ORT died'); return m.map((_, i) => 10 + i); } })).rejects.toThrow('ORT died');
       const q3 = findQuantizationController(r3.controller)!;
       expect(q3.modules.every((m) => m.quantizer.enabled)).toBe(true);
       expect(q3.latencyFallback).toBeNull();
@@ -194,7 +194,7 @@ describe('latency check on a ResNet-style model (QDQ export)', () => {
   it('real ORT timing at two deploy settings (batch 3 / 1 thread, batch 1 / 2 threads): one final row per setting, every timing positive', async () => {
     const r4 = await create();
     try {
-      const s = (await latencyCheck(r4, { feeds: { dtype: 'float32', shape: [1, 3, 16, 16], data: seededFloats(3 * 256, 5) } as never, runs: 3, maxBlocks: 2, settings: [{ batch: 3, threads: 1 }, { batch: 1, threads: 2 }] }))!;
+      const s = (await latencyCheck(r4, { feeds: { dtype: 'float32', shape: [1, 3, 16, 16], data: seededFloats(3 * 256, 5) } as never, runs: 3, maxBlocks: 2, perBlock: false, settings: [{ batch: 3, threads: 1 }, { batch: 1, threads: 2 }] }))!;
       expect(s.blocks).toHaveLength(2);
       // which blocks stay float depends on this machine's load; the shape of the answer does not
       if (s.mixBySetting.length) {

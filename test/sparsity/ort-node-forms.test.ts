@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/algorithms/index.js';
-import type { RBSparsityController, SparsityControllerBase } from '../../src/algorithms/sparsity/index.js';
+import type { RBMaskedWeight, RBSparsityController, SparsityControllerBase } from '../../src/algorithms/sparsity/index.js';
 import { compileTrainingGraph, OrtTrainerStep } from '../../src/autodiff/index.js';
 import { createCompressedModel, refreshNodeInputs, spliceCompressionNodes } from '../../src/compression/index.js';
 import { NNCFConfig } from '../../src/config/index.js';
@@ -51,7 +51,7 @@ async function compare(section: object, prepare?: (c: SparsityControllerBase) =>
   for (const v of vars) {
     const w = weights.get(v.name);
     const masked = ctrl.masked.find((mw) => (mw as { logits?: tf.Variable }).logits === v);
-    const name = w ? w.name : `${masked!.inputName}_logits`;
+    const name = w ? w.name : (masked as RBMaskedWeight).logitsName;
     const eg = grads[v.name];
     const onnx = w?.perm ? tf.transpose(eg, w.perm.map((_, i) => w.perm!.indexOf(i))) : masked ? masked.toOnnx(eg) : eg.clone();
     expect(relativeError(r.gradients.get(name)!, onnx.dataSync() as Float32Array), name).toBeLessThan(1e-4);

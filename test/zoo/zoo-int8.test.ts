@@ -10,6 +10,14 @@
  * the next quantizer by one level, and a random-weight network amplifies those flips layer by layer
  * (measured: the first quantized activation agrees to 1 level, the second to 2, MobileNetV2's logits to 15–18 % of their
  * range, ResNet-18's to 2 %). So the early layers are checked tightly and the logits loosely.
+ *
+ * No argmax check: with random weights and noise images every sample's logits are near-tied between the same
+ * two classes (ResNet-18: classes 67 and 472 on all 8 seeded samples, top-2 gap 1–5 % of the logit range), so
+ * the rounding-order noise above (2 % of the range) flips the argmax of some samples — also between ORT's
+ * optimized graph and the same QDQ graph run as written, and between FP32 and the simulated model. The
+ * direction of the logit vector is what the noise leaves intact (measured per sample, 8 samples): cosine
+ * ORT-vs-simulated 0.9997–0.9998 (ResNet-18), 0.985–0.988 (MobileNetV2); INT8 on ORT vs FP32 on ORT
+ * 0.998 (ResNet-18), 0.968–0.976 (MobileNetV2).
  */
 import { describe, expect, it } from 'vitest';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
@@ -23,16 +31,19 @@ if (missing) console.log(`zoo tests skipped: ${missing}`);
 
 const images = randomImages(2, 99);
 
-/** Max |a−b| relative to max |b|, and how many rows keep their argmax. */
+/** Max |a−b| relative to max |b|, and the smallest per-row cosine of a and b (rows of `classes`). */
 function agreement(a: Float32Array, b: Float32Array, classes: number) {
-  let diff = 0, scale = 0, same = 0;
+  let diff = 0, scale = 0, minCos = 1;
   for (let i = 0; i < a.length; i++) {
     diff = Math.max(diff, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));
   }
-  const argmax = (x: Float32Array, r: number) => x.subarray(r * classes, (r + 1) * classes).reduce((k, v, j, row) => (v > row[k] ? j : k), 0);
-  for (let r = 0; r < a.length / classes; r++) if (argmax(a, r) === argmax(b, r)) same++;
-  return { relMax: diff / scale, same };
+  for (let r = 0; r < a.length / classes; r++) {
+    let ab = 0, aa = 0, bb = 0;
+    for (let i = r * classes; i < (r + 1) * classes; i++) [ab, aa, bb] = [ab + a[i] * b[i], aa + a[i] * a[i], bb + b[i] * b[i]];
+    minCos = Math.min(minCos, ab / Math.sqrt(aa * bb));
+  }
+  return { relMax: diff / scale, minCos };
 }
 
 /** The first `n` Relu/Clip outputs (quantized activations, same names in both export styles and in the QDQ export). */
@@ -43,9 +54,10 @@ async function firstActivations(path: string, n: number): Promise<string[]> {
 
 // ResNet-18: NNCF's placement gives 30 activation quantizers; the QDQ-for-ORT placement pass
 // (placement/ort-conv-outputs.ts) adds one where ORT needs it for a QLinearConv, hence 31.
-for (const { model, linear, weights, activations, logitsTolerance } of [
-  { model: 'resnet18', linear: { QLinearConv: 20, 'com.microsoft:QGemm': 1 }, weights: 21, activations: 31, logitsTolerance: 0.05 },
-  { model: 'mobilenet_v2', linear: { QLinearConv: 52, 'com.microsoft:QGemm': 1 }, weights: 53, activations: 64, logitsTolerance: 0.3 },
+// cosine bounds: the measured minimum above, less a margin for other seeds/platforms
+for (const { model, linear, weights, activations, logitsTolerance, cosSimulated, cosFp32 } of [
+  { model: 'resnet18', linear: { QLinearConv: 20, 'com.microsoft:QGemm': 1 }, weights: 21, activations: 31, logitsTolerance: 0.05, cosSimulated: 0.999, cosFp32: 0.995 },
+  { model: 'mobilenet_v2', linear: { QLinearConv: 52, 'com.microsoft:QGemm': 1 }, weights: 53, activations: 64, logitsTolerance: 0.3, cosSimulated: 0.97, cosFp32: 0.95 },
 ])
   describe.skipIf(missing !== null)(`zoo: ${model}`, () => {
     for (const style of ['folded', 'bn'])
@@ -67,12 +79,18 @@ for (const { model, linear, weights, activations, logitsTolerance } of [
           const e = agreement(early[t].data as Float32Array, q.simulatedTensors![t], 1);
           expect(e.relMax, t).toBeLessThan((i === 0 ? 1.01 : 4.01) / 255);
         });
-        const s = await OrtSession.create(q.int8, { intraOpThreads: 1 });
-        const ort = (await s.run(images))[s.outputNames[0]].data as Float32Array;
-        await s.release();
+        const logits = async (bytes: Uint8Array) => {
+          const s = await OrtSession.create(bytes, { intraOpThreads: 1 });
+          const y = (await s.run(images))[s.outputNames[0]].data as Float32Array;
+          await s.release();
+          return y;
+        };
+        const ort = await logits(q.int8);
         const a = agreement(ort, q.simulated!, 1000);
-        console.log(`${model}-${style}: INT8 (ORT) vs simulated: max |Δ| / max |y| = ${a.relMax.toFixed(4)}, argmax same ${a.same}/2`);
+        const f = agreement(ort, await logits(q.fp32), 1000);
+        console.log(`${model}-${style}: INT8 (ORT) vs simulated: max |Δ| / max |y| = ${a.relMax.toFixed(4)}, min cosine ${a.minCos.toFixed(5)}; vs FP32 (ORT): min cosine ${f.minCos.toFixed(5)}`);
         expect(a.relMax).toBeLessThan(logitsTolerance);
-        expect(a.same).toBe(2);
+        expect(a.minCos).toBeGreaterThan(cosSimulated);
+        expect(f.minCos).toBeGreaterThan(cosFp32);
       }, 600_000);
   });

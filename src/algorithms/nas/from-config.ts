@@ -93,6 +93,41 @@ const dims = (list: readonly string[] | undefined, where: string, fallback: read
   return [...((list as ElasticityDim[] | undefined) ?? fallback)];
 };
 
+/**
+ * The elastic dimensions of `bootstrapNAS.training.elasticity` on a model (NNCF's ElasticityBuilder),
+ * without the training controller: what the search and `nas-export` need to set subnets again.
+ */
+export function elasticHandlerFromConfig(model: CompressedModel, config: NNCFConfig | BootstrapNasSection): MultiElasticityHandler {
+  const section = ('bootstrapNAS' in config ? config.bootstrapNAS : config) as BootstrapNasSection | undefined;
+  const elasticity = section?.training?.elasticity ?? {};
+  const available = dims(elasticity.available_elasticity_dims, 'bootstrapNAS.training.elasticity.available_elasticity_dims', ['width', 'depth', 'kernel']);
+  return buildElasticHandler(model, elasticity, available);
+}
+
+type ElasticitySection = NonNullable<NonNullable<BootstrapNasSection['training']>['elasticity']>;
+
+function buildElasticHandler(model: CompressedModel, elasticity: ElasticitySection, available: readonly ElasticityDim[]): MultiElasticityHandler {
+  const scopes = { ignored_scopes: elasticity.ignored_scopes, target_scopes: elasticity.target_scopes };
+  const built: ElasticDimensions = {};
+  // NNCF builds width first (depth checks block boundaries against widths), then kernel, then depth.
+  if (available.includes('width')) built.width = new ElasticWidthHandler(model, { ...elasticity.width, ...scopes });
+  if (available.includes('kernel')) built.kernel = new ElasticKernelHandler(model, { maxNumKernels: elasticity.kernel?.max_num_kernels, ...scopes });
+  if (available.includes('depth')) {
+    const d = elasticity.depth ?? {};
+    for (const [i, b] of (d.skipped_blocks ?? []).entries()) {
+      if (b.length !== 2) throw new NasScheduleError(`bootstrapNAS.training.elasticity.depth.skipped_blocks[${i}] must be [start node, end node], got ${b.length} names`);
+      b.forEach((name, j) => checkBlockBoundary(model, name, `bootstrapNAS.training.elasticity.depth.skipped_blocks[${i}][${j}]`));
+    }
+    built.depth = new ElasticDepthHandler(model, {
+      skippedBlocks: d.skipped_blocks?.map((b) => [b[0], b[1]] as const),
+      minBlockSize: d.min_block_size,
+      maxBlockSize: d.max_block_size,
+      hwFusedOps: d.hw_fused_ops,
+    });
+  }
+  return new MultiElasticityHandler(model, built);
+}
+
 export function createProgressiveShrinking(model: CompressedModel, config: NNCFConfig | BootstrapNasSection, opts: NasTrainingBuildOptions): NasTraining {
   const section = ('bootstrapNAS' in config ? config.bootstrapNAS : config) as BootstrapNasSection | undefined;
   const training = section?.training;
@@ -113,25 +148,7 @@ export function createProgressiveShrinking(model: CompressedModel, config: NNCFC
   // before any elastic command is applied
   const teacher = kdParams ? new Engine(graphWithEngineWeights(model)) : undefined;
 
-  const scopes = { ignored_scopes: elasticity.ignored_scopes, target_scopes: elasticity.target_scopes };
-  const built: ElasticDimensions = {};
-  // NNCF builds width first (depth checks block boundaries against widths), then kernel, then depth.
-  if (available.includes('width')) built.width = new ElasticWidthHandler(model, { ...elasticity.width, ...scopes });
-  if (available.includes('kernel')) built.kernel = new ElasticKernelHandler(model, { maxNumKernels: elasticity.kernel?.max_num_kernels, ...scopes });
-  if (available.includes('depth')) {
-    const d = elasticity.depth ?? {};
-    for (const [i, b] of (d.skipped_blocks ?? []).entries()) {
-      if (b.length !== 2) throw new NasScheduleError(`bootstrapNAS.training.elasticity.depth.skipped_blocks[${i}] must be [start node, end node], got ${b.length} names`);
-      b.forEach((name, j) => checkBlockBoundary(model, name, `bootstrapNAS.training.elasticity.depth.skipped_blocks[${i}][${j}]`));
-    }
-    built.depth = new ElasticDepthHandler(model, {
-      skippedBlocks: d.skipped_blocks?.map((b) => [b[0], b[1]] as const),
-      minBlockSize: d.min_block_size,
-      maxBlockSize: d.max_block_size,
-      hwFusedOps: d.hw_fused_ops,
-    });
-  }
-  const handler = new MultiElasticityHandler(model, built);
+  const handler = buildElasticHandler(model, elasticity, available);
   const controller = new ProgressiveShrinkingController({ handler, stages, stepsPerEpoch: opts.stepsPerEpoch, globalBaseLr, seed: opts.seed, bnAdapt: opts.bnAdapt, log: opts.log });
   const distillation = teacher && kdParams ? new KnowledgeDistillationController(model, teacher, kdParams) : undefined;
   const trainController = distillation ? new CompositeController([controller, distillation]) : controller;

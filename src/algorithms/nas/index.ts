@@ -5,3 +5,4 @@ export * from './search/index.js';
 export * from './elastic-depth/index.js';
 export * from './training/index.js';
 export * from './from-config.js';
+export * from './supernet-state.js';

@@ -32,7 +32,7 @@ export function maskedParams(graph: Graph, analysis: GroupAnalysis, prop: Propag
   const add = (name: string | undefined, axis: number, map: ChannelMap) => {
     const init = name ? graph.initializers.get(name) : undefined;
     if (!name || !init || out.has(name) || init.dims[axis] !== map.source.length) return;
-    out.set(name, { name, axis, map, mask: tf.variable(tf.ones([map.source.length]), false) });
+    out.set(name, { name, axis, map, mask: tf.tidy(() => tf.variable(tf.ones([map.source.length]), false)) });
   };
   for (const g of analysis.groups)
     for (const l of g.members) {

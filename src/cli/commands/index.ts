@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCompress } from './compress.js';
 import { registerEval } from './eval.js';
 import { registerNas } from './nas.js';
+import { registerNasExport } from './nas-export.js';
 import { registerPlan } from './plan.js';
 import { registerRun } from './run.js';
 import { registerTrain } from './train.js';
@@ -15,6 +16,7 @@ export const commands: RegisterCommand[] = [
   registerCompress,
   registerEval,
   registerNas,
+  registerNasExport,
   registerPlan,
   registerRun,
   registerTrain,

@@ -1,14 +1,18 @@
 /**
  * `nncf-ts nas --model M.onnx --config C.json --train T --val V --out-dir D [--preprocess SPEC]
- *  [--batch-size N] [--backend wasm|cpu] [--json] [--no-progress]`
+ *  [--batch-size N] [--backend wasm|cpu] [--resume CKPT] [--checkpoint-every N] [--max-macs N | --max-macs-ratio R]
+ *  [--json] [--no-progress]`
  * BootstrapNAS end to end, as NNCF's bootstrap_nas.py: progressive shrinking of the supernet as
  * `bootstrapNAS.training` says (softmax cross-entropy on the first output, the stages' LRs), then the
  * `bootstrapNAS.search` (NSGA-II / R-NSGA-II, each subnet BN-adapted on --train and scored by MACs
  * and top-1 on --val), then into D itself: `front.json` (per subnet of the Pareto front its config,
  * MACs, top-1 and file name; the supernet and NNCF's chosen subnet) and one standalone, physically
  * smaller `.onnx` per front subnet (with that subnet's adapted BN statistics), all written atomically.
+ * The trained supernet is kept too (`supernet.onnx` + `supernet-state.json`: channel order, kernel
+ * transforms), so `nas-export` sets any front subnet again later without retraining. `--max-macs` /
+ * `--max-macs-ratio` name the most accurate front subnet within that budget (`chosen` in front.json).
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { positiveInt } from '../args.js';
 import { checkInputPaths } from '../input-paths.js';
@@ -16,9 +20,12 @@ import { checkOutputPaths, writeOutput } from '../output-paths.js';
 import { formatIssue, NNCFConfig } from '../../config/index.js';
 import { loadConfigFile } from '../config-checks.js';
 import { UsageError } from '../usage-error.js';
+import { pickFrontSubnet, SubnetChoiceError } from '../../algorithms/nas/search/pick-subnet.js';
 import type { RegisterCommand } from './index.js';
 import type { CompressedModel } from '../../compression/index.js';
-import type { MultiElasticityHandler, NasSearchResult, SubnetConfig, SubnetEvaluator } from '../../algorithms/nas/index.js';
+import type { MultiElasticityHandler, NasSearchResult, SubnetChoice, SubnetConfig, SubnetEvaluator } from '../../algorithms/nas/index.js';
+import type { TrainerPosition } from '../../training/index.js';
+import { subnetChoiceFromFlags } from '../subnet-choice-args.js';
 
 export interface NasCommandOptions {
   model: string;
@@ -31,6 +38,32 @@ export interface NasCommandOptions {
   backend?: 'wasm' | 'cpu';
   json?: boolean;
   progress?: boolean;
+  /** A checkpoint of an interrupted nas run (its --out-dir/checkpoints/last.ckpt). */
+  resume?: string;
+  checkpointEvery?: string;
+  maxMacs?: string;
+  maxMacsRatio?: string;
+}
+
+/** For tests: sees every checkpoint the training writes (to keep one as if the run were killed there). */
+export interface NasRunHooks {
+  onCheckpoint?: (path: string, position: TrainerPosition) => void;
+}
+
+/** The trained supernet files next to front.json (what nas-export reads). */
+export const SUPERNET_FILE = 'supernet.onnx';
+export const SUPERNET_STATE_FILE = 'supernet-state.json';
+
+/** front.json as nas writes it (the part nas-export reads). */
+export interface FrontJson {
+  model: string;
+  config: string;
+  /** What nas-export takes by default to set a subnet again (absolute paths). */
+  inputs?: { config: string; train: string; preprocess: string | null; batch_size: number };
+  search: { num_bn_adaptation_samples: number } & Record<string, unknown>;
+  supernet: { config: SubnetConfig; macs: number; top1: number; file?: string; state_file?: string };
+  front: FrontEntry[];
+  chosen?: { by: Record<string, number>; index: number; file: string; macs: number; top1: number };
 }
 
 /** One subnet of front.json. */
@@ -59,24 +92,28 @@ export class NasCommandError extends Error {
 
 /**
  * NNCF's example configs put SGD keys straight under `optimizer`, where NNCF's make_optimizer never
- * reads them (SGD gets optimizer_params' default momentum 0.9), and `label_smoothing`, which only
- * NNCF's bootstrap_nas.py script reads for its loss. Said as warnings and left out of the trainer's
- * settings (which refuse unknown optimizer keys).
+ * reads them (SGD gets optimizer_params' default momentum 0.9): said as warnings and left out of the
+ * trainer's settings (which refuse unknown optimizer keys). `optimizer.label_smoothing` is read as NNCF's
+ * bootstrap_nas.py script reads it: cross-entropy against (1 − ε)·onehot + ε/C.
  */
-export function nasTrainingConfig(config: NNCFConfig, warn: (line: string) => void): NNCFConfig {
+export function nasTrainingConfig(config: NNCFConfig, warn: (line: string) => void): { config: NNCFConfig; labelSmoothing?: number } {
   const optimizer = config.document.optimizer as Record<string, unknown> | undefined;
-  if (!optimizer || typeof optimizer !== 'object') return config;
+  if (!optimizer || typeof optimizer !== 'object') return { config };
   const cleaned = { ...optimizer };
   for (const key of ['momentum', 'nesterov', 'no_decay_keys'])
     if (key in cleaned) {
       warn(`optimizer.${key} has no effect: NNCF's make_optimizer does not read it at this level (SGD momentum comes from optimizer.optimizer_params, default 0.9)`);
       delete cleaned[key];
     }
+  let labelSmoothing: number | undefined;
   if ('label_smoothing' in cleaned) {
-    warn('optimizer.label_smoothing has no effect: nas trains with plain softmax cross-entropy (label smoothing is a loss of NNCF\'s bootstrap_nas.py script, not of NNCF)');
+    const v = cleaned.label_smoothing;
+    // torch's CrossEntropyLoss range
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new NasCommandError(`optimizer.label_smoothing must be a number in [0, 1], got ${JSON.stringify(v)}`);
+    labelSmoothing = v;
     delete cleaned.label_smoothing;
   }
-  return NNCFConfig.fromObject({ ...config.document, optimizer: cleaned });
+  return { config: NNCFConfig.fromObject({ ...config.document, optimizer: cleaned }), labelSmoothing };
 }
 
 /**
@@ -88,10 +125,12 @@ export function rawSearchSection(config: NNCFConfig): import('../../algorithms/n
 }
 
 /** Trains, searches and writes D; returns the live objects (the command disposes them, tests compare with them). */
-export async function runNas(opts: NasCommandOptions, log: (line: string) => void): Promise<NasRun> {
+export async function runNas(opts: NasCommandOptions, log: (line: string) => void, hooks: NasRunHooks = {}): Promise<NasRun> {
   const batchSizeFlag = opts.batchSize === undefined ? undefined : positiveInt(opts.batchSize, '--batch-size');
+  const every = opts.checkpointEvery === undefined ? undefined : positiveInt(opts.checkpointEvery, '--checkpoint-every');
+  const budget = subnetChoiceFromFlags(opts, { required: false, allowIndex: false });
   if (opts.backend && opts.backend !== 'wasm' && opts.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got '${opts.backend}'`);
-  checkInputPaths([{ flag: '--train', path: opts.train }, { flag: '--val', path: opts.val }]);
+  checkInputPaths([{ flag: '--train', path: opts.train }, { flag: '--val', path: opts.val }, ...(opts.resume ? [{ flag: '--resume', path: opts.resume }] : [])]);
   checkOutputPaths([{ flag: '--out-dir', path: opts.outDir, kind: 'directory' }]);
   const config = loadConfigFile(opts.config);
   for (const w of config.warnings) log(`nncf-ts: ${formatIssue(w, config.file)}`);
@@ -112,7 +151,15 @@ export async function runNas(opts: NasCommandOptions, log: (line: string) => voi
     import('./train-loop.js'),
   ]);
   const initialization = await import('../../initialization/index.js');
-  const trainConfig = nasTrainingConfig(config, log);
+  let ckpt;
+  try {
+    ckpt = opts.resume ? training.readTrainingCheckpoint(opts.resume) : undefined;
+  } catch (e) {
+    throw new UsageError(`--resume ${opts.resume}: ${(e as Error).message}`);
+  }
+  if (ckpt && !ckpt.compressionState?.ctrl_state)
+    throw new NasCommandError(`--resume ${opts.resume}: the checkpoint has no progressive-shrinking state (it was not written by nas)`);
+  const { config: trainConfig, labelSmoothing } = nasTrainingConfig(config, log);
   const settings = training.trainingSettings(trainConfig, { batchSize: batchSizeFlag });
   let graph;
   try {
@@ -152,11 +199,12 @@ export async function runNas(opts: NasCommandOptions, log: (line: string) => voi
     model.engine.dispose();
     throw e;
   }
-  const { handler, controller } = built;
+  const { handler, controller, trainController } = built;
   numBnSamples = built.numBnAdaptationSamples;
   let evaluator: SubnetEvaluator | undefined;
   const dispose = () => {
     evaluator?.dispose();
+    built.distillation?.dispose();
     handler.dispose();
     model.engine.dispose();
   };
@@ -165,19 +213,34 @@ export async function runNas(opts: NasCommandOptions, log: (line: string) => voi
     if (config.document.epochs !== undefined && config.document.epochs !== epochs)
       log(`epochs (${String(config.document.epochs)}) is not used: progressive shrinking trains the stages' epochs (${epochs} in total)`);
     log(`progressive shrinking: ${built.stages.length} stage(s), ${epochs} epoch(s) of ${stepsPerEpoch} step(s); elastic ${handler.availableDims().join(', ')}`);
-    // the Trainer's view of a compressed model: the supernet and the progressive-shrinking controller
-    const created: import('../../compression/index.js').CreateResult = { model, controller, getCompressionState: () => ({ builder_state: {}, ctrl_state: controller.getState() }) };
+    // the Trainer's view of a compressed model: the supernet and what trains it (progressive shrinking, with KD when configured)
+    const created: import('../../compression/index.js').CreateResult = { model, controller: trainController, getCompressionState: () => ({ builder_state: {}, ctrl_state: trainController.getState() }) };
     const { trainer, stopBar } = cliTrainer(
-      { created, config: trainConfig, settings: { ...settings, epochs }, train, val, checkpointDir: join(opts.outDir, 'checkpoints'), progress: opts.progress ?? process.stderr.isTTY === true, log },
+      { created, config: trainConfig, settings: { ...settings, epochs }, train, val, checkpointDir: join(opts.outDir, 'checkpoints'), labelSmoothing, every, onCheckpoint: hooks.onCheckpoint, progress: opts.progress ?? process.stderr.isTTY === true, log },
       { evaluate: false },
     );
     try {
+      if (ckpt) {
+        try {
+          trainController.loadState(ckpt.compressionState!.ctrl_state as never);
+          trainer.restore(ckpt);
+        } catch (e) {
+          throw new NasCommandError(`--resume ${opts.resume}: ${(e as Error).message} (resume with the config and model of the interrupted run)`);
+        }
+        log(`resumed from ${opts.resume} at epoch ${trainer.position.epoch}, batch ${trainer.position.batch}`);
+      }
       await trainer.fit();
     } finally {
       stopBar();
       trainer.dispose();
     }
     log(`trained on ${trainer.engine}; searching subnets`);
+    // the trained supernet as the search starts from it (weights, BN statistics, elastic state)
+    const supernetPath = join(opts.outDir, SUPERNET_FILE);
+    await writeOutput('--out-dir', opts.outDir, () => saveOnnx(compression.graphWithEngineWeights(model), supernetPath));
+    const stateJson = `${JSON.stringify(nas.supernetState(handler))}\n`;
+    await writeOutput('--out-dir', opts.outDir, () => writeFileAtomic(join(opts.outDir, SUPERNET_STATE_FILE), new TextEncoder().encode(stateJson)));
+    log(`wrote ${supernetPath} and ${SUPERNET_STATE_FILE} (the trained supernet, for nas-export)`);
     const search = await api.searchSubnetsOnData({
       handler,
       search: rawSearchSection(config),
@@ -204,24 +267,42 @@ export async function runNas(opts: NasCommandOptions, log: (line: string) => voi
     // NNCF leaves its chosen subnet active
     await search.evaluator.activate(search.bestConfig);
     const p = search.params;
-    const body = {
+    const chosen = budget ? chooseWithinBudget(front, search.supernet.macs, budget) : undefined;
+    const body: FrontJson & Record<string, unknown> = {
       model: opts.model,
       config: opts.config,
+      inputs: { config: resolve(opts.config), train: resolve(opts.train), preprocess: opts.preprocess ?? null, batch_size: batchSize },
       search: { algorithm: p.algorithm, num_evals: p.numEvals, population: p.population, generations: p.generations, seed: p.seed, ref_acc: p.refAcc, acc_delta: p.accDelta, num_bn_adaptation_samples: p.bnAdaptationSamples, evaluated: search.evaluated.length },
       macs_unit: 'multiply-accumulates of conv/linear layers (NNCF count_flops_and_weights / 2)',
       top1_unit: 'percent of --val',
-      supernet: { config: search.supernet.config, macs: search.supernet.macs, top1: search.supernet.top1 },
+      supernet: { config: search.supernet.config, macs: search.supernet.macs, top1: search.supernet.top1, file: SUPERNET_FILE, state_file: SUPERNET_STATE_FILE },
       best: search.best ? { config: search.best.config, macs: search.best.macs, top1: search.best.top1, file: front.find((f) => JSON.stringify(f.config) === JSON.stringify(search.best!.config))?.file ?? null } : null,
       front,
+      ...(chosen && 'entry' in chosen ? { chosen: chosen.entry } : {}),
     };
     const frontJson = `${JSON.stringify(body, null, 2)}\n`;
     const frontPath = join(opts.outDir, 'front.json');
     await writeOutput('--out-dir', opts.outDir, () => writeFileAtomic(frontPath, new TextEncoder().encode(frontJson)));
     log(`wrote ${frontPath}`);
+    if (chosen && 'error' in chosen) throw new NasCommandError(`${chosen.error} (front.json and the front's subnets are written)`);
+    if (chosen && 'entry' in chosen) log(`within the budget: ${chosen.entry.file}, ${(chosen.entry.macs / 1e6).toFixed(3)} MMACs (${(chosen.entry.macs / search.supernet.macs).toFixed(3)}× the supernet), top-1 ${chosen.entry.top1.toFixed(2)}%`);
     return { model, handler, evaluator: search.evaluator, search, front, frontJson, dispose };
   } catch (e) {
     dispose();
     throw e;
+  }
+}
+
+/** front.json's `chosen`: the most accurate front subnet within the budget, or the error naming the smallest. */
+function chooseWithinBudget(front: FrontEntry[], supernetMacs: number, budget: SubnetChoice): { entry: NonNullable<FrontJson['chosen']> } | { error: string } {
+  const by: Record<string, number> = 'maxMacs' in budget ? { max_macs: budget.maxMacs } : 'maxMacsRatio' in budget ? { max_macs_ratio: budget.maxMacsRatio } : {};
+  try {
+    const index = pickFrontSubnet(front, supernetMacs, budget);
+    const f = front[index];
+    return { entry: { by, index, file: f.file, macs: f.macs, top1: f.top1 } };
+  } catch (e) {
+    if (!(e instanceof SubnetChoiceError)) throw e;
+    return { error: `${'maxMacs' in budget ? '--max-macs' : '--max-macs-ratio'}: ${e.message}` };
   }
 }
 
@@ -255,6 +336,10 @@ export const registerNas: RegisterCommand = (program: Command) => {
     .option('--preprocess <spec>', 'input preprocessing (as for compress)')
     .option('--batch-size <n>', "override the config's batch_size")
     .option('--backend <name>', 'tfjs engine backend: wasm (default) or cpu')
+    .option('--resume <ckpt>', 'continue an interrupted run from its checkpoint (--out-dir/checkpoints/last.ckpt), with the same model, config and data')
+    .option('--checkpoint-every <n>', 'also save the training checkpoint every N optimizer steps (default: at each epoch end)')
+    .option('--max-macs <n>', 'name in front.json ("chosen") the most accurate front subnet with at most N MACs; none: exit 1 naming the smallest')
+    .option('--max-macs-ratio <r>', 'the same budget as a fraction of the supernet\'s MACs, in (0, 1]')
     .option('--json', 'print front.json on stdout as one line (the log goes to stderr)')
     .option('--no-progress', 'no progress bars or per-subnet search lines')
     .action((o: NasCommandOptions) => nasCommand(o));

@@ -22,6 +22,10 @@ export interface TrainLoopOptions {
   engine?: TrainingEngineName;
   /** ORT intra-op threads (default: the cores available). */
   threads?: number;
+  /** Cross-entropy label smoothing ε (nas reads optimizer.label_smoothing; default 0). */
+  labelSmoothing?: number;
+  /** Sees each checkpoint written (tests keep one as if the run were killed there). */
+  onCheckpoint?: (path: string, position: import('../../training/index.js').TrainerPosition) => void;
   /** Receives the trainer once built (the --json summary reads its engine and throughput). */
   onTrainer?: (trainer: Trainer) => void;
 }
@@ -52,7 +56,7 @@ export function cliTrainer(o: TrainLoopOptions, opts: { evaluate: boolean }): { 
     train: o.train,
     settings,
     config: o.config,
-    loss: taskLoss('cross_entropy', output),
+    loss: taskLoss('cross_entropy', output, { labelSmoothing: o.labelSmoothing }),
     engine: o.engine,
     threads: o.threads,
     log: o.log,
@@ -60,6 +64,7 @@ export function cliTrainer(o: TrainLoopOptions, opts: { evaluate: boolean }): { 
     evaluate: opts.evaluate ? () => accuracy(created, o.val, settings.batchSize, trainer.inputName, output) : undefined,
     checkpointDir: o.checkpointDir,
     checkpointEverySteps: o.every,
+    onCheckpoint: o.onCheckpoint,
     getCompressionState: created.getCompressionState,
     onEpochStart: (epoch, batches) => {
       t0 = performance.now();

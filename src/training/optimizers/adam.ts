@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainingConfigError } from '../errors.js';
 import { SlotOptimizer } from './base.js';
+import type { ParamGroups } from './types.js';
 
 export interface AdamOptions {
   lr: number;
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;
+  groups?: ParamGroups;
 }
 
 /**
@@ -23,7 +25,7 @@ export class Adam extends SlotOptimizer {
     variables: readonly tf.Variable[],
     o: AdamOptions,
   ) {
-    super(variables, o.lr, o.weightDecay ?? 0);
+    super(variables, o.lr, o.weightDecay ?? 0, o.groups);
     [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
     this.eps = o.eps ?? 1e-8;
     if (!(this.lr >= 0)) throw new TrainingConfigError('optimizer.base_lr', `must be a non-negative number, got ${o.lr}`);
@@ -42,7 +44,7 @@ export class Adam extends SlotOptimizer {
       const g0 = grads[i];
       if (!g0) return;
       tf.tidy(() => {
-        const g = this.withWeightDecay(p, g0);
+        const g = this.withWeightDecay(p, g0, i);
         const m0 = this.slots.get('exp_avg', i);
         const v0 = this.slots.get('exp_avg_sq', i);
         const m = tf.add(m0 ? tf.mul(m0, this.beta1) : tf.zerosLike(g), tf.mul(g, 1 - this.beta1));
@@ -50,7 +52,7 @@ export class Adam extends SlotOptimizer {
         this.slots.set('exp_avg', i, m);
         this.slots.set('exp_avg_sq', i, v);
         const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), this.eps);
-        p.assign(tf.sub(p, tf.mul(tf.div(m, denom), this.lr / bc1)));
+        p.assign(tf.sub(p, tf.mul(tf.div(m, denom), this.lrOf(i) / bc1)));
       });
     });
   }

@@ -7,7 +7,7 @@
  * step (LR schedules set them there); the slots and step count move between the two with
  * `load` / `save` at the sync points.
  */
-import type { Optimizer } from './types.js';
+import type { Optimizer, ParamGroups } from './types.js';
 
 const f = Math.fround;
 
@@ -45,12 +45,13 @@ export class HostOptimizer {
   }
 
   private sgd(o: SgdLike, params: readonly HostParamUpdate[]): void {
-    const wd = f(o.weightDecay);
     const mu = f(o.momentum);
     const keep = f(1 - o.dampening);
-    const lr = f(o.lr);
     for (const { index, values: p, grad: g } of params) {
       if (!g) continue;
+      // the tfjs optimizer's lrOf / weight decay of this variable's group, rounded as its scalars are
+      const wd = f(o.groups ? o.groups.weightDecay[index] : o.weightDecay);
+      const lr = f(o.groups ? o.lr * o.groups.lrScale[index] : o.lr);
       const n = p.length;
       if (o.momentum === 0) {
         for (let k = 0; k < n; k++) {
@@ -74,16 +75,16 @@ export class HostOptimizer {
 
   private adam(o: AdamLike, params: readonly HostParamUpdate[]): void {
     const t = this.steps;
-    const wd = f(o.weightDecay);
     const b1 = f(o.beta1);
     const b2 = f(o.beta2);
     const c1 = f(1 - o.beta1);
     const c2 = f(1 - o.beta2);
     const bc2Sqrt = f(Math.sqrt(1 - o.beta2 ** t));
     const eps = f(o.eps);
-    const step = f(o.lr / (1 - o.beta1 ** t));
     for (const { index, values: p, grad: g0 } of params) {
       if (!g0) continue;
+      const wd = f(o.groups ? o.groups.weightDecay[index] : o.weightDecay);
+      const step = f((o.groups ? o.lr * o.groups.lrScale[index] : o.lr) / (1 - o.beta1 ** t));
       const n = p.length;
       let m = this.slot('exp_avg', index);
       let v = this.slot('exp_avg_sq', index);
@@ -106,6 +107,7 @@ export class HostOptimizer {
 interface SgdLike {
   lr: number;
   weightDecay: number;
+  groups?: ParamGroups;
   momentum: number;
   dampening: number;
   nesterov: boolean;
@@ -114,6 +116,7 @@ interface SgdLike {
 interface AdamLike {
   lr: number;
   weightDecay: number;
+  groups?: ParamGroups;
   beta1: number;
   beta2: number;
   eps: number;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainingConfigError } from '../errors.js';
 import { SlotOptimizer } from './base.js';
+import type { ParamGroups } from './types.js';
 
 export interface SgdOptions {
   lr: number;
@@ -8,6 +9,7 @@ export interface SgdOptions {
   dampening?: number;
   nesterov?: boolean;
   weightDecay?: number;
+  groups?: ParamGroups;
 }
 
 /**
@@ -24,7 +26,7 @@ export class Sgd extends SlotOptimizer {
     variables: readonly tf.Variable[],
     o: SgdOptions,
   ) {
-    super(variables, o.lr, o.weightDecay ?? 0);
+    super(variables, o.lr, o.weightDecay ?? 0, o.groups);
     this.momentum = o.momentum ?? 0;
     this.dampening = o.dampening ?? 0;
     this.nesterov = o.nesterov ?? false;
@@ -41,14 +43,14 @@ export class Sgd extends SlotOptimizer {
       const g = grads[i];
       if (!g) return;
       tf.tidy(() => {
-        let d: tf.Tensor = this.withWeightDecay(p, g);
+        let d: tf.Tensor = this.withWeightDecay(p, g, i);
         if (this.momentum !== 0) {
           const buf = this.slots.get('momentum_buffer', i);
           const next = buf ? tf.add(tf.mul(buf, this.momentum), tf.mul(d, 1 - this.dampening)) : d;
           this.slots.set('momentum_buffer', i, next);
           d = this.nesterov ? tf.add(d, tf.mul(next, this.momentum)) : next;
         }
-        p.assign(tf.sub(p, tf.mul(d, this.lr)));
+        p.assign(tf.sub(p, tf.mul(d, this.lrOf(i))));
       });
     });
   }

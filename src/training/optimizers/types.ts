@@ -26,10 +26,21 @@ export interface Optimizer {
   readonly type: 'sgd' | 'adam';
   lr: number;
   weightDecay: number;
+  /**
+   * Per-variable parameter groups (the sample scripts' `optimizer.parameter_groups`): variable i steps
+   * with `lr · groups.lrScale[i]` and weight decay `groups.weightDecay[i]`; absent: one group.
+   */
+  readonly groups?: ParamGroups;
   readonly variables: readonly tf.Variable[];
   /** One update; `grads[i]` belongs to `variables[i]`. Does not dispose the gradients. */
   apply(grads: readonly (tf.Tensor | undefined)[]): void;
   getState(): OptimizerState;
   loadState(state: OptimizerState): void;
   dispose(): void;
+}
+
+/** Per-variable LR scale (group LR / base LR, 0 for a variable in no group) and weight decay. */
+export interface ParamGroups {
+  readonly lrScale: readonly number[];
+  readonly weightDecay: readonly number[];
 }

@@ -72,7 +72,7 @@ export class ElasticDepthHandler implements DepthDimension {
       const inner = innerNodes(graph, input, block);
       if (!inner.includes(block.end))
         throw new ElasticDepthError(`bootstrapNAS elasticity.depth.skipped_blocks[${i}]: "${block.end}" does not depend on "${block.start}"`);
-      const st: BlockState = { block, input, output, keep: tf.variable(tf.scalar(1), false), skip: tf.variable(tf.scalar(0), false), skipped: false, inner };
+      const st: BlockState = { block, input, output, keep: tf.tidy(() => tf.variable(tf.scalar(1), false)), skip: tf.tidy(() => tf.variable(tf.scalar(0), false)), skipped: false, inner };
       this.state.push(st);
       const name = `${ELASTIC_DEPTH_OWNER}/b${i}`;
       model.apply({
@@ -104,6 +104,15 @@ export class ElasticDepthHandler implements DepthDimension {
   set depthIndicator(k: number) {
     if (!Number.isInteger(k) || k < 1) throw new ElasticDepthError(`depth_indicator must be a positive integer, got ${k}`);
     this.indicator = k;
+  }
+
+  /** The depth indicator (progressive shrinking sets it per stage): a subnet set again later must see the search's rule. */
+  getState(): Record<string, unknown> {
+    return { depth_indicator: this.indicator };
+  }
+
+  loadState(state: Record<string, unknown>): void {
+    if (state.depth_indicator !== undefined) this.depthIndicator = state.depth_indicator as number;
   }
 
   /** `config` without the blocks NNCF would not skip under the progressive rule (order kept). */

@@ -5,3 +5,4 @@ export * from './params.js';
 export * from './select.js';
 export * from './reference-survival.js';
 export * from './run-search.js';
+export * from './pick-subnet.js';

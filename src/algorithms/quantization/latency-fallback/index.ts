@@ -5,8 +5,9 @@
  * timing are given by the caller (algorithms know nothing of the CLI or of ORT sessions).
  */
 import type { Graph } from '../../../graph/index.js';
+import { decodeModelProto } from '../../../graph/onnx-proto/index.js';
 import type { QuantizerModule } from '../modules.js';
-import { decideFloatBlocks, type LatencyDecision } from './decide.js';
+import { decideFloatBlocks, decideFloatBlocksByPiece, type LatencyDecision, type PieceTiming } from './decide.js';
 import { latencyBlocks, type LatencyBlock } from './stages.js';
 
 export * from './decide.js';
@@ -23,11 +24,34 @@ export interface LatencyFallbackOptions {
   maxBlocks?: number;
   /** See DecideOptions.clearBand (default: always confirm a float block by a second run). */
   clearBand?: number;
+  /**
+   * Judge each block on its own piece (decideFloatBlocksByPiece): times the piece of `quantized` and of
+   * `float` between `inputs` and `outputs`, one PieceTiming per setting. Without it every block is judged by timing whole models (decideFloatBlocks).
+   */
+  timeBlockPiece?: (piece: BlockPiece) => Promise<PieceTiming[]>;
+}
+
+export interface BlockPiece {
+  block: number;
+  inputs: string[];
+  outputs: string[];
+  /**
+   * The whole model exported with every block quantized, and with only this block float (its neighbours
+   * quantized, so the float piece pays the Q/DQ at its edges as it would in the mix), and FP32 (every block
+   * float: what the pieces are fed).
+   */
+  quantized: Uint8Array;
+  float: Uint8Array;
+  fp32: Uint8Array;
+  /** The inputs of every block (so a timer can compute the activations they are fed in one run). */
+  cutTensors: string[];
 }
 
 export interface LatencyFallbackSummary {
   blocks: { name: string; quantizers: number; weightedNodes: string[] }[];
-  /** Blocks kept float, with the measured latency of the model before (quantized) and after (float). */
+  /** What the block times below are: each block's own piece ('block') or the whole model ('model'). */
+  judgedOn: 'block' | 'model';
+  /** Blocks kept float, with the measured latency before (quantized) and after (float): of the block's piece or of the whole model (judgedOn). */
   floatBlocks: { block: number; name: string; quantizedMs: number; floatMs: number }[];
   /** FP32 (every block float), timed with the exported mix. */
   fp32Ms: number;
@@ -45,8 +69,11 @@ export interface LatencyFallbackSummary {
 export async function applyLatencyFallback(graph: Graph, modules: readonly QuantizerModule[], opts: LatencyFallbackOptions): Promise<LatencyFallbackSummary> {
   const margin = opts.margin ?? 0.03;
   const active = modules.filter((m) => m.quantizer.enabled);
-  const blocks = latencyBlocks(graph, active, opts.maxBlocks ?? 12);
+  // pieces are cut at tensors both exports (every quantizer on / off) still have
+  const ends = opts.timeBlockPiece ? { on: opts.exportBytes(), off: withAllOff(active, opts.exportBytes) } : null;
+  const blocks = latencyBlocks(graph, active, opts.maxBlocks ?? 12, ends ? tensorsOfBoth(ends.on, ends.off) : undefined);
   const cache = new Map<string, Uint8Array>();
+  if (ends) cache.set('', ends.on).set(blocks.map((_, b) => b).join(','), ends.off); // every module is in a block
   const bytesFor = (floatBlocks: readonly number[]) => {
     const key = [...floatBlocks].sort((a, b) => a - b).join(',');
     let bytes = cache.get(key);
@@ -61,9 +88,34 @@ export async function applyLatencyFallback(graph: Graph, modules: readonly Quant
     }
     return bytes;
   };
-  const decision = await decideFloatBlocks(blocks.length, (configs) => opts.timeModels(configs.map(bytesFor)), margin, { clearBand: opts.clearBand });
+  const measure = (configs: readonly (readonly number[])[]) => opts.timeModels(configs.map(bytesFor));
+  const all = blocks.map((_, b) => b);
+  const byPiece = opts.timeBlockPiece;
+  const cutTensors = [...new Set(blocks.flatMap((b) => b.inputs))];
+  const decision = byPiece
+    ? await decideFloatBlocksByPiece(blocks.length, (b) => byPiece({ block: b, inputs: blocks[b].inputs, outputs: blocks[b].outputs, quantized: bytesFor([]), float: bytesFor([b]), fp32: bytesFor(all), cutTensors }), measure, margin, { clearBand: opts.clearBand, untimed: new Set(blocks.flatMap((x, b) => (x.weightedNodes.length ? [] : [b]))) })
+    : await decideFloatBlocks(blocks.length, measure, margin, { clearBand: opts.clearBand });
   setFloat(active, blocks, decision.floatBlocks);
-  return summarize(blocks, active, decision, margin);
+  return summarize(blocks, active, decision, margin, byPiece ? 'block' : 'model');
+}
+
+function withAllOff(active: readonly QuantizerModule[], exportBytes: () => Uint8Array): Uint8Array {
+  active.forEach((m) => (m.quantizer.enabled = false));
+  try {
+    return exportBytes();
+  } finally {
+    active.forEach((m) => (m.quantizer.enabled = true));
+  }
+}
+
+/** A predicate: the tensor is a graph input or a node output in both models. */
+function tensorsOfBoth(a: Uint8Array, b: Uint8Array): (tensor: string) => boolean {
+  const names = (bytes: Uint8Array) => {
+    const g = decodeModelProto(bytes).graph;
+    return new Set([...(g?.input ?? []).map((i) => i.name), ...(g?.node ?? []).flatMap((n) => n.output ?? [])]);
+  };
+  const [x, y] = [names(a), names(b)];
+  return (t) => x.has(t) && y.has(t);
 }
 
 function setFloat(active: readonly QuantizerModule[], blocks: readonly LatencyBlock[], floatBlocks: readonly number[]): void {
@@ -71,9 +123,10 @@ function setFloat(active: readonly QuantizerModule[], blocks: readonly LatencyBl
   active.forEach((m, k) => (m.quantizer.enabled = !off.has(k)));
 }
 
-function summarize(blocks: LatencyBlock[], active: readonly QuantizerModule[], d: LatencyDecision, margin: number): LatencyFallbackSummary {
+function summarize(blocks: LatencyBlock[], active: readonly QuantizerModule[], d: LatencyDecision, margin: number, judgedOn: 'block' | 'model'): LatencyFallbackSummary {
   const byBlock = new Map(d.steps.map((s) => [s.block, s]));
   return {
+    judgedOn,
     blocks: blocks.map((b) => ({ name: b.name, quantizers: b.modules.length, weightedNodes: b.weightedNodes })),
     floatBlocks: d.floatBlocks.map((b) => ({ block: b, name: blocks[b].name, quantizedMs: byBlock.get(b)?.quantizedMs ?? NaN, floatMs: byBlock.get(b)?.floatMs ?? NaN })),
     fp32Ms: d.mixFp32Ms, // timed in the same run as the exported mix

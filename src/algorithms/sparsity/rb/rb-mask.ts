@@ -13,7 +13,13 @@ import { MaskedWeight } from '../mask.js';
 import { rbNoise } from './noise.js';
 
 export const RB_MASK_OP = 'RBMask';
-const LOGIT_099 = Math.log(0.99 / 0.01);
+/**
+ * NNCF's initial logit, `logit(torch.ones(shape) * 0.99)` = log(x / (1 − x)) with every op in float32:
+ * 4.595120906829834 (ln 99 rounded once would be 4.595119953155518, 1e-6 lower).
+ */
+const f32 = Math.fround;
+const X099 = f32(0.99);
+export const RB_INITIAL_LOGIT = f32(Math.log(f32(X099 / f32(1 - X099))));
 
 /** x > 0.5 as 0/1, gradient passed straight through (NNCF's STThreshold). */
 export const stThreshold = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -35,6 +41,8 @@ export class RBMaskedWeight extends MaskedWeight {
   readonly logits: tf.Variable;
   /** The noise of the last training forward (zeros before the first): the node form's fed input. */
   readonly noise: tf.Variable;
+  /** The logits' node-form input name: `<owner>/<weight>._mask`, the `_mask` NNCF's parameter_groups regexes look for. */
+  readonly logitsName: string;
   draws = 0;
   /** A hook drew noise that the node form has not been fed yet (the ORT trainer reads it next). */
   private pending = false;
@@ -48,7 +56,8 @@ export class RBMaskedWeight extends MaskedWeight {
     readonly lrMultiplier = 1,
   ) {
     super(layer, engine, owner);
-    this.logits = tf.tidy(() => tf.variable(tf.fill(this.weight.shape, LOGIT_099), true));
+    this.logitsName = `${owner}/${layer.weight}._mask`;
+    this.logits = tf.tidy(() => tf.variable(tf.fill(this.weight.shape, RB_INITIAL_LOGIT), true));
     this.noise = tf.tidy(() => tf.variable(tf.zerosLike(this.weight), false));
   }
 
@@ -108,7 +117,7 @@ export class RBMaskedWeight extends MaskedWeight {
       node: {
         opType: RB_MASK_OP,
         inputs: [
-          { name: `${this.inputName}_logits`, value: this.logits, toOnnx: (t) => this.toOnnx(t), fromOnnx: (t) => this.fromOnnx(t), trainable: true, lrMultiplier: this.lrMultiplier },
+          { name: this.logitsName, value: this.logits, toOnnx: (t) => this.toOnnx(t), fromOnnx: (t) => this.fromOnnx(t), trainable: true, lrMultiplier: this.lrMultiplier },
           {
             name: `${this.inputName}_noise`,
             get value() {
