@@ -8,7 +8,8 @@
  * and torchvision's ResNet-18 at 64×64 (batch 32) on our ORT training graph (1 and 2 threads), our tfjs
  * engine and PyTorch (1 and 2 threads), interleaved in one run; ratios to PyTorch at 2 threads.
  * Options: --part resnet8|train|all (default all) --rounds N (default 15) --warmup N (default 3)
- * --models fashion,resnet18 --no-int8 (leave out the INT8 QAT columns) --write-docs (the part's section
+ * --models fashion,resnet18 --no-int8 (leave out the INT8 QAT columns) --settle-ms N (idle before each
+ * timed step, default 150: other sessions' spin-waiting threads park) --write-docs (the part's section
  * of docs/benchmarks.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -201,9 +202,11 @@ async function trainPart() {
     );
   const rounds = opt('rounds', 15);
   const warmup = opt('warmup', 3);
+  const settleMs = opt('settle-ms', 150);
   const header = [
     `Run ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(2)} at the start;`,
-    `${warmup} warm-up steps per path, then ${rounds} rounds, each running one step of every path in turn (the tfjs engine: the first rounds only).`,
+    `${warmup} warm-up steps per path, then ${rounds} rounds, each running one step of every path in turn (the tfjs engine: the first rounds only),`,
+    `each timed step after ${settleMs} ms idle (the previous path's spin-waiting pool threads park first).`,
     'PyTorch runs with MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456.',
   ];
   log(`\ntraining step side by side — ${header.join(' ')}`);
@@ -214,6 +217,7 @@ async function trainPart() {
       warmup,
       tfjsRounds: spec.name === 'resnet18' ? Math.min(rounds, 3) : rounds,
       int8: !args.includes('--no-int8'),
+      settleMs,
       log,
     });
     results.push({

@@ -100,6 +100,11 @@ const rbOptimizer: Record<string, unknown> = (a['rb-optimizer'] === 'sgd' ? sgd 
 if (a['rb-mask-lr'] !== undefined) rbOptimizer.parameter_groups = [{ re: '.*\\._mask', lr: Number(a['rb-mask-lr']), weight_decay: 0 }, { lr: Number(a['rb-lr']), weight_decay: 0 }];
 // --rb-config: the recipe as an NNCF config file (compression, optimizer, epochs, batch_size)
 const rbRecipe = a['rb-config'] === undefined ? undefined : (parseJsonc(readFileSync(a['rb-config'], 'utf8')) as { compression: object; optimizer: object; epochs: number; batch_size?: number });
+// a per-step schedule's steps_per_epoch must equal the epoch's optimizer steps (NNCF raises otherwise): follow --samples
+for (const sec of rbRecipe ? [rbRecipe.compression].flat() : []) {
+  const params = (sec as { params?: Record<string, unknown> }).params;
+  if (params?.update_per_optimizer_step === true && params.steps_per_epoch !== undefined) params.steps_per_epoch = Math.ceil(Number(a.samples) / (rbRecipe!.batch_size ?? 64));
+}
 const VARIANTS: Record<string, { compression: object[]; optimizer: object; bar: number; epochs: number; batchSize?: number }> = {
   magnitude: { compression: [magnitude], optimizer: adam(lr), bar: 0.5, epochs },
   // RB masks move only through their logits (from logit(0.99) ≈ 4.6). Adam moves each by ≈ lr per step

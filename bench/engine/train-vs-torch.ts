@@ -68,6 +68,12 @@ export interface TrainOptions {
   tfjsRounds: number;
   /** Also the INT8 QAT training graph (FakeQuantize node forms) at 1 and 2 threads. */
   int8: boolean;
+  /**
+   * Idle milliseconds before each timed step. After a multi-threaded run ORT's pool workers spin-wait for
+   * tens of ms (PyTorch's OpenMP workers briefly too): without a pause the next path is timed while they
+   * burn the other core — the 1-thread INT8 QAT step, which follows the 2-thread FP32 step, paid for it.
+   */
+  settleMs: number;
   log: (s: string) => void;
 }
 
@@ -84,7 +90,7 @@ const LR = 0.01;
  * The model quantized with NNCF's defaults (8-bit, FakeQuantize nodes spliced in from the insertion
  * commands' node forms), compiled for training; range init on 64 random samples.
  */
-async function int8TrainingGraph(graph: Graph, sample: number[]) {
+export async function int8TrainingGraph(graph: Graph, sample: number[]) {
   const rng = new Random(11);
   const n = 64;
   const size = sample.reduce((a, b) => a * b, 1);
@@ -104,6 +110,7 @@ async function int8TrainingGraph(graph: Graph, sample: number[]) {
   const spliced = spliceCompressionNodes(r.model.graph, r.model.commands());
   return {
     compiled: compileTrainingGraph(spliced.graph, spliced.compileOptions),
+    spliced,
     prepare: (s: OrtTrainerStep) => refreshNodeInputs(spliced.feeds, s),
   };
 }
@@ -211,9 +218,11 @@ export async function benchTrainModel(
   const got = new Map<Runner, Timed>(runners.map((r) => [r, { ms: [], cpu: [] }]));
   for (const r of runners)
     for (let i = 0; i < Math.min(opts.warmup, r.rounds === Infinity ? opts.warmup : 1); i++) await r.run();
+  const settle = () => new Promise((resolve) => setTimeout(resolve, opts.settleMs));
   for (let round = 0; round < opts.rounds; round++) {
     for (const r of runners)
       if (round < r.rounds) {
+        await settle();
         const t = await r.run();
         got.get(r)!.ms.push(...t.ms);
         got.get(r)!.cpu.push(...t.cpu);

@@ -8,8 +8,13 @@ import type { CompressionNodeInput } from './node-form.js';
 
 /** The input's current value in ONNX layout, as dims + a fresh Float32Array. */
 export function nodeInputValue(input: CompressionNodeInput): { dims: number[]; values: Float32Array } {
+  return onnxValue(input, input.value);
+}
+
+/** `value` (the input's tensor, read once by the caller) in ONNX layout. */
+function onnxValue(input: CompressionNodeInput, value: tf.Tensor): { dims: number[]; values: Float32Array } {
   return tf.tidy(() => {
-    const t = input.toOnnx ? input.toOnnx(input.value) : input.value;
+    const t = input.toOnnx ? input.toOnnx(value) : value;
     const values = t.dtype === 'float32' ? (t.dataSync() as Float32Array) : Float32Array.from(t.dataSync());
     return { dims: [...t.shape], values: Float32Array.from(values) };
   });
@@ -35,5 +40,30 @@ export function refreshNodeInputs(
     const map = input.trainable ? target.parameters : target.fed;
     if (!map.has(name)) continue; // not on the loss path: the compiled graph does not read it
     map.set(name, nodeInputValue(input).values);
+  }
+}
+
+/**
+ * The fed (non-trainable) node inputs of a step, read again only when their tensor changed: a mask or
+ * flag is kept as the same tensor between changes, and tfjs gives every new value (a fresh tensor, or
+ * `Variable.assign`) a new data id. Saves a full read-back and copy of every mask per training step.
+ */
+export class FedInputReader {
+  private readonly seen = new Map<string, object>();
+  /** How many inputs the last `refresh` read (for tests and timing). */
+  lastReads = 0;
+
+  /** Sets `fed`'s entry of every non-trainable input the graph reads whose tensor is not the one read last time. */
+  refresh(feeds: ReadonlyMap<string, CompressionNodeInput>, fed: Map<string, Float32Array>): void {
+    this.lastReads = 0;
+    for (const [name, input] of feeds) {
+      if (input.trainable || !fed.has(name)) continue;
+      const t = input.value;
+      const id = t.dataId as object;
+      if (this.seen.get(name) === id && !t.isDisposed) continue;
+      fed.set(name, onnxValue(input, t).values);
+      this.seen.set(name, id);
+      this.lastReads++;
+    }
   }
 }

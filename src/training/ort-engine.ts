@@ -14,13 +14,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OrtTrainerStep } from '../autodiff/index.js';
-import { nodeInputGradient, refreshNodeInputs, type CompressedModel } from '../compression/index.js';
+import { FedInputReader, nodeInputGradient, refreshNodeInputs, type CompressedModel } from '../compression/index.js';
 import type { Batch, NdArray } from '../data/index.js';
 import type { BatchMetric, StepResult } from './grad-step.js';
 import { OrtTeacher } from './kd-teacher.js';
 import type { OrtPlan } from './ort-plan.js';
 import { HostParams, hostLayout } from './ort-host-params.js';
-import { nodeInputValue } from '../compression/index.js';
 
 interface Slot {
   name: string;
@@ -56,6 +55,8 @@ function classIds(y: NdArray): number[] {
 
 export class OrtTrainingEngine {
   readonly timing: OrtStepTiming = { steps: 0, ortMs: 0, teacherMs: 0, syncMs: 0 };
+  /** Host mode's reads of the fed inputs (masks, staged flags): only those whose tensor changed. */
+  readonly fedReader = new FedInputReader();
 
   private constructor(
     readonly plan: OrtPlan,
@@ -97,9 +98,8 @@ export class OrtTrainingEngine {
   async runHost(batch: Batch, batchMetric?: BatchMetric): Promise<StepResult> {
     const host = this.host!;
     const t0 = performance.now();
-    // fed inputs (staged flags, masks) are read from their tensors each step; trainable ones live host-side
-    for (const [name, input] of this.plan.nodeInputs)
-      if (!input.trainable && this.step.fed.has(name)) this.step.fed.set(name, nodeInputValue(input).values);
+    // fed inputs (staged flags, masks) are read from their tensors when those changed; trainable ones live host-side
+    this.fedReader.refresh(this.plan.nodeInputs, this.step.fed);
     const r = await this.forwardBackward(batch, t0);
     host.addGradients(r.gradients);
     host.markStepped();

@@ -16,6 +16,8 @@ import type { Dim, GraphNode } from '../../../graph/index.js';
 export const FAKE_QUANTIZE_OP = 'FakeQuantize';
 
 interface Params {
+  /** A Relu before the quantizer folded into it (absorbProducer): the clamp's lower bound does its work. */
+  relu: boolean;
   symmetric: boolean;
   levelLow: number;
   levelHigh: number;
@@ -25,6 +27,7 @@ interface Params {
 
 function params(node: GraphNode): Params {
   return {
+    relu: intAttr(node, 'relu', 0) === 1,
     symmetric: stringAttr(node, 'mode', 'symmetric') === 'symmetric',
     levelLow: intAttr(node, 'level_low', 0),
     levelHigh: intAttr(node, 'level_high', 255),
@@ -73,22 +76,50 @@ function effectiveRange(e: GraphEmitter, node: GraphNode, o: Params) {
 const numel = (dims: Dim[]) => dims.reduce<number>((a, d) => a * (typeof d === 'number' ? d : 2), 1);
 
 /**
- * NNCF ReferenceQuantize.forward in quantize-math.ts's op order, with the clamp bounds `lowM` / `highM`
- * (the range, or ±∞ while the quantizer is off: then the clamp passes x through, and the forward's
- * Where picks x anyway). Per-tensor bounds clamp with one Clip, per-channel ones with Max + Min (the
- * same values). Returns the clamped input too: clamped == x is the backward's in-range mask.
+ * 1.5·2^23: for |t| < 2^22, (t + M) − M is t rounded to the nearest integer, ties to even (float32 addition
+ * rounds so), i.e. exactly ONNX Round and torch.round; with M = 0 it is t itself. Two cheap adds replace
+ * Round plus the full-size Where(enabled, fq, x) that selected the pass-through while a quantizer is off.
  */
-function quantize(e: GraphEmitter, x: string, b: Bounds, levels: number, scalarBounds: boolean, zeroLow: boolean, base: string) {
+export const ROUND_SHIFT = 12582912;
+
+/** The smallest positive float32 (a denormal): nothing lies strictly between it and 0. */
+const MIN_POSITIVE = 2 ** -149;
+
+/**
+ * NNCF ReferenceQuantize.forward in quantize-math.ts's op order: clamp to [low, low + range], shift by
+ * low, scale by s = (levels − 1)/range, subtract zp = round(−low·s), round, divide by s; written to `out`.
+ * The staged flag acts on parameter-sized tensors only: while off the clamp bounds are ±∞, the shift and
+ * zp 0, the scale 1 and the rounding shift 0, so the same full-size ops return x exactly (−0 as +0).
+ * Per-tensor bounds clamp with one Clip, per-channel ones with Max + Min (the same values). Returns the
+ * clamped input (clamped == x is the backward's in-range mask) and the shifted input clamped − low.
+ */
+function quantize(e: GraphEmitter, x: string, b: Bounds, o: Params, scalarBounds: boolean, out: string, base: string) {
   const op = (t: string, ins: string[]) => e.op(t, ins, {}, base);
-  const s = op('Div', [e.floats([levels - 1], []), b.range]);
+  const c = (v: number) => e.floats([v], []);
+  const onOr = (v: string, off: number) => op('Where', [b.on, v, c(off)]);
+  const s = op('Div', [c(o.levelHigh - o.levelLow), b.range]);
+  const sM = onOr(s, 1);
+  const shift = onOr(c(ROUND_SHIFT), 0);
+  // A folded Relu clamps from below at the smallest positive float, on or off: clamped == x is then
+  // exactly x > 0 ∧ x ≤ high (Relu's gradient mask times the quantizer's), and the output is 0 there
+  // while on (Round(2^-149·s) = 0); while off it is that denormal instead of Relu's 0.
+  const lowM = o.relu ? c(MIN_POSITIVE) : b.lowM;
   const clamped = scalarBounds
-    ? op('Clip', [x, e.reshape(b.lowM, [], base), e.reshape(b.highM, [], base)])
-    : op('Min', [op('Max', [x, b.lowM]), b.highM]);
-  // low = 0 exactly (symmetric, level_low 0): c − 0 = c and zp = round(−0·s) = 0, so both Subs drop out exactly
-  if (zeroLow) return { fq: op('Div', [op('Round', [op('Mul', [clamped, s])]), s]), clamped };
-  const zp = op('Round', [op('Mul', [op('Neg', [b.low]), s])]);
-  const q = op('Round', [op('Sub', [op('Mul', [op('Sub', [clamped, b.low]), s]), zp])]);
-  return { fq: op('Div', [q, s]), clamped };
+    ? op('Clip', [x, o.relu ? lowM : e.reshape(lowM, [], base), e.reshape(b.highM, [], base)])
+    : op('Min', [op('Max', [x, lowM]), b.highM]);
+  let t: string;
+  let shifted = clamped;
+  if (zeroLow(o)) {
+    // low = 0 exactly (symmetric, level_low 0): c − 0 = c and zp = round(−0·s) = 0, so both Subs drop out exactly
+    t = op('Mul', [clamped, sM]);
+  } else {
+    shifted = op('Sub', [clamped, onOr(b.low, 0)]);
+    const zp = op('Round', [op('Mul', [op('Neg', [b.low]), s])]);
+    t = op('Sub', [op('Mul', [shifted, sM]), onOr(zp, 0)]);
+  }
+  const q = op('Sub', [op('Add', [t, shift]), shift]);
+  e.nodeOutputs('Div', [q, sM], {}, [out], base);
+  return { clamped, shifted };
 }
 
 /** Symmetric with level_low 0 (unsigned): input_low = safe·0 = 0 exactly. */
@@ -97,6 +128,8 @@ const zeroLow = (o: Params) => o.symmetric && o.levelLow === 0;
 interface Bounds {
   low: string;
   range: string;
+  /** The staged flag as a bool. */
+  on: string;
   /** Clamp bounds: low / low + range while on, −∞ / +∞ while off. */
   lowM: string;
   highM: string;
@@ -116,6 +149,17 @@ registerGradientRule(
     opTypes: [FAKE_QUANTIZE_OP],
     // A weight read through the quantizer stays a parameter, as it was for its consumer.
     parameterPorts: [0],
+    // Relu → unsigned quantizer (its sole consumer), the usual activation pattern: one clamp does both and
+    // one mask serves both gradients — 4 activation-sized passes fewer (Relu forward, Greater, Cast, Mul).
+    absorbProducer: (node, producer) => {
+      const o = params(node);
+      if (producer.opType !== 'Relu' || producer.domain !== '' || !zeroLow(o) || o.relu) return undefined;
+      return {
+        ...node,
+        inputs: [producer.inputs[0], ...node.inputs.slice(1)],
+        attributes: { ...node.attributes, relu: { type: 'int', value: 1 } },
+      };
+    },
     forward: ({ emit, node, shape }) => {
       const o = params(node);
       const base = node.name;
@@ -125,16 +169,15 @@ registerGradientRule(
       // the flag acts on the (parameter-sized) bounds, not on activation-sized tensors
       const lowM = emit.op('Where', [on, low, emit.floats([-Infinity], [])], {}, base);
       const highM = emit.op('Where', [on, high, emit.floats([Infinity], [])], {}, base);
-      const b: Bounds = { low, range, lowM, highM };
+      const b: Bounds = { low, range, on, lowM, highM };
       const scalarBounds = numel(shape(node.inputs[1])) === 1 && (o.symmetric || numel(shape(node.inputs[2])) === 1);
-      const { fq, clamped } = quantize(emit, node.inputs[0], b, o.levelHigh - o.levelLow + 1, scalarBounds, zeroLow(o), base);
-      // Where, not x + flag·(fq − x): the disabled and enabled values stay bit-exact.
-      emit.nodeOutputs('Where', [on, fq, node.inputs[0]], {}, [node.outputs[0]], base);
-      return { saved: { low, range, fq, on, clamped } };
+      const { clamped, shifted } = quantize(emit, node.inputs[0], b, o, scalarBounds, node.outputs[0], base);
+      return { saved: { range, on, clamped, shifted } };
     },
-    // Straight-through: dx = dy inside [low, high] (always while off: the clamp bounds are ±∞), else 0.
-    // The range gradient per element is (fq − x)/range inside, sign·level_low/level_high below, 1 above
-    // (NNCF's masks, written with selects: the same values as the mask products, fewer full-size ops).
+    // Straight-through (NNCF's masks as float products, no full-size selects: Where is several times
+    // slower than Mul on ORT's CPU kernels): dx = dy inside [low, high] (everywhere while off: the clamp
+    // bounds are ±∞), else 0. The range gradient per element is (fq − x)/range inside,
+    // sign·level_low/level_high below, 1 above.
     backward: ({ emit, node, dOutputs, needs, saved, shape }) => {
       const o = params(node);
       const base = node.name;
@@ -142,39 +185,44 @@ registerGradientRule(
       const c = (v: number) => emit.floats([v], []);
       const dy = dOutputs[0]!;
       const x = node.inputs[0];
-      const { low, range, fq, on, clamped } = saved;
+      const fq = node.outputs[0];
+      const { range, on, clamped, shifted } = saved;
       const rank = shape(x).length;
-      const inside = op('Equal', [clamped, x]);
+      const toParam = (g: string, port: number) => sumToShape(emit, g, shape(node.inputs[port]), rank, base);
+      const inside = emit.op('Cast', [op('Equal', [clamped, x])], { to: 1 }, base);
+      const dx = op('Mul', [dy, inside]);
       const grads: (string | undefined)[] = node.inputs.map(() => undefined);
-      if (needs[0]) grads[0] = op('Where', [inside, dy, c(0)]);
+      if (needs[0]) grads[0] = dx;
       // parameter gradients are 0 while off (an exact 0: Where, not a product with a possibly non-finite value)
       const whenOn = (g: string) => op('Where', [on, g, c(0)]);
       const rangePort = o.symmetric ? 1 : 2;
-      if (needs[rangePort] && zeroLow(o) && needs[0]) {
-        // nothing lies below low = 0's level: Σ dy·[inside](fq − x)/range + Σ dy·[above], as
-        // (Σ dx·(fq − x))/range + Σ_outside dy — sums of full tensors instead of a per-element select chain
-        const axesOf = (g: string) => sumToShape(emit, g, shape(node.inputs[rangePort]), rank, base);
-        const insideSum = axesOf(op('Mul', [grads[0]!, op('Sub', [fq, x])]));
-        const outsideSum = axesOf(op('Where', [inside, c(0), dy]));
+      const absRange = () => op('Mul', [range, op('Sign', [range])]);
+      let dRange: string | undefined;
+      if (needs[rangePort] && zeroLow(o)) {
+        // Nothing below low = 0 counts (level_low 0), and above the output is fq = high = range (to an ulp):
+        // one weight w = fq − inside·x gives (fq − x) inside, ≈ range above, 0 below (fq = 0 there), so
+        // Σ dy·w / |range| is NNCF's sum in one product and one reduction.
+        const w = op('Sub', [fq, op('Mul', [inside, x])]);
+        dRange = op('Div', [toParam(op('Mul', [dy, w]), rangePort), absRange()]);
+      }
+      // dy where the input was clamped, 0 inside (exactly)
+      const outside = (needs[rangePort] && !zeroLow(o)) || (!o.symmetric && needs[1]) ? op('Sub', [dy, dx]) : undefined;
+      if (needs[rangePort] && !zeroLow(o)) {
+        // Outside [low, high] the weight is a + (1 − a)·(clamped − low)/range with a = sign·level_low/level_high:
+        // a below (clamped − low = 0), 1 above (clamped − low = range, to an ulp).
         const sign = op('Sign', [range]);
-        const dRange = op('Add', [op('Div', [insideSum, op('Mul', [range, sign])]), outsideSum]);
-        const p = node.inputs[rangePort];
-        grads[rangePort] = whenOn(op('Mul', [dRange, op(o.log ? 'Exp' : 'Sign', [p])]));
-      } else if (needs[rangePort]) {
-        const sign = op('Sign', [range]);
-        const err = op('Div', [op('Sub', [fq, x]), op('Mul', [range, sign])]);
-        const outside = op('Where', [op('Less', [x, low]), op('Mul', [sign, c(o.levelLow / o.levelHigh)]), c(1)]);
-        const perElem = op('Where', [inside, err, outside]);
-        const dRange = sumToShape(emit, op('Mul', [dy, perElem]), shape(node.inputs[rangePort]), rank, base);
+        const a = op('Mul', [sign, c(o.levelLow / o.levelHigh)]);
+        const sumIn = toParam(op('Mul', [dx, op('Sub', [fq, x])]), rangePort);
+        const sumOut = toParam(op('Mul', [outside!, shifted]), rangePort);
+        dRange = op('Add', [op('Div', [sumIn, absRange()]), op('Div', [op('Mul', [sumOut, op('Sub', [c(1), a])]), range])]);
+        if (o.levelLow !== 0) dRange = op('Add', [dRange, op('Mul', [a, toParam(outside!, rangePort)])]);
+      }
+      if (dRange !== undefined) {
         // NNCF hands grad_range to the parameter through its parametrization: sign(p) (torch's abs), or exp(p).
         const p = node.inputs[rangePort];
-        const dSafe = op(o.log ? 'Exp' : 'Sign', [p]);
-        grads[rangePort] = whenOn(op('Mul', [dRange, dSafe]));
+        grads[rangePort] = whenOn(op('Mul', [dRange, op(o.log ? 'Exp' : 'Sign', [p])]));
       }
-      if (!o.symmetric && needs[1]) {
-        const dLow = sumToShape(emit, op('Where', [inside, c(0), dy]), shape(node.inputs[1]), rank, base);
-        grads[1] = whenOn(dLow);
-      }
+      if (!o.symmetric && needs[1]) grads[1] = whenOn(toParam(outside!, 1));
       return grads;
     },
   },
