@@ -140,8 +140,9 @@ class PieceTimer {
       const batches = new Set(this.settings.map((s) => s.batch)).size;
       const inputs = p.inputs.map((name) => ({ name, shape: first[name].shape.map((d, k) => (k === 0 && batches > 1 ? null : d)) }));
       const where = `latency check, block ${p.block}`;
-      // the quantized piece ends after its output's Q/DQ pair, so ORT fuses its last op as in the whole model
-      pair = [extractSubgraph(p.quantized, inputs, p.outputs, { throughQdq: true, where }), extractSubgraph(p.float, inputs, p.outputs, { where })];
+      // both pieces end after their output's Q/DQ pair (the next block's input quantizer): the quantized one
+      // fuses it into its last op, the float one pays it, as each would in the whole model
+      pair = [extractSubgraph(p.quantized, inputs, p.outputs, { throughQdq: true, where }), extractSubgraph(p.float, inputs, p.outputs, { throughQdq: true, where })];
       this.cut.set(p.block, pair);
     }
     if (this.fake) return this.fake(pair[0], pair[1]);
@@ -154,7 +155,10 @@ class PieceTimer {
         const stopWhenApart = this.early ? { afterRuns: Math.max(2, Math.ceil(n / 3)), ratio: EARLY_STOP_RATIO } : undefined;
         const [q, f] = await interleavedSessionLatencies(sessions, feeds, { runs: n, warmup: s.batch > 1 ? 1 : 3, stopWhenApart, clock: clockFor(s) });
         // CPU time: the median of per-round ratios; wall time (several threads): the ratio of the mins, which load only raises
-        out.push({ quantizedMs: q.min, floatMs: f.min, ratio: clockFor(s) === 'cpu' ? pairedRatio(q, f) : f.min / q.min });
+        // float only when both the ratio of minima and (CPU time) the median of per-round ratios say so:
+        // a piece of a few ms is noisy even in CPU time, and a needless float block costs Q/DQ in the mix
+        const minRatio = f.min / q.min;
+        out.push({ quantizedMs: q.min, floatMs: f.min, ratio: clockFor(s) === 'cpu' ? Math.max(minRatio, pairedRatio(q, f)) : minRatio });
       } finally {
         for (const x of sessions) await x.release();
       }
@@ -167,8 +171,8 @@ class PieceTimer {
     for (const s of this.settings) {
       if (this.activations.has(s.batch)) continue;
       const feeds = this.feedsAt.get(s.batch)!;
-      const modelInputs = new Set((decodeModelProto(p.float).graph?.input ?? []).map((i) => i.name));
-      const session = await OrtSession.create(p.float, { intraOpThreads: 1, extraOutputs: p.cutTensors.filter((t) => !modelInputs.has(t)) });
+      const modelInputs = new Set((decodeModelProto(p.fp32).graph?.input ?? []).map((i) => i.name));
+      const session = await OrtSession.create(p.fp32, { intraOpThreads: 1, extraOutputs: p.cutTensors.filter((t) => !modelInputs.has(t)) });
       try {
         const out = await session.run(feeds);
         const given = 'shape' in feeds && Array.isArray(feeds.shape) ? { [session.inputNames[0]]: feeds as NdArray } : (feeds as Record<string, NdArray>);

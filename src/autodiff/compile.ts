@@ -82,8 +82,40 @@ function withOwnInitializers(g: Graph): Graph {
   return copy;
 }
 
+/**
+ * Lets rules fold a sole-consumer producer into their node (GradientRule.absorbProducer): a copy of the
+ * graph without the producer, or the graph itself when nothing folds. The caller's graph is untouched.
+ */
+function withAbsorbedProducers(g: Graph, keep: ReadonlySet<string>): Graph {
+  const replaced = new Map<GraphNode, GraphNode>();
+  const dropped = new Set<GraphNode>();
+  for (const node of g.nodes) {
+    const absorb = findGradientRule(node)?.absorbProducer;
+    const producer = absorb && g.producer(node.inputs[0]);
+    if (!absorb || !producer || dropped.has(producer) || replaced.has(producer) || producer.outputs.length !== 1) continue;
+    const out = producer.outputs[0];
+    if (keep.has(out) || g.consumers(out).length !== 1) continue;
+    const fused = absorb(node, producer);
+    if (!fused) continue;
+    replaced.set(node, fused);
+    dropped.add(producer);
+  }
+  if (!dropped.size) return g;
+  return new Graph({
+    name: g.name,
+    nodes: g.nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n),
+    inputs: g.inputs,
+    outputs: g.outputs,
+    initializers: g.initializers.values(),
+    tensors: [...g.tensors.values()].filter((t) => ![...dropped].some((n) => n.outputs.includes(t.name))),
+    opsets: g.opsets,
+    modelInfo: g.modelInfo,
+  });
+}
+
 export function compileTrainingGraph(model: Graph, opts: CompileOptions = {}): TrainingGraph {
-  const source = withOwnInitializers(model);
+  const keep = new Set([...model.outputs.map((o) => o.name), ...(opts.outputs ?? []), ...(opts.logits ? [opts.logits] : [])]);
+  const source = withAbsorbedProducers(withOwnInitializers(model), keep);
   const logits = opts.logits ?? source.outputs[0]?.name;
   if (!logits) throw new AutodiffError('the model has no output to compute a loss on');
   const shape = (t: string): Dim[] => {

@@ -39,4 +39,10 @@ export interface GradientRule {
   forward?(ctx: ForwardContext): ForwardResult;
   /** Emits the backward; returns the gradient of each input that `needs` asks for. */
   backward(ctx: BackwardContext): (string | undefined)[];
+  /**
+   * Folds the producer of input 0 into this node where that is cheaper (e.g. a Relu into the quantizer
+   * after it). Called only when this node is the producer's sole consumer and the producer's output is
+   * not asked for; returns the node that replaces both (reading the producer's input), or undefined.
+   */
+  absorbProducer?(node: GraphNode, producer: GraphNode): GraphNode | undefined;
 }

@@ -37,6 +37,8 @@ interface Case {
   /** Input values (some placed on rounding midpoints, some outside the range). */
   value: (row: number, col: number, rnd: () => number) => number;
   enabled?: boolean;
+  /** A Relu before the quantizer (the rule folds it in): x = relu(value). */
+  relu?: boolean;
 }
 
 const EPS = 1e-16;
@@ -80,8 +82,9 @@ function buildGraph(c: Case, params: Float32Array[], xs: Float32Array) {
   const w = b.initializer('w', 'float32', [c.rows, c.cols], xs);
   const names = c.mode === 'symmetric' ? ['scale'] : ['input_low', 'input_range'];
   const pins = names.map((n, i) => b.initializer(n, 'float32', pShape, params[i]));
+  const fqIn = c.relu ? b.node('Relu', [w], {}, { name: 'relu', outputs: ['relu_out'] }) : w;
   const flag = b.initializer('enabled', 'float32', [], Float32Array.of(c.enabled === false ? 0 : 1));
-  const q = b.node(FAKE_QUANTIZE_OP, [w, ...pins, flag], {
+  const q = b.node(FAKE_QUANTIZE_OP, [fqIn, ...pins, flag], {
     mode: { type: 'string', value: c.mode },
     level_low: { type: 'int', value: c.levelLow },
     level_high: { type: 'int', value: c.levelHigh },
@@ -109,6 +112,8 @@ async function check(c: Case) {
     outputs: ['fq_out'],
   });
   expect(compiled.graph.nodes.every((n) => n.domain === '')).toBe(true);
+  // a Relu before an unsigned quantizer is folded into it
+  expect(compiled.graph.nodes.some((n) => n.opType === 'Relu')).toBe(false);
   const step = await OrtTrainerStep.create(compiled, { threads: 1 });
   const zeros = new Float32Array(xs.length);
   const r = await step.step({ data: zeros, shape: [c.rows, c.cols] }, { data: target, shape: [c.rows, c.cols] });
@@ -120,9 +125,11 @@ async function check(c: Case) {
   const rangeOf = (k: number) => ranges[c.perChannel ? k : 0];
   // forward: bit-exact, zeros compared as numbers (pass-through while off)
   let exact = 0;
+  const xq = c.relu ? xs.map((v) => Math.max(v, 0)) : xs; // the quantizer's input
   for (let i = 0; i < xs.length; i++) {
     const { low, range } = rangeOf(i % c.cols);
-    const want = on ? fakeQuantize(xs[i], low, range, c) : xs[i];
+    // while off a folded Relu gives the smallest denormal where Relu gives 0
+    const want = on ? fakeQuantize(xq[i], low, range, c) : c.relu && xs[i] <= 0 ? 2 ** -149 : xq[i];
     if (Object.is(y[i] + 0, want + 0)) exact++;
   }
   expect(exact).toBe(xs.length);
@@ -138,12 +145,12 @@ async function check(c: Case) {
     const k = c.perChannel ? i % c.cols : 0;
     const { low, range } = ranges[k];
     const high = f(low + range);
-    const hi = on && xs[i] > high ? 1 : 0;
-    const lo = on && xs[i] < low ? 1 : 0;
+    const hi = on && xq[i] > high ? 1 : 0;
+    const lo = on && xq[i] < low ? 1 : 0;
     const inside = 1 - hi - lo;
     const sign = Math.sign(range);
-    dx[i] = dy[i] * inside;
-    const err = (y[i] - xs[i]) / (range * sign);
+    dx[i] = dy[i] * inside * (c.relu && !(xs[i] > 0) ? 0 : 1); // Relu'(0) = 0
+    const err = (y[i] - xq[i]) / (range * sign);
     dRange[k] += dy[i] * (err * inside + sign * (c.levelLow / c.levelHigh) * lo + hi);
     dLow[k] += dy[i] * (hi + lo);
   }
@@ -173,6 +180,18 @@ const CASES: Case[] = [
     mode: 'symmetric', levelLow: 0, levelHigh: 255, rows: 12, cols: 10, perChannel: false,
     params: () => [255 / 128], // s = 128
     value: (r, k, rnd) => (r < 4 ? midpoint(r * 10 + k, 128) : r < 6 ? -rnd() : (rnd() * 1.4 - 0.1) * 2),
+  },
+  {
+    name: 'unsigned symmetric per-tensor after a Relu (folded), zeros, negatives, midpoints, above',
+    mode: 'symmetric', levelLow: 0, levelHigh: 255, rows: 12, cols: 10, perChannel: false, relu: true,
+    params: () => [255 / 128],
+    value: (r, k, rnd) => (r < 3 ? midpoint(r * 10 + k, 128) : r < 5 ? -rnd() : r === 5 ? (k % 2 ? 0 : -0) : (rnd() * 1.4 - 0.1) * 2),
+  },
+  {
+    name: 'unsigned symmetric per-channel after a Relu (folded)',
+    mode: 'symmetric', levelLow: 0, levelHigh: 255, rows: 8, cols: 5, perChannel: true, relu: true,
+    params: (k) => [0.5 + 0.25 * k],
+    value: (r, k, rnd) => (r === 0 ? 0 : (rnd() * 1.5 - 0.5) * (0.5 + 0.25 * k)),
   },
   {
     name: 'signed symmetric (-128..127) per-tensor with midpoints',
@@ -221,12 +240,25 @@ describe('FakeQuantize rule on ORT vs NNCF (forward bit-exact, STE gradients wit
       expect(f(f(t + ROUND_SHIFT) - ROUND_SHIFT) + 0).toBe(roundEven(t) + 0);
   });
 
+  it('folds a Relu only into an unsigned quantizer that is its sole reader, its output not asked for', () => {
+    const unsigned = CASES[0];
+    const signed = CASES.find((c) => c.levelLow < 0)!;
+    const graphOf = (c: Case) => buildGraph({ ...c, relu: true }, c.params(0).map((v) => Float32Array.of(v)), new Float32Array(c.rows * c.cols)).graph;
+    const relus = (c: Case, outputs: string[] = []) =>
+      compileTrainingGraph(graphOf(c), { fed: (n) => n === 'enabled', loss: { task: 'mse' }, outputs }).graph.nodes.filter((n) => n.opType === 'Relu').length;
+    expect(relus(unsigned)).toBe(0);
+    expect(relus(unsigned, ['relu_out'])).toBe(1);
+    expect(relus(signed)).toBe(1);
+    const g = graphOf(unsigned);
+    expect(g.nodes.some((n) => n.opType === 'Relu')).toBe(true); // the caller's graph is untouched
+  });
+
   it.each(CASES)('$name', async (c) => {
     await check(c);
   }, 120_000);
 
   it.each(CASES.filter((c) => c.name.startsWith('unsigned') || c.name.startsWith('asymmetric per-tensor')))(
-    'flag off, $name: y = x exactly, dx = dy, parameter gradients exactly 0',
+    'flag off, $name: y = x exactly (a folded Relu: 2^-149 for x ≤ 0), dx = dy (· Relu′), parameter gradients exactly 0',
     async (c) => {
       await check({ ...c, enabled: false });
     },

@@ -16,6 +16,8 @@ import type { Dim, GraphNode } from '../../../graph/index.js';
 export const FAKE_QUANTIZE_OP = 'FakeQuantize';
 
 interface Params {
+  /** A Relu before the quantizer folded into it (absorbProducer): the clamp's lower bound does its work. */
+  relu: boolean;
   symmetric: boolean;
   levelLow: number;
   levelHigh: number;
@@ -25,6 +27,7 @@ interface Params {
 
 function params(node: GraphNode): Params {
   return {
+    relu: intAttr(node, 'relu', 0) === 1,
     symmetric: stringAttr(node, 'mode', 'symmetric') === 'symmetric',
     levelLow: intAttr(node, 'level_low', 0),
     levelHigh: intAttr(node, 'level_high', 255),
@@ -79,6 +82,9 @@ const numel = (dims: Dim[]) => dims.reduce<number>((a, d) => a * (typeof d === '
  */
 export const ROUND_SHIFT = 12582912;
 
+/** The smallest positive float32 (a denormal): nothing lies strictly between it and 0. */
+const MIN_POSITIVE = 2 ** -149;
+
 /**
  * NNCF ReferenceQuantize.forward in quantize-math.ts's op order: clamp to [low, low + range], shift by
  * low, scale by s = (levels − 1)/range, subtract zp = round(−low·s), round, divide by s; written to `out`.
@@ -94,9 +100,13 @@ function quantize(e: GraphEmitter, x: string, b: Bounds, o: Params, scalarBounds
   const s = op('Div', [c(o.levelHigh - o.levelLow), b.range]);
   const sM = onOr(s, 1);
   const shift = onOr(c(ROUND_SHIFT), 0);
+  // A folded Relu clamps from below at the smallest positive float, on or off: clamped == x is then
+  // exactly x > 0 ∧ x ≤ high (Relu's gradient mask times the quantizer's), and the output is 0 there
+  // while on (Round(2^-149·s) = 0); while off it is that denormal instead of Relu's 0.
+  const lowM = o.relu ? c(MIN_POSITIVE) : b.lowM;
   const clamped = scalarBounds
-    ? op('Clip', [x, e.reshape(b.lowM, [], base), e.reshape(b.highM, [], base)])
-    : op('Min', [op('Max', [x, b.lowM]), b.highM]);
+    ? op('Clip', [x, o.relu ? lowM : e.reshape(lowM, [], base), e.reshape(b.highM, [], base)])
+    : op('Min', [op('Max', [x, lowM]), b.highM]);
   let t: string;
   let shifted = clamped;
   if (zeroLow(o)) {
@@ -139,6 +149,17 @@ registerGradientRule(
     opTypes: [FAKE_QUANTIZE_OP],
     // A weight read through the quantizer stays a parameter, as it was for its consumer.
     parameterPorts: [0],
+    // Relu → unsigned quantizer (its sole consumer), the usual activation pattern: one clamp does both and
+    // one mask serves both gradients — 4 activation-sized passes fewer (Relu forward, Greater, Cast, Mul).
+    absorbProducer: (node, producer) => {
+      const o = params(node);
+      if (producer.opType !== 'Relu' || producer.domain !== '' || !zeroLow(o) || o.relu) return undefined;
+      return {
+        ...node,
+        inputs: [producer.inputs[0], ...node.inputs.slice(1)],
+        attributes: { ...node.attributes, relu: { type: 'int', value: 1 } },
+      };
+    },
     forward: ({ emit, node, shape }) => {
       const o = params(node);
       const base = node.name;

@@ -25,9 +25,8 @@ export interface LatencyFallbackOptions {
   /** See DecideOptions.clearBand (default: always confirm a float block by a second run). */
   clearBand?: number;
   /**
-   * Judge each block on its own piece (decideFloatBlocksByPiece): times the piece of `quantized` (every
-   * block quantized) and of `float` (every block float) between `inputs` and `outputs`, one PieceTiming per
-   * setting. Without it every block is judged by timing whole models (decideFloatBlocks).
+   * Judge each block on its own piece (decideFloatBlocksByPiece): times the piece of `quantized` and of
+   * `float` between `inputs` and `outputs`, one PieceTiming per setting. Without it every block is judged by timing whole models (decideFloatBlocks).
    */
   timeBlockPiece?: (piece: BlockPiece) => Promise<PieceTiming[]>;
 }
@@ -36,9 +35,14 @@ export interface BlockPiece {
   block: number;
   inputs: string[];
   outputs: string[];
-  /** The whole model exported with every block quantized, and with every block float. */
+  /**
+   * The whole model exported with every block quantized, and with only this block float (its neighbours
+   * quantized, so the float piece pays the Q/DQ at its edges as it would in the mix), and FP32 (every block
+   * float: what the pieces are fed).
+   */
   quantized: Uint8Array;
   float: Uint8Array;
+  fp32: Uint8Array;
   /** The inputs of every block (so a timer can compute the activations they are fed in one run). */
   cutTensors: string[];
 }
@@ -89,7 +93,7 @@ export async function applyLatencyFallback(graph: Graph, modules: readonly Quant
   const byPiece = opts.timeBlockPiece;
   const cutTensors = [...new Set(blocks.flatMap((b) => b.inputs))];
   const decision = byPiece
-    ? await decideFloatBlocksByPiece(blocks.length, (b) => byPiece({ block: b, inputs: blocks[b].inputs, outputs: blocks[b].outputs, quantized: bytesFor([]), float: bytesFor(all), cutTensors }), measure, margin, { clearBand: opts.clearBand })
+    ? await decideFloatBlocksByPiece(blocks.length, (b) => byPiece({ block: b, inputs: blocks[b].inputs, outputs: blocks[b].outputs, quantized: bytesFor([]), float: bytesFor([b]), fp32: bytesFor(all), cutTensors }), measure, margin, { clearBand: opts.clearBand, untimed: new Set(blocks.flatMap((x, b) => (x.weightedNodes.length ? [] : [b]))) })
     : await decideFloatBlocks(blocks.length, measure, margin, { clearBand: opts.clearBand });
   setFloat(active, blocks, decision.floatBlocks);
   return summarize(blocks, active, decision, margin, byPiece ? 'block' : 'model');
