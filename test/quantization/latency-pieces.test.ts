@@ -129,6 +129,14 @@ describe('decideFloatBlocksByPiece (fake piece timings)', () => {
     expect(d.steps.map((s) => [s.block, s.float, s.floatMs])).toEqual([[0, false, 2], [1, true, 0.5], [2, true, 0.9], [3, false, 0.9]]);
   });
 
+  it('an untimed block stays quantized without a timing', async () => {
+    const piece = fake([0.5, 0.5, 0.5]);
+    const d = await decideFloatBlocksByPiece(3, piece, whole([[8, 10]]), 0.03, { clearBand: 0.15, untimed: new Set([1]) });
+    expect(d.floatBlocks).toEqual([0, 2]);
+    expect(piece.calls).toEqual([0, 2]);
+    expect(d.steps[1]).toMatchObject({ block: 1, float: false });
+  });
+
   it('the mix not faster than FP32 by the margin at every setting: every block float; every block float by piece: no whole-model timing', async () => {
     const d = await decideFloatBlocksByPiece(2, fake([2, 2]), whole([[9, 10], [10, 10]]));
     expect(d).toMatchObject({ floatBlocks: [0, 1], allFloat: true });
@@ -170,7 +178,10 @@ describe('latencyCheck per block (fake piece timer)', () => {
       expect(s.floatBlocks.map((b) => [b.name, b.quantizedMs, b.floatMs])).toEqual([['stem/Conv', 2, 1]]);
       expect(s.disabledQuantizers.sort()).toEqual(['input|OUTPUT', 'stem/Conv|WEIGHT']);
       expect(wholeCalls).toEqual([2]); // the final guard only
-      expect(seen).toHaveLength(6); // one piece per block; the stem's gain (0.5) is clear of the band, no confirmation
+      // one piece per block with weights (the head's GAP and Flatten blocks are not timed and stay quantized);
+      // the stem's gain (0.5) is clear of the band, no confirmation
+      expect(seen).toHaveLength(4);
+      expect(seen[3].fOps).toContain('fc/Gemm');
       // the float piece of layer 2 has only its own nodes; the quantized piece adds the Q/DQ nodes
       expect(seen[2].fOps.filter((n) => n.endsWith('/Conv'))).toEqual(['layer2.0.conv1/Conv', 'layer2.0.conv2/Conv', 'layer2.0.downsample/Conv']);
       expect(seen[2].qOps.length).toBeGreaterThan(seen[2].fOps.length);
@@ -181,6 +192,9 @@ describe('latencyCheck per block (fake piece timer)', () => {
       const text = r.controller.statistics().toString();
       expect(text).toContain('each block timed on its own piece of the model');
       expect(text).toContain('Block ms quantized');
+      // the whole all-quantized model was never timed (a block went float by its piece): reported as not measured
+      const values = r.controller.statistics().values;
+      expect([values['Latency check: all quantized ms (min)'], values['Latency check: FP32 ms (min)'], values['Latency check: exported ms (min)']]).toEqual(['—', 10, 5]);
     } finally {
       r.controller.dispose();
       r.model.engine.dispose();

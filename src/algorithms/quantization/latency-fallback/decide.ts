@@ -108,7 +108,20 @@ export type MeasureBlockPiece = (block: number) => Promise<PieceTiming[]>;
  * as a whole against FP32 as in decideFloatBlocks: faster by the margin at every setting, or every block
  * turns float.
  */
-export async function decideFloatBlocksByPiece(blockCount: number, measurePiece: MeasureBlockPiece, measure: MeasureConfigurations, margin = 0.03, opts: DecideOptions = {}): Promise<LatencyDecision> {
+export async function decideFloatBlocksByPiece(
+  blockCount: number,
+  measurePiece: MeasureBlockPiece,
+  measure: MeasureConfigurations,
+  margin = 0.03,
+  opts: DecideOptions & {
+    /**
+     * Blocks not timed, kept quantized (the latency check passes the blocks with no Conv/Gemm weights: their
+     * pieces take tens of microseconds, below what timing resolves, and floating them takes the Q/DQ away
+     * from the integer kernels next to them).
+     */
+    untimed?: ReadonlySet<number>;
+  } = {},
+): Promise<LatencyDecision> {
   if (!(margin >= 0 && margin < 1)) throw new Error(`latency check: margin must be in [0, 1), got ${margin}`);
   const clearBand = opts.clearBand ?? Infinity;
   if (!(clearBand >= 0)) throw new Error(`latency check: clearBand must be >= 0, got ${clearBand}`);
@@ -124,6 +137,10 @@ export async function decideFloatBlocksByPiece(blockCount: number, measurePiece:
   const float: number[] = [];
   const steps: BlockStep[] = [];
   for (const b of all) {
+    if (opts.untimed?.has(b)) {
+      steps.push({ block: b, quantizedMs: NaN, floatMs: NaN, float: false });
+      continue;
+    }
     const rows = await piece(b);
     const first = meanRatio(rows);
     let faster = first < 1 - margin;

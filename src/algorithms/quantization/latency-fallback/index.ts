@@ -93,7 +93,7 @@ export async function applyLatencyFallback(graph: Graph, modules: readonly Quant
   const byPiece = opts.timeBlockPiece;
   const cutTensors = [...new Set(blocks.flatMap((b) => b.inputs))];
   const decision = byPiece
-    ? await decideFloatBlocksByPiece(blocks.length, (b) => byPiece({ block: b, inputs: blocks[b].inputs, outputs: blocks[b].outputs, quantized: bytesFor([]), float: bytesFor([b]), fp32: bytesFor(all), cutTensors }), measure, margin, { clearBand: opts.clearBand })
+    ? await decideFloatBlocksByPiece(blocks.length, (b) => byPiece({ block: b, inputs: blocks[b].inputs, outputs: blocks[b].outputs, quantized: bytesFor([]), float: bytesFor([b]), fp32: bytesFor(all), cutTensors }), measure, margin, { clearBand: opts.clearBand, untimed: new Set(blocks.flatMap((x, b) => (x.weightedNodes.length ? [] : [b]))) })
     : await decideFloatBlocks(blocks.length, measure, margin, { clearBand: opts.clearBand });
   setFloat(active, blocks, decision.floatBlocks);
   return summarize(blocks, active, decision, margin, byPiece ? 'block' : 'model');
