@@ -192,6 +192,9 @@ describe('latencyCheck per block (fake piece timer)', () => {
       const text = r.controller.statistics().toString();
       expect(text).toContain('each block timed on its own piece of the model');
       expect(text).toContain('Block ms quantized');
+      // the whole all-quantized model was never timed (a block went float by its piece): reported as not measured
+      const values = r.controller.statistics().values;
+      expect([values['Latency check: all quantized ms (min)'], values['Latency check: FP32 ms (min)'], values['Latency check: exported ms (min)']]).toEqual(['—', 10, 5]);
     } finally {
       r.controller.dispose();
       r.model.engine.dispose();
