@@ -1,7 +1,11 @@
 /**
  * npm run bench:nas -- [--samples N] [--epochs0 N] [--epochs1 N] [--lr X] [--batch N] [--population N]
  *   [--evals N] [--search-images N] [--bn-samples N] [--threads N] [--seed N] [--json]
- * Defaults: 12,000 train images per epoch, stage 0 (depth) 1 epoch + stage 1 (depth + width) 3 epochs,
+ *   [--width '{"min_width":16,"width_multipliers":[1,0.8,0.6]}'] [--order width,depth|depth,width]
+ * Defaults (docs/benchmarks.md run 6): 12,000 train images per epoch, stage 0 (width) 3 epochs + stage 1
+ * (width + depth) 3 epochs (`--order width,depth`; `depth,width` trains depth first), width
+ * {min_width 16, width_multipliers [1, 0.8, 0.67, 0.6]} (`--width`: elasticity.width as JSON),
+ * BN adaptation on 2,000 train images (`--bn-samples`),
  * batch 64, stage LRs 2e-3 / 2e-3 (SGD momentum 0.9, cosine per stage), knowledge distillation (softmax)
  * from the supernet (`--kd none|mse|softmax`), NSGA-II population 16 × 10 generations on 1,000 test images.
  *
@@ -34,7 +38,7 @@ import { evaluateOrt } from './reference/evaluate.js';
 const { values: a } = parseArgs({
   options: {
     samples: { type: 'string', default: '12000' },
-    epochs0: { type: 'string', default: '1' },
+    epochs0: { type: 'string', default: '3' },
     epochs1: { type: 'string', default: '3' },
     lr0: { type: 'string', default: '2e-3' },
     lr1: { type: 'string', default: '2e-3' },
@@ -42,14 +46,16 @@ const { values: a } = parseArgs({
     population: { type: 'string', default: '16' },
     evals: { type: 'string', default: '160' },
     'search-images': { type: 'string', default: '1000' },
-    'bn-samples': { type: 'string', default: '256' },
+    // NNCF's default num_bn_adaptation_samples; with 256 (4 batches, BN momentum 0.1) a subnet kept 66 % of
+    // the supernet's statistics and scored 5-10 pt low (docs/benchmarks.md, bench:nas runs 4-5)
+    'bn-samples': { type: 'string', default: '2000' },
     threads: { type: 'string' },
     seed: { type: 'string', default: '1' },
     kd: { type: 'string', default: 'softmax' },
     // NNCF elasticity.width as JSON (default {"min_width":16,"width_step":16,"max_num_widths":5})
-    width: { type: 'string', default: '{"min_width":16,"width_step":16,"max_num_widths":5}' },
+    width: { type: 'string', default: '{"min_width":16,"width_multipliers":[1,0.8,0.67,0.6]}' },
     // progressivity_of_elasticity: stage 0 trains the first dim, stage 1 both
-    order: { type: 'string', default: 'depth,width' },
+    order: { type: 'string', default: 'width,depth' },
     json: { type: 'boolean', default: false },
   },
 });

@@ -1,6 +1,10 @@
 /**
  * npm run bench:pruning -- [--samples N] [--epochs N] [--optimizer adam|sgd] [--lr X] [--batch N] [--target L]
- *   [--engine ort|tfjs] [--threads N] [--from PRUNED.onnx] [--json]
+ *   [--engine ort|tfjs] [--threads N] [--from PRUNED.onnx] [--json] [--recipe FILE] [--quick] [--tag NAME]
+ * `--recipe FILE`: an NNCF config fragment (optimizer, batch_size, compression list, e.g. filter_pruning +
+ * knowledge_distillation) replacing the flags' optimizer and the default section; the issue-14 recipe is
+ * bench/pruning-recipes/fashion-0.4-kd.json. `--quick`: stop after the per-epoch top-1 (tuning runs).
+ * `--tag NAME`: epoch models written as .cache/bench/fashion-pruned-NAME-epochN.onnx.
  * Defaults: the full 60,000 train images per epoch × 3 epochs, batch 64, Adam 1e-4 cosine, trained on ORT
  * (`--optimizer sgd`: momentum 0.9 Nesterov, weight decay 1e-4, as NNCF's pruning sample configs).
  *
@@ -43,6 +47,9 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '1' },
     from: { type: 'string' },
     json: { type: 'boolean', default: false },
+    recipe: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    tag: { type: 'string', default: '' },
   },
 });
 const DIR = 'examples/fashion-mnist';
@@ -54,6 +61,10 @@ if (a.optimizer !== 'adam' && a.optimizer !== 'sgd') throw new Error(`--optimize
 const optimizer = a.optimizer === 'adam'
   ? { type: 'adam', base_lr: Number(a.lr), weight_decay: 0, schedule_type: 'cosine' }
   : { type: 'sgd', base_lr: Number(a.lr), weight_decay: 1e-4, schedule_type: 'cosine', optimizer_params: { momentum: 0.9, nesterov: true } };
+// --recipe FILE: an NNCF config fragment (optimizer, batch_size, compression list with filter_pruning and
+// e.g. knowledge_distillation) that replaces the flags' optimizer and the default compression section
+const recipe = a.recipe === undefined ? {} : (parseJsonc(readFileSync(a.recipe, 'utf8')) as Record<string, unknown>);
+const stem = `.cache/bench/fashion-pruned${a.tag ? `-${a.tag}` : ''}`;
 const t0 = performance.now();
 const log = (m: string) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}`);
 
@@ -78,9 +89,15 @@ const config = NNCFConfig.fromObject({
   seed,
   optimizer,
   compression: { algorithm: 'filter_pruning', params: { schedule: 'baseline', pruning_target: Number(a.target) } },
+  ...recipe,
 });
+const pruningSection = config.algorithms.find((s) => s.algorithm === 'filter_pruning') as { params: { pruning_target?: number } } | undefined;
+if (!pruningSection) throw new Error('the recipe has no filter_pruning section');
+const target = pruningSection.params.pruning_target ?? 0.5;
+const optLine = JSON.stringify(config.get('optimizer'));
+log(`config: ${JSON.stringify({ batch_size: config.get('batch_size'), optimizer: config.get('optimizer'), compression: config.get('compression') })}`);
 const r = await createCompressedModel(parseOnnx(fpBytes), config);
-const c = r.controller as FilterPruningController;
+const c = (r.controller.name === 'filter_pruning' ? r.controller : (r.controller as unknown as { children: { name: string }[] }).children.find((x) => x.name === 'filter_pruning')) as FilterPruningController;
 const exported: Uint8Array[] = [];
 const trainer = new Trainer({
   model: r.model, controller: r.controller, train: fineTune, settings: trainingSettings(config), config,
@@ -89,7 +106,7 @@ const trainer = new Trainer({
   onEpochEnd: (rec) => {
     exported.push(exportCompressedModelBytes(r));
     // each epoch's smaller model on disk: a run stopped later still leaves it for evaluation
-    writeFileAtomic(`.cache/bench/fashion-pruned-epoch${rec.epoch + 1}.onnx`, exported[exported.length - 1]);
+    writeFileAtomic(`${stem}-epoch${rec.epoch + 1}.onnx`, exported[exported.length - 1]);
     log(`epoch ${rec.epoch}: loss ${rec.loss.toFixed(4)}`);
     const bytes = exported[exported.length - 1];
     void evaluateOrt(bytes, tx, test.y!).then((e) => log(`after epoch ${rec.epoch + 1}: pruned ORT top-1 ${(100 * e.top1).toFixed(2)}% (drop ${(100 * (fp32 - e.top1)).toFixed(2)} pt)`));
@@ -103,13 +120,17 @@ else exported.push(exportCompressedModelBytes(r), new Uint8Array(readFileSync(a.
 const trainSeconds = (performance.now() - tTrain) / 1000;
 const fromFile = a.from !== undefined;
 // the trained model, written before any evaluation (a long run's result survives a failure after it)
-if (!fromFile) writeFileAtomic('.cache/bench/fashion-pruned.onnx', exported[exported.length - 1]);
+if (!fromFile) writeFileAtomic(`${stem}.onnx`, exported[exported.length - 1]);
 const [pruned0, ...perEpoch] = await Promise.all(exported.map(async (b) => (await evaluateOrt(b, tx, test.y!)).top1));
 const stats = c.statistics().values as Record<string, number>;
 const last = exported[exported.length - 1];
 const countParams = (b: Uint8Array) => [...parseOnnx(b).initializers.values()].reduce((s, t) => s + t.values.length, 0);
 const paramsRatio = countParams(last) / countParams(fpBytes);
 log(`pruned top-1 on ORT: before fine-tuning ${(100 * pruned0).toFixed(2)}%, per epoch ${perEpoch.map((v) => (100 * v).toFixed(2)).join(', ')}%`);
+if (a.quick) {
+  console.log(`quick ${a.tag} ${optLine} ${fineTune.length}x${epochs}: FP32 ${(100 * fp32).toFixed(2)}, per epoch ${perEpoch.map((v) => (100 * v).toFixed(2)).join(', ')} (drops ${perEpoch.map((v) => (100 * (fp32 - v)).toFixed(2)).join(', ')} pt), ${trainSeconds.toFixed(0)} s, load ${load0.toFixed(1)}→${loadavg()[0].toFixed(1)}`);
+  process.exit(0);
+}
 
 // prune, then quantize the smaller model (PTQ, int8.json's quantization section)
 const int8 = parseJsonc(readFileSync(`${DIR}/int8.json`, 'utf8')) as Record<string, unknown>;
@@ -128,7 +149,7 @@ if (!fromFile) {
   c.keepShape = false;
   const combinedConfig = NNCFConfig.fromObject({
     ...int8,
-    compression: [{ algorithm: 'filter_pruning', pruning_init: Number(a.target), params: { schedule: 'baseline', pruning_target: Number(a.target) } }, int8.compression],
+    compression: [{ algorithm: 'filter_pruning', pruning_init: target, params: { schedule: 'baseline', pruning_target: target } }, int8.compression],
   });
   const combined = await createCompressedModel(parseOnnx(maskedFull), combinedConfig, { initDataset: initData });
   const combinedBytes = exportCompressedModelBytes(combined);
@@ -146,7 +167,7 @@ const lat1 = await lat(1);
 const lat64 = await lat(64);
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 if (fromFile) console.log(`evaluated ${a.from} (no training in this run; "epoch 1" below is that file)`);
-console.log(`Fashion-MNIST reference CNN, filter_pruning pruning_target ${a.target} (baseline), ${fineTune.length} images × ${epochs} epochs, ${a.optimizer} ${a.lr} cosine, ${trainSeconds.toFixed(0)} s training (${trainer.engine}; load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end)`);
+console.log(`Fashion-MNIST reference CNN, filter_pruning pruning_target ${a.target} (baseline), ${fineTune.length} images × ${epochs} epochs, ${optLine}, ${trainSeconds.toFixed(0)} s training (${trainer.engine}; load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end)`);
 console.log(`  FP32 top-1 (ORT)                          ${pct(fp32)}`);
 console.log(`  pruned, before fine-tuning (ORT)          ${pct(pruned0)}`);
 perEpoch.forEach((v, i) => console.log(`  pruned after epoch ${i + 1} (ORT)              ${pct(v)}  (drop ${(100 * (fp32 - v)).toFixed(2)} pt)`));
