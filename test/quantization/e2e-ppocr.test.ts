@@ -80,6 +80,7 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
     }
   }
 
+  // 900 s limits: under load 15 these engine-only PTQ runs took 430–480 s (session 7); quiet they take ~60 s.
   beforeAll(async () => {
     await initBackend('wasm');
     calib = await cachedSet(CALIB.lines, CALIB.seed);
@@ -91,7 +92,7 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
     const correct = fp.reduce((n, p, i) => n + (p === Number(evalSet.labels.data[i]) ? 1 : 0), 0);
     console.info(`PP-OCR cls FP32 top-1 on the rendered evaluation set: ${((100 * correct) / fp.length).toFixed(2)}% of ${fp.length}`);
     expect(correct / fp.length).toBeGreaterThanOrEqual(0.99);
-  }, 300_000);
+  }, 900_000);
 
   // The default-config model and its simulated predictions, shared by the two tests below: one compress and one
   // engine pass over the 2,000 samples instead of two (the export format does not change the quantizers, and
@@ -109,7 +110,7 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
     expect(ctrl.rangeInit?.initialized).toBe(ctrl.modules.length);
     expect(ctrl.bnAdaptationSteps).toBe(8); // default 2000 samples, a 256-sample loader: one pass of 8 batches
     expect(agreement(sim, 'default config, engine')).toBeGreaterThanOrEqual(0.99);
-  }, 300_000);
+  }, 900_000);
 
   it('its QDQ export (the default format) on onnxruntime-node agrees with FP32 on ≥ 98.5% and with the simulated model on ≥ 99.5%', async () => {
     const { r, sim } = await defaultModel();
@@ -122,7 +123,7 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
     const same = onOrt.reduce((n, p, i) => n + (p === sim[i] ? 1 : 0), 0) / onOrt.length;
     console.info(`PP-OCR cls QDQ on ORT vs simulated INT8: ${(100 * same).toFixed(2)}%`);
     expect(same).toBeGreaterThanOrEqual(0.995);
-  }, 300_000);
+  }, 900_000);
 
   it('range init only (BN adaptation off): INT8 agrees with FP32 on ≥ 99%, simulated and QDQ on ORT', async () => {
     const r = await compress({ export_to_onnx_standard_ops: true, initializer: { batchnorm_adaptation: { num_bn_adaptation_samples: 0 } } });
@@ -133,5 +134,5 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
     } finally {
       r.controller.dispose();
     }
-  }, 300_000);
+  }, 900_000);
 });
