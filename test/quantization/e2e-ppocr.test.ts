@@ -80,7 +80,7 @@ describe.skipIf(!ready)('PP-OCR direction classifier (MobileNetV3, opset 9) quan
     }
   }
 
-  // 900 s limits: under load 15 these engine-only PTQ runs took 430–480 s (session 7); quiet they take ~60 s.
+  // 900 s limits: under load 15 these engine-only PTQ runs took 430–480 s (session 7).
   beforeAll(async () => {
     await initBackend('wasm');
     calib = await cachedSet(CALIB.lines, CALIB.seed);
