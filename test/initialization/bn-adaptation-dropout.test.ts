@@ -73,15 +73,14 @@ describe('BatchNorm adaptation with Dropout in the model (engine bnTraining)', (
     const fp = new Engine(dropoutNet());
     let mean = read(model.engine, 'bn.mean');
     let variance = read(model.engine, 'bn.var');
-    // expected: 2 batches of 8 (ceil(16 / 8)), EMA with momentum 0.9 of the batch mean / unbiased variance
-    // (PyTorch's running_var: biased · n/(n−1), n = 8·4·4) of conv_out
+    // expected: 2 batches of 8 (ceil(16 / 8)), EMA with momentum 0.9 of the batch mean / biased variance of conv_out
     for (let s = 0; s < n; s += 8) {
       const x = tf.tensor((data.x.data as Float32Array).subarray(s * 32, (s + 8) * 32), [8, 2, 4, 4]);
       const conv = fp.run({ input: x }, { outputs: ['conv_out'] }).conv_out;
       const { mean: m, variance: v } = tf.moments(tf.transpose(conv, [0, 2, 3, 1]), [0, 1, 2]);
       const [bm, bv] = [Array.from(m.dataSync()), Array.from(v.dataSync())];
       mean = mean.map((r, c) => MOMENTUM * r + (1 - MOMENTUM) * bm[c]);
-      variance = variance.map((r, c) => MOMENTUM * r + (1 - MOMENTUM) * ((bv[c] * 128) / 127));
+      variance = variance.map((r, c) => MOMENTUM * r + (1 - MOMENTUM) * bv[c]);
       tf.dispose([x, conv, m, v]);
     }
     const r = await adaptBatchNormOnEngine(model, { dataset: data, batchSize: 8 }, 16);

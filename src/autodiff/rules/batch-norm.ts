@@ -1,8 +1,7 @@
 /**
  * BatchNormalization in train mode: batch mean and biased, centred variance over every axis but the
- * channel; running statistics updated with ONNX momentum semantics (running·m + batch·(1−m)), the
- * running variance with the unbiased batch variance (· n/(n−1)) as PyTorch's running_var, as the tfjs
- * engine does. Backward in closed form: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂,
+ * channel; running statistics updated with ONNX momentum semantics (running·m + batch·(1−m)), as the
+ * tfjs engine does. Backward in closed form: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂,
  * dβ = Σ dy. Every per-channel broadcast runs as an inference-form BatchNormalization (channelAffine):
  * ORT's Sub/Mul/Add broadcasting over [1, C, 1, 1] took 3–8 ms per layer on the Fashion CNN.
  */
@@ -59,14 +58,9 @@ registerGradientRule({
         {},
         base,
       );
-    // PyTorch's running_var takes the unbiased batch variance: · n/(n−1), n = elements per channel (read at
-    // run time: the batch may be symbolic); n = 1 keeps the biased one (as the tfjs engine)
-    const n = emit.op('Div', [emit.op('Cast', [emit.op('Size', [x], {}, base)], { to: 1 }, base), emit.floats([channels], [])], {}, base);
-    const nMinus1 = emit.op('Max', [emit.op('Sub', [n, emit.floats([1], [])], {}, base), emit.floats([1], [])], {}, base);
-    const unbiasedVar = emit.op('Mul', [variance, emit.op('Div', [emit.op('Max', [n, emit.floats([1], [])], {}, base), nMinus1], {}, base)], {}, base);
     return {
       saved: { xHat, invStd },
-      stateUpdates: { [runMean]: blend(runMean, mean), [runVar]: blend(runVar, unbiasedVar) },
+      stateUpdates: { [runMean]: blend(runMean, mean), [runVar]: blend(runVar, variance) },
     };
   },
   backward: ({ emit, node, dOutputs, needs, saved, shape }) => {

@@ -7,10 +7,8 @@ import { canonical, channelsLastPerm, onnxShape, withPerm, type Value } from '..
 /**
  * BatchNormalization on channels-last data (channel = last axis, so [C] parameters broadcast as is).
  * Eval: running statistics, folded into one scale and shift. Train (engine mode): batch statistics
- * (biased variance normalises, as the ONNX reference), and running stats updated with ONNX momentum
- * semantics: running = running * momentum + batch * (1 - momentum), where the batch variance of the
- * running update is the unbiased one (· n/(n−1), n elements per channel), as PyTorch's running_var, which
- * is what NNCF's models carry. With n = 1 (PyTorch refuses to train on it) the biased variance is kept.
+ * (biased variance, as the ONNX reference), and running stats updated with ONNX momentum semantics:
+ * running = running * momentum + batch * (1 - momentum).
  */
 function runBatchNorm(ins: (Value | undefined)[], ctx: OpContext): Value[] {
   const [xv, scaleV, biasV, meanV, varV] = ins;
@@ -28,9 +26,7 @@ function runBatchNorm(ins: (Value | undefined)[], ctx: OpContext): Value[] {
     ? fastPaths.batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, eps)
     : momentsAndNormalize(x, axes, gamma, beta, eps);
   const newMean = tf.add(tf.mul(runMean, momentum), tf.mul(mean, 1 - momentum));
-  const n = x.size / x.shape[x.shape.length - 1];
-  const unbiased = n > 1 ? n / (n - 1) : 1;
-  const newVar = tf.add(tf.mul(runVar, momentum), tf.mul(variance, (1 - momentum) * unbiased));
+  const newVar = tf.add(tf.mul(runVar, momentum), tf.mul(variance, 1 - momentum));
   ctx.assignState(3, newMean);
   ctx.assignState(4, newVar);
   return [{ t: y, perm }, { t: newMean, perm: null }, { t: newVar, perm: null }];
