@@ -50,7 +50,7 @@ describe('layout: channels-last activations vs naive NCHW round trips (wasm)', (
       for (let i = 0; i < cl.values.length; i++) expect(cl.values[i]).toBeCloseTo(naive.values[i], 5);
       expect(cl.transposeCount).toBeLessThanOrEqual(2);
       // The transpose count is the check; its share of kernel time is only printed: kernel timings on a
-      // shared machine are noise (0.28 measured under load against ~0.05 quiet), and tests assert no timings.
+      // shared machine are noise (0.28 measured under load against 0.02–0.04 quiet), and tests assert no timings.
       expect(naive.transposeCount).toBeGreaterThan(cl.transposeCount);
     });
 });
