@@ -1,6 +1,25 @@
 /** Test models of the NAS suites beyond test/helpers/models.ts. */
+import { createProgressiveShrinking } from '../../src/algorithms/nas/index.js';
+import { CompressedModel } from '../../src/compression/index.js';
+import { NNCFConfig } from '../../src/config/index.js';
+import { Engine } from '../../src/engine/index.js';
 import type { Graph } from '../../src/graph/index.js';
+import { resnetStyle } from '../helpers/models.js';
 import { OnnxBuilder } from '../helpers/onnx-builder.js';
+
+/** Progressive shrinking on the 8×8 ResNet-style helper (SGD 0.05, momentum 0.9, batch 2) with `bootstrapNAS.training`. */
+export function progressiveShrinkingOnResnet(training: object, opts: { stepsPerEpoch: number; seed?: number }) {
+  const { graph } = resnetStyle({ size: 8, width: 8, classes: 3, seed: 4 });
+  const model = new CompressedModel(graph, new Engine(graph));
+  const config = NNCFConfig.fromObject({
+    input_info: { sample_size: [1, 3, 8, 8] },
+    batch_size: 2,
+    seed: 1,
+    optimizer: { type: 'sgd', base_lr: 0.05, optimizer_params: { momentum: 0.9 } },
+    bootstrapNAS: { training },
+  });
+  return { model, config, ...createProgressiveShrinking(model, config, { stepsPerEpoch: opts.stepsPerEpoch, seed: opts.seed ?? 7 }) };
+}
 
 /**
  * x → 5×5 conv-BN-ReLU (stem) → [7×7 conv-BN-ReLU → 5×5 depthwise-BN-ReLU → 1×1 conv-BN] + stem → ReLU →

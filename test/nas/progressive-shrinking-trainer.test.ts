@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgressiveShrinking, distillationParams, NasScheduleError, type ElasticWidthHandler } from '../../src/algorithms/nas/index.js';
+import { distillationParams, NasScheduleError, type ElasticWidthHandler } from '../../src/algorithms/nas/index.js';
 import { CompressedModel, type CompressionState } from '../../src/compression/index.js';
-import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
-import { Engine, initBackend } from '../../src/engine/index.js';
+import { initBackend } from '../../src/engine/index.js';
 import { readTrainingCheckpoint, taskLoss, Trainer, trainingSettings, type BatchEvent } from '../../src/training/index.js';
-import { resnetStyle } from '../helpers/models.js';
+import { progressiveShrinkingOnResnet } from './nas-models.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -34,18 +33,7 @@ const data = () =>
 const WIDTH = { min_width: 2, width_step: 2, max_num_widths: 3 };
 const BLOCK = [['stem/Relu', 'layer1.0/Relu']];
 
-function build(training: object, opts: { stepsPerEpoch: number; seed?: number }) {
-  const { graph } = resnetStyle({ size: 8, width: 8, classes: 3, seed: 4 });
-  const model = new CompressedModel(graph, new Engine(graph));
-  const config = NNCFConfig.fromObject({
-    input_info: { sample_size: [1, 3, 8, 8] },
-    batch_size: 2,
-    seed: 1,
-    optimizer: { type: 'sgd', base_lr: 0.05, optimizer_params: { momentum: 0.9 } },
-    bootstrapNAS: { training },
-  });
-  return { model, config, ...createProgressiveShrinking(model, config, { stepsPerEpoch: opts.stepsPerEpoch, seed: opts.seed ?? 7 }) };
-}
+const build = progressiveShrinkingOnResnet;
 
 const weightsOf = (m: CompressedModel) =>
   Object.fromEntries(

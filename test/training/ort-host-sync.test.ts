@@ -11,17 +11,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../src/algorithms/index.js';
-import { createProgressiveShrinking } from '../../src/algorithms/nas/index.js';
-import { CompressedModel, type CompressionController } from '../../src/compression/index.js';
+import { type CompressionController } from '../../src/compression/index.js';
 import { NNCFConfig } from '../../src/config/index.js';
 import { Dataset } from '../../src/data/index.js';
-import { Engine, initBackend } from '../../src/engine/index.js';
+import { initBackend } from '../../src/engine/index.js';
 import type { OrtTrainerStep } from '../../src/autodiff/index.js';
 import { hostSyncOf, leafControllers } from '../../src/training/controllers.js';
 import { HostParams, type HostParam } from '../../src/training/ort-host-params.js';
 import { taskLoss, Trainer, trainingSettings } from '../../src/training/index.js';
 import { resnetStyle, transformerEncoder } from '../helpers/models.js';
 import { seededRandom } from '../helpers/onnx-builder.js';
+import { progressiveShrinkingOnResnet } from '../nas/nas-models.js';
 import { digitsCnn } from './helpers.js';
 import { makeJob, maxRelDiff, randomDataset, weightsOf, type Job } from './ort-helpers.js';
 
@@ -132,16 +132,7 @@ describe('ORT host mode with progressive shrinking (per-step subnets, frozen BN 
       schedule: { list_stage_descriptions: [{ train_dims: ['width'], epochs: 2, init_lr: 0.05, width_indicator: 3 }] },
     };
     const once = async (ortSync: 'host' | 'per-step') => {
-      const { graph } = resnetStyle({ size: 8, width: 8, classes: 3, seed: 4 });
-      const model = new CompressedModel(graph, new Engine(graph));
-      const config = NNCFConfig.fromObject({
-        input_info: { sample_size: [1, 3, 8, 8] },
-        batch_size: 2,
-        seed: 1,
-        optimizer: { type: 'sgd', base_lr: 0.05, optimizer_params: { momentum: 0.9 } },
-        bootstrapNAS: { training },
-      });
-      const { controller, handler } = createProgressiveShrinking(model, config, { stepsPerEpoch: 4, seed: 7 });
+      const { model, config, controller, handler } = progressiveShrinkingOnResnet(training, { stepsPerEpoch: 4 });
       const modes: (string | undefined)[] = [];
       const t: Trainer = new Trainer({
         model, controller, train: data(), settings: { ...trainingSettings(config), epochs: 2 }, loss: taskLoss('cross_entropy', 'logits'), engine: 'ort', threads: 1, ortSync,
