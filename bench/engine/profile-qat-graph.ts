@@ -4,12 +4,12 @@
  * [--opt disabled|basic|extended|all]` prints kernel time per op type for both graphs, and the QAT graph's
  * extra time split by quantizer kind (activation / weight) and by forward / backward.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { compileTrainingGraph, type TrainingGraph } from '../../src/autodiff/index.js';
 import { Random } from '../../src/data/index.js';
 import { exportOnnx } from '../../src/exporters/onnx/index.js';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
+import { kernelEvents, profilingSession, type KernelEvent } from './ort-profile.js';
 import { int8TrainingGraph } from './train-vs-torch.js';
 
 const arg = (n: string, d: string) => {
@@ -22,18 +22,11 @@ const opt = arg('opt', '') as ort.InferenceSession.SessionOptions['graphOptimiza
 const MODEL = 'examples/fashion-mnist/model.onnx';
 const shape = [64, 1, 28, 28];
 
-type Ev = { cat: string; name: string; dur: number; args?: { op_name?: string } };
+type Ev = KernelEvent;
 
 async function open(compiled: TrainingGraph, fed: Map<string, Float32Array>, tag: string) {
   const prefix = `/tmp/qatprof-${tag}-${process.pid}`;
-  const session = await ort.InferenceSession.create(exportOnnx(compiled.graph), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    enableProfiling: true,
-    profileFilePrefix: prefix,
-    ...(opt ? { graphOptimizationLevel: opt } : {}),
-  });
+  const session = await profilingSession(exportOnnx(compiled.graph), threads, prefix, opt ? { graphOptimizationLevel: opt } : {});
   const rng = new Random(3);
   const feeds: Record<string, ort.Tensor> = {
     [compiled.dataInputs[0].name]: new ort.Tensor('float32', new Float32Array(64 * 784).map(() => rng.normal()), shape),
@@ -52,13 +45,7 @@ async function open(compiled: TrainingGraph, fed: Map<string, Float32Array>, tag
       wall.push(performance.now() - t0);
     },
     finish: async () => {
-      session.endProfiling();
-      await session.release();
-      const found = readdirSync('/tmp').filter((f) => f.startsWith(`qatprof-${tag}-${process.pid}_`));
-      const file = `/tmp/${found[0]}`;
-      const all = JSON.parse(readFileSync(file, 'utf8')) as Ev[];
-      rmSync(file, { force: true });
-      const events = all.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
+      const events = await kernelEvents(session, prefix);
       const perRun = events.length / (steps + 1);
       return events.slice(perRun); // drop the warm-up run
     },

@@ -3,13 +3,13 @@
  * BATCH C,H,W [--gemm-max PIXELS] [--threads N] [--steps N] [--top N]` prints the time per op type and the slowest nodes
  * (mean over the profiled steps after one warm-up), from ORT's own profiler (enableProfiling).
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { compileTrainingGraph } from '../../src/autodiff/index.js';
 import { convFormulation } from '../../src/autodiff/rules/conv.js';
 import { Random } from '../../src/data/index.js';
 import { exportOnnx } from '../../src/exporters/onnx/index.js';
 import { loadOnnxModel } from '../../src/frontends/onnx/index.js';
+import { kernelEvents, profilingSession } from './ort-profile.js';
 
 const [model, batchArg, chw] = process.argv.slice(2);
 const arg = (n: string, d: number) => {
@@ -24,13 +24,7 @@ const shape = [batch, ...chw.split(',').map(Number)];
 convFormulation.gemmMaxOutPixels = arg('gemm-max', convFormulation.gemmMaxOutPixels);
 const compiled = compileTrainingGraph(await loadOnnxModel(model));
 const prefix = `/tmp/ortspeed-prof-${process.pid}`;
-const session = await ort.InferenceSession.create(exportOnnx(compiled.graph), {
-  executionProviders: ['cpu'],
-  intraOpNumThreads: threads,
-  interOpNumThreads: 1,
-  enableProfiling: true,
-  profileFilePrefix: prefix,
-});
+const session = await profilingSession(exportOnnx(compiled.graph), threads, prefix);
 const rng = new Random(3);
 const feeds: Record<string, ort.Tensor> = {
   [compiled.dataInputs[0].name]: new ort.Tensor(
@@ -52,17 +46,7 @@ for (let i = 0; i <= steps; i++) {
   await session.run(feeds);
   if (i > 0) wall.push(performance.now() - t0);
 }
-session.endProfiling();
-await session.release();
-// onnxruntime-node writes `<prefix>_<date>.json` and does not return its name.
-const found = readdirSync('/tmp').filter((f) => f.startsWith(`ortspeed-prof-${process.pid}_`));
-if (found.length !== 1) throw new Error(`expected one profile file ${prefix}_*.json, found ${found.length}`);
-const file = `/tmp/${found[0]}`;
-type Ev = { cat: string; name: string; dur: number; args?: { op_name?: string } };
-const events = (JSON.parse(readFileSync(file, 'utf8')) as Ev[]).filter(
-  (e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'),
-);
-rmSync(file, { force: true });
+const events = await kernelEvents(session, prefix);
 const runs = steps + 1;
 const byOp = new Map<string, number>();
 const byNode = new Map<string, { op: string; us: number }>();
