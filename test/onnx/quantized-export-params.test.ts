@@ -151,9 +151,13 @@ describe('QDQ export: hooks, folding, opset', () => {
       signed: true, narrowRange: true, inputLow: f32(-0.3), inputHigh: f32(0.3) };
     const summary = writeQdqQuantizers(g, [spec]);
     expect(summary.foldedBatchNorms).toEqual(['stem/BatchNormalization']);
-    const dq = g.producer('stem.weight')!;
-    expect(dq.attributes.axis?.value).toBe(0);
-    const scale = g.initializers.get(dq.inputs[1])!.values as Float32Array;
+    // the conv's input is not quantized here, so the weight is written in the weight-only form (Cast·Mul)
+    // with the scale broadcast along axis 0
+    expect(summary.weightOnly).toEqual(['stem.weight']);
+    const mul = g.producer('stem.weight')!;
+    expect(mul.opType).toBe('Mul');
+    expect(g.initializers.get(mul.inputs[1])!.dims).toEqual([8, 1, 1, 1]);
+    const scale = g.initializers.get(mul.inputs[1])!.values as Float32Array;
     const bn = parseOnnx(m.bytes);
     const gamma = bn.initializers.get('stem.bn.scale')!.values as Float32Array, v = bn.initializers.get('stem.bn.var')!.values as Float32Array;
     scale.forEach((s, c) => expect(s).toBeCloseTo((0.3 / 127) * gamma[c] / Math.sqrt(v[c] + 1e-5), 8));

@@ -1,7 +1,7 @@
 /**
  * Latency-aware fallback (issue 11 item 4): time the QDQ export on the user's runtime against FP32
- * and keep float the blocks that are slower quantized — their quantizers are disabled, which the
- * export writes as the identity (no Q/DQ, float weights, BN left for ORT to fuse). Exporting and
+ * and keep float the blocks that are slower quantized — their activation quantizers are disabled (no
+ * Q/DQ: the block computes in float), their weights stay 8-bit in the file (see goesOff). Exporting and
  * timing are given by the caller (algorithms know nothing of the CLI or of ORT sessions).
  */
 import type { Graph } from '../../../graph/index.js';
@@ -99,8 +99,15 @@ export async function applyLatencyFallback(graph: Graph, modules: readonly Quant
   return summarize(blocks, active, decision, margin, byPiece ? 'block' : 'model');
 }
 
+/**
+ * A float block keeps its weight quantizers: the exporter writes a weight whose op reads a float input as
+ * integers expanded by Cast·Mul, which ORT folds at load (exporters/onnx/quantized/weight-only.ts), so the
+ * block runs at float speed and still ships 8-bit weights. Only its activation quantizers go off.
+ */
+const goesOff = (m: QuantizerModule) => m.placed.kind === 'activation';
+
 function withAllOff(active: readonly QuantizerModule[], exportBytes: () => Uint8Array): Uint8Array {
-  active.forEach((m) => (m.quantizer.enabled = false));
+  active.forEach((m) => (m.quantizer.enabled = !goesOff(m)));
   try {
     return exportBytes();
   } finally {
@@ -120,7 +127,7 @@ function tensorsOfBoth(a: Uint8Array, b: Uint8Array): (tensor: string) => boolea
 
 function setFloat(active: readonly QuantizerModule[], blocks: readonly LatencyBlock[], floatBlocks: readonly number[]): void {
   const off = new Set(floatBlocks.flatMap((b) => blocks[b].modules));
-  active.forEach((m, k) => (m.quantizer.enabled = !off.has(k)));
+  active.forEach((m, k) => (m.quantizer.enabled = !off.has(k) || !goesOff(m)));
 }
 
 function summarize(blocks: LatencyBlock[], active: readonly QuantizerModule[], d: LatencyDecision, margin: number, judgedOn: 'block' | 'model'): LatencyFallbackSummary {

@@ -11,7 +11,7 @@ export function latencyValues(s: LatencyFallbackSummary): Record<string, number 
     'Latency check: FP32 ms (min)': value(s.fp32Ms),
     'Latency check: all quantized ms (min)': value(s.allQuantizedMs),
     'Latency check: exported ms (min)': value(s.finalMs),
-    'Latency check: blocks kept float': `${s.floatBlocks.length} / ${s.blocks.length}${s.allFloat ? ' (all: the quantized mix was not faster than FP32)' : ''}`,
+    'Latency check: blocks kept float': `${s.floatBlocks.length} / ${s.blocks.length}${s.allFloat ? ' (all: the quantized mix was not faster than FP32)' : ''}${s.floatBlocks.length ? '; float blocks compute in float with their weights stored 8-bit' : ''}`,
   };
 }
 

@@ -31,10 +31,11 @@ export class GraphEditor {
     return name;
   }
 
-  /** Adds a node (reindex() later); `outputs` are exact names already reserved by the caller. */
-  node(opType: string, base: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}, domain = ''): void {
+  /** Adds a node (reindex() later) and returns its name; `outputs` are exact names already reserved by the caller. */
+  node(opType: string, base: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}, domain = ''): string {
     const name = this.fresh(base);
     this.graph.nodes.push({ name, opType, domain, inputs, outputs, attributes, scope: name });
+    return name;
   }
 
   /** Records dtype/shape of a new edge (same shape as `like`). */

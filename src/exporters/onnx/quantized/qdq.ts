@@ -18,6 +18,7 @@ import { expand, integerArray, qdqParams, quantizeValues, type QdqParams } from 
 import { checkSpec, levelGrid, type LevelGrid, type QuantizerExportSpec } from './spec.js';
 import { quantizeBiases, type DqInfo } from './bias.js';
 import { insertClip } from './clip.js';
+import { writeWeightOnlyDequantize } from './weight-only.js';
 
 export interface QdqExportOptions {
   /** Fold BatchNormalization into Convs with quantized weights (default true). */
@@ -45,6 +46,8 @@ export interface QdqExportSummary {
   activations: number;
   foldedBatchNorms: string[];
   quantizedBiases: string[];
+  /** Weights read by an op whose input stays float, written as integer → Cast·Mul (weight-only.ts). */
+  weightOnly: string[];
   opset: { from: number; to: number };
 }
 
@@ -85,7 +88,8 @@ export function writeQdqQuantizers(graph: Graph, specs: QuantizerExportSpec[], o
   graph.reindex();
 
   const dq = new Map<string, DqInfo>();
-  for (const p of prepared.filter((q) => q.spec.target.kind === 'weight')) writeWeight(graph, ed, p, folds.get(p), dq);
+  const weightDqNodes = new Set<string>();
+  for (const p of prepared.filter((q) => q.spec.target.kind === 'weight')) weightDqNodes.add(writeWeight(graph, ed, p, folds.get(p), dq));
   for (const f of folds.values()) applyBnFold(graph, ed, f);
   graph.reindex();
   const shared: ParamConstants = new Map();
@@ -93,6 +97,9 @@ export function writeQdqQuantizers(graph: Graph, specs: QuantizerExportSpec[], o
     writeActivation(graph, ed, p, dq, shared);
     graph.reindex();
   }
+  const weightOnly = writeWeightOnlyDequantize(graph, ed, weightDqNodes);
+  for (const w of weightOnly) dq.delete(w);
+  graph.reindex();
   const biases = opts.quantizeBias === false ? [] : quantizeBiases(graph, ed, dq, opts.quantizeBias === true ? ['Conv', 'Gemm'] : ['Gemm']);
   graph.reindex();
   graph.validate();
@@ -101,11 +108,13 @@ export function writeQdqQuantizers(graph: Graph, specs: QuantizerExportSpec[], o
     activations: prepared.filter((p) => p.spec.target.kind === 'activation').length,
     foldedBatchNorms: [...folds.values()].map((f) => f.bn.name),
     quantizedBiases: biases,
+    weightOnly,
     opset,
   };
 }
 
-function writeWeight(g: Graph, ed: GraphEditor, p: Prepared, fold: BnFold | undefined, dq: Map<string, DqInfo>): void {
+/** Returns the DequantizeLinear node's name. */
+function writeWeight(g: Graph, ed: GraphEditor, p: Prepared, fold: BnFold | undefined, dq: Map<string, DqInfo>): string {
   const { spec, grid, params } = p;
   const w = g.initializers.get(spec.target.tensor)!;
   const ints = quantizeValues(w.values as Float32Array, w.dims, spec, grid, params);
@@ -132,9 +141,10 @@ function writeWeight(g: Graph, ed: GraphEditor, p: Prepared, fold: BnFold | unde
   const zpNeeded = zp.some((z) => z !== 0) || g.consumers(w.name).some((c) => c.opType !== 'Conv');
   const inputs = zpNeeded ? [q, s, ed.constant(`${w.name}/zp`, params.dtype, dims, integerArray(params.dtype, zp))] : [q, s];
   g.initializers.delete(w.name);
-  ed.node('DequantizeLinear', `${spec.id}/DQ`, inputs, [w.name], perChannel ? { axis: intAttr(axis!) } : {});
+  const node = ed.node('DequantizeLinear', `${spec.id}/DQ`, inputs, [w.name], perChannel ? { axis: intAttr(axis!) } : {});
   g.tensors.set(w.name, { name: w.name, dtype: 'float32', shape: [...w.dims] });
   dq.set(w.name, { scale: Float32Array.from(scale), axis });
+  return node;
 }
 
 /**
