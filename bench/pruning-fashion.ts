@@ -3,7 +3,7 @@
  *   [--engine ort|tfjs] [--threads N] [--from PRUNED.onnx] [--json] [--recipe FILE] [--quick] [--tag NAME]
  * `--recipe FILE`: an NNCF config fragment (optimizer, batch_size, compression list, e.g. filter_pruning +
  * knowledge_distillation) replacing the flags' optimizer and the default section; the issue-14 recipe is
- * bench/pruning-recipes/fashion-0.4-kd.json. `--quick`: stop after the per-epoch top-1 (tuning runs).
+ * bench/pruning-recipes/fashion-0.4-l1-kd.json (the bench suite's pruning part runs it). `--quick`: stop after the per-epoch top-1 (tuning runs).
  * `--tag NAME`: epoch models written as .cache/bench/fashion-pruned-NAME-epochN.onnx.
  * Defaults: the full 60,000 train images per epoch × 3 epochs, batch 64, Adam 1e-4 cosine, trained on ORT
  * (`--optimizer sgd`: momentum 0.9 Nesterov, weight decay 1e-4, as NNCF's pruning sample configs).

@@ -133,8 +133,9 @@ export const PARTS: PartDef[] = [
     name: 'pruning',
     title: 'Filter pruning — reference CNN, pruning_target 0.4 from the start, fine-tuned, exported smaller, then INT8 QDQ',
     script: 'bench:pruning',
-    // half the training set × 3 epochs within the part's 60 min (the bench's own default is the full set)
-    args: ['--samples', '30000', '--epochs', '3', '--json'],
+    // the issue-14 recipe (L1, KD from the FP32 model, SGD 0.002 Nesterov) on the full training set × 3
+    // epochs: ≈ 10 min on a quiet machine (docs/benchmarks.md, bench:pruning, session 8)
+    args: ['--recipe', 'bench/pruning-recipes/fashion-0.4-l1-kd.json', '--epochs', '3', '--threads', '1', '--json'],
     needs: [
       { path: 'examples/fashion-mnist/model.onnx', from: 'npm run train:reference (issue 4 item 2)' },
       { path: '.cache/data/fashion-mnist/train-images-idx3-ubyte.gz', from: 'npm run get-data' },
