@@ -1,8 +1,10 @@
 /** The real-model zoo of `npm run get-models` (.cache/zoo) for benchmarks: paths, data, interleaved latency. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NdArray } from '../../src/data/index.js';
 import { writeFileAtomic } from '../../src/exporters/onnx/save.js';
-import { OrtSession, summarize, type BenchmarkResult } from '../../src/runtime/index.js';
+import { countOpTypes, OrtSession, saveOptimizedModel, summarize, type BenchmarkResult } from '../../src/runtime/index.js';
 
 export const ZOO_DIR = process.env.NNCF_TS_ZOO ?? '.cache/zoo';
 
@@ -58,3 +60,24 @@ export function writeDocsSection(name: string, section: string, path = 'docs/ben
   const re = new RegExp(`<!-- ${name} start[\\s\\S]*?<!-- ${name} end -->`);
   writeFileAtomic(path, new TextEncoder().encode(re.test(doc) ? doc.replace(re, () => section) : `${doc.trimEnd()}\n\n${section}\n`));
 }
+
+/**
+ * Whether ORT runs the same graph for both models: op types and counts of their optimized graphs (level
+ * 'all', as the latency timings run) are equal. A latency-checked export with every block float should be
+ * (its 8-bit weights folded at load), and then its timing against FP32 is noise, not a speed-up or a slowdown.
+ */
+export async function sameOrtGraph(a: Uint8Array, b: Uint8Array): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), 'zoo-graph-'));
+  try {
+    const counts = async (m: Uint8Array, name: string) => {
+      const path = join(dir, name);
+      // ORT warns that an 'all'-level graph is CPU-specific: it is only counted here, never kept
+      await saveOptimizedModel(m, path, { graphOptimizationLevel: 'all' });
+      return JSON.stringify([...(await countOpTypes(path))].sort());
+    };
+    return (await counts(a, 'a.onnx')) === (await counts(b, 'b.onnx'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
