@@ -1,7 +1,8 @@
 /**
  * The latency check of a compressed model (issue 11 item 4) through the public API: exports the
- * model, times it on onnxruntime-node against the all-float export (= FP32) and keeps float the
- * blocks that are slower quantized; the controller's statistics then list them. Call it before
+ * model, times it on onnxruntime-node against the all-float export (FP32's graph: a float block keeps
+ * 8-bit weights that ORT folds to float at load) and keeps float the blocks that are slower quantized;
+ * the controller's statistics then list them. Call it before
  * exporting. Only meaningful for the QDQ export (ORT cannot run FakeQuantize nodes).
  *
  * Speed depends on the deploy setting (MobileNetV3-small measured 1.1× faster than FP32 quantized at
