@@ -101,13 +101,14 @@ function withAbsorbedProducers(g: Graph, keep: ReadonlySet<string>): Graph {
     dropped.add(producer);
   }
   if (!dropped.size) return g;
+  const droppedOutputs = new Set([...dropped].flatMap((n) => n.outputs));
   return new Graph({
     name: g.name,
     nodes: g.nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n),
     inputs: g.inputs,
     outputs: g.outputs,
     initializers: g.initializers.values(),
-    tensors: [...g.tensors.values()].filter((t) => ![...dropped].some((n) => n.outputs.includes(t.name))),
+    tensors: [...g.tensors.values()].filter((t) => !droppedOutputs.has(t.name)),
     opsets: g.opsets,
     modelInfo: g.modelInfo,
   });

@@ -26,6 +26,7 @@ function dataInput(n: GraphNode, weight: string): string | undefined {
  */
 export function writeWeightOnlyDequantize(g: Graph, ed: GraphEditor, weightDqNodes: ReadonlySet<string>): string[] {
   const done: string[] = [];
+  const replaced = new Set<GraphNode>();
   for (const dq of g.nodes.filter((n) => weightDqNodes.has(n.name))) {
     const w = dq.outputs[0];
     const users = g.consumers(w);
@@ -54,9 +55,12 @@ export function writeWeightOnlyDequantize(g: Graph, ed: GraphEditor, weightDqNod
       ed.node('Sub', `${w}/SubZeroPoint`, [asFloat, ed.constant(`${w}/zero_point`, 'float32', shape, Float32Array.from(zp.values as ArrayLike<number>))], [centred]);
     }
     ed.node('Mul', `${w}/Scale`, [centred, s], [w]);
-    g.nodes = g.nodes.filter((n) => n !== dq);
-    ed.dropUnusedInitializers(dq.inputs.slice(1));
+    replaced.add(dq);
     done.push(w);
   }
+  if (!replaced.size) return done;
+  g.nodes = g.nodes.filter((n) => !replaced.has(n));
+  // the old scale / zero point of each replaced DQ (its integer weight now feeds the Cast)
+  ed.dropUnusedInitializers([...replaced].flatMap((dq) => dq.inputs.slice(1)));
   return done;
 }
